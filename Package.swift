@@ -1,0 +1,55 @@
+// swift-tools-version:6.0
+import Foundation
+import PackageDescription
+
+// The hot modules (float GEMM, int8 kernels) are written for speed: release builds drop overflow
+// checks there (-Ounchecked keeps index arithmetic from blocking vectorisation; see
+// ../shared/recipes/swift-performance.md §8). When the build machine has AVX2 and FMA we also emit
+// them (`-target-cpu haswell` + `-D FMA`): 2-3x on the GEMM. TINYCNN_PORTABLE=1 builds for any
+// x86-64 instead.
+let cpuHasAVX2FMA: Bool = {
+  if ProcessInfo.processInfo.environment["TINYCNN_PORTABLE"] == "1" { return false }
+  guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+    let flags = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") })
+  else { return false }
+  let set = Set(flags.split(separator: " "))
+  return set.contains("avx2") && set.contains("fma")
+}()
+
+let fastFlags: [SwiftSetting] =
+  [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+  + (cpuHasAVX2FMA ? [.unsafeFlags(["-target-cpu", "haswell"]), .define("FMA")] : [])
+
+let package = Package(
+  name: "TinyCNN",
+  platforms: [.macOS(.v14)],
+  products: [
+    .executable(name: "tinycnn", targets: ["TinyCNN"])
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+  ],
+  targets: [
+    .systemLibrary(
+      name: "CLibPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+    .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+    .target(name: "Runtime", swiftSettings: fastFlags),
+    .target(name: "Graph"),
+    .target(name: "Imaging", dependencies: ["CLibPNG"]),
+    .target(name: "Datasets", dependencies: ["CZlib", "Imaging"]),
+    .target(name: "Training", dependencies: ["Graph", "Datasets"], swiftSettings: fastFlags),
+    .executableTarget(
+      name: "TinyCNN",
+      dependencies: [
+        "Runtime", "Graph", "Imaging", "Datasets", "Training",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      path: "Sources/TinyCNN"),
+    .testTarget(name: "RuntimeTests", dependencies: ["Runtime"]),
+    .testTarget(name: "GraphTests", dependencies: ["Graph"]),
+    .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
+    .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
+    .testTarget(name: "TrainingTests", dependencies: ["Training", "Graph", "Datasets"]),
+    .testTarget(name: "CLITests", dependencies: ["TinyCNN"]),
+  ]
+)

@@ -1,0 +1,1 @@
+// The Datasets module; see ../../README.md and ARCHITECTURE.md.

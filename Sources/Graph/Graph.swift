@@ -1,0 +1,1 @@
+// The Graph module; see ../../README.md and ARCHITECTURE.md.

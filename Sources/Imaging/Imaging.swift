@@ -1,0 +1,1 @@
+// The Imaging module; see ../../README.md and ARCHITECTURE.md.

@@ -1,0 +1,1 @@
+// The Training module; see ../../README.md and ARCHITECTURE.md.

@@ -1,0 +1,7 @@
+import Testing
+
+@testable import Datasets
+
+@Test func datasetsModuleLinks() {
+  #expect(Bool(true))
+}

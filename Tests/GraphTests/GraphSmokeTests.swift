@@ -1,0 +1,7 @@
+import Testing
+
+@testable import Graph
+
+@Test func graphModuleLinks() {
+  #expect(Bool(true))
+}

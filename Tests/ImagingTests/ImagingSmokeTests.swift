@@ -1,0 +1,7 @@
+import Testing
+
+@testable import Imaging
+
+@Test func imagingModuleLinks() {
+  #expect(Bool(true))
+}

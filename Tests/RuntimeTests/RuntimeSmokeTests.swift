@@ -1,0 +1,7 @@
+import Testing
+
+@testable import Runtime
+
+@Test func runtimeModuleLinks() {
+  #expect(Bool(true))
+}

@@ -1,0 +1,7 @@
+import Testing
+
+@testable import Training
+
+@Test func trainingModuleLinks() {
+  #expect(Bool(true))
+}
