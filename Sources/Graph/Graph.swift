@@ -1,1 +1,0 @@
-// The Graph module; see ../../README.md and ARCHITECTURE.md.

@@ -1,0 +1,154 @@
+import Foundation
+
+/// A float tensor: a shape and its values in row-major (C) order.
+public struct FloatTensor: Hashable, Sendable {
+  public var shape: [Int]
+  public var values: [Float]
+
+  public init(shape: [Int], values: [Float]) {
+    precondition(shape.reduce(1, *) == values.count, "shape \(shape) vs \(values.count) values")
+    self.shape = shape
+    self.values = values
+  }
+}
+
+/// The .safetensors format (huggingface/safetensors): an 8-byte little-endian header length N,
+/// N bytes of JSON (`{"__metadata__": {str: str}, name: {"dtype", "shape", "data_offsets"}}`),
+/// then the raw little-endian tensor bytes. Python's `safetensors`, NumPy and PyTorch read it.
+public struct SafetensorsFile: Sendable {
+  public struct FormatError: Error, CustomStringConvertible {
+    public var path: String
+    public var cause: String
+    public var description: String { "\(path): \(cause)" }
+  }
+
+  public var metadata: [String: String]
+  /// Tensors in file order (the JSON header itself is unordered; data order is kept).
+  public var tensors: [(name: String, tensor: FloatTensor)]
+
+  public init(metadata: [String: String] = [:], tensors: [(name: String, tensor: FloatTensor)]) {
+    self.metadata = metadata
+    self.tensors = tensors
+  }
+
+  public subscript(name: String) -> FloatTensor? {
+    tensors.first { $0.name == name }?.tensor
+  }
+
+  // A header is a few KB for our models; refusing absurd lengths keeps a corrupt first 8 bytes
+  // from turning into a huge allocation.
+  static let maximumHeaderBytes = 100 << 20
+
+  /// The file's bytes: F32 tensors, header padded with spaces to a multiple of 8 so the data
+  /// starts aligned (as the reference writer does).
+  public func encoded() -> [UInt8] {
+    var header: [String: Any] = [:]
+    if !metadata.isEmpty { header["__metadata__"] = metadata }
+    var offset = 0
+    for (name, tensor) in tensors {
+      let bytes = tensor.values.count * 4
+      header[name] = [
+        "dtype": "F32", "shape": tensor.shape, "data_offsets": [offset, offset + bytes],
+      ]
+      offset += bytes
+    }
+    var json = Array(
+      try! JSONSerialization.data(withJSONObject: header, options: [.sortedKeys]))
+    while json.count % 8 != 0 { json.append(UInt8(ascii: " ")) }
+    var out: [UInt8] = []
+    out.reserveCapacity(8 + json.count + offset)
+    withUnsafeBytes(of: UInt64(json.count).littleEndian) { out.append(contentsOf: $0) }
+    out.append(contentsOf: json)
+    for (_, tensor) in tensors {
+      for v in tensor.values {
+        withUnsafeBytes(of: v.bitPattern.littleEndian) { out.append(contentsOf: $0) }
+      }
+    }
+    return out
+  }
+
+  public func write(to path: String) throws(AtomicFile.WriteError) {
+    try AtomicFile.write(encoded(), to: path)
+  }
+
+  public static func read(_ path: String) throws(FormatError) -> SafetensorsFile {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      let exists = FileManager.default.fileExists(atPath: path)
+      throw FormatError(path: path, cause: exists ? "cannot read the file" : "no such file")
+    }
+    return try decode(Array(data), source: path)
+  }
+
+  /// Parses and checks a whole file: header length, JSON, dtypes, shapes against byte counts,
+  /// offsets inside the data section.
+  public static func decode(_ bytes: [UInt8], source: String) throws(FormatError)
+    -> SafetensorsFile
+  {
+    func fail(_ cause: String) -> FormatError { FormatError(path: source, cause: cause) }
+    guard bytes.count >= 8 else {
+      throw fail("not a .safetensors file (\(bytes.count) bytes, shorter than the 8-byte header)")
+    }
+    let headerLength = bytes[0..<8].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+    guard headerLength <= UInt64(min(maximumHeaderBytes, bytes.count - 8)) else {
+      throw fail(
+        "not a .safetensors file or truncated (header length \(headerLength), file \(bytes.count) bytes)"
+      )
+    }
+    let dataStart = 8 + Int(headerLength)
+    guard
+      let object = try? JSONSerialization.jsonObject(with: Data(bytes[8..<dataStart])),
+      let header = object as? [String: Any]
+    else { throw fail("the header is not a JSON object") }
+
+    var metadata: [String: String] = [:]
+    if let raw = header["__metadata__"] {
+      guard let m = raw as? [String: String] else {
+        throw fail("__metadata__ must map strings to strings")
+      }
+      metadata = m
+    }
+    var entries: [(name: String, start: Int, tensor: FloatTensor)] = []
+    for (name, raw) in header where name != "__metadata__" {
+      guard let info = raw as? [String: Any], let dtype = info["dtype"] as? String,
+        let shape = (info["shape"] as? [NSNumber])?.map(\.intValue),
+        let offsets = (info["data_offsets"] as? [NSNumber])?.map(\.intValue), offsets.count == 2
+      else { throw fail("tensor '\(name)': needs dtype, shape and data_offsets") }
+      let elementSize: Int
+      switch dtype {
+      case "F32": elementSize = 4
+      case "F64": elementSize = 8
+      default: throw fail("tensor '\(name)': dtype \(dtype) is not supported (F32, F64)")
+      }
+      guard shape.allSatisfy({ $0 >= 0 }) else {
+        throw fail("tensor '\(name)': bad shape \(shape)")
+      }
+      let count = shape.reduce(1, *)
+      let (start, end) = (offsets[0], offsets[1])
+      guard start >= 0, end >= start, dataStart + end <= bytes.count else {
+        throw fail(
+          "tensor '\(name)': data_offsets \(offsets) run past the end of the file (truncated?)")
+      }
+      guard end - start == count * elementSize else {
+        throw fail(
+          "tensor '\(name)': shape \(shape) needs \(count * elementSize) bytes, offsets give \(end - start)"
+        )
+      }
+      let values = bytes.withUnsafeBytes { raw in
+        (0..<count).map { i -> Float in
+          let at = dataStart + start + i * elementSize
+          return elementSize == 4
+            ? Float(
+              bitPattern: UInt32(
+                littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt32.self)))
+            : Float(
+              Double(
+                bitPattern: UInt64(
+                  littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt64.self))))
+        }
+      }
+      entries.append((name, start, FloatTensor(shape: shape, values: values)))
+    }
+    entries.sort { ($0.start, $0.name) < ($1.start, $1.name) }
+    return SafetensorsFile(metadata: metadata, tensors: entries.map { ($0.name, $0.tensor) })
+  }
+}

@@ -1,7 +1,0 @@
-import Testing
-
-@testable import Graph
-
-@Test func graphModuleLinks() {
-  #expect(Bool(true))
-}
