@@ -41,8 +41,7 @@ public struct FloatModel: Sendable {
     var meta = metadata
     meta["format"] = Self.formatName
     meta["graph"] = graph.jsonString()
-    let names = try! JSONSerialization.data(withJSONObject: classNames)
-    meta["class_names"] = String(decoding: names, as: UTF8.self)
+    meta["class_names"] = String(decoding: jsonBytes(classNames), as: UTF8.self)
     let ordered = (try? graph.parameterShapes())?.map(\.name) ?? parameters.keys.sorted()
     return SafetensorsFile(metadata: meta, tensors: ordered.map { ($0, parameters[$0]!) })
   }

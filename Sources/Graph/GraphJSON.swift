@@ -17,8 +17,7 @@ extension ModelGraph {
 
   /// Compact JSON text with sorted keys, so the same graph always gives the same bytes.
   public func jsonString() -> String {
-    let data = try! JSONSerialization.data(withJSONObject: jsonObject(), options: [.sortedKeys])
-    return String(decoding: data, as: UTF8.self)
+    String(decoding: jsonBytes(jsonObject()), as: UTF8.self)
   }
 
   /// Parses a graph from JSON text; a missing or malformed field names the node and the field.
@@ -218,4 +217,12 @@ private struct JSONFields {
     }
     throw fail(key, "an integer or [height, width]")
   }
+}
+
+/// Compact JSON with sorted keys for objects we build ourselves from strings, numbers, lists and
+/// dictionaries, which JSONSerialization always accepts.
+func jsonBytes(_ object: Any) -> Data {
+  guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+  else { preconditionFailure("not a JSON value: \(object)") }
+  return data
 }

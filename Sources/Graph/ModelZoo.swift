@@ -41,12 +41,20 @@ public enum ModelZoo {
   }
 
   public static var lenet5: ModelGraph {
-    // The literal shapes are valid, so this cannot throw.
-    try! lenet5(FeatureShape(channels: 1, height: 28, width: 28), classes: 10)
+    builtIn { () throws(GraphError) in
+      try lenet5(FeatureShape(channels: 1, height: 28, width: 28), classes: 10)
+    }
   }
 
   public static var cnnSmall: ModelGraph {
-    try! cnnSmall(FeatureShape(channels: 1, height: 28, width: 28), classes: 10)
+    builtIn { () throws(GraphError) in
+      try cnnSmall(FeatureShape(channels: 1, height: 28, width: 28), classes: 10)
+    }
+  }
+
+  // The zoo's literal shapes are valid; a throw here is a bug in this file.
+  private static func builtIn(_ make: () throws(GraphError) -> ModelGraph) -> ModelGraph {
+    do { return try make() } catch { preconditionFailure("model zoo: \(error)") }
   }
 
   /// The seed's LeNet-5: conv 6@5x5 pad 2, ReLU, max pool 2, conv 16@5x5, ReLU, max pool 2,

@@ -52,8 +52,7 @@ public struct SafetensorsFile: Sendable {
       ]
       offset += bytes
     }
-    var json = Array(
-      try! JSONSerialization.data(withJSONObject: header, options: [.sortedKeys]))
+    var json = Array(jsonBytes(header))
     while json.count % 8 != 0 { json.append(UInt8(ascii: " ")) }
     var out: [UInt8] = []
     out.reserveCapacity(8 + json.count + offset)
