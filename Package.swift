@@ -38,6 +38,7 @@ let package = Package(
     .target(name: "Imaging", dependencies: ["CLibPNG"]),
     .target(name: "Datasets", dependencies: ["CZlib", "Imaging"]),
     .target(name: "Training", dependencies: ["Graph", "Datasets"], swiftSettings: fastFlags),
+    .target(name: "Quantization", dependencies: ["Graph", "Runtime"]),
     .executableTarget(
       name: "TinyCNN",
       dependencies: [
@@ -50,6 +51,7 @@ let package = Package(
     .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
     .testTarget(name: "TrainingTests", dependencies: ["Training", "Graph", "Datasets"]),
+    .testTarget(name: "QuantizationTests", dependencies: ["Quantization", "Graph"]),
     .testTarget(name: "CLITests", dependencies: ["TinyCNN"]),
   ]
 )
