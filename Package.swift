@@ -48,7 +48,7 @@ let package = Package(
       path: "Sources/TinyCNN"),
     .testTarget(name: "RuntimeTests", dependencies: ["Runtime"]),
     .testTarget(name: "GraphTests", dependencies: ["Graph"]),
-    .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
+    .testTarget(name: "ImagingTests", dependencies: ["Imaging"], resources: [.copy("Fixtures")]),
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
     .testTarget(name: "TrainingTests", dependencies: ["Training", "Graph", "Datasets"]),
     .testTarget(name: "QuantizationTests", dependencies: ["Quantization", "Graph"]),

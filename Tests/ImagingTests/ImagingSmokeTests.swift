@@ -1,7 +1,0 @@
-import Testing
-
-@testable import Imaging
-
-@Test func imagingModuleLinks() {
-  #expect(Bool(true))
-}
