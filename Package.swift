@@ -39,19 +39,21 @@ let package = Package(
     .target(name: "Datasets", dependencies: ["CZlib", "Imaging"]),
     .target(name: "Training", dependencies: ["Graph", "Datasets"], swiftSettings: fastFlags),
     .target(name: "Quantization", dependencies: ["Graph", "Runtime"]),
+    .target(name: "Estimator", dependencies: ["Graph", "Runtime"]),
     .executableTarget(
       name: "TinyCNN",
       dependencies: [
-        "Runtime", "Graph", "Imaging", "Datasets", "Training",
+        "Runtime", "Graph", "Imaging", "Datasets", "Training", "Quantization", "Estimator",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "Sources/TinyCNN"),
     .testTarget(name: "RuntimeTests", dependencies: ["Runtime"]),
     .testTarget(name: "GraphTests", dependencies: ["Graph"]),
     .testTarget(name: "ImagingTests", dependencies: ["Imaging"], resources: [.copy("Fixtures")]),
-    .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
+    .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Imaging"]),
     .testTarget(name: "TrainingTests", dependencies: ["Training", "Graph", "Datasets"]),
     .testTarget(name: "QuantizationTests", dependencies: ["Quantization", "Graph"]),
+    .testTarget(name: "EstimatorTests", dependencies: ["Estimator", "Graph", "Runtime"]),
     .testTarget(name: "CLITests", dependencies: ["TinyCNN"]),
   ]
 )

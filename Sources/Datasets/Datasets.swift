@@ -1,1 +1,0 @@
-// The Datasets module; see ../../README.md and ARCHITECTURE.md.
