@@ -4,7 +4,7 @@ import Testing
 @testable import Datasets
 
 @Test func cifarRecordsBecomeInterleavedRGB() throws {
-  let folder = TemporaryFolder()
+  let folder = try TemporaryFolder()
   var record = [UInt8](repeating: 0, count: CIFAR10.recordSize)
   record[0] = 3  // cat
   for i in 0..<1024 {
@@ -12,7 +12,7 @@ import Testing
     record[1 + 1024 + i] = 20  // green
     record[1 + 2048 + i] = UInt8(i % 256)  // blue
   }
-  folder.write("test_batch.bin", record + record)
+  try folder.write("test_batch.bin", record + record)
   let set = try CIFAR10.load(.test, folder: folder.path)
   #expect(set.count == 2 && set.width == 32 && set.channels == 3)
   #expect(set.labels == [3, 3] && set.classNames[3] == "cat")
@@ -24,8 +24,8 @@ import Testing
 }
 
 @Test func cifarPartialRecordIsAnError() throws {
-  let folder = TemporaryFolder()
-  folder.write("test_batch.bin", [UInt8](repeating: 0, count: CIFAR10.recordSize + 5))
+  let folder = try TemporaryFolder()
+  try folder.write("test_batch.bin", [UInt8](repeating: 0, count: CIFAR10.recordSize + 5))
   #expect {
     try CIFAR10.load(.test, folder: folder.path)
   } throws: { error in
@@ -37,11 +37,11 @@ private func writePNG(_ folder: TemporaryFolder, _ name: String, value: UInt8, s
 {
   let image = Image(
     width: size, height: size, channels: 1, pixels: Array(repeating: value, count: size * size))
-  try PNG.write(image, to: folder.write(name, []))
+  try PNG.write(image, to: try folder.write(name, []))
 }
 
 @Test func pngFolderHoldsOutEveryTenthImage() throws {
-  let folder = TemporaryFolder()
+  let folder = try TemporaryFolder()
   for i in 0..<20 {
     try writePNG(folder, "boot/\(i < 10 ? "0" : "")\(i).png", value: UInt8(i))
     try writePNG(folder, "shirt/\(i).png", value: 100)
@@ -57,7 +57,7 @@ private func writePNG(_ folder: TemporaryFolder, _ name: String, value: UInt8, s
 }
 
 @Test func pngFolderWithSplitsResizesToTheFirstImage() throws {
-  let folder = TemporaryFolder()
+  let folder = try TemporaryFolder()
   try writePNG(folder, "train/a/1.png", value: 50, size: 8)
   try writePNG(folder, "train/b/1.png", value: 60, size: 16)
   try writePNG(folder, "test/a/1.png", value: 70, size: 8)
@@ -68,9 +68,9 @@ private func writePNG(_ folder: TemporaryFolder, _ name: String, value: UInt8, s
 }
 
 @Test func corruptPNGInAFolderNamesTheFile() throws {
-  let folder = TemporaryFolder()
+  let folder = try TemporaryFolder()
   try writePNG(folder, "a/1.png", value: 1)
-  let bad = folder.write("b/1.png", [0x89, 0x50, 0x4E, 0x47, 1, 2, 3])
+  let bad = try folder.write("b/1.png", [0x89, 0x50, 0x4E, 0x47, 1, 2, 3])
   #expect {
     try PNGFolder.load(.train, folder: folder.path)
   } throws: { error in

@@ -28,17 +28,17 @@ import Testing
 }
 
 @Test func gzippedAndPlainFilesReadTheSame() throws {
-  let folder = TemporaryFolder()
+  let folder = try TemporaryFolder()
   let bytes = idxBytes([4, 2, 2], Array(0..<16))
-  let plain = folder.write("plain.idx", bytes)
-  let zipped = folder.write("zipped.idx.gz", TemporaryFolder.gzip(bytes))
+  let plain = try folder.write("plain.idx", bytes)
+  let zipped = try folder.write("zipped.idx.gz", try TemporaryFolder.gzip(bytes))
   #expect(try IDXArray.read(plain) == IDXArray.read(zipped))
 }
 
 @Test func truncatedGzipIsAnError() throws {
-  let folder = TemporaryFolder()
-  let zipped = TemporaryFolder.gzip(idxBytes([100, 10], [UInt8](repeating: 7, count: 1000)))
-  let path = folder.write("cut.gz", Array(zipped.prefix(zipped.count / 2)))
+  let folder = try TemporaryFolder()
+  let zipped = try TemporaryFolder.gzip(idxBytes([100, 10], [UInt8](repeating: 7, count: 1000)))
+  let path = try folder.write("cut.gz", Array(zipped.prefix(zipped.count / 2)))
   #expect {
     try IDXArray.read(path)
   } throws: { error in
@@ -47,10 +47,10 @@ import Testing
 }
 
 @Test func corruptGzipIsAnError() throws {
-  let folder = TemporaryFolder()
-  var zipped = TemporaryFolder.gzip(idxBytes([100, 10], Array(repeating: 7, count: 1000)))
+  let folder = try TemporaryFolder()
+  var zipped = try TemporaryFolder.gzip(idxBytes([100, 10], Array(repeating: 7, count: 1000)))
   for i in 12..<zipped.count - 8 { zipped[i] ^= 0x5A }
-  let path = folder.write("bad.gz", zipped)
+  let path = try folder.write("bad.gz", zipped)
   #expect {
     try IDXArray.read(path)
   } throws: { error in
@@ -59,9 +59,9 @@ import Testing
 }
 
 @Test func labelsMustMatchImages() throws {
-  let folder = TemporaryFolder()
-  folder.write("train-images-idx3-ubyte", idxBytes([3, 2, 2], Array(0..<12)))
-  folder.write("train-labels-idx1-ubyte", idxBytes([2], [0, 1]))
+  let folder = try TemporaryFolder()
+  try folder.write("train-images-idx3-ubyte", idxBytes([3, 2, 2], Array(0..<12)))
+  try folder.write("train-labels-idx1-ubyte", idxBytes([2], [0, 1]))
   #expect {
     try MNIST.load(.train, folder: folder.path)
   } throws: { error in
@@ -70,10 +70,10 @@ import Testing
 }
 
 @Test func idxFolderLoadsImagesAndLabels() throws {
-  let folder = TemporaryFolder()
-  folder.write(
-    "t10k-images-idx3-ubyte.gz", TemporaryFolder.gzip(idxBytes([2, 2, 3], Array(0..<12))))
-  folder.write("t10k-labels-idx1-ubyte.gz", TemporaryFolder.gzip(idxBytes([2], [7, 3])))
+  let folder = try TemporaryFolder()
+  try folder.write(
+    "t10k-images-idx3-ubyte.gz", try TemporaryFolder.gzip(idxBytes([2, 2, 3], Array(0..<12))))
+  try folder.write("t10k-labels-idx1-ubyte.gz", try TemporaryFolder.gzip(idxBytes([2], [7, 3])))
   let set = try MNIST.load(.test, folder: folder.path)
   #expect(set.count == 2 && set.width == 3 && set.height == 2 && set.channels == 1)
   #expect(set.labels == [7, 3])

@@ -4,25 +4,25 @@ import Foundation
 final class TemporaryFolder {
   let path: String
 
-  init() {
+  init() throws {
     path = NSTemporaryDirectory() + "tinycnn-datasets-\(UUID().uuidString)"
-    try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
   }
 
   deinit { try? FileManager.default.removeItem(atPath: path) }
 
   /// Writes `bytes` to `name` inside the folder (creating sub-folders) and returns the path.
   @discardableResult
-  func write(_ name: String, _ bytes: [UInt8]) -> String {
+  func write(_ name: String, _ bytes: [UInt8]) throws -> String {
     let file = "\(path)/\(name)"
-    try! FileManager.default.createDirectory(
+    try FileManager.default.createDirectory(
       atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
     FileManager.default.createFile(atPath: file, contents: Data(bytes))
     return file
   }
 
   /// gzip-compresses `bytes` with the system's gzip, as the dataset files are shipped.
-  static func gzip(_ bytes: [UInt8]) -> [UInt8] {
+  static func gzip(_ bytes: [UInt8]) throws -> [UInt8] {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/bin/gzip")
     process.arguments = ["-c", "-n"]
@@ -30,9 +30,9 @@ final class TemporaryFolder {
     let output = Pipe()
     process.standardInput = input
     process.standardOutput = output
-    try! process.run()
+    try process.run()
     input.fileHandleForWriting.write(Data(bytes))
-    try! input.fileHandleForWriting.close()
+    try input.fileHandleForWriting.close()
     let data = output.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     return [UInt8](data)
