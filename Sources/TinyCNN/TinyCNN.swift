@@ -7,8 +7,10 @@ struct TinyCNNCommand: ParsableCommand {
     commandName: "tinycnn",
     abstract: "Train, quantize, run and size small CNNs for microcontrollers.",
     discussion: """
-      Exit codes: 0 success, 1 bad input (a file or a model TinyCNN cannot use), \
-      64 bad usage (flags).
+      Results go to stdout (one JSON object with --json), progress and notes to stderr.
+
+      Exit codes: 0 success, 1 bad input (a file, a model or a dataset TinyCNN cannot use; the \
+      message names it and the cause), 64 bad usage (flags).
 
       Examples:
         tinycnn train --model lenet5 --epochs 10 --out models/lenet5.safetensors
