@@ -39,7 +39,7 @@ let package = Package(
     .target(name: "Datasets", dependencies: ["CZlib", "Imaging"]),
     .target(name: "Training", dependencies: ["Graph", "Datasets"], swiftSettings: fastFlags),
     .target(name: "Quantization", dependencies: ["Graph", "Runtime"]),
-    .target(name: "Estimator", dependencies: ["Graph", "Runtime"]),
+    .target(name: "Estimator", dependencies: ["Graph", "Runtime"], exclude: ["Data"]),
     .executableTarget(
       name: "TinyCNN",
       dependencies: [
