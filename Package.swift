@@ -39,7 +39,7 @@ let package = Package(
     .target(name: "Datasets", dependencies: ["CZlib", "Imaging"]),
     .target(name: "Training", dependencies: ["Graph", "Datasets"], swiftSettings: fastFlags),
     .target(name: "Quantization", dependencies: ["Graph", "Runtime"]),
-    .target(name: "Estimator", dependencies: ["Graph", "Runtime"]),
+    .target(name: "Estimator", dependencies: ["Graph", "Runtime"], exclude: ["Data"]),
     .executableTarget(
       name: "TinyCNN",
       dependencies: [
@@ -49,7 +49,8 @@ let package = Package(
       path: "Sources/TinyCNN"),
     .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
     .testTarget(
-      name: "RuntimeTests", dependencies: ["Runtime", "Quantization", "AllocationCounter"]),
+      name: "RuntimeTests", dependencies: ["Runtime", "Quantization", "AllocationCounter"],
+      exclude: ["Golden"]),
     .testTarget(name: "GraphTests", dependencies: ["Graph"]),
     .testTarget(name: "ImagingTests", dependencies: ["Imaging"], resources: [.copy("Fixtures")]),
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Imaging"]),
