@@ -47,7 +47,8 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "Sources/TinyCNN"),
-    .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Quantization"]),
+    .testTarget(
+      name: "RuntimeTests", dependencies: ["Runtime", "Quantization"], exclude: ["Golden"]),
     .testTarget(name: "GraphTests", dependencies: ["Graph"]),
     .testTarget(name: "ImagingTests", dependencies: ["Imaging"], resources: [.copy("Fixtures")]),
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Imaging"]),
