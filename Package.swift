@@ -56,7 +56,8 @@ let package = Package(
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Imaging"]),
     .testTarget(name: "TrainingTests", dependencies: ["Training", "Graph", "Datasets"]),
     .testTarget(name: "QuantizationTests", dependencies: ["Quantization", "Graph", "Datasets"]),
-    .testTarget(name: "EstimatorTests", dependencies: ["Estimator", "Graph", "Runtime"]),
+    .testTarget(
+      name: "EstimatorTests", dependencies: ["Estimator", "Graph", "Runtime", "Quantization"]),
     .testTarget(name: "CLITests", dependencies: ["TinyCNN"]),
   ]
 )
