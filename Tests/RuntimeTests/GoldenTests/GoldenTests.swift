@@ -17,8 +17,12 @@ struct GoldenManifest: Decodable {
     var dtype: String
   }
   struct Arena: Decodable {
-    var arena_size: Int
-    var arena_head: Int
+    var arenaSize: Int
+    var arenaHead: Int
+    enum CodingKeys: String, CodingKey {
+      case arenaSize = "arena_size"
+      case arenaHead = "arena_head"
+    }
   }
   struct Case: Decodable {
     var name: String
@@ -78,8 +82,8 @@ private let caseNames = GoldenManifest.shared?.cases.map(\.name) ?? []
   let scratch = AlignedBytes(zeroed: try Interpreter.planningBytes(for: model))
   let needed = try Interpreter.requirements(for: model, scratch: scratch.mutableBuffer)
   #expect(
-    needed.totalBytes <= golden.tflm.arena_size,
-    "\(name): arena \(needed.totalBytes) B (plan \(needed.planBytes), tensors \(needed.tensorBytes)) > TFLM's \(golden.tflm.arena_size) B"
+    needed.totalBytes <= golden.tflm.arenaSize,
+    "\(name): arena \(needed.totalBytes) B (plan \(needed.planBytes), tensors \(needed.tensorBytes)) > TFLM's \(golden.tflm.arenaSize) B"
   )
   let arena = AlignedBytes(zeroed: needed.totalBytes)
   let interpreter = try Interpreter(model: model, arena: arena.mutableBuffer)
