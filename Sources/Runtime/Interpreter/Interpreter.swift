@@ -62,8 +62,9 @@ public struct Interpreter {
       } else if plan.records[root].isPlanned {
         tensorData[t] = tensorRegion + Int(plan.records[root].offset)
       } else {
-        // Unused or empty: never read or written, but kernels get a valid address.
-        tensorData[t] = tensorRegion
+        // Unused or empty: never read or written, but kernels get a valid address (the end of
+        // the planned tensors, which `arenaOffset` reports as no place).
+        tensorData[t] = tensorRegion + plan.tensorBytes
       }
     }
     // Commit: prepare every operator for real, each with its planned scratch.
@@ -176,6 +177,9 @@ public struct Interpreter {
 
   /// Dispatches prepare by operator code; anything else is unsupported, by name.
   static func prepare(_ op: Operator, _ ctx: inout PrepareContext) throws(RuntimeError) {
+    guard supports(builtinCode: op.builtinCode) else {
+      throw .unsupportedOperator(code: op.builtinCode, index: op.index)
+    }
     switch op.code.builtin {
     case .conv2D: try prepareConv2D(op, &ctx)
     case .depthwiseConv2D: try prepareDepthwiseConv2D(op, &ctx)
@@ -183,7 +187,17 @@ public struct Interpreter {
     case .maxPool2D: try preparePool2D(op, &ctx, kind: .maxPool2D)
     case .averagePool2D: try preparePool2D(op, &ctx, kind: .averagePool2D)
     case .reshape: try prepareReshape(op, &ctx)
-    default: throw .unsupportedOperator(code: op.builtinCode, index: op.index)
+    default: preconditionFailure("supports(builtinCode:) lists an operator prepare lacks")
+    }
+  }
+
+  /// Whether `prepare` has a kernel for builtin operator `code` (the list `tinycnn` prints).
+  public static func supports(builtinCode code: Int32) -> Bool {
+    switch BuiltinOperator(rawValue: code) {
+    case .conv2D, .depthwiseConv2D, .fullyConnected, .maxPool2D, .averagePool2D, .reshape:
+      return true
+    default:
+      return false
     }
   }
 
