@@ -39,7 +39,7 @@ let package = Package(
     .target(name: "Datasets", dependencies: ["CZlib", "Imaging"]),
     .target(name: "Training", dependencies: ["Graph", "Datasets"], swiftSettings: fastFlags),
     .target(name: "Quantization", dependencies: ["Graph", "Runtime"]),
-    .target(name: "Estimator", dependencies: ["Graph", "Runtime"]),
+    .target(name: "Estimator", dependencies: ["Graph", "Runtime"], exclude: ["Data"]),
     .executableTarget(
       name: "TinyCNN",
       dependencies: [
@@ -47,13 +47,18 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "Sources/TinyCNN"),
-    .testTarget(name: "RuntimeTests", dependencies: ["Runtime"], exclude: ["Kernels/Oracle"]),
+    .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
+    .testTarget(
+      name: "RuntimeTests",
+      dependencies: ["Runtime", "Quantization", "Datasets", "AllocationCounter"],
+      exclude: ["Golden", "Kernels/Oracle"]),
     .testTarget(name: "GraphTests", dependencies: ["Graph"]),
     .testTarget(name: "ImagingTests", dependencies: ["Imaging"], resources: [.copy("Fixtures")]),
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Imaging"]),
     .testTarget(name: "TrainingTests", dependencies: ["Training", "Graph", "Datasets"]),
-    .testTarget(name: "QuantizationTests", dependencies: ["Quantization", "Graph"]),
-    .testTarget(name: "EstimatorTests", dependencies: ["Estimator", "Graph", "Runtime"]),
+    .testTarget(name: "QuantizationTests", dependencies: ["Quantization", "Graph", "Datasets"]),
+    .testTarget(
+      name: "EstimatorTests", dependencies: ["Estimator", "Graph", "Runtime", "Quantization"]),
     .testTarget(name: "CLITests", dependencies: ["TinyCNN"]),
   ]
 )

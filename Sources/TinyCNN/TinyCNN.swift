@@ -7,13 +7,15 @@ struct TinyCNNCommand: ParsableCommand {
     commandName: "tinycnn",
     abstract: "Train, quantize, run and size small CNNs for microcontrollers.",
     discussion: """
-      Exit codes: 0 success, 1 bad input (a file or a model TinyCNN cannot use), \
-      64 bad usage (flags).
+      Results go to stdout (one JSON object with --json), progress and notes to stderr.
+
+      Exit codes: 0 success, 1 bad input (a file, a model or a dataset TinyCNN cannot use; the \
+      message names it and the cause), 64 bad usage (flags).
 
       Examples:
         tinycnn train --model lenet5 --epochs 10 --out models/lenet5.safetensors
         tinycnn infer images/ankle-boot-0.png
       """,
     version: "0.1.0",
-    subcommands: [])
+    subcommands: [Estimate.self])
 }

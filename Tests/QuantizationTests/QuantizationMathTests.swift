@@ -49,7 +49,8 @@ import Testing
 }
 
 @Test func perChannelWeightsAreSymmetricWithin127() {
-  let w: [Float] = [0.5, -1.0, 0.25, 0.0, /* channel 1: all zero */ 0, 0, 0, 0, 2, -2, 1, 0.01]
+  // Channel 1 (the middle four) is all zero.
+  let w: [Float] = [0.5, -1.0, 0.25, 0.0, 0, 0, 0, 0, 2, -2, 1, 0.01]
   let q = SymmetricWeights.quantize(w, channels: 3)
   let expectedScales: [Float] = [1.0 / 127, 1.0 / 127, 2.0 / 127]
   #expect(q.scales == expectedScales)

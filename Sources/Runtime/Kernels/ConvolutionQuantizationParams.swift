@@ -20,11 +20,21 @@ public func populateConvolutionQuantizationParams(
   }
   for channel in 0..<outputMultiplier.count {
     let filterScale = filterScales[filterScales.count == 1 ? 0 : channel]
-    let effectiveOutputScale = Double(inputScale) * Double(filterScale) / Double(outputScale)
-    let (multiplier, shift) = quantizeMultiplier(effectiveOutputScale)
+    let (multiplier, shift) = convolutionChannelMultiplier(
+      inputScale: inputScale, filterScale: filterScale, outputScale: outputScale)
     outputMultiplier[channel] = multiplier
     outputShift[channel] = shift
   }
+}
+
+/// One channel of `populateConvolutionQuantizationParams`: the widening order matters, each Float
+/// scale becomes a Double before the product and the quotient.
+@inline(__always)
+public func convolutionChannelMultiplier(
+  inputScale: Float, filterScale: Float, outputScale: Float
+) -> (multiplier: Int32, shift: Int32) {
+  let effectiveOutputScale = Double(inputScale) * Double(filterScale) / Double(outputScale)
+  return quantizeMultiplier(effectiveOutputScale)
 }
 
 /// The per-tensor FULLY_CONNECTED multiplier, TFLite's `GetQuantizedConvolutionMultipler` as TFLM's
@@ -32,19 +42,9 @@ public func populateConvolutionQuantizationParams(
 /// per-channel path, the product `input_scale * filter_scale` is taken in **Float** and only then
 /// widened: `double(float(in * w)) / double(out)`. The two differ in the last bit of the
 /// multiplier for some scales, so the interpreter must use this one for per-tensor FC.
-///
-/// With a bias, TFLite's `GetQuantizedConvolutionMultipler` also requires the bias scale to be
-/// the input-times-filter scale within 2 % of the output scale (in Double): the kernel adds
-/// the bias as if it were.
-/// - Throws: `unsupportedQuantization` for a bias scale off by more, or a negative product.
 public func fullyConnectedPerTensorMultiplier(
-  inputScale: Float, filterScale: Float, outputScale: Float, biasScale: Float? = nil
-) throws(KernelError) -> (multiplier: Int32, shift: Int32) {
-  if let biasScale {
-    let scaleDiff = abs(Double(inputScale) * Double(filterScale) - Double(biasScale))
-    guard scaleDiff / Double(outputScale) <= 0.02 else { throw .unsupportedQuantization }
-  }
+  inputScale: Float, filterScale: Float, outputScale: Float
+) -> (multiplier: Int32, shift: Int32) {
   let inputProductScale = Double(inputScale * filterScale)
-  guard inputProductScale >= 0 else { throw .unsupportedQuantization }
   return quantizeMultiplier(inputProductScale / Double(outputScale))
 }

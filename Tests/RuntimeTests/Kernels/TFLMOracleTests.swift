@@ -445,10 +445,8 @@ func withInputPointers<T: BinaryInteger, R>(
     var multiplier = [Int32](repeating: 0, count: units)
     var shift = [Int32](repeating: 0, count: units)
     if c.op == "fully_connected" {
-      // TFLM's bias scale is the Float product input * filter scale, as the converter writes.
-      (p.outputMultiplier, p.outputShift) = try fullyConnectedPerTensorMultiplier(
-        inputScale: inputScale, filterScale: filterScales[0], outputScale: outputScale,
-        biasScale: bias == nil ? nil : inputScale * filterScales[0])
+      (p.outputMultiplier, p.outputShift) = fullyConnectedPerTensorMultiplier(
+        inputScale: inputScale, filterScale: filterScales[0], outputScale: outputScale)
     } else {
       try filterScales.withUnsafeBufferPointer { f in
         try multiplier.withUnsafeMutableBufferPointer { m in

@@ -1,0 +1,101 @@
+import Foundation
+
+/// Typed access to one JSON object of a data file, with errors that name the field by its full
+/// path (`flash_read.stall_cycles`), so a user fixing a target file knows exactly what to change.
+struct JSONFields {
+  let object: [String: Any]
+  let file: String
+  let path: String  // "" at the root, "flash_read." inside that object
+
+  init(_ object: [String: Any], file: String, path: String = "") {
+    self.object = object
+    self.file = file
+    self.path = path
+  }
+
+  /// Parses `text` as one JSON object.
+  static func parse(_ text: String, file: String) throws(EstimatorError) -> JSONFields {
+    guard let data = text.data(using: .utf8),
+      let value = try? JSONSerialization.jsonObject(with: data)
+    else { throw EstimatorError(file: file, "not valid JSON") }
+    guard let object = value as? [String: Any] else {
+      throw EstimatorError(file: file, "expected a JSON object at the top level")
+    }
+    return JSONFields(object, file: file)
+  }
+
+  func fail(_ key: String, _ cause: String) -> EstimatorError {
+    EstimatorError(file: file, "field '\(path)\(key)': \(cause)")
+  }
+
+  /// Rejects fields the format does not know: a misspelt `clok_mhz` must not pass silently.
+  func checkKnown(_ keys: Set<String>) throws(EstimatorError) {
+    for key in object.keys.sorted() where !keys.contains(key) {
+      throw EstimatorError(
+        file: file,
+        "unknown field '\(path)\(key)' (known: \(keys.sorted().joined(separator: ", ")))")
+    }
+  }
+
+  func has(_ key: String) -> Bool { object[key] != nil && !(object[key] is NSNull) }
+
+  func string(_ key: String) throws(EstimatorError) -> String {
+    guard has(key) else { throw fail(key, "missing (a string)") }
+    guard let s = object[key] as? String, !s.isEmpty else {
+      throw fail(key, "expected a non-empty string")
+    }
+    return s
+  }
+
+  func optionalString(_ key: String) throws(EstimatorError) -> String? {
+    has(key) ? try string(key) : nil
+  }
+
+  func number(_ key: String) throws(EstimatorError) -> Double {
+    guard has(key) else { throw fail(key, "missing (a number)") }
+    guard let n = object[key] as? NSNumber, !Self.isBool(object[key]!), n.doubleValue.isFinite
+    else { throw fail(key, "expected a number") }
+    return n.doubleValue
+  }
+
+  /// A number that must be > 0 (or >= 0 with `allowZero`).
+  func positive(_ key: String, allowZero: Bool = false) throws(EstimatorError) -> Double {
+    let n = try number(key)
+    guard allowZero ? n >= 0 : n > 0 else {
+      throw fail(key, "must be \(allowZero ? "at least 0" : "greater than 0"), got \(n)")
+    }
+    return n
+  }
+
+  func bool(_ key: String, default value: Bool) throws(EstimatorError) -> Bool {
+    guard has(key) else { return value }
+    guard let n = object[key] as? NSNumber, Self.isBool(object[key]!) else {
+      throw fail(key, "expected true or false")
+    }
+    return n.boolValue
+  }
+
+  func strings(_ key: String) throws(EstimatorError) -> [String] {
+    guard has(key) else { return [] }
+    guard let list = object[key] as? [String] else { throw fail(key, "expected a list of strings") }
+    return list
+  }
+
+  func object(_ key: String) throws(EstimatorError) -> JSONFields {
+    guard has(key) else { throw fail(key, "missing (an object)") }
+    guard let o = object[key] as? [String: Any] else { throw fail(key, "expected an object") }
+    return JSONFields(o, file: file, path: "\(path)\(key).")
+  }
+
+  func optionalObject(_ key: String) throws(EstimatorError) -> JSONFields? {
+    has(key) ? try object(key) : nil
+  }
+
+  var keys: [String] { object.keys.sorted() }
+
+  /// JSONSerialization gives NSNumber for numbers and booleans alike; booleans are its private
+  /// __NSCFBoolean subclass (on Linux and Darwin), so `true` is not taken for 1.
+  static func isBool(_ value: Any) -> Bool {
+    String(describing: type(of: value)) == "__NSCFBoolean"
+  }
+}

@@ -1,0 +1,140 @@
+import Graph
+
+// The estimator's input: what one int8 operator does, in numbers only. A ModelGraph (zoo name,
+// .safetensors, description file) and a .tflite file both lower to this, so the cost and memory
+// models never look at either format.
+
+/// The TFLite builtin operator a layer runs as (TFLM's kernel names).
+public enum OperatorKind: Hashable, Sendable, CustomStringConvertible {
+  case conv2D
+  case depthwiseConv2D
+  case fullyConnected
+  case transposeConv
+  case maxPool2D
+  case averagePool2D
+  case mean
+  case add
+  case concatenation
+  case softmax
+  case reshape
+  case pad
+  case quantize
+  case dequantize
+  case logistic
+  /// Any other builtin (named as in the TFLite schema); costed as a copy of its output.
+  case other(String)
+
+  public var description: String {
+    switch self {
+    case .conv2D: "CONV_2D"
+    case .depthwiseConv2D: "DEPTHWISE_CONV_2D"
+    case .fullyConnected: "FULLY_CONNECTED"
+    case .transposeConv: "TRANSPOSE_CONV"
+    case .maxPool2D: "MAX_POOL_2D"
+    case .averagePool2D: "AVERAGE_POOL_2D"
+    case .mean: "MEAN"
+    case .add: "ADD"
+    case .concatenation: "CONCATENATION"
+    case .softmax: "SOFTMAX"
+    case .reshape: "RESHAPE"
+    case .pad: "PAD"
+    case .quantize: "QUANTIZE"
+    case .dequantize: "DEQUANTIZE"
+    case .logistic: "LOGISTIC"
+    case .other(let name): name
+    }
+  }
+}
+
+/// One int8 operator as the cost model sees it. Shapes are NHWC without the batch axis
+/// (`[H, W, C]`, or `[N]` for a flat vector).
+public struct LayerWork: Hashable, Sendable {
+  /// The graph node (or `op#i` for a .tflite operator) the row of the table is named after.
+  public var name: String
+  public var op: OperatorKind
+  public var inputShapes: [[Int]]
+  public var outputShape: [Int]
+  /// Kernel window, stride and dilation as (height, width); (1, 1) where they do not apply.
+  public var kernel = Size2(1)
+  public var stride = Size2(1)
+  public var dilation = Size2(1)
+  /// Multiply-accumulates of one inference (0 for ops that only move or compare values).
+  public var macs: Int = 0
+  /// Learned values: int8 weights and int32 biases, counted as in the float model.
+  public var weightCount: Int = 0
+  public var biasCount: Int = 0
+  /// Quantisation scales of the weights: one per output channel, or 1 when per tensor.
+  public var weightScales: Int = 0
+  /// Fused ReLU / ReLU6 (free: it is the requantisation clamp).
+  public var fusedActivation: String? = nil
+
+  public init(name: String, op: OperatorKind, inputShapes: [[Int]], outputShape: [Int]) {
+    self.name = name
+    self.op = op
+    self.inputShapes = inputShapes
+    self.outputShape = outputShape
+  }
+
+  public var outputCount: Int { outputShape.reduce(1, *) }
+  public var inputCount: Int { inputShapes.map { $0.reduce(1, *) }.reduce(0, +) }
+  /// int8 weights + int32 biases.
+  public var parameterBytes: Int { weightCount + 4 * biasCount }
+  public var parameters: Int { weightCount + biasCount }
+  public var perChannel: Bool { weightScales > 1 }
+  /// Input channels (last axis of the first input).
+  public var inputChannels: Int { inputShapes.first?.last ?? 1 }
+  public var outputChannels: Int { outputShape.last ?? 1 }
+  /// Output pixels (H x W of the output; 1 for a flat vector).
+  public var outputPixels: Int { outputShape.count >= 3 ? outputShape[0] * outputShape[1] : 1 }
+}
+
+/// A tensor of the int8 arena: its size and the operators (by index) between which it lives.
+/// `firstOp == -1` is the model input, alive before the first operator runs.
+public struct TensorLifetime: Hashable, Sendable {
+  public var name: String
+  public var bytes: Int
+  public var firstOp: Int
+  public var lastOp: Int
+
+  public init(name: String, bytes: Int, firstOp: Int, lastOp: Int) {
+    self.name = name
+    self.bytes = bytes
+    self.firstOp = firstOp
+    self.lastOp = lastOp
+  }
+
+  func overlapsInTime(_ other: TensorLifetime) -> Bool {
+    firstOp <= other.lastOp && other.firstOp <= lastOp
+  }
+}
+
+/// A whole model lowered for the estimator.
+public struct ModelWork: Sendable {
+  public var name: String
+  public var layers: [LayerWork]
+  /// Activation tensors of the arena (inputs, outputs, intermediates; no constants).
+  public var tensors: [TensorLifetime]
+  public var inputBytes: Int
+  public var outputBytes: Int
+  /// Size of the .tflite file when the model came from one; nil for shape-only models, whose
+  /// flatbuffer size the memory model estimates.
+  public var fileBytes: Int?
+  /// The arena size the Runtime's planner reported for a real .tflite (nil: plan it here).
+  public var plannedArenaBytes: Int?
+
+  public init(
+    name: String, layers: [LayerWork], tensors: [TensorLifetime], inputBytes: Int,
+    outputBytes: Int, fileBytes: Int? = nil, plannedArenaBytes: Int? = nil
+  ) {
+    self.name = name
+    self.layers = layers
+    self.tensors = tensors
+    self.inputBytes = inputBytes
+    self.outputBytes = outputBytes
+    self.fileBytes = fileBytes
+    self.plannedArenaBytes = plannedArenaBytes
+  }
+
+  public var totalMACs: Int { layers.reduce(0) { $0 + $1.macs } }
+  public var totalParameters: Int { layers.reduce(0) { $0 + $1.parameters } }
+}

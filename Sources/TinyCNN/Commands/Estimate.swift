@@ -1,0 +1,153 @@
+import ArgumentParser
+import Estimator
+import Foundation
+import Graph
+
+/// `tinycnn estimate`: per-layer cycles and latency, flash and SRAM of an int8 model on a chosen
+/// microcontroller, with a fits / does-not-fit verdict per resource.
+struct Estimate: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Estimate latency, flash and SRAM of an int8 model on a microcontroller.",
+    discussion: """
+      MODEL is an int8 .tflite file, a float .safetensors file, a model description file \
+      (.json) or a model-zoo name (\(zooNames)). Float and shape-only models are estimated \
+      as the int8 model `tinycnn quantize` would make of them.
+
+      Cycles come from a cost model per operator kind and kernel library whose coefficients, \
+      each with its source, are in Sources/Estimator/Data/cores/*.json; flash counts weights, \
+      biases, quantisation parameters, model structure and kernel code; SRAM counts the \
+      planned arena, kernel state and a stack allowance. bench/estimator/validation.md \
+      compares the estimates with published board measurements.
+
+      --kernels cmsis-nn means the vendor-optimised TFLM kernels (CMSIS-NN on Arm, ESP-NN \
+      on Espressif parts); reference means TFLM's portable kernels; tinycnn means TinyCNN's \
+      own Embedded Swift runtime.
+
+      Examples:
+        tinycnn estimate --model lenet5 --target stm32f746
+        tinycnn estimate --model alexnet --target stm32f746
+        tinycnn estimate --model models/lenet5.safetensors --target all
+        tinycnn estimate --model lenet5.tflite --target rp2040 --kernels tinycnn --json
+        tinycnn estimate --model net.json --target-file my-board.json --clock 48
+        tinycnn estimate --list-targets
+      """)
+
+  static var zooNames: String { ModelZoo.names.joined(separator: ", ") }
+
+  @Option(name: .long, help: "The model: .tflite, .safetensors, .json or a zoo name.")
+  var model: String?
+
+  @Option(name: .long, help: "A target name (see --list-targets), or 'all' to compare them.")
+  var target: String?
+
+  @Option(name: .customLong("target-file"), help: "A target description file (JSON).")
+  var targetFile: String?
+
+  @Option(help: "Kernel library: tinycnn, cmsis-nn or reference.")
+  var kernels: String = KernelLibrary.cmsisNN.rawValue
+
+  @Option(help: "Core clock in MHz (overrides the target's).")
+  var clock: Double?
+
+  @Flag(name: .customLong("list-targets"), help: "List the known targets and exit.")
+  var listTargets = false
+
+  @OptionGroup var report: ReportOptions  // --json, --quiet
+
+  var json: Bool { report.json }
+
+  func validate() throws {
+    if listTargets { return }
+    guard model != nil else { throw ValidationError("--model is required.") }
+    guard (target == nil) != (targetFile == nil) else {
+      throw ValidationError("Give exactly one of --target and --target-file.")
+    }
+    guard KernelLibrary(rawValue: kernels) != nil else {
+      throw ValidationError(
+        "--kernels must be one of \(KernelLibrary.allCases.map(\.rawValue).joined(separator: ", "))."
+      )
+    }
+    if let clock, !(clock > 0 && clock < 10_000) {
+      throw ValidationError("--clock must be a frequency in MHz between 0 and 10000.")
+    }
+  }
+
+  func run() throws {
+    if listTargets {
+      try printTargets()
+      return
+    }
+    let library = KernelLibrary(rawValue: kernels)!
+    let work = try ModelWork.load(model!)
+    if target?.lowercased() == "all" {
+      try printComparison(work, library: library)
+      return
+    }
+    var chosen: Target
+    if let targetFile {
+      guard let text = try? String(contentsOfFile: targetFile, encoding: .utf8) else {
+        throw EstimatorError(file: targetFile, "cannot read the file")
+      }
+      chosen = try Target(json: text, file: targetFile)
+    } else {
+      guard let t = Target.named(target!) else {
+        throw EstimatorError(
+          file: "--target \(target!)",
+          "unknown target (known: \(Target.builtIn.map(\.name).joined(separator: ", ")), all)")
+      }
+      chosen = t
+    }
+    if let clock { chosen = chosen.clocked(at: clock) }
+    let result = try estimate(work, on: chosen, kernels: library)
+    if json {
+      printJSONObject(EstimateJSON.object(result))
+    } else {
+      Console.output(EstimateReport.text(result))
+    }
+  }
+
+  func printTargets() throws {
+    if json {
+      printJSONObject(["targets": Target.builtIn.map(EstimateJSON.object)])
+      return
+    }
+    var rows = [["target", "part", "core", "MHz", "flash", "SRAM"]]
+    for t in Target.builtIn {
+      rows.append([
+        t.name, t.generic ? "(generic) \(t.part)" : t.part, t.core, formatNumber(t.clockMHz),
+        formatBytes(t.flashBytes), formatBytes(t.sramBytes),
+      ])
+    }
+    Console.output(EstimateReport.table(rows, rightAligned: [3, 4, 5]))
+  }
+
+  func printComparison(_ work: ModelWork, library: KernelLibrary) throws {
+    var results: [(Target, Estimator.Estimate?)] = []
+    for var t in Target.builtIn {
+      if let clock { t = t.clocked(at: clock) }
+      results.append((t, try? estimate(work, on: t, kernels: library)))
+    }
+    if json {
+      printJSONObject([
+        "model": work.name, "kernels": library.rawValue,
+        "targets": results.map { t, e in
+          e.map(EstimateJSON.object) ?? [
+            "target": t.name, "error": "no \(library.rawValue) kernels",
+          ]
+        },
+      ])
+      return
+    }
+    Console.output(EstimateReport.comparison(work, library: library, results))
+  }
+}
+
+/// Prints `object` (plain dictionaries, arrays, numbers, strings) as the one JSON object of a
+/// `--json` run, keys sorted.
+func printJSONObject(_ object: Any) {
+  guard
+    let data = try? JSONSerialization.data(
+      withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+  else { preconditionFailure("estimate JSON is built from plain values") }
+  Console.output(String(decoding: data, as: UTF8.self))
+}

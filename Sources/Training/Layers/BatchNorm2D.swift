@@ -1,0 +1,130 @@
+import Graph
+
+/// BatchNorm2d over the channels of an NCHW batch, with PyTorch's semantics.
+///
+/// Training: per channel c over the M = N*H*W values of the batch,
+///
+///     mean = Σx / M,  var = Σ(x - mean)² / M,  x̂ = (x - mean) / sqrt(var + ε),  y = γ x̂ + β
+///     running_mean = (1 - momentum) running_mean + momentum mean
+///     running_var  = (1 - momentum) running_var  + momentum var * M/(M - 1)   (unbiased)
+///     backward: dγ = Σ dy x̂,  dβ = Σ dy,  dx = γ/sqrt(var + ε) (dy - dβ/M - x̂ dγ/M)
+///
+/// Evaluation uses the running statistics, so y is an affine map of x with `dx = γ/sqrt(rv+ε) dy`.
+/// Channels are split across the workers (each channel's sums need the whole batch).
+final class BatchNorm2DLayer: NetworkLayer {
+  let scale: Parameter  // γ, PyTorch's "weight"
+  let shift: Parameter  // β, "bias"
+  let runningMean: Parameter
+  let runningVariance: Parameter
+  let parameters: [Parameter]
+  private let epsilon: Float
+  private let momentum: Float
+  private let channels: Int
+  private let mean = FloatBuffer()  // per channel, of the last forward
+  private let inverseDeviation = FloatBuffer()  // 1/sqrt(var + ε), of the last forward
+
+  init(name: String, spec: BatchNormSpec, input: FeatureShape) {
+    channels = input.channels
+    epsilon = spec.epsilon
+    momentum = spec.momentum
+    scale = Parameter(name: "\(name).weight", shape: [channels])
+    shift = Parameter(name: "\(name).bias", shape: [channels])
+    runningMean = Parameter(name: "\(name).running_mean", shape: [channels], isTrainable: false)
+    runningVariance = Parameter(
+      name: "\(name).running_var", shape: [channels], isTrainable: false)
+    parameters = [scale, shift, runningMean, runningVariance]
+    scale.fill(1)
+    runningVariance.fill(1)
+  }
+
+  func forward(_ inputs: [TensorView], _ output: TensorView, _ context: LayerContext) {
+    let x = inputs[0]
+    let (plane, batch) = (x.planeSize, x.batch)
+    let m = Float(batch * plane)
+    let training = context.training
+    let (gamma, beta) = (scale.value, shift.value)
+    let (rm, rv) = (runningMean.value, runningVariance.value)
+    let mean = mean.reserve(channels)
+    let inverse = inverseDeviation.reserve(channels)
+    let (epsilon, momentum) = (epsilon, momentum)
+    context.workers.split(channels, cost: 4 * x.count) { _, range in
+      for c in range {
+        if training {
+          var sum: Double = 0
+          for n in 0..<batch {
+            let row = x.sample(n) + c * plane
+            for p in 0..<plane { sum += Double(row[p]) }
+          }
+          let mu = sum / Double(m)
+          var squares: Double = 0
+          for n in 0..<batch {
+            let row = x.sample(n) + c * plane
+            for p in 0..<plane {
+              let d = Double(row[p]) - mu
+              squares += d * d
+            }
+          }
+          let variance = squares / Double(m)
+          mean[c] = Float(mu)
+          inverse[c] = Float(1 / (variance + Double(epsilon)).squareRoot())
+          rm[c] = (1 - momentum) * rm[c] + momentum * Float(mu)
+          let unbiased = m > 1 ? variance * Double(m) / Double(m - 1) : variance
+          rv[c] = (1 - momentum) * rv[c] + momentum * Float(unbiased)
+        } else {
+          mean[c] = rm[c]
+          inverse[c] = 1 / (rv[c] + epsilon).squareRoot()
+        }
+        let a = gamma[c] * inverse[c]
+        let b = beta[c] - mean[c] * a
+        for n in 0..<batch {
+          let (source, target) = (x.sample(n) + c * plane, output.sample(n) + c * plane)
+          for p in 0..<plane { target[p] = source[p] * a + b }
+        }
+      }
+    }
+  }
+
+  func backward(
+    _ inputs: [TensorView], _ output: TensorView, _ outputGradient: TensorView,
+    _ inputGradients: [TensorView?], _ context: LayerContext
+  ) {
+    let x = inputs[0]
+    let dx = inputGradients[0]
+    let (plane, batch) = (x.planeSize, x.batch)
+    let m = Float(batch * plane)
+    let training = context.training
+    let gamma = scale.value
+    let (dGamma, dBeta) = (scale.gradient, shift.gradient)
+    let (mean, inverse) = (mean.pointer, inverseDeviation.pointer)
+    context.workers.split(channels, cost: 6 * x.count) { _, range in
+      for c in range {
+        var sumDy: Float = 0
+        var sumDyXhat: Float = 0
+        for n in 0..<batch {
+          let (source, dy) = (x.sample(n) + c * plane, outputGradient.sample(n) + c * plane)
+          for p in 0..<plane {
+            sumDy += dy[p]
+            sumDyXhat += dy[p] * (source[p] - mean[c]) * inverse[c]
+          }
+        }
+        dGamma[c] = sumDyXhat
+        dBeta[c] = sumDy
+        guard let dx else { continue }
+        let a = gamma[c] * inverse[c]
+        for n in 0..<batch {
+          let source = x.sample(n) + c * plane
+          let dy = outputGradient.sample(n) + c * plane
+          let target = dx.sample(n) + c * plane
+          if training {
+            for p in 0..<plane {
+              let xhat = (source[p] - mean[c]) * inverse[c]
+              target[p] = a * (dy[p] - sumDy / m - xhat * sumDyXhat / m)
+            }
+          } else {
+            for p in 0..<plane { target[p] = a * dy[p] }
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,96 @@
+import Graph
+
+/// A fully connected layer, `y = x·Wᵀ + b` on flat samples, with PyTorch's `[out, in]` weight.
+/// Per worker share of nb samples:
+///
+///     forward   y[nb x out]   = x[nb x in] · Wᵀ         (+ bias)
+///     backward  dW[out x in] += dyᵀ · x
+///               db           += Σ_n dy[n, :]
+///               dx[nb x in]   = dy · W
+///
+/// The transposes are views, not copies (the GEMM reads through strides).
+final class LinearLayer: WeightedLayer {
+  let weight: Parameter
+  let bias: Parameter?
+  let parameters: [Parameter]
+  private let inFeatures: Int
+  private let outFeatures: Int
+  private let partialWeight: GradientPartials
+  private let partialBias: GradientPartials?
+
+  init(name: String, spec: LinearSpec, input: FeatureShape, workers: Workers) {
+    inFeatures = input.count
+    outFeatures = spec.outFeatures
+    weight = Parameter(name: "\(name).weight", shape: [outFeatures, inFeatures], decays: true)
+    bias = spec.bias ? Parameter(name: "\(name).bias", shape: [outFeatures]) : nil
+    parameters = [weight] + (bias.map { [$0] } ?? [])
+    partialWeight = GradientPartials(count: weight.count, workers: workers.count)
+    partialBias = bias.map { GradientPartials(count: $0.count, workers: workers.count) }
+  }
+
+  var fanIn: Int { inFeatures }
+
+  private func cost(_ batch: Int) -> Int { 2 * batch * inFeatures * outFeatures }
+
+  func forward(_ inputs: [TensorView], _ output: TensorView, _ context: LayerContext) {
+    let x = inputs[0]
+    let workers = context.workers
+    let (w, b) = (UnsafePointer(weight.value), bias.map { UnsafePointer($0.value) })
+    let (nIn, nOut) = (inFeatures, outFeatures)
+    workers.split(x.batch, cost: cost(x.batch)) { worker, samples in
+      let y = output.sample(samples.lowerBound)
+      gemm(
+        MatrixView(x.sample(samples.lowerBound), rows: samples.count, columns: nIn),
+        MatrixView(w, rows: nOut, columns: nIn).transposed,
+        into: MutableMatrixView(y, rows: samples.count, columns: nOut),
+        workspace: workers.workspaces[worker])
+      if let b {
+        for i in 0..<samples.count {
+          let row = y + i * nOut
+          for o in 0..<nOut { row[o] += b[o] }
+        }
+      }
+    }
+  }
+
+  func backward(
+    _ inputs: [TensorView], _ output: TensorView, _ outputGradient: TensorView,
+    _ inputGradients: [TensorView?], _ context: LayerContext
+  ) {
+    let x = inputs[0]
+    let dx = inputGradients[0]
+    let workers = context.workers
+    let w = UnsafePointer(weight.value)
+    let (nIn, nOut) = (inFeatures, outFeatures)
+    let batch = outputGradient.batch
+    let parts = workers.shares(batch, cost: cost(batch))
+    workers.split(batch, cost: cost(batch)) { worker, samples in
+      let dy = UnsafePointer(outputGradient.sample(samples.lowerBound))
+      let workspace = workers.workspaces[worker]
+      gemm(
+        MatrixView(dy, rows: samples.count, columns: nOut).transposed,
+        MatrixView(x.sample(samples.lowerBound), rows: samples.count, columns: nIn),
+        into: MutableMatrixView(
+          partialWeight.target(worker, weight.gradient), rows: nOut, columns: nIn),
+        workspace: workspace)
+      if let bias, let partialBias {
+        let db = partialBias.target(worker, bias.gradient)
+        db.update(repeating: 0, count: nOut)
+        for i in 0..<samples.count {
+          let row = dy + i * nOut
+          for o in 0..<nOut { db[o] += row[o] }
+        }
+      }
+      if let dx {
+        gemm(
+          MatrixView(dy, rows: samples.count, columns: nOut),
+          MatrixView(w, rows: nOut, columns: nIn),
+          into: MutableMatrixView(dx.sample(samples.lowerBound), rows: samples.count, columns: nIn),
+          workspace: workspace)
+      }
+    }
+    let used = parts.map(\.worker)
+    partialWeight.reduce(into: weight.gradient, workers: used)
+    if let bias { partialBias?.reduce(into: bias.gradient, workers: used) }
+  }
+}

@@ -1,0 +1,204 @@
+import Datasets
+import Graph
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// A `ModelGraph` made trainable: one layer per node, every activation and gradient buffer, the
+/// parameters (PyTorch names and layouts), and the threads. Any DAG works: a node's gradient is
+/// the sum over its consumers, accumulated in reverse topological order.
+///
+/// Buffers are sized for the largest batch seen and reused, so a training step allocates nothing.
+/// A `Network` is not thread-safe: one pass at a time (the passes themselves use every worker).
+public final class Network {
+  public let graph: ModelGraph
+  /// Each node's output shape (one sample), in node order.
+  public let shapes: [FeatureShape]
+  /// Every learned tensor and running statistic, in `graph.parameterShapes()` order.
+  public let parameters: [Parameter]
+  public let workers: Workers
+
+  let layers: [NetworkLayer?]  // nil for the input node
+  let inputIndices: [[Int]]
+  let context: LayerContext
+  /// Whether node i's output gradient is needed: it has parameters, or something before it does.
+  let needsGradient: [Bool]
+  private let values: [FloatBuffer]
+  private let gradients: [FloatBuffer]
+  private var scratchGradients: [FloatBuffer] = []
+  private(set) var batch = 0
+
+  /// Builds the layers with He-initialised weights (zero biases, batch norm at identity) drawn from
+  /// `seed`; the same seed gives the same network.
+  public convenience init(graph: ModelGraph, seed: UInt64 = 0, workers: Workers = Workers())
+    throws(GraphError)
+  {
+    try self.init(graph: graph, seed: seed, workers: workers, inputGradient: false)
+  }
+
+  /// `inputGradient`: also compute the gradient with respect to the input batch (the gradient
+  /// checks need it; training does not, which spares the first layer's input-gradient GEMM).
+  init(graph: ModelGraph, seed: UInt64, workers: Workers, inputGradient: Bool) throws(GraphError) {
+    self.graph = graph
+    self.workers = workers
+    let shapes = try graph.shapes()
+    let inputIndices = graph.inputIndices()
+    self.shapes = shapes
+    self.inputIndices = inputIndices
+    context = LayerContext(workers: workers)
+    var layers: [NetworkLayer?] = []
+    for (i, node) in graph.nodes.enumerated() {
+      let input = inputIndices[i].first.map { shapes[$0] } ?? shapes[i]
+      layers.append(
+        Self.makeLayer(
+          node, input: input, output: shapes[i], seed: seed &+ UInt64(i), workers: workers))
+    }
+    self.layers = layers
+    parameters = layers.flatMap { $0?.parameters ?? [] }
+    let expected = try graph.parameterShapes()
+    precondition(
+      expected.map(\.name) == parameters.map(\.name)
+        && expected.map(\.shape) == parameters.map(\.shape),
+      "layers disagree with Graph.parameterShapes")
+    var needs = [Bool](repeating: false, count: graph.nodes.count)
+    needs[0] = inputGradient
+    for i in 1..<graph.nodes.count {
+      let hasParameters = layers[i]?.parameters.contains { $0.isTrainable } ?? false
+      needs[i] = hasParameters || inputIndices[i].contains { needs[$0] }
+    }
+    needsGradient = needs
+    values = graph.nodes.map { _ in FloatBuffer() }
+    gradients = graph.nodes.map { _ in FloatBuffer() }
+    initializeParameters(seed: seed)
+  }
+
+  private static func makeLayer(
+    _ node: Node, input: FeatureShape, output: FeatureShape, seed: UInt64, workers: Workers
+  ) -> NetworkLayer? {
+    switch node.layer {
+    case .input: nil
+    case .conv2d(let spec):
+      Conv2DLayer(name: node.name, spec: spec, input: input, output: output, workers: workers)
+    case .convTranspose2d(let spec):
+      ConvTranspose2DLayer(
+        name: node.name, spec: spec, input: input, output: output, workers: workers)
+    case .relu: ClampLayer(upper: .infinity)
+    case .relu6: ClampLayer(upper: 6)
+    case .maxPool2d(let spec): MaxPool2DLayer(spec: spec, input: input, output: output)
+    case .avgPool2d(let spec): AvgPool2DLayer(spec: spec, input: input, output: output)
+    case .globalAvgPool: GlobalAvgPoolLayer()
+    case .linear(let spec): LinearLayer(name: node.name, spec: spec, input: input, workers: workers)
+    case .flatten: CopyLayer()
+    case .dropout(let spec): DropoutLayer(spec: spec, seed: seed)
+    case .batchNorm2d(let spec): BatchNorm2DLayer(name: node.name, spec: spec, input: input)
+    case .add: AddLayer()
+    case .concat: ConcatLayer()
+    case .softmax: SoftmaxLayer()
+    }
+  }
+
+  // MARK: - Passes
+
+  /// Node i's output for the current batch.
+  func value(_ i: Int) -> TensorView {
+    TensorView(base: values[i].pointer, batch: batch, shape: shapes[i])
+  }
+
+  /// The gradient of the loss with respect to node i's output.
+  func gradient(_ i: Int) -> TensorView {
+    TensorView(base: gradients[i].pointer, batch: batch, shape: shapes[i])
+  }
+
+  /// Sizes every buffer for `batch` samples and returns the input node's buffer, where the caller
+  /// writes the batch (NCHW).
+  func prepare(batch: Int) -> TensorView {
+    if batch != self.batch {
+      for (i, shape) in shapes.enumerated() {
+        _ = values[i].reserve(batch * shape.count)
+        if needsGradient[i] { _ = gradients[i].reserve(batch * shape.count) }
+      }
+      self.batch = batch
+    }
+    return value(0)
+  }
+
+  /// Runs every node on the batch in the input buffer (see `prepare`).
+  func forward(training: Bool) {
+    context.training = training
+    for (i, layer) in layers.enumerated() {
+      guard let layer else { continue }
+      layer.forward(inputIndices[i].map(value), value(i), context)
+    }
+  }
+
+  /// Backpropagates from node `start`, whose gradient the caller has written (the loss). Nodes
+  /// after `start` are skipped (a trailing softmax when the loss is taken on the logits). Leaves
+  /// every trainable parameter's gradient set.
+  func backward(from start: Int) {
+    var written = [Bool](repeating: false, count: layers.count)
+    written[start] = true
+    let arity = inputIndices.map(\.count).max() ?? 1
+    while scratchGradients.count < arity { scratchGradients.append(FloatBuffer()) }
+    for i in stride(from: start, through: 0, by: -1) {
+      guard let layer = layers[i] else { continue }
+      guard written[i] && needsGradient[i] else {
+        // A branch the loss does not reach: its parameters get no gradient.
+        for p in layer.parameters { p.gradient.update(repeating: 0, count: p.count) }
+        continue
+      }
+      // The first consumer (in this reverse order) writes a node's gradient, later ones add to it
+      // through a scratch buffer.
+      var targets: [TensorView?] = []
+      var pending: [(scratch: TensorView, node: Int)] = []
+      for (slot, j) in inputIndices[i].enumerated() {
+        guard needsGradient[j] else {
+          targets.append(nil)
+          continue
+        }
+        if written[j] {
+          let scratch = TensorView(
+            base: scratchGradients[slot].reserve(batch * shapes[j].count), batch: batch,
+            shape: shapes[j])
+          targets.append(scratch)
+          pending.append((scratch, j))
+        } else {
+          targets.append(gradient(j))
+          written[j] = true
+        }
+      }
+      layer.backward(inputIndices[i].map(value), value(i), gradient(i), targets, context)
+      for (scratch, j) in pending {
+        let target = gradient(j).base
+        for k in 0..<scratch.count { target[k] += scratch.base[k] }
+      }
+    }
+  }
+
+  // MARK: - Initialisation
+
+  /// He (Kaiming) normal initialisation of conv and linear weights, `N(0, 2/fanIn)` with fanIn the
+  /// inputs of one output value, which keeps activation variance steady through ReLUs; biases start
+  /// at zero and batch norm at the identity.
+  private func initializeParameters(seed: UInt64) {
+    var rng = SplitMix64(seed: seed)
+    for case let layer as WeightedLayer in layers {
+      fillNormal(layer.weight, deviation: (2 / Double(layer.fanIn)).squareRoot(), &rng)
+    }
+  }
+
+  private func fillNormal(_ p: Parameter, deviation: Double, _ rng: inout SplitMix64) {
+    var i = 0
+    while i < p.count {
+      // Box-Muller: two independent normals from two uniforms in (0, 1].
+      let u1 = Double(rng.next() >> 11 + 1) / Double(1 << 53)
+      let u2 = Double(rng.next() >> 11) / Double(1 << 53)
+      let r = (-2 * log(u1)).squareRoot()
+      p.value[i] = Float(deviation * r * cos(2 * .pi * u2))
+      if i + 1 < p.count { p.value[i + 1] = Float(deviation * r * sin(2 * .pi * u2)) }
+      i += 2
+    }
+  }
+}

@@ -1,7 +1,0 @@
-import Testing
-
-@testable import Runtime
-
-@Test func runtimeModuleLinks() {
-  #expect(Bool(true))
-}

@@ -1,7 +1,0 @@
-import Testing
-
-@testable import Training
-
-@Test func trainingModuleLinks() {
-  #expect(Bool(true))
-}
