@@ -187,6 +187,17 @@ public struct Interpreter {
     case .maxPool2D: try preparePool2D(op, &ctx, kind: .maxPool2D)
     case .averagePool2D: try preparePool2D(op, &ctx, kind: .averagePool2D)
     case .reshape: try prepareReshape(op, &ctx)
+    case .add: try prepareAdd(op, &ctx)
+    case .concatenation: try prepareConcatenation(op, &ctx)
+    case .pack: try preparePack(op, &ctx)
+    case .mean: try prepareMean(op, &ctx)
+    case .pad, .padV2: try preparePad(op, &ctx)
+    case .softmax: try prepareSoftmax(op, &ctx)
+    case .quantize: try prepareQuantize(op, &ctx)
+    case .dequantize: try prepareDequantize(op, &ctx)
+    case .logistic: try prepareLogistic(op, &ctx)
+    case .shape: try prepareShape(op, &ctx)
+    case .stridedSlice: try prepareStridedSlice(op, &ctx)
     default: preconditionFailure("supports(builtinCode:) lists an operator prepare lacks")
     }
   }
@@ -194,7 +205,9 @@ public struct Interpreter {
   /// Whether `prepare` has a kernel for builtin operator `code` (the list `tinycnn` prints).
   public static func supports(builtinCode code: Int32) -> Bool {
     switch BuiltinOperator(rawValue: code) {
-    case .conv2D, .depthwiseConv2D, .fullyConnected, .maxPool2D, .averagePool2D, .reshape:
+    case .conv2D, .depthwiseConv2D, .fullyConnected, .maxPool2D, .averagePool2D, .reshape, .add,
+      .concatenation, .mean, .pad, .padV2, .softmax, .quantize, .dequantize, .logistic, .shape,
+      .stridedSlice, .pack:
       return true
     default:
       return false
@@ -216,6 +229,19 @@ public struct Interpreter {
         guard payload(record, PoolOp.self).pointee.evalAverage() else {
           throw .invokeFailed(operator: i)
         }
+      case .add: payload(record, AddOp.self).pointee.eval()
+      case .concatenationInt8, .packInt8: payload(record, GatherOp.self).pointee.eval(Int8.self)
+      case .concatenationInt32, .packInt32: payload(record, GatherOp.self).pointee.eval(Int32.self)
+      case .mean: payload(record, MeanOp.self).pointee.eval()
+      case .pad: payload(record, PadOp.self).pointee.eval()
+      case .softmaxInt8: payload(record, SoftmaxOp.self).pointee.evalInt8()
+      case .softmaxInt16: payload(record, SoftmaxOp.self).pointee.evalInt16()
+      case .quantize: payload(record, QuantizeOp.self).pointee.eval()
+      case .dequantize: payload(record, DequantizeOp.self).pointee.eval()
+      case .logistic: payload(record, LogisticOp.self).pointee.eval()
+      case .shape: payload(record, ShapeOp.self).pointee.eval()
+      case .stridedSliceInt8: payload(record, StridedSliceOp.self).pointee.eval(Int8.self)
+      case .stridedSliceInt32: payload(record, StridedSliceOp.self).pointee.eval(Int32.self)
       }
     }
   }

@@ -112,6 +112,15 @@ extension KernelError {
       let names: [Int8: String] = [4: "TANH", 5: "SIGN_BIT"]
       return "fused activation \(names[code] ?? "code \(code)") is not supported"
     case .unsupportedQuantization: return "quantisation parameters the kernel does not take"
+    case .invalidShape: return "a tensor shape with a negative dimension"
+    case .tooManyDimensions(let rank):
+      return "a tensor of rank \(rank), more than the kernel handles"
+    case .shapeMismatch:
+      return "tensor shapes the operator cannot combine, or an output of another shape"
+    case .invalidAxis(let axis): return "axis \(axis) is outside the tensor's dimensions"
+    case .tooManyInputs(let count): return "\(count) inputs, more than the kernel takes"
+    case .invalidPadding: return "the paddings tensor is not [rank, 2] or holds a negative amount"
+    case .invalidSlice: return "a zero stride, or begin/end/strides not one per input dimension"
     }
   }
 }
