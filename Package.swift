@@ -49,7 +49,8 @@ let package = Package(
       path: "Sources/TinyCNN"),
     .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
     .testTarget(
-      name: "RuntimeTests", dependencies: ["Runtime", "Quantization", "AllocationCounter"],
+      name: "RuntimeTests",
+      dependencies: ["Runtime", "Quantization", "Datasets", "AllocationCounter"],
       exclude: ["Golden"]),
     .testTarget(name: "GraphTests", dependencies: ["Graph"]),
     .testTarget(name: "ImagingTests", dependencies: ["Imaging"], resources: [.copy("Fixtures")]),
