@@ -51,7 +51,7 @@ let package = Package(
     .testTarget(
       name: "RuntimeTests",
       dependencies: ["Runtime", "Quantization", "Datasets", "AllocationCounter"],
-      exclude: ["Golden"]),
+      exclude: ["Golden", "Kernels/Oracle"]),
     .testTarget(name: "GraphTests", dependencies: ["Graph"]),
     .testTarget(name: "ImagingTests", dependencies: ["Imaging"], resources: [.copy("Fixtures")]),
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Imaging"]),
