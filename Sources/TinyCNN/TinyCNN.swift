@@ -17,5 +17,7 @@ struct TinyCNNCommand: ParsableCommand {
         tinycnn infer images/ankle-boot-0.png
       """,
     version: "0.1.0",
-    subcommands: [Infer.self, Run.self, Inspect.self, Estimate.self])
+    subcommands: [
+      Train.self, ExportImages.self, Infer.self, Run.self, Inspect.self, Estimate.self,
+    ])
 }
