@@ -2,9 +2,9 @@ import Datasets
 import Foundation
 import Imaging
 import Quantization
-import Runtime
 import Testing
 
+@testable import Runtime
 @testable import TinyCNN
 
 private let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -133,9 +133,34 @@ private func temporaryFolder() throws -> URL {
 }
 
 @Test func inspectStillDescribesAModelItCannotRun() throws {
-  let info = try ModelInfo(ModelFile(path: goldenPath("mean_hw", "model.tflite")))
+  // lenet5_fixed with its MAX_POOL_2D operator code turned into GELU (150).
+  var bytes = [UInt8](
+    try Data(contentsOf: URL(fileURLWithPath: goldenPath("lenet5_fixed", "model.tflite"))))
+  let owner = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 16)
+  defer { owner.deallocate() }
+  owner.copyBytes(from: bytes)
+  let model = try Runtime.Model(bytes: UnsafeRawBufferPointer(owner))
+  let pool = try model.operation(at: 1)
+  #expect(pool.code.builtin == .maxPool2D)
+  let codes = try FlatBuffer(bytes: UnsafeRawBufferPointer(owner)).rootTable().vector(
+    1, elementSize: 4)!
+  let code = try codes.table(pool.opcodeIndex)
+  let builtinAt = try #require(try code.fieldPosition(3, size: 4))
+  let deprecatedAt = try #require(try code.fieldPosition(0, size: 1))
+  bytes[deprecatedAt] = 127
+  bytes.replaceSubrange(builtinAt..<builtinAt + 4, with: [150, 0, 0, 0])
+  let dir = try temporaryFolder()
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let path = dir.appendingPathComponent("gelu.tflite").path
+  try Data(bytes).write(to: URL(fileURLWithPath: path))
+  let info = try ModelInfo(ModelFile(path: path))
   #expect(info.arenaBytes == nil)
-  #expect(info.arenaError?.contains("MEAN") == true || info.operators.allSatisfy(\.supported))
+  #expect(
+    info.arenaError?.contains("operator 1 (GELU) is not supported") == true,
+    "\(info.arenaError ?? "")")
+  #expect(info.operators[1].op == "GELU" && !info.operators[1].supported)
+  #expect(info.parameters == 61_706)
+  #expect(info.text.contains("GELU (unsupported)"))
 }
 
 @Test func modelErrorsNameTheFileAndTheCause() throws {
