@@ -47,8 +47,10 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "Sources/TinyCNN"),
+    .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
     .testTarget(
-      name: "RuntimeTests", dependencies: ["Runtime", "Quantization"], exclude: ["Golden"]),
+      name: "RuntimeTests", dependencies: ["Runtime", "Quantization", "AllocationCounter"],
+      exclude: ["Golden"]),
     .testTarget(name: "GraphTests", dependencies: ["Graph"]),
     .testTarget(name: "ImagingTests", dependencies: ["Imaging"], resources: [.copy("Fixtures")]),
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Imaging"]),
@@ -56,7 +58,8 @@ let package = Package(
     .testTarget(
       name: "QuantizationTests",
       dependencies: ["Quantization", "Graph", "Datasets", "Training", "Runtime"]),
-    .testTarget(name: "EstimatorTests", dependencies: ["Estimator", "Graph", "Runtime"]),
+    .testTarget(
+      name: "EstimatorTests", dependencies: ["Estimator", "Graph", "Runtime", "Quantization"]),
     .testTarget(name: "CLITests", dependencies: ["TinyCNN"]),
   ]
 )

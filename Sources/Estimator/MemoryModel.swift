@@ -26,13 +26,15 @@ public struct MemoryEstimate: Sendable {
   public var arenaBytes: Int { activationArenaBytes + scratchBytes }
   public var sramBytes: Int { arenaBytes + persistentBytes + stackBytes }
 
-  // Sizes of the records the estimate counts per tensor and operator, from TFLM's
-  // micro_allocator (TfLiteEvalTensor 12 B + dims; TfLiteNode + op data ~ 64 B) and the
-  // flatbuffer layout (a tensor table with shape, name and quantisation ~ 64 B, an operator
-  // ~ 48 B); for a real .tflite the structure is the file size minus the data.
-  static let flatbufferPerTensor = 64
-  static let flatbufferPerOperator = 48
-  static let flatbufferHeader = 256
+  // Sizes of the records the estimate counts per tensor and operator: TFLM's micro_allocator
+  // (TfLiteEvalTensor 12 B + dims; TfLiteNode + op data ~ 64 B), and the flatbuffer overhead of
+  // a shape-only model, fitted to the files TinyCNN's quantizer writes (tensor table with
+  // shape, name, quantisation and its 16-byte aligned buffer ~ 96 B, operator with options
+  // ~ 96 B, header + description + operator codes ~ 1 KB; EstimatorTests checks the estimate
+  // against real files). For a real .tflite the structure is the file size minus the data.
+  static let flatbufferPerTensor = 96
+  static let flatbufferPerOperator = 96
+  static let flatbufferHeader = 1024
   static let persistentPerTensor = 24
   static let persistentPerOperator = 64
   /// Per output channel: an int32 multiplier and an int32 shift (TFLM OpDataConv).

@@ -1,10 +1,200 @@
+import Foundation
+import Graph
+import Runtime
+
+// An int8 .tflite file lowered for the estimator through the Runtime's zero-copy reader: every
+// operator with its shapes, MACs and constant tensors, and the lifetimes of the activation
+// tensors for the arena plan. Works on files from `tinycnn quantize` and from TensorFlow's
+// converter alike.
+
 extension ModelWork {
-  /// Lowers an int8 .tflite file. Needs the Runtime's in-place .tflite reader and planner
-  /// (issue 4), which land separately; until then a .tflite model is a clear error.
   public init(tfliteAt path: String) throws(EstimatorError) {
-    throw EstimatorError(
-      file: path,
-      "reading .tflite files needs the Runtime's .tflite reader, which is not in this build yet; "
-        + "estimate the float model (.safetensors) or its description file instead")
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw EstimatorError(file: path, "cannot read the file")
+    }
+    let result: Result<ModelWork, EstimatorError> = data.withUnsafeBytes { raw in
+      do throws(RuntimeError) {
+        let model = try Runtime.Model(bytes: raw)
+        return Result { () throws(EstimatorError) in
+          try ModelWork(
+            model, name: (path as NSString).lastPathComponent, file: path,
+            fileBytes: data.count)
+        }
+      } catch {
+        return .failure(EstimatorError(file: path, "not a readable .tflite file (\(error))"))
+      }
+    }
+    self = try result.get()
+  }
+
+  init(_ model: Runtime.Model, name: String, file: String, fileBytes: Int)
+    throws(EstimatorError)
+  {
+    func fail(_ op: Int, _ cause: String) -> EstimatorError {
+      EstimatorError(file: file, "operator \(op): \(cause)")
+    }
+    func tensor(_ i: Int, _ op: Int) throws(EstimatorError) -> Runtime.Tensor {
+      do { return try model.tensor(at: i) } catch { throw fail(op, "tensor \(i): \(error)") }
+    }
+    /// Shape without the batch axis (TFLM runs batch 1).
+    func shape(_ t: Runtime.Tensor) -> [Int] {
+      let dims = (0..<t.rank).map { t.dim($0) }
+      return dims.count >= 2 ? Array(dims.dropFirst()) : dims
+    }
+
+    var layers: [LayerWork] = []
+    var tensors: [Int: TensorLifetime] = [:]  // activation tensors by model tensor index
+    var sharedWith: [Int: Int] = [:]  // RESHAPE output -> the tensor whose buffer it reuses
+    func root(_ t: Int) -> Int {
+      var t = t
+      while let s = sharedWith[t] { t = s }
+      return t
+    }
+    for i in 0..<model.inputCount {
+      let t = try tensor(model.inputTensorIndex(i), -1)
+      tensors[t.index] = TensorLifetime(
+        name: Self.shortName(t.name, fallback: "input"), bytes: t.byteCount, firstOp: -1,
+        lastOp: -1)
+    }
+
+    for opIndex in 0..<model.operatorCount {
+      let op: Runtime.Operator
+      do { op = try model.operation(at: opIndex) } catch { throw fail(opIndex, "\(error)") }
+      var inputs: [Runtime.Tensor] = []
+      for i in 0..<op.inputs.count {
+        if let t = op.input(i) { inputs.append(try tensor(t, opIndex)) }
+      }
+      guard let outIndex = op.output(0) else { throw fail(opIndex, "has no output") }
+      let out = try tensor(outIndex, opIndex)
+      let activations = inputs.filter { !$0.isConstant }
+      let constants = inputs.filter(\.isConstant)
+      var layer = LayerWork(
+        name: Self.shortName(out.name, fallback: "op\(opIndex)"),
+        op: Self.kind(op.builtinCode), inputShapes: activations.map(shape),
+        outputShape: shape(out))
+
+      do throws(RuntimeError) {
+        switch op.code.builtin {
+        case .conv2D:
+          let o = try op.conv2DOptions()
+          let filter = constants[0]  // [outC, kH, kW, inC / groups]
+          layer.kernel = Size2(filter.dim(1), filter.dim(2))
+          layer.stride = Size2(o.strideHeight, o.strideWidth)
+          layer.dilation = Size2(o.dilationHeight, o.dilationWidth)
+          layer.macs = layer.outputCount * filter.dim(1) * filter.dim(2) * filter.dim(3)
+          layer.fusedActivation = Self.activationName(o.activation)
+        case .depthwiseConv2D:
+          let o = try op.depthwiseConv2DOptions()
+          let filter = constants[0]  // [1, kH, kW, outC]
+          layer.kernel = Size2(filter.dim(1), filter.dim(2))
+          layer.stride = Size2(o.strideHeight, o.strideWidth)
+          layer.dilation = Size2(o.dilationHeight, o.dilationWidth)
+          layer.macs = layer.outputCount * filter.dim(1) * filter.dim(2)
+          layer.fusedActivation = Self.activationName(o.activation)
+        case .fullyConnected:
+          let o = try op.fullyConnectedOptions()
+          let filter = constants[0]  // [out, in]
+          let rows = max(1, (activations.first?.elementCount ?? 0) / max(1, filter.dim(1)))
+          layer.macs = rows * filter.elementCount
+          layer.fusedActivation = Self.activationName(o.activation)
+        case .maxPool2D, .averagePool2D:
+          let o = try op.pool2DOptions()
+          layer.kernel = Size2(o.filterHeight, o.filterWidth)
+          layer.stride = Size2(o.strideHeight, o.strideWidth)
+          layer.fusedActivation = Self.activationName(o.activation)
+        case .add:
+          layer.fusedActivation = Self.activationName(try op.addOptions().activation)
+        default:
+          break
+        }
+      } catch {
+        throw fail(opIndex, "\(layer.op) options: \(error)")
+      }
+      guard
+        !(layer.op == .conv2D || layer.op == .depthwiseConv2D || layer.op == .fullyConnected)
+          || !constants.isEmpty
+      else { throw fail(opIndex, "\(layer.op) without constant weights is not supported") }
+      // The filter is the first constant input of a weighted op, the bias the int32 one.
+      if [.conv2D, .depthwiseConv2D, .fullyConnected, .transposeConv].contains(layer.op) {
+        let filter = constants.first { $0.type != .int32 } ?? constants[0]
+        layer.weightCount = filter.elementCount
+        layer.weightScales = filter.quantization?.scaleCount ?? 1
+        layer.biasCount = constants.first { $0.type == .int32 }?.elementCount ?? 0
+      }
+      layers.append(layer)
+
+      for t in activations {
+        let r = root(t.index)
+        tensors[t.index]?.lastOp = opIndex
+        tensors[r]?.lastOp = opIndex
+      }
+      if layer.op == .reshape, let source = activations.first {
+        // RESHAPE runs in place: its output is its input's buffer under a new shape.
+        sharedWith[out.index] = root(source.index)
+        tensors[out.index] = TensorLifetime(
+          name: layer.name, bytes: 0, firstOp: opIndex, lastOp: opIndex)
+      } else {
+        for i in 0..<op.outputs.count {
+          guard let o = op.output(i) else { continue }
+          let t = try tensor(o, opIndex)
+          tensors[o] = TensorLifetime(
+            name: layer.name, bytes: t.byteCount, firstOp: opIndex, lastOp: opIndex)
+        }
+      }
+    }
+    var outputBytes = 0
+    for i in 0..<model.outputCount {
+      let o = model.outputTensorIndex(i)
+      tensors[o]?.lastOp = model.operatorCount
+      tensors[root(o)]?.lastOp = model.operatorCount
+      outputBytes += try tensor(o, -1).byteCount
+    }
+    var inputBytes = 0
+    for i in 0..<model.inputCount {
+      inputBytes += try tensor(model.inputTensorIndex(i), -1).byteCount
+    }
+    self.init(
+      name: name, layers: layers, tensors: tensors.keys.sorted().map { tensors[$0]! },
+      inputBytes: inputBytes, outputBytes: outputBytes, fileBytes: fileBytes)
+  }
+
+  static func kind(_ code: Int32) -> OperatorKind {
+    switch BuiltinOperator(rawValue: code) {
+    case .conv2D: .conv2D
+    case .depthwiseConv2D: .depthwiseConv2D
+    case .fullyConnected: .fullyConnected
+    case .maxPool2D: .maxPool2D
+    case .averagePool2D: .averagePool2D
+    case .mean: .mean
+    case .add: .add
+    case .concatenation: .concatenation
+    case .softmax: .softmax
+    case .reshape: .reshape
+    case .pad: .pad
+    case .quantize: .quantize
+    case .dequantize: .dequantize
+    case .logistic: .logistic
+    default:
+      code == 67 ? .transposeConv : .other(builtinOperatorName(code).description)
+    }
+  }
+
+  static func activationName(_ a: FusedActivation) -> String? {
+    switch a {
+    case .none: nil
+    case .relu: "RELU"
+    case .relu6: "RELU6"
+    case .reluN1To1: "RELU_N1_TO_1"
+    }
+  }
+
+  /// A readable layer name from a converter tensor name such as
+  /// "sequential/conv2d/Relu;sequential/conv2d/BiasAdd": the layer part ("conv2d").
+  static func shortName(_ bytes: UnsafeRawBufferPointer, fallback: String) -> String {
+    let full = String(decoding: bytes, as: UTF8.self)
+    let first = full.split(separator: ";").first.map(String.init) ?? ""
+    let parts = first.split(separator: "/").map(String.init)
+    let name = parts.count >= 3 ? parts[1] : (parts.last ?? "")
+    return name.isEmpty ? fallback : String(name.prefix(32))
   }
 }

@@ -75,6 +75,9 @@ public enum RuntimeError: Error, Equatable, Sendable {
   /// Operator `operator` must read a constant tensor (e.g. RESHAPE's shape input) and tensor
   /// `tensor` is not one.
   case expectedConstantTensor(operator: Int, tensor: Int)
+  /// Operator `operator` reads tensor `tensor`, which is neither constant, a model input, nor
+  /// written by an earlier operator (the operators are not in execution order).
+  case tensorUsedBeforeWritten(operator: Int, tensor: Int)
   /// A kernel failed while running operator `operator` (TFLM's Eval returning an error, e.g.
   /// an AVERAGE_POOL_2D window with no tap inside the image).
   case invokeFailed(operator: Int)

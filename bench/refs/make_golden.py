@@ -106,6 +106,36 @@ def conv_zero_channel(x):
     return y
 
 
+def matched_pairs(shape):
+    """Calibration inputs in channel triples (v, v, free): v in [-1, 1], the free channel in
+    [-4, 4] (it sets the input scale). With summing()'s weights (1, -126/127, 0) the int32
+    accumulator is just (v_q - zp) per triple, at most ~32 in size, so the calibrated output
+    scale is finer than the accumulator's step: requantisation multipliers above 1 (TFLite's
+    left-shift path)."""
+    def draw(rng):
+        x = rng.uniform(-4.0, 4.0, shape).astype(np.float32)
+        v = rng.uniform(-1.0, 1.0, x[..., 0::3].shape).astype(np.float32)
+        x[..., 0::3] = v
+        x[..., 1::3] = v
+        return [x]
+    return draw
+
+
+def summing(layer_cls, gains, **kw):
+    """A layer whose output channel c is gains[c] * sum over triples of (x0 - 126/127 x1 + 0 x2),
+    zero bias (see matched_pairs)."""
+    def build(x):
+        layer = layer_cls(len(gains), **kw)
+        y = layer(x)
+        k, b = layer.get_weights()
+        n_in = k.shape[-2]
+        pattern = np.resize(np.array([1.0, -126.0 / 127.0, 0.0], np.float32), n_in)
+        k[...] = np.outer(pattern, np.asarray(gains, np.float32))
+        layer.set_weights([k, np.zeros_like(b)])
+        return y
+    return build
+
+
 def case(name, ops, inputs, layer, desc, **kw):
     return dict(name=name, kind="single_op", ops=ops, inputs=inputs, layer=layer,
                 description=desc, **kw)
@@ -145,6 +175,17 @@ SINGLE_OP = [
          "3x3 SAME, 32->16 channels (long accumulations)"),
     case("conv_zero_channel", ["CONV_2D"], [((6, 6, 3), L1)], conv_zero_channel,
          "3x3 SAME; output channel 2 has all-zero weights and bias"),
+    case("conv_3x3_s3_valid", ["CONV_2D"], [((11, 11, 3), L1)], conv(4, 3, strides=3),
+         "3x3 stride 3 VALID"),
+    case("conv_3x3_s3_same", ["CONV_2D"], [((10, 10, 2), L1)],
+         conv(3, 3, strides=3, padding="same"), "3x3 stride 3 SAME on 10x10 (padding 1 after)"),
+    case("conv_3x3_dil3_same", ["CONV_2D"], [((10, 10, 2), L1)],
+         conv(5, 3, dilation_rate=3, padding="same"), "3x3 dilation 3 SAME"),
+    case("conv_1x1_multiplier_gt1", ["CONV_2D"], [((5, 5, 3), (-4.0, 4.0))],
+         summing(_L().Conv2D, [1.0, 0.5, 0.25], kernel_size=1),
+         "weights (1, -126/127, 0) x gain on inputs (v, v, free): requantisation multipliers "
+         "about 4, 2 and 1 (left shifts); random rows saturate, rows 8-15 stay in range",
+         calibration=matched_pairs((5, 5, 3))),
     # DEPTHWISE_CONV_2D
     case("dw_3x3_m1_same_relu", ["DEPTHWISE_CONV_2D"], [((8, 8, 5), L1)],
          dw(3, padding="same", activation="relu"), "depthwise 3x3 multiplier 1 SAME RELU, 5 ch"),
@@ -159,6 +200,10 @@ SINGLE_OP = [
          dw(3, depth_multiplier=3, strides=2), "depthwise 1 channel multiplier 3 stride 2 VALID"),
     case("dw_3x3_m1_dil2_valid", ["DEPTHWISE_CONV_2D"], [((10, 10, 6), L1)],
          dw(3, dilation_rate=2), "depthwise 3x3 dilation 2 VALID, 6 channels"),
+    case("dw_3x3_m1_s3_same", ["DEPTHWISE_CONV_2D"], [((10, 10, 3), L1)],
+         dw(3, strides=3, padding="same"), "depthwise 3x3 stride 3 SAME"),
+    case("dw_3x3_m2_dil3_valid", ["DEPTHWISE_CONV_2D"], [((10, 10, 2), L1)],
+         dw(3, depth_multiplier=2, dilation_rate=3), "depthwise multiplier 2 dilation 3 VALID"),
     # FULLY_CONNECTED
     case("fc_per_channel", ["FULLY_CONNECTED"], [((20,), L1)], dense(7),
          "20 -> 7, per-channel weights (the converter's default), NONE"),
@@ -172,6 +217,10 @@ SINGLE_OP = [
          dense(12, activation="relu6"), "9 -> 12 per-tensor, RELU6", dense_per_tensor=True),
     case("fc_keep_dims_3d", ["FULLY_CONNECTED"], [((3, 5), L1)], dense(4),
          "Dense on a [1, 3, 5] input: FC with keep_num_dims, output [1, 3, 4]"),
+    case("fc_multiplier_gt1", ["FULLY_CONNECTED"], [((6,), (-4.0, 4.0))],
+         summing(_L().Dense, [1.0, 0.7, 0.3, 0.1]),
+         "as conv_1x1_multiplier_gt1 for FULLY_CONNECTED: per-channel multipliers about 2 down "
+         "to 0.2", calibration=matched_pairs((6,))),
     # Pooling
     case("maxpool_2x2_s2_valid", ["MAX_POOL_2D"], [((8, 8, 3), L1)],
          lambda x: _L().MaxPooling2D(2)(x), "2x2 stride 2 VALID"),
@@ -266,8 +315,13 @@ def single_op_model(c):
            for i, (s, _) in enumerate(c["inputs"])]
     model = tf.keras.Model(ins, c["layer"](*ins))
     rng = np.random.default_rng(seed_of(c["name"]) + 1)
-    calib = [{f"x{i}": rng.uniform(lo, hi, (1,) + s).astype(np.float32)
-              for i, (s, (lo, hi)) in enumerate(c["inputs"])} for _ in range(CALIBRATION_SAMPLES)]
+    if "calibration" in c:  # a case-specific input distribution
+        calib = [{f"x{i}": a[None] for i, a in enumerate(c["calibration"](rng))}
+                 for _ in range(CALIBRATION_SAMPLES)]
+    else:
+        calib = [{f"x{i}": rng.uniform(lo, hi, (1,) + s).astype(np.float32)
+                  for i, (s, (lo, hi)) in enumerate(c["inputs"])}
+                 for _ in range(CALIBRATION_SAMPLES)]
 
     def representative():
         yield from calib
@@ -298,6 +352,10 @@ def single_op_inputs(c, info):
         else:
             ii = np.iinfo(dt)
             rows = rng.integers(ii.min, ii.max + 1, (RANDOM_ROWS,) + shape)
+            if "calibration" in c:  # half the rows from the case's own distribution, quantised
+                drawn = np.stack([c["calibration"](rng)[i] for _ in range(RANDOM_ROWS // 2)])
+                q = np.round(drawn / t["scale"]) + t["zero_point"]
+                rows[RANDOM_ROWS // 2:] = np.clip(q, ii.min, ii.max)
             combos = [[(k >> j) & 1 for j in range(n_in)] for k in range(1 << n_in)]
             extremes = np.stack([np.full(shape, ii.max if cmb[i] else ii.min) for cmb in combos])
             arrays.append(np.concatenate([rows, extremes]).astype(dt))

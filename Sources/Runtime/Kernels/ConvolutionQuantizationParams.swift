@@ -16,11 +16,21 @@ public func populateConvolutionQuantizationParams(
   precondition(filterScales.count == 1 || filterScales.count == outputMultiplier.count)
   for channel in 0..<outputMultiplier.count {
     let filterScale = filterScales[filterScales.count == 1 ? 0 : channel]
-    let effectiveOutputScale = Double(inputScale) * Double(filterScale) / Double(outputScale)
-    let (multiplier, shift) = quantizeMultiplier(effectiveOutputScale)
+    let (multiplier, shift) = convolutionChannelMultiplier(
+      inputScale: inputScale, filterScale: filterScale, outputScale: outputScale)
     outputMultiplier[channel] = multiplier
     outputShift[channel] = shift
   }
+}
+
+/// One channel of `populateConvolutionQuantizationParams`: the widening order matters, each Float
+/// scale becomes a Double before the product and the quotient.
+@inline(__always)
+public func convolutionChannelMultiplier(
+  inputScale: Float, filterScale: Float, outputScale: Float
+) -> (multiplier: Int32, shift: Int32) {
+  let effectiveOutputScale = Double(inputScale) * Double(filterScale) / Double(outputScale)
+  return quantizeMultiplier(effectiveOutputScale)
 }
 
 /// The per-tensor FULLY_CONNECTED multiplier, TFLite's `GetQuantizedConvolutionMultipler` as TFLM's

@@ -52,8 +52,9 @@ struct Estimate: ParsableCommand {
   @Flag(name: .customLong("list-targets"), help: "List the known targets and exit.")
   var listTargets = false
 
-  @Flag(help: "Print one JSON object on stdout instead of tables.")
-  var json = false
+  @OptionGroup var report: ReportOptions  // --json, --quiet
+
+  var json: Bool { report.json }
 
   func validate() throws {
     if listTargets { return }
@@ -99,15 +100,15 @@ struct Estimate: ParsableCommand {
     if let clock { chosen = chosen.clocked(at: clock) }
     let result = try estimate(work, on: chosen, kernels: library)
     if json {
-      printJSON(EstimateJSON.object(result))
+      printJSONObject(EstimateJSON.object(result))
     } else {
-      print(EstimateReport.text(result))
+      Console.output(EstimateReport.text(result))
     }
   }
 
   func printTargets() throws {
     if json {
-      printJSON(["targets": Target.builtIn.map(EstimateJSON.object)])
+      printJSONObject(["targets": Target.builtIn.map(EstimateJSON.object)])
       return
     }
     var rows = [["target", "part", "core", "MHz", "flash", "SRAM"]]
@@ -117,7 +118,7 @@ struct Estimate: ParsableCommand {
         formatBytes(t.flashBytes), formatBytes(t.sramBytes),
       ])
     }
-    print(EstimateReport.table(rows, rightAligned: [3, 4, 5]))
+    Console.output(EstimateReport.table(rows, rightAligned: [3, 4, 5]))
   }
 
   func printComparison(_ work: ModelWork, library: KernelLibrary) throws {
@@ -127,7 +128,7 @@ struct Estimate: ParsableCommand {
       results.append((t, try? estimate(work, on: t, kernels: library)))
     }
     if json {
-      printJSON([
+      printJSONObject([
         "model": work.name, "kernels": library.rawValue,
         "targets": results.map { t, e in
           e.map(EstimateJSON.object) ?? [
@@ -137,15 +138,16 @@ struct Estimate: ParsableCommand {
       ])
       return
     }
-    print(EstimateReport.comparison(work, library: library, results))
+    Console.output(EstimateReport.comparison(work, library: library, results))
   }
 }
 
-/// Prints `object` as one line of JSON with sorted keys.
-func printJSON(_ object: Any) {
+/// Prints `object` (plain dictionaries, arrays, numbers, strings) as the one JSON object of a
+/// `--json` run, keys sorted.
+func printJSONObject(_ object: Any) {
   guard
     let data = try? JSONSerialization.data(
-      withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+      withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
   else { preconditionFailure("estimate JSON is built from plain values") }
-  print(String(decoding: data, as: UTF8.self))
+  Console.output(String(decoding: data, as: UTF8.self))
 }

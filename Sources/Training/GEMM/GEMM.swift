@@ -57,15 +57,28 @@ public func gemm(
     }
     return
   }
+  if a.columnStride == 1 && b.rowStride == 1 && k >= 256 && m * n <= 64 * k {
+    // Both operands contiguous along a long k and a small C: the weight-gradient shape.
+    return GEMMDotKernel.gemm(a, b, into: c, accumulate: accumulate)
+  }
   let mr = GEMMKernel.rows
   let nr = GEMMKernel.columns
+  // With few 6-row panels each 16-column strip of B is used a few times at most, so packing B
+  // would copy all of B to save little: the kernel reads it in place instead (the im2col
+  // columns of a conv with 6 or 16 output channels, LeNet's). A strip's rows are far apart and
+  // share L1 sets, so its reuse comes from L2; at 64 B of B per 12 FMAs that still keeps up. Only
+  // full 16-wide strips; the ragged right edge is packed as usual.
+  let readsBInPlace = m <= 4 * mr && b.columnStride == 1
   for columnStart in stride(from: 0, to: n, by: GEMMWorkspace.columnBlock) {
     let columns = min(GEMMWorkspace.columnBlock, n - columnStart)
     for depthStart in stride(from: 0, to: k, by: GEMMWorkspace.depthBlock) {
       let depth = min(GEMMWorkspace.depthBlock, k - depthStart)
-      packB(
-        b, depthStart: depthStart, depth: depth, columnStart: columnStart, columns: columns,
-        into: workspace.packedB)
+      let inPlaceColumns = readsBInPlace ? columns / nr * nr : 0
+      if inPlaceColumns < columns {
+        packB(
+          b, depthStart: depthStart, depth: depth, columnStart: columnStart + inPlaceColumns,
+          columns: columns - inPlaceColumns, into: workspace.packedB)
+      }
       // The first depth block writes C (unless the caller accumulates), the later ones add.
       let add = accumulate || depthStart > 0
       for rowStart in stride(from: 0, to: m, by: GEMMWorkspace.rowBlock) {
@@ -75,18 +88,28 @@ public func gemm(
           into: workspace.packedA)
         for panelColumn in stride(from: 0, to: columns, by: nr) {
           let tileColumns = min(nr, columns - panelColumn)
-          let pb = UnsafePointer(workspace.packedB + panelColumn * depth)
+          let pb: UnsafePointer<Float>
+          let bRowStride: Int
+          if panelColumn < inPlaceColumns {
+            pb = b.base + depthStart * b.rowStride + columnStart + panelColumn
+            bRowStride = b.rowStride
+          } else {
+            pb = UnsafePointer(workspace.packedB + (panelColumn - inPlaceColumns) * depth)
+            bRowStride = nr
+          }
           for panelRow in stride(from: 0, to: rows, by: mr) {
             let tileRows = min(mr, rows - panelRow)
             let pa = UnsafePointer(workspace.packedA + panelRow * depth)
             let pc = c.base + (rowStart + panelRow) * c.rowStride + columnStart + panelColumn
             if tileRows == mr && tileColumns == nr {
               GEMMKernel.tile(
-                depth: depth, a: pa, b: pb, c: pc, rowStride: c.rowStride, accumulate: add)
+                depth: depth, a: pa, b: pb, bRowStride: bRowStride, c: pc,
+                rowStride: c.rowStride, accumulate: add)
             } else {
               GEMMKernel.edgeTile(
-                depth: depth, a: pa, b: pb, c: pc, rowStride: c.rowStride, accumulate: add,
-                rows: tileRows, columns: tileColumns, scratch: workspace.edge)
+                depth: depth, a: pa, b: pb, bRowStride: bRowStride, c: pc,
+                rowStride: c.rowStride, accumulate: add, rows: tileRows, columns: tileColumns,
+                scratch: workspace.edge)
             }
           }
         }

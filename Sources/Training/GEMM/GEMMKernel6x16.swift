@@ -28,15 +28,16 @@ enum GEMMKernel {
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
   }
 
-  /// `C[6 x 16] (+)= packedA · packedB` over `depth` steps.
+  /// `C[6 x 16] (+)= packedA · B` over `depth` steps.
   /// - Parameters:
   ///   - a: a packed A panel, `[depth][6]`
-  ///   - b: a packed B panel, `[depth][16]`
+  ///   - b: 16 columns of B, `[depth][16]` with rows `bRowStride` floats apart: 16 for a packed
+  ///     panel, B's own row stride when the kernel reads B in place
   ///   - c: the tile's top-left element; rows are `rowStride` floats apart
   // Not inlined, so that one copy of the loop exists to read in the disassembly.
   @inline(never)
   static func tile(
-    depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+    depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, bRowStride: Int,
     c: UnsafeMutablePointer<Float>, rowStride: Int, accumulate: Bool
   ) {
     var c00 = SIMD8<Float>()
@@ -75,7 +76,7 @@ enum GEMMKernel {
       c50 = madd(c50, av, b0)
       c51 = madd(c51, av, b1)
       pa += 6
-      pb += 16
+      pb += bRowStride
     }
     let r0 = c
     let r1 = c + rowStride
@@ -111,15 +112,17 @@ enum GEMMKernel {
     store(c51, r5 + 8)
   }
 
-  /// A tile at the matrix's bottom or right edge (`rows < 6` or `columns < 16`): the full tile
-  /// goes to `scratch` (the packed panels are zero-padded, so the extra lanes are harmless),
-  /// then only the valid part reaches C.
+  /// A tile at the matrix's bottom edge (`rows < 6`) or at the right edge of a packed B
+  /// (`columns < 16`): the full tile goes to `scratch` (packed panels are zero-padded, so the
+  /// extra lanes are harmless), then only the valid part reaches C.
   static func edgeTile(
-    depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+    depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, bRowStride: Int,
     c: UnsafeMutablePointer<Float>, rowStride: Int, accumulate: Bool,
     rows: Int, columns: Int, scratch: UnsafeMutablePointer<Float>
   ) {
-    tile(depth: depth, a: a, b: b, c: scratch, rowStride: 16, accumulate: false)
+    tile(
+      depth: depth, a: a, b: b, bRowStride: bRowStride, c: scratch, rowStride: 16,
+      accumulate: false)
     for row in 0..<rows {
       let from = scratch + row * 16
       let to = c + row * rowStride

@@ -62,9 +62,7 @@ final class Conv2DLayer: WeightedLayer {
     workers.split(x.batch, cost: cost(x.batch)) { worker, samples in
       let width = samples.count * pixels
       let col = columns[worker].reserve(geometry.rows * width)
-      for (i, n) in samples.enumerated() {
-        geometry.im2col(x.sample(n), into: col + i * pixels, columnStride: width)
-      }
+      geometry.im2col(x, samples: samples, into: col)
       let y = channelMajor[worker].reserve(outChannels * width)
       for g in 0..<groups {
         gemm(
@@ -115,9 +113,7 @@ final class Conv2DLayer: WeightedLayer {
           workspace: workspace)
       }
       dx.fill(0, samples: samples)
-      for (i, n) in samples.enumerated() {
-        geometry.col2im(col + i * pixels, columnStride: width, addingInto: dx.sample(n))
-      }
+      geometry.col2im(col, addingInto: dx, samples: samples)
     }
     let used = parts.map(\.worker)
     partialWeight.reduce(into: weight.gradient, workers: used)

@@ -76,13 +76,13 @@ final class ConvTranspose2DLayer: WeightedLayer {
           into: MutableMatrixView(col + g * k * width, rows: k, columns: width),
           workspace: workers.workspaces[worker])
       }
-      for (i, n) in samples.enumerated() {
+      for n in samples {
         let y = output.sample(n)
         for c in 0..<output.shape.channels {
           (y + c * plane).update(repeating: b?[c] ?? 0, count: plane)
         }
-        geometry.col2im(col + i * pixels, columnStride: width, addingInto: y)
       }
+      geometry.col2im(col, addingInto: output, samples: samples)
     }
   }
 
@@ -101,9 +101,7 @@ final class ConvTranspose2DLayer: WeightedLayer {
       let width = samples.count * pixels
       let xt = channelMajor[worker].pointer  // the input, as forward gathered it
       let dcol = columns[worker].reserve(geometry.rows * width)
-      for (i, n) in samples.enumerated() {
-        geometry.im2col(outputGradient.sample(n), into: dcol + i * pixels, columnStride: width)
-      }
+      geometry.im2col(outputGradient, samples: samples, into: dcol)
       if let bias, let partialBias {
         let db = partialBias.target(worker, bias.gradient)
         for c in 0..<outputGradient.shape.channels {

@@ -18,11 +18,16 @@ final class MaxPool2DLayer: NetworkLayer {
     let window = window
     let (inPlane, outPlane) = (x.planeSize, output.planeSize)
     let planes = x.batch * x.shape.channels
+    let halving = window.isHalving
     context.workers.split(planes, cost: output.count * window.area) { _, range in
       for plane in range {
         let source = x.base + plane * inPlane
         let target = output.base + plane * outPlane
         let best = winner + plane * outPlane
+        if halving {
+          Self.halve(source, width: window.width, into: target, winners: best, window)
+          continue
+        }
         for outY in 0..<window.outHeight {
           let rows = window.rows(outY)
           for outX in 0..<window.outWidth {
@@ -39,6 +44,36 @@ final class MaxPool2DLayer: NetworkLayer {
             best[outY * window.outWidth + outX] = Int32(at)
           }
         }
+      }
+    }
+  }
+
+  /// The 2x2, stride 2, unpadded case (LeNet's, VGG's): the same result as the general loop
+  /// (first maximum in row-major order wins), without the window ranges.
+  private static func halve(
+    _ source: UnsafeMutablePointer<Float>, width: Int, into target: UnsafeMutablePointer<Float>,
+    winners: UnsafeMutablePointer<Int32>, _ window: PoolWindow
+  ) {
+    for outY in 0..<window.outHeight {
+      let top = 2 * outY * width
+      for outX in 0..<window.outWidth {
+        let corner = top + 2 * outX
+        var at = corner
+        var value = source[corner]
+        if source[corner + 1] > value {
+          value = source[corner + 1]
+          at = corner + 1
+        }
+        if source[corner + width] > value {
+          value = source[corner + width]
+          at = corner + width
+        }
+        if source[corner + width + 1] > value {
+          value = source[corner + width + 1]
+          at = corner + width + 1
+        }
+        target[outY * window.outWidth + outX] = value
+        winners[outY * window.outWidth + outX] = Int32(at)
       }
     }
   }
@@ -157,11 +192,15 @@ struct PoolWindow: Sendable {
   var outWidth: Int
   private var rowRanges: [Range<Int>]
   private var columnRanges: [Range<Int>]
+  /// 2x2 windows at stride 2 with no padding.
+  var isHalving: Bool
 
   init(spec: PoolSpec, input: FeatureShape, output: FeatureShape) {
     width = input.width
     outHeight = output.height
     outWidth = output.width
+    isHalving =
+      spec.kernel == Size2(2) && spec.stride == Size2(2) && spec.padding == Size2(0)
     func ranges(_ count: Int, _ size: Int, _ kernel: Int, _ stride: Int, _ padding: Int)
       -> [Range<Int>]
     {

@@ -1,0 +1,256 @@
+/// Runs an int8 .tflite model in one caller-provided arena, computing what TFLite Micro computes.
+///
+/// Opening follows TFLM's AllocateTensors: every operator is prepared (types, shapes and
+/// quantisation checked as TFLM's Prepare checks them; padding, multipliers, shifts and clamp
+/// bounds computed once), the intermediate tensors are planned by lifetime into one buffer, and
+/// any problem is an error before the first run. `invoke` then does integer work only, with no
+/// allocation and no failure except the ones TFLM's Eval can report.
+///
+/// The arena holds, from its (16-aligned) start:
+///
+///     [ operator records | their parameters and multipliers | tensor table ][ tensors ]
+///       `requirements.planBytes`                                             `tensorBytes`
+///
+/// Its size comes before anything runs: `Interpreter.requirements(for:scratch:)`, or the
+/// `.arenaTooSmall(needed:available:)` error of a too-small arena.
+///
+/// The model and the arena must outlive the interpreter and not move; the interpreter is a
+/// value holding pointers into both (copies share them).
+public struct Interpreter {
+  public let model: Model
+  public let requirements: ArenaRequirements
+  private let records: UnsafeMutablePointer<OpRecord>
+  private let tensorData: UnsafeMutablePointer<UnsafeMutableRawPointer?>
+  /// Where the tensor region starts (planned offsets count from here).
+  public let tensorArena: UnsafeMutableRawPointer
+
+  public init(model: Model, arena: UnsafeMutableRawBufferPointer) throws(RuntimeError) {
+    guard let rawBase = arena.baseAddress else {
+      throw .arenaTooSmall(needed: try Interpreter.planningBytes(for: model), available: 0)
+    }
+    let slack = (arenaAlignment - Int(bitPattern: rawBase) % arenaAlignment) % arenaAlignment
+    let layout = try Interpreter.measure(model)
+    let base = rawBase + slack
+    let tensorRegion = base + layout.planBytes
+    guard arena.count >= slack + layout.planBytes + layout.planningBytes else {
+      throw .arenaTooSmall(
+        needed: slack + layout.planBytes + layout.planningBytes, available: arena.count)
+    }
+
+    // Plan the tensors, with the planner's records at the start of the tensor region.
+    let plan = try Interpreter.planTensors(model, in: tensorRegion)
+    let requirements = ArenaRequirements(
+      planBytes: layout.planBytes, tensorBytes: plan.tensorBytes,
+      planningBytes: layout.planningBytes, alignmentSlack: slack)
+    guard arena.count >= requirements.totalBytes else {
+      throw .arenaTooSmall(needed: requirements.totalBytes, available: arena.count)
+    }
+
+    // The plan region: records, tensor table, then each operator's parameters.
+    var allocator = PlanAllocator(base: base, capacity: layout.planBytes)
+    let opCount = model.operatorCount
+    let tensorCount = model.tensorCount
+    guard let records = allocator.allocate(OpRecord.self, count: opCount),
+      let tensorData = allocator.allocate(UnsafeMutableRawPointer?.self, count: tensorCount)
+    else { preconditionFailure("a committing allocator returns memory") }
+    for t in 0..<tensorCount {
+      let tensor = try model.tensor(at: t)
+      let root = Int(plan.aliases[t])
+      let rootTensor = root == t ? tensor : try model.tensor(at: root)
+      if let data = rootTensor.data {
+        tensorData[t] = UnsafeMutableRawPointer(mutating: data.baseAddress)
+      } else if plan.records[root].isPlanned {
+        tensorData[t] = tensorRegion + Int(plan.records[root].offset)
+      } else {
+        // Unused or empty: never read or written, but kernels get a valid address.
+        tensorData[t] = tensorRegion
+      }
+    }
+    // Commit: prepare every operator for real, each with its planned scratch.
+    var ctx = PrepareContext(model: model, plan: allocator, tensorData: tensorData)
+    for i in 0..<opCount {
+      let op = try model.operation(at: i)
+      let scratch = plan.records[tensorCount + i]
+      ctx.scratch = scratch.isPlanned ? tensorRegion + Int(scratch.offset) : nil
+      ctx.record = OpRecord(kind: .nothing, payload: nil)
+      try Interpreter.prepare(op, &ctx)
+      records[i] = ctx.record
+    }
+    precondition(ctx.plan.used <= layout.planBytes, "plan region overflow")
+
+    self.model = model
+    self.requirements = requirements
+    self.records = records
+    self.tensorData = tensorData
+    self.tensorArena = tensorRegion
+  }
+
+  // MARK: Sizing
+
+  /// The plan region's size and the planner's bookkeeping, from a measuring prepare pass.
+  private static func measure(_ model: Model) throws(RuntimeError) -> (
+    planBytes: Int, planningBytes: Int
+  ) {
+    var ctx = PrepareContext(model: model, plan: PlanAllocator(), tensorData: nil)
+    _ = ctx.plan.allocate(OpRecord.self, count: model.operatorCount)
+    _ = ctx.plan.allocate(UnsafeMutableRawPointer?.self, count: model.tensorCount)
+    for i in 0..<model.operatorCount { try prepare(try model.operation(at: i), &ctx) }
+    let planBytes = alignedArenaSize(ctx.plan.used)
+    let recordCount = model.tensorCount + model.operatorCount
+    let planningBytes = alignedArenaSize(
+      recordCount * MemoryLayout<PlannedBuffer>.stride
+        + model.tensorCount * MemoryLayout<Int32>.stride)
+    return (planBytes, planningBytes)
+  }
+
+  /// The bytes `requirements(for:scratch:)` needs as scratch: the plan region and the planner's
+  /// bookkeeping. Computed without memory, so a caller can always size that call.
+  public static func planningBytes(for model: Model) throws(RuntimeError) -> Int {
+    let layout = try measure(model)
+    return arenaAlignment + layout.planBytes + layout.planningBytes
+  }
+
+  /// The arena an interpreter for `model` needs, computed in `scratch` (at least
+  /// `planningBytes(for:)` bytes, e.g. the arena itself) before anything runs. `alignmentSlack`
+  /// is 0 in the answer: an arena starting on a 16-byte boundary needs exactly `totalBytes`.
+  public static func requirements(
+    for model: Model, scratch: UnsafeMutableRawBufferPointer
+  ) throws(RuntimeError) -> ArenaRequirements {
+    let layout = try measure(model)
+    guard let rawBase = scratch.baseAddress else {
+      throw .arenaTooSmall(needed: try planningBytes(for: model), available: 0)
+    }
+    let slack = (arenaAlignment - Int(bitPattern: rawBase) % arenaAlignment) % arenaAlignment
+    guard scratch.count >= slack + layout.planBytes + layout.planningBytes else {
+      throw .arenaTooSmall(needed: try planningBytes(for: model), available: scratch.count)
+    }
+    let plan = try planTensors(model, in: rawBase + slack + layout.planBytes)
+    return ArenaRequirements(
+      planBytes: layout.planBytes, tensorBytes: plan.tensorBytes,
+      planningBytes: layout.planningBytes, alignmentSlack: 0)
+  }
+
+  /// The planner's records: one per tensor, then one scratch buffer per operator.
+  struct TensorPlan {
+    var records: UnsafeMutableBufferPointer<PlannedBuffer>
+    var aliases: UnsafeMutableBufferPointer<Int32>
+    var tensorBytes: Int
+  }
+
+  /// Marks lifetimes, collects each operator's scratch request (a measuring prepare) and runs
+  /// the greedy planner, with its records at `memory` (the future tensor region).
+  static func planTensors(_ model: Model, in memory: UnsafeMutableRawPointer)
+    throws(RuntimeError) -> TensorPlan
+  {
+    let tensorCount = model.tensorCount
+    let recordCount = tensorCount + model.operatorCount
+    let records = UnsafeMutableBufferPointer(
+      start: memory.bindMemory(to: PlannedBuffer.self, capacity: recordCount), count: recordCount)
+    let aliases = UnsafeMutableBufferPointer(
+      start: (memory + recordCount * MemoryLayout<PlannedBuffer>.stride)
+        .bindMemory(to: Int32.self, capacity: tensorCount), count: tensorCount)
+    try markTensorLifetimes(model, records: records, aliases: aliases)
+    var ctx = PrepareContext(model: model, plan: PlanAllocator(), tensorData: nil)
+    for i in 0..<model.operatorCount {
+      ctx.scratchRequest = 0
+      try prepare(try model.operation(at: i), &ctx)
+      let time = Int32(truncatingIfNeeded: i + 1)
+      records[tensorCount + i] =
+        ctx.scratchRequest > 0
+        ? PlannedBuffer(
+          size: Int32(truncatingIfNeeded: alignedArenaSize(ctx.scratchRequest)), firstUse: time,
+          lastUse: time) : .unplanned
+    }
+    // Offsets are Int32 and the plan is at most the sum of the sizes: keep that within 31 bits.
+    var total: Int32 = 0
+    for r in records where r.isPlanned {
+      let (sum, overflow) = total.addingReportingOverflow(r.size)
+      guard !overflow else { throw .modelTooLarge }
+      total = sum
+    }
+    let bytes = planGreedy(records)
+    return TensorPlan(records: records, aliases: aliases, tensorBytes: bytes)
+  }
+
+  // MARK: Prepare and invoke
+
+  /// Dispatches prepare by operator code; anything else is unsupported, by name.
+  static func prepare(_ op: Operator, _ ctx: inout PrepareContext) throws(RuntimeError) {
+    switch op.code.builtin {
+    case .conv2D: try prepareConv2D(op, &ctx)
+    case .depthwiseConv2D: try prepareDepthwiseConv2D(op, &ctx)
+    case .fullyConnected: try prepareFullyConnected(op, &ctx)
+    case .maxPool2D: try preparePool2D(op, &ctx, kind: .maxPool2D)
+    case .averagePool2D: try preparePool2D(op, &ctx, kind: .averagePool2D)
+    case .reshape: try prepareReshape(op, &ctx)
+    default: throw .unsupportedOperator(code: op.builtinCode, index: op.index)
+    }
+  }
+
+  /// Runs every operator once over the current input. Allocates nothing.
+  public func invoke() throws(RuntimeError) {
+    for i in 0..<model.operatorCount {
+      let record = records[i]
+      switch record.kind {
+      case .nothing: break
+      case .copy: payload(record, CopyOp.self).pointee.eval()
+      case .conv2D: payload(record, Conv2DOp.self).pointee.eval()
+      case .depthwiseConv2D: payload(record, DepthwiseConv2DOp.self).pointee.eval()
+      case .fullyConnected: payload(record, FullyConnectedOp.self).pointee.eval()
+      case .maxPool2D: payload(record, PoolOp.self).pointee.evalMax()
+      case .averagePool2D:
+        guard payload(record, PoolOp.self).pointee.evalAverage() else {
+          throw .invokeFailed(operator: i)
+        }
+      }
+    }
+  }
+
+  @inline(__always)
+  private func payload<T>(_ record: OpRecord, _: T.Type) -> UnsafePointer<T> {
+    UnsafePointer(record.payload.unsafelyUnwrapped.assumingMemoryBound(to: T.self))
+  }
+
+  // MARK: Inputs and outputs
+
+  public var inputCount: Int { model.inputCount }
+  public var outputCount: Int { model.outputCount }
+
+  /// Model input `i`: its tensor (type, shape, quantisation) and its bytes in the arena, to
+  /// write before `invoke`.
+  public func input(_ i: Int) throws(RuntimeError) -> TensorData {
+    guard i >= 0, i < model.inputCount else {
+      throw .ioIndexOutOfRange(index: i, count: model.inputCount)
+    }
+    return try tensorData(model.inputTensorIndex(i))
+  }
+
+  /// Model output `i`, to read after `invoke`.
+  public func output(_ i: Int) throws(RuntimeError) -> TensorData {
+    guard i >= 0, i < model.outputCount else {
+      throw .ioIndexOutOfRange(index: i, count: model.outputCount)
+    }
+    return try tensorData(model.outputTensorIndex(i))
+  }
+
+  /// Any tensor's current bytes (an intermediate's are valid only while it is alive).
+  public func tensorData(_ t: Int) throws(RuntimeError) -> TensorData {
+    let tensor = try model.tensor(at: t)
+    return TensorData(
+      tensor: tensor,
+      bytes: UnsafeMutableRawBufferPointer(start: tensorData[t], count: tensor.byteCount))
+  }
+
+  /// Where tensor `t` lives, as an offset into the tensor region, or nil for a constant.
+  public func arenaOffset(ofTensor t: Int) -> Int? {
+    guard let p = tensorData[t], p >= tensorArena, p < tensorArena + requirements.tensorBytes
+    else { return nil }
+    return p - tensorArena
+  }
+}
+
+/// A tensor and its bytes.
+public struct TensorData {
+  public let tensor: Tensor
+  public let bytes: UnsafeMutableRawBufferPointer
+}

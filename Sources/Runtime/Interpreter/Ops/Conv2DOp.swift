@@ -1,0 +1,127 @@
+/// A prepared CONV_2D: TFLM's OpDataConv and the tensors' places, so that Eval is integer work
+/// only.
+struct Conv2DOp {
+  var params: ConvParams
+  var outputMultiplier: UnsafeMutablePointer<Int32>  // [outC]
+  var outputShift: UnsafeMutablePointer<Int32>  // [outC]
+  var inputShape: Shape4
+  var input: UnsafePointer<Int8>
+  var filterShape: Shape4
+  var filter: UnsafePointer<Int8>
+  var bias: UnsafePointer<Int32>?
+  var outputShape: Shape4
+  var output: UnsafeMutablePointer<Int8>
+
+  func eval() {
+    conv2DPerChannelInt8Reference(
+      params, outputMultiplier: outputMultiplier, outputShift: outputShift,
+      inputShape: inputShape, input: input, filterShape: filterShape, filter: filter, bias: bias,
+      outputShape: outputShape, output: output)
+  }
+}
+
+/// The per-channel multipliers of a convolution (TFLM's `PopulateConvolutionQuantizationParams`
+/// checks, shared by CONV_2D and DEPTHWISE_CONV_2D): one filter scale per output channel, or one
+/// for all. `channelDimension` is where the output channels are in the filter (0 for OHWI conv,
+/// 3 for depthwise's 1HWO).
+func checkConvFilterQuantization(
+  _ ctx: PrepareContext, _ op: Operator, filter: Tensor, channelDimension: Int
+) throws(RuntimeError) -> Quantization {
+  let q = try ctx.quantization(op, filter)
+  let channels = filter.dim(channelDimension)
+  if q.isPerChannel {
+    // TFLM: scale->size == num_channels == filter->dims->data[quantized_dimension].
+    guard q.scaleCount == channels, filter.dim(q.quantizedDimension) == channels else {
+      throw .unsupportedQuantization(operator: op.index, tensor: filter.index)
+    }
+  }
+  return q
+}
+
+/// Fills `[channels]` multipliers and shifts for `real = inputScale * filterScale[c] / outputScale`,
+/// a per-tensor filter scale broadcast to every channel (TFLM's
+/// `PopulateConvolutionQuantizationParams`; FULLY_CONNECTED's per-channel branch is the same).
+func populateMultipliers(
+  inputScale: Float, filter: Quantization, outputScale: Float,
+  multiplier: UnsafeMutablePointer<Int32>, shift: UnsafeMutablePointer<Int32>, channels: Int
+) {
+  for c in 0..<channels {
+    let (m, s) = convolutionChannelMultiplier(
+      inputScale: inputScale, filterScale: filter.scales[filter.isPerChannel ? c : 0],
+      outputScale: outputScale)
+    multiplier[c] = m
+    shift[c] = s
+  }
+}
+
+extension Interpreter {
+  /// TFLM's ConvPrepare + CalculateOpDataConv (conv_common.cc) for int8 input, int8 weights.
+  static func prepareConv2D(_ op: Operator, _ ctx: inout PrepareContext) throws(RuntimeError) {
+    try ctx.requireInputs(op, 2...3)
+    try ctx.requireOutputs(op, 1)
+    let options = try op.conv2DOptions()
+    let input = try ctx.input(op, 0)
+    let filter = try ctx.input(op, 1)
+    let bias = try ctx.optionalInput(op, 2)
+    let output = try ctx.output(op, 0)
+    // TFLM: input and output types equal; int8 input takes int8 (or int4) weights; no hybrid.
+    try ctx.requireType(op, input, .int8)
+    try ctx.requireType(op, output, .int8)
+    try ctx.requireType(op, filter, .int8)
+    if let bias { try ctx.requireType(op, bias, .int32) }
+    try ctx.requireRank(op, input, 4...4)
+    try ctx.requireRank(op, filter, 4...4)
+    try ctx.requireRank(op, output, 4...4)
+    // The reference kernel's MatchingDim checks (DCHECKs in TFLM, where a mismatch reads out of
+    // bounds): batches, output depth = filter count, input depth a multiple of the filter's.
+    let inShape = input.shape4
+    let filterShape = filter.shape4
+    let outShape = output.shape4
+    try ctx.requireShape(op, output, outShape.n == inShape.n && outShape.c == filterShape.n)
+    try ctx.requireShape(
+      op, filter,
+      filterShape.c > 0 && inShape.c % filterShape.c == 0
+        && outShape.c % (inShape.c / filterShape.c) == 0)
+    if let bias { try ctx.requireShape(op, bias, bias.elementCount == outShape.c) }
+
+    let (padding, outHeight, outWidth) = try ctx.kernelCheck(op) { () throws(KernelError) in
+      try computePaddingHeightWidth(
+        strideHeight: options.strideHeight, strideWidth: options.strideWidth,
+        dilationHeight: options.dilationHeight, dilationWidth: options.dilationWidth,
+        inHeight: inShape.h, inWidth: inShape.w, filterHeight: filterShape.h,
+        filterWidth: filterShape.w, padding: options.padding)
+    }
+    try ctx.requireShape(op, output, outShape.h == outHeight && outShape.w == outWidth)
+
+    let inputQ = try ctx.quantization(op, input)
+    let filterQ = try checkConvFilterQuantization(ctx, op, filter: filter, channelDimension: 0)
+    let outputScale = try ctx.outputScale(op, output)
+    let outputZeroPoint = try ctx.quantization(op, output).zeroPoint
+    let range = try ctx.kernelCheck(op) { () throws(KernelError) in
+      try calculateActivationRangeQuantized(
+        options.activation, outputScale: outputScale, outputZeroPoint: outputZeroPoint)
+    }
+
+    let channels = outShape.c
+    let multiplier = ctx.plan.allocate(Int32.self, count: channels)
+    let shift = ctx.plan.allocate(Int32.self, count: channels)
+    guard let payload = ctx.commit(.conv2D, Conv2DOp.self), let multiplier, let shift else {
+      return
+    }
+    populateMultipliers(
+      inputScale: inputQ.scale, filter: filterQ, outputScale: outputScale,
+      multiplier: multiplier, shift: shift, channels: channels)
+    let params = ConvParams(
+      padding: options.padding, paddingValues: padding, strideWidth: options.strideWidth,
+      strideHeight: options.strideHeight, dilationWidthFactor: options.dilationWidth,
+      dilationHeightFactor: options.dilationHeight, inputOffset: -inputQ.zeroPoint,
+      weightsOffset: -filterQ.zeroPoint, outputOffset: outputZeroPoint,
+      quantizedActivationMin: range.min, quantizedActivationMax: range.max)
+    payload.initialize(
+      to: Conv2DOp(
+        params: params, outputMultiplier: multiplier, outputShift: shift, inputShape: inShape,
+        input: ctx.int8(input), filterShape: filterShape, filter: ctx.int8(filter),
+        bias: ctx.optionalInt32(bias), outputShape: outShape,
+        output: ctx.int8(output)))
+  }
+}

@@ -1,0 +1,96 @@
+/// A prepared DEPTHWISE_CONV_2D (TFLM's OpDataConv for depthwise).
+struct DepthwiseConv2DOp {
+  var params: DepthwiseParams
+  var outputMultiplier: UnsafeMutablePointer<Int32>  // [outC]
+  var outputShift: UnsafeMutablePointer<Int32>  // [outC]
+  var inputShape: Shape4
+  var input: UnsafePointer<Int8>
+  var filterShape: Shape4
+  var filter: UnsafePointer<Int8>
+  var bias: UnsafePointer<Int32>?
+  var outputShape: Shape4
+  var output: UnsafeMutablePointer<Int8>
+
+  func eval() {
+    depthwiseConv2DPerChannelInt8Reference(
+      params, outputMultiplier: outputMultiplier, outputShift: outputShift,
+      inputShape: inputShape, input: input, filterShape: filterShape, filter: filter, bias: bias,
+      outputShape: outputShape, output: output)
+  }
+}
+
+extension Interpreter {
+  /// TFLM's DepthwiseConvPrepare + CalculateOpDataDepthwiseConv (depthwise_conv_common.cc).
+  static func prepareDepthwiseConv2D(_ op: Operator, _ ctx: inout PrepareContext)
+    throws(RuntimeError)
+  {
+    try ctx.requireInputs(op, 2...3)
+    try ctx.requireOutputs(op, 1)
+    let options = try op.depthwiseConv2DOptions()
+    let input = try ctx.input(op, 0)
+    let filter = try ctx.input(op, 1)
+    let bias = try ctx.optionalInput(op, 2)
+    let output = try ctx.output(op, 0)
+    try ctx.requireType(op, input, .int8)
+    try ctx.requireType(op, output, .int8)
+    try ctx.requireType(op, filter, .int8)
+    if let bias { try ctx.requireType(op, bias, .int32) }
+    try ctx.requireRank(op, input, 4...4)
+    try ctx.requireRank(op, filter, 4...4)
+    try ctx.requireRank(op, output, 4...4)
+    // The reference kernel's DCHECKs: filter [1, kH, kW, outC], outC = inC * depth_multiplier.
+    let inShape = input.shape4
+    let filterShape = filter.shape4
+    let outShape = output.shape4
+    try ctx.requireShape(op, filter, filterShape.n == 1 && filterShape.c == outShape.c)
+    try ctx.requireShape(
+      op, output,
+      outShape.n == inShape.n && options.depthMultiplier > 0
+        && outShape.c == inShape.c * options.depthMultiplier)
+    if let bias { try ctx.requireShape(op, bias, bias.elementCount == outShape.c) }
+
+    let (padding, outHeight, outWidth) = try ctx.kernelCheck(op) { () throws(KernelError) in
+      try computePaddingHeightWidth(
+        strideHeight: options.strideHeight, strideWidth: options.strideWidth,
+        dilationHeight: options.dilationHeight, dilationWidth: options.dilationWidth,
+        inHeight: inShape.h, inWidth: inShape.w, filterHeight: filterShape.h,
+        filterWidth: filterShape.w, padding: options.padding)
+    }
+    try ctx.requireShape(op, output, outShape.h == outHeight && outShape.w == outWidth)
+
+    let inputQ = try ctx.quantization(op, input)
+    let filterQ = try checkConvFilterQuantization(ctx, op, filter: filter, channelDimension: 3)
+    // Depthwise alone also asks for as many zero points as scales.
+    guard filterQ.zeroPointCount == filterQ.scaleCount else {
+      throw .unsupportedQuantization(operator: op.index, tensor: filter.index)
+    }
+    let outputScale = try ctx.outputScale(op, output)
+    let outputZeroPoint = try ctx.quantization(op, output).zeroPoint
+    let range = try ctx.kernelCheck(op) { () throws(KernelError) in
+      try calculateActivationRangeQuantized(
+        options.activation, outputScale: outputScale, outputZeroPoint: outputZeroPoint)
+    }
+
+    let channels = outShape.c
+    let multiplier = ctx.plan.allocate(Int32.self, count: channels)
+    let shift = ctx.plan.allocate(Int32.self, count: channels)
+    guard let payload = ctx.commit(.depthwiseConv2D, DepthwiseConv2DOp.self), let multiplier,
+      let shift
+    else { return }
+    populateMultipliers(
+      inputScale: inputQ.scale, filter: filterQ, outputScale: outputScale,
+      multiplier: multiplier, shift: shift, channels: channels)
+    let params = DepthwiseParams(
+      padding: options.padding, paddingValues: padding, strideWidth: options.strideWidth,
+      strideHeight: options.strideHeight, dilationWidthFactor: options.dilationWidth,
+      dilationHeightFactor: options.dilationHeight, depthMultiplier: options.depthMultiplier,
+      inputOffset: -inputQ.zeroPoint, weightsOffset: -filterQ.zeroPoint,
+      outputOffset: outputZeroPoint, quantizedActivationMin: range.min,
+      quantizedActivationMax: range.max)
+    payload.initialize(
+      to: DepthwiseConv2DOp(
+        params: params, outputMultiplier: multiplier, outputShift: shift, inputShape: inShape,
+        input: ctx.int8(input), filterShape: filterShape, filter: ctx.int8(filter),
+        bias: ctx.optionalInt32(bias), outputShape: outShape, output: ctx.int8(output)))
+  }
+}

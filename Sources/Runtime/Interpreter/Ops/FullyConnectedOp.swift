@@ -1,0 +1,112 @@
+/// A prepared FULLY_CONNECTED (TFLM's OpDataFullyConnected). Per-channel when the weights have
+/// one scale per output (the converter's default), per-tensor otherwise.
+struct FullyConnectedOp {
+  var params: FullyConnectedParams
+  /// Per-channel multipliers and shifts `[outDepth]`; nil for per-tensor weights.
+  var outputMultiplier: UnsafeMutablePointer<Int32>?
+  var outputShift: UnsafeMutablePointer<Int32>?
+  var inputShape: Shape4
+  var input: UnsafePointer<Int8>
+  var filterShape: Shape4
+  var filter: UnsafePointer<Int8>
+  var bias: UnsafePointer<Int32>?
+  var outputShape: Shape4
+  var output: UnsafeMutablePointer<Int8>
+
+  func eval() {
+    if let outputMultiplier, let outputShift {
+      fullyConnectedPerChannelInt8Reference(
+        params, outputMultiplier: outputMultiplier, outputShift: outputShift,
+        inputShape: inputShape, input: input, filterShape: filterShape, filter: filter,
+        bias: bias, outputShape: outputShape, output: output)
+    } else {
+      fullyConnectedInt8Reference(
+        params, inputShape: inputShape, input: input, filterShape: filterShape, filter: filter,
+        bias: bias, outputShape: outputShape, output: output)
+    }
+  }
+}
+
+extension Interpreter {
+  /// TFLM's FullyConnectedPrepare + CalculateOpDataFullyConnected (fully_connected_common.cc).
+  static func prepareFullyConnected(_ op: Operator, _ ctx: inout PrepareContext)
+    throws(RuntimeError)
+  {
+    try ctx.requireInputs(op, 2...3)
+    try ctx.requireOutputs(op, 1)
+    let options = try op.fullyConnectedOptions()
+    let input = try ctx.input(op, 0)
+    let filter = try ctx.input(op, 1)
+    let bias = try ctx.optionalInput(op, 2)
+    let output = try ctx.output(op, 0)
+    try ctx.requireType(op, input, .int8)
+    try ctx.requireType(op, output, .int8)
+    try ctx.requireType(op, filter, .int8)
+    if let bias { try ctx.requireType(op, bias, .int32) }
+    // The kernel's shapes: weights [outDepth, accumDepth]; output [..., outDepth] with the flat
+    // size over outDepth as the batch count; the input is read as batches * accumDepth values.
+    try ctx.requireRank(op, filter, 2...2)
+    try ctx.requireRank(op, input, 1...4)
+    try ctx.requireRank(op, output, 1...4)
+    let outDepth = filter.dim(0)
+    let accumDepth = filter.dim(1)
+    try ctx.requireShape(op, output, output.dim(output.rank - 1) == outDepth && outDepth > 0)
+    let batches = output.elementCount / outDepth
+    try ctx.requireShape(op, input, input.elementCount == batches * accumDepth)
+    if let bias { try ctx.requireShape(op, bias, bias.elementCount == outDepth) }
+
+    let inputQ = try ctx.quantization(op, input)
+    let filterQ = try ctx.quantization(op, filter)
+    let outputScale = try ctx.outputScale(op, output)
+    let outputZeroPoint = try ctx.quantization(op, output).zeroPoint
+    let range = try ctx.kernelCheck(op) { () throws(KernelError) in
+      try calculateActivationRangeQuantized(
+        options.activation, outputScale: outputScale, outputZeroPoint: outputZeroPoint)
+    }
+    var params = FullyConnectedParams(
+      inputOffset: -inputQ.zeroPoint, weightsOffset: -filterQ.zeroPoint,
+      outputOffset: outputZeroPoint, quantizedActivationMin: range.min,
+      quantizedActivationMax: range.max)
+
+    var multiplier: UnsafeMutablePointer<Int32>? = nil
+    var shift: UnsafeMutablePointer<Int32>? = nil
+    if filterQ.isPerChannel {
+      // TFLM: scale->size == filter->dims->data[quantized_dimension]; the kernel then reads one
+      // multiplier per output, so the scales must run along the outputs.
+      guard filterQ.scaleCount == outDepth, filter.dim(filterQ.quantizedDimension) == outDepth
+      else { throw .unsupportedQuantization(operator: op.index, tensor: filter.index) }
+      multiplier = ctx.plan.allocate(Int32.self, count: outDepth)
+      shift = ctx.plan.allocate(Int32.self, count: outDepth)
+    } else {
+      // GetQuantizedConvolutionMultipler: the bias scale must be close to input * filter scale
+      // (|diff| / output_scale <= 0.02); a bias without quantisation has scale 0 there.
+      let productScale = Double(inputQ.scale) * Double(filterQ.scale)
+      if let bias {
+        let biasScale = Double(bias.quantization?.scale ?? 0)
+        let difference =
+          productScale > biasScale ? productScale - biasScale : biasScale - productScale
+        guard difference / Double(outputScale) <= 0.02 else {
+          throw .unsupportedQuantization(operator: op.index, tensor: bias.index)
+        }
+      }
+      let (m, s) = fullyConnectedPerTensorMultiplier(
+        inputScale: inputQ.scale, filterScale: filterQ.scale, outputScale: outputScale)
+      params.outputMultiplier = m
+      params.outputShift = s
+    }
+    guard let payload = ctx.commit(.fullyConnected, FullyConnectedOp.self) else { return }
+    if let multiplier, let shift {
+      populateMultipliers(
+        inputScale: inputQ.scale, filter: filterQ, outputScale: outputScale,
+        multiplier: multiplier, shift: shift, channels: outDepth)
+    }
+    var inputShape = Shape4(n: 1, h: 1, w: 1, c: 1)
+    inputShape.c = input.elementCount  // the kernel only indexes the flat input
+    payload.initialize(
+      to: FullyConnectedOp(
+        params: params, outputMultiplier: multiplier, outputShift: shift, inputShape: inputShape,
+        input: ctx.int8(input), filterShape: filter.shape4, filter: ctx.int8(filter),
+        bias: ctx.optionalInt32(bias), outputShape: Shape4(n: 1, h: 1, w: batches, c: outDepth),
+        output: ctx.int8(output)))
+  }
+}

@@ -1,0 +1,52 @@
+/// Carves the interpreter's persistent data (the per-operator records, their parameters and
+/// per-channel multipliers, the tensor table) out of the front of the caller's arena.
+///
+/// With no memory it only measures: every `allocate` returns nil and counts its bytes. Prepare
+/// runs once that way to size the plan region, then again for real, through the same code, so
+/// the two can never disagree about a size.
+struct PlanAllocator {
+  private let base: UnsafeMutableRawPointer?
+  private let capacity: Int
+  private(set) var used = 0
+
+  /// A measuring allocator.
+  init() {
+    base = nil
+    capacity = 0
+  }
+
+  init(base: UnsafeMutableRawPointer, capacity: Int) {
+    self.base = base
+    self.capacity = capacity
+  }
+
+  var isMeasuring: Bool { base == nil }
+
+  /// Room for `count` values of `T`, naturally aligned; nil while measuring.
+  mutating func allocate<T>(_: T.Type, count: Int = 1) -> UnsafeMutablePointer<T>? {
+    let alignment = MemoryLayout<T>.alignment
+    let start = (used + alignment - 1) / alignment * alignment
+    used = start + MemoryLayout<T>.stride * count
+    guard let base else { return nil }
+    precondition(used <= capacity, "plan region overflow: the measuring pass undercounted")
+    return (base + start).bindMemory(to: T.self, capacity: count)
+  }
+}
+
+/// What the interpreter needs from the caller's arena, in bytes. Both regions start at a 16-byte
+/// boundary: the arena's start is rounded up to one first (`alignmentSlack` bytes).
+public struct ArenaRequirements: Equatable, Sendable {
+  /// The persistent part: operator records, their parameters (padding, multipliers, shifts,
+  /// clamp bounds: TFLM's OpData), per-channel multiplier and shift arrays, the tensor table.
+  public var planBytes: Int
+  /// The planned intermediate tensors and scratch buffers (the greedy plan's size).
+  public var tensorBytes: Int
+  /// The bookkeeping the planner needs while it runs (one record per tensor and per operator),
+  /// kept in the tensor region before any tensor lives there.
+  public var planningBytes: Int
+  /// Bytes lost to rounding the arena's start up to 16.
+  public var alignmentSlack: Int
+
+  /// The arena size to allocate: `alignmentSlack + planBytes + max(tensorBytes, planningBytes)`.
+  public var totalBytes: Int { alignmentSlack + planBytes + max(tensorBytes, planningBytes) }
+}

@@ -1,0 +1,151 @@
+/// Which kernel an operator record runs; its payload type is named in each case.
+enum OpKind: UInt8 {
+  case nothing  // RESHAPE whose output shares its input's bytes
+  case copy  // CopyOp: RESHAPE that cannot share
+  case conv2D  // Conv2DOp
+  case depthwiseConv2D  // DepthwiseConv2DOp
+  case fullyConnected  // FullyConnectedOp
+  case maxPool2D  // PoolOp
+  case averagePool2D  // PoolOp
+}
+
+/// One prepared operator: the kernel and its parameters, which live in the plan region.
+struct OpRecord {
+  var kind: OpKind
+  var payload: UnsafeMutableRawPointer?
+}
+
+/// What an operator's prepare step sees: the model, the plan allocator, and (once the tensors are
+/// planned) every tensor's address. Prepare runs three times with it: measuring (no memory), to
+/// collect scratch sizes for the planner, and for real.
+struct PrepareContext {
+  let model: Model
+  var plan: PlanAllocator
+  /// Each tensor's data (constant bytes in the model, or its planned place in the arena); nil
+  /// until the plan exists.
+  let tensorData: UnsafeMutablePointer<UnsafeMutableRawPointer?>?
+  /// The current operator's scratch buffer, once planned.
+  var scratch: UnsafeMutableRawPointer?
+  /// Set by prepare: the bytes of scratch the current operator asks for.
+  var scratchRequest = 0
+  /// Set by prepare when it commits.
+  var record = OpRecord(kind: .nothing, payload: nil)
+
+  var isCommitting: Bool { !plan.isMeasuring && tensorData != nil }
+
+  // MARK: Tensors of an operator
+
+  /// Input `i`, which must be present (not -1, not past the input list).
+  func input(_ op: Operator, _ i: Int) throws(RuntimeError) -> Tensor {
+    guard let t = op.input(i) else {
+      throw .wrongInputCount(operator: op.index, expected: i + 1, actual: op.inputs.count)
+    }
+    return try model.tensor(at: t)
+  }
+
+  /// Input `i` if the operator has it (an omitted optional input is -1 or past the list).
+  func optionalInput(_ op: Operator, _ i: Int) throws(RuntimeError) -> Tensor? {
+    guard let t = op.input(i) else { return nil }
+    return try model.tensor(at: t)
+  }
+
+  func output(_ op: Operator, _ i: Int) throws(RuntimeError) -> Tensor {
+    guard let t = op.output(i) else {
+      throw .wrongOutputCount(operator: op.index, expected: i + 1, actual: op.outputs.count)
+    }
+    return try model.tensor(at: t)
+  }
+
+  /// TFLM's `TF_LITE_ENSURE(NumInputs(node) in range)`; the count includes omitted (-1) inputs.
+  func requireInputs(_ op: Operator, _ counts: ClosedRange<Int>) throws(RuntimeError) {
+    guard counts.contains(op.inputs.count) else {
+      throw .wrongInputCount(
+        operator: op.index, expected: counts.lowerBound, actual: op.inputs.count)
+    }
+  }
+
+  func requireOutputs(_ op: Operator, _ count: Int) throws(RuntimeError) {
+    guard op.outputs.count == count else {
+      throw .wrongOutputCount(operator: op.index, expected: count, actual: op.outputs.count)
+    }
+  }
+
+  func requireType(_ op: Operator, _ t: Tensor, _ type: TensorType) throws(RuntimeError) {
+    guard t.type == type else {
+      throw .unsupportedType(operator: op.index, tensor: t.index, type: t.type.rawValue)
+    }
+  }
+
+  func requireRank(_ op: Operator, _ t: Tensor, _ rank: ClosedRange<Int>) throws(RuntimeError) {
+    guard rank.contains(t.rank) else { throw .shapeMismatch(operator: op.index, tensor: t.index) }
+  }
+
+  func requireShape(_ op: Operator, _ t: Tensor, _ condition: Bool) throws(RuntimeError) {
+    guard condition else { throw .shapeMismatch(operator: op.index, tensor: t.index) }
+  }
+
+  /// The tensor's quantisation, which the int8 kernels need (TFLM: kTfLiteAffineQuantization).
+  func quantization(_ op: Operator, _ t: Tensor) throws(RuntimeError) -> Quantization {
+    guard let q = t.quantization else {
+      throw .unsupportedQuantization(operator: op.index, tensor: t.index)
+    }
+    return q
+  }
+
+  /// The scale an output is requantised to: dividing by it must give a finite multiplier.
+  func outputScale(_ op: Operator, _ t: Tensor) throws(RuntimeError) -> Float {
+    let scale = try quantization(op, t).scale
+    guard scale > 0 else { throw .unsupportedQuantization(operator: op.index, tensor: t.index) }
+    return scale
+  }
+
+  func kernelCheck<T>(_ op: Operator, _ body: () throws(KernelError) -> T) throws(RuntimeError) -> T
+  {
+    do {
+      return try body()
+    } catch {
+      throw .kernel(operator: op.index, error)
+    }
+  }
+
+  // MARK: Memory
+
+  /// Where tensor `t`'s bytes are; only while committing.
+  func data(_ t: Tensor) -> UnsafeMutableRawPointer {
+    guard let tensorData, let p = tensorData[t.index] else {
+      preconditionFailure("tensor data asked for before the plan exists")
+    }
+    return p
+  }
+
+  func int8(_ t: Tensor) -> UnsafeMutablePointer<Int8> {
+    data(t).assumingMemoryBound(to: Int8.self)
+  }
+
+  func int32(_ t: Tensor) -> UnsafeMutablePointer<Int32> {
+    data(t).assumingMemoryBound(to: Int32.self)
+  }
+
+  /// An optional input's int32 data (a bias), nil when the operator omits it.
+  func optionalInt32(_ t: Tensor?) -> UnsafePointer<Int32>? {
+    guard let t else { return nil }
+    return UnsafePointer(int32(t))
+  }
+
+  /// Asks for `bytes` of scratch alive only while this operator runs (TFLM's
+  /// `RequestScratchBufferInArena`); nil until the plan exists.
+  mutating func requestScratch(bytes: Int) -> UnsafeMutableRawPointer? {
+    scratchRequest = bytes
+    return scratch
+  }
+
+  /// Stores the operator's parameters; nil while measuring.
+  mutating func commit<Payload>(_ kind: OpKind, _ type: Payload.Type) -> UnsafeMutablePointer<
+    Payload
+  >? {
+    let p = plan.allocate(Payload.self)
+    guard isCommitting, let p else { return nil }
+    record = OpRecord(kind: kind, payload: UnsafeMutableRawPointer(p))
+    return p
+  }
+}

@@ -1,0 +1,78 @@
+/// How parameters follow their gradients.
+public enum OptimizerKind: Sendable, Equatable {
+  /// SGD with momentum as PyTorch computes it: `v = μ v + (g + λ w)`, `w -= lr v`.
+  case sgd(momentum: Float)
+  /// Adam (Kingma & Ba) with bias-corrected moments; weight decay is decoupled as in AdamW
+  /// (Loshchilov & Hutter): `w -= lr (m̂ / (sqrt(v̂) + ε) + λ w)`.
+  case adam(beta1: Float, beta2: Float, epsilon: Float)
+
+  public static let defaultAdam = OptimizerKind.adam(beta1: 0.9, beta2: 0.999, epsilon: 1e-8)
+
+  public var name: String {
+    switch self {
+    case .sgd: "sgd"
+    case .adam: "adam"
+    }
+  }
+}
+
+/// The optimizer state for one network: a velocity (SGD) or two moments (Adam) per trainable
+/// parameter. Weight decay λ applies to conv and linear weights only (`Parameter.decays`).
+final class Optimizer {
+  let kind: OptimizerKind
+  let weightDecay: Float
+  private let parameters: [Parameter]
+  private let first: [FloatBuffer]  // SGD velocity, Adam first moment
+  private let second: [FloatBuffer]  // Adam second moment
+  private var steps = 0
+
+  init(_ kind: OptimizerKind, weightDecay: Float, parameters: [Parameter]) {
+    self.kind = kind
+    self.weightDecay = weightDecay
+    self.parameters = parameters.filter(\.isTrainable)
+    first = self.parameters.map { FloatBuffer(count: $0.count) }
+    second = self.parameters.map { FloatBuffer(count: $0.count) }
+  }
+
+  /// One update from the gradients of the last backward pass.
+  func step(learningRate lr: Float) {
+    steps += 1
+    for (index, p) in parameters.enumerated() {
+      let (w, g) = (p.value, p.gradient)
+      let decay = p.decays ? weightDecay : 0
+      let m = first[index].pointer
+      switch kind {
+      case .sgd(let momentum):
+        for i in 0..<p.count {
+          m[i] = momentum * m[i] + g[i] + decay * w[i]
+          w[i] -= lr * m[i]
+        }
+      case .adam(let beta1, let beta2, let epsilon):
+        let v = second[index].pointer
+        let correction1 = 1 - pow(beta1, Float(steps))
+        let correction2 = 1 - pow(beta2, Float(steps))
+        let stepSize = lr / correction1
+        let inverseRoot = 1 / correction2.squareRoot()
+        for i in 0..<p.count {
+          m[i] = beta1 * m[i] + (1 - beta1) * g[i]
+          v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i]
+          let denominator = v[i].squareRoot() * inverseRoot + epsilon
+          w[i] -= stepSize * m[i] / denominator + lr * decay * w[i]
+        }
+      }
+    }
+  }
+}
+
+/// `base^exponent` for the bias corrections, without Foundation.
+private func pow(_ base: Float, _ exponent: Float) -> Float {
+  var result: Float = 1
+  var remaining = Int(exponent)
+  var factor = base
+  while remaining > 0 {
+    if remaining & 1 == 1 { result *= factor }
+    factor *= factor
+    remaining >>= 1
+  }
+  return result
+}
