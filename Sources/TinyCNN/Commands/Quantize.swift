@@ -62,8 +62,7 @@ struct Quantize: ParsableCommand {
 
   var outputPath: String {
     if let out { return out }
-    let url = URL(fileURLWithPath: model)
-    return url.deletingPathExtension().path + "-int8.tflite"
+    return (model as NSString).deletingPathExtension + "-int8.tflite"
   }
 
   func validate() throws {
@@ -75,6 +74,17 @@ struct Quantize: ParsableCommand {
   }
 
   func run() throws {
+    let result = try quantize()
+    if report.json {
+      try printJSON(result)
+    } else {
+      Console.output(result.text())
+    }
+    report.note("wrote \(outputPath)")
+  }
+
+  /// Calibrates, converts and writes the .tflite file; returns what to tell the user.
+  func quantize() throws -> QuantizeReport {
     let floatModel: FloatModel
     do { floatModel = try FloatModel.read(model) } catch { throw InputError(model, error.cause) }
     let inputRange = try Calibration.inputRange(of: floatModel, file: model)
@@ -90,13 +100,8 @@ struct Quantize: ParsableCommand {
 
     let progress = Progress(
       "calibrating", total: images.count, enabled: report.showsProgress)
-    var done = 0
     let calibrator = try Calibration.observe(
-      folded, images: images, inputRange: inputRange,
-      progress: { n in
-        progress.advance(by: n - done)
-        done = n
-      })
+      folded, images: images, inputRange: inputRange, progress: progress.doneSoFar())
     progress.finish()
 
     let options = ConversionOptions(
@@ -116,17 +121,12 @@ struct Quantize: ParsableCommand {
       throw InputError(error.path, error.cause)
     }
 
-    let result = QuantizeReport(
+    return QuantizeReport(
       model: model, output: outputPath, dataset: datasetSpec, calibrationImages: images.count,
       calibrationMethod: method.description, perChannelDense: perChannelDense,
       layers: export.conversion.layers.map(QuantizeReport.Layer.init),
       operatorCount: export.conversion.model.operators.count, fileBytes: export.bytes.count,
-      constantBytes: export.constantBytes, arenaBytes: export.arenaBytes)
-    if report.json {
-      try printJSON(result)
-    } else {
-      Console.output(result.text())
-    }
-    report.note("wrote \(outputPath)")
+      constantBytes: export.constantBytes, arenaBytes: export.arenaBytes,
+      arenaProblem: export.arenaProblem)
   }
 }

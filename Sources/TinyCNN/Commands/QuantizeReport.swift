@@ -49,8 +49,9 @@ struct QuantizeReport: Encodable {
   var operatorCount: Int
   var fileBytes: Int
   var constantBytes: Int
-  /// nil when the runtime cannot plan the model's arena.
+  /// nil when the runtime cannot plan the model's arena; `arenaProblem` says why.
   var arenaBytes: Int?
+  var arenaProblem: String?
 
   enum CodingKeys: String, CodingKey {
     case model, output, dataset, layers
@@ -61,6 +62,7 @@ struct QuantizeReport: Encodable {
     case fileBytes = "flash_bytes"
     case constantBytes = "constant_bytes"
     case arenaBytes = "arena_bytes"
+    case arenaProblem = "arena_problem"
   }
 
   func text() -> String {
@@ -83,7 +85,11 @@ struct QuantizeReport: Encodable {
         l.weightSQNR.map { Format.fixed($0, 1) } ?? "",
       ])
     }
-    let arena = arenaBytes.map { "\(Format.grouped($0)) B (\(Format.bytes($0)))" } ?? "n/a"
+    let arena =
+      arenaBytes.map {
+        "\(Format.grouped($0)) B (\(Format.bytes($0))), as TinyCNN's runtime plans it"
+      }
+      ?? "n/a (\(arenaProblem ?? "the runtime cannot prepare the model"))"
     return """
       \(model) -> \(output): \(operatorCount) operators, calibrated on \(calibrationImages) \
       \(dataset) training images (\(calibrationMethod))

@@ -30,7 +30,18 @@ struct Int8Export {
     return Int8Export(conversion: conversion, bytes: bytes, arenaBytes: plannedArena(bytes))
   }
 
-  /// The planned arena size of a .tflite file, as the runtime will need it. TODO(#4): read it
-  /// from the Runtime planner once its interpreter lands; nil until then.
-  static func plannedArena(_ bytes: [UInt8]) -> Int? { nil }
+  /// The arena the runtime plans for a .tflite file (interpreter records included), or nil when
+  /// the runtime cannot prepare the model; then `arenaProblem` says why.
+  static func plannedArena(_ bytes: [UInt8]) -> Int? {
+    try? Int8Runner(bytes: bytes, path: "").arenaBytes
+  }
+
+  /// Why the runtime cannot prepare the model, or nil when it can.
+  var arenaProblem: String? {
+    guard arenaBytes == nil else { return nil }
+    do {
+      _ = try Int8Runner(bytes: bytes, path: "")
+      return nil
+    } catch let error as InputError { return error.cause } catch { return "\(error)" }
+  }
 }
