@@ -7,13 +7,17 @@
 /// (each Float scale widened to Double first, the product and quotient in Double), encoded by
 /// `quantizeMultiplier`. A per-tensor filter (`filterScales.count == 1`) is broadcast to every
 /// channel. `outputMultiplier` and `outputShift` must hold the same count: the output channels.
+/// - Throws: `unsupportedQuantization` when the filter has neither one scale nor one per output
+///   channel (TFLM's `TF_LITE_ENSURE_EQ(scale->size, num_channels)`).
 public func populateConvolutionQuantizationParams(
   inputScale: Float, filterScales: UnsafeBufferPointer<Float>, outputScale: Float,
   outputMultiplier: UnsafeMutableBufferPointer<Int32>,
   outputShift: UnsafeMutableBufferPointer<Int32>
-) {
+) throws(KernelError) {
   precondition(outputMultiplier.count == outputShift.count)
-  precondition(filterScales.count == 1 || filterScales.count == outputMultiplier.count)
+  guard filterScales.count == 1 || filterScales.count == outputMultiplier.count else {
+    throw .unsupportedQuantization
+  }
   for channel in 0..<outputMultiplier.count {
     let filterScale = filterScales[filterScales.count == 1 ? 0 : channel]
     let (multiplier, shift) = convolutionChannelMultiplier(

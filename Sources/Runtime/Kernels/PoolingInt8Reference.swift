@@ -26,6 +26,36 @@ public struct PoolParams: Equatable, Sendable {
   }
 }
 
+/// TFLM's `PoolingPrepare` (micro/kernels/pooling_common.cc) for int8 MAX_POOL_2D and
+/// AVERAGE_POOL_2D: padding from `computePaddingHeightWidth` (dilation 1) and the activation
+/// clamp. Pooling never rescales, so TFLM requires the output's quantisation to be the
+/// input's: scales within 1e-6 (the difference taken in Float) and equal zero points.
+/// - inputShape, outputShape: NHWC. The output's height and width must be the ones the window
+///   gives (TFLM computes them but loops over the file's; a converter never writes others).
+public func preparePool2D(
+  padding: Padding, strideHeight: Int, strideWidth: Int, filterHeight: Int, filterWidth: Int,
+  activation: FusedActivation, inputShape: Shape4, outputShape: Shape4,
+  inputScale: Float, inputZeroPoint: Int32, outputScale: Float, outputZeroPoint: Int32
+) throws(KernelError) -> PoolParams {
+  let window = try computePaddingHeightWidth(
+    strideHeight: strideHeight, strideWidth: strideWidth, dilationHeight: 1, dilationWidth: 1,
+    inHeight: inputShape.h, inWidth: inputShape.w, filterHeight: filterHeight,
+    filterWidth: filterWidth, padding: padding)
+  guard outputShape.n == inputShape.n, outputShape.c == inputShape.c,
+    outputShape.h == window.outHeight, outputShape.w == window.outWidth
+  else { throw .shapeMismatch }
+  let scaleDiff = Double(abs(inputScale - outputScale))
+  guard scaleDiff <= 1.0e-6, inputZeroPoint == outputZeroPoint else {
+    throw .unsupportedQuantization
+  }
+  let range = try calculateActivationRangeQuantized(
+    activation, outputScale: outputScale, outputZeroPoint: outputZeroPoint)
+  return PoolParams(
+    padding: padding, paddingValues: window.padding, strideHeight: strideHeight,
+    strideWidth: strideWidth, filterHeight: filterHeight, filterWidth: filterWidth,
+    quantizedActivationMin: range.min, quantizedActivationMax: range.max)
+}
+
 /// The part of the filter window that lies inside the image, TFLM's
 /// `filter_{x,y}_{start,end}`: pooling ignores padded positions rather than reading zeros.
 @inline(__always)

@@ -57,3 +57,96 @@ public struct Shape4: Equatable, Sendable {
     }
   }
 }
+
+/// A tensor shape of rank 0...6, outermost dimension first: TFLM's `RuntimeShape`
+/// (`kMaxSmallSize = 6`) for the kernels whose work depends on the rank (MEAN's axes,
+/// CONCATENATION's and PACK's axis, PAD, STRIDED_SLICE, SHAPE, broadcasting ADD).
+///
+/// Fixed storage, no allocation: the Embedded subset has no `Array` growth, and `InlineArray`
+/// would need macOS 26 on the host. Dimensions are `Int` for the reason `Shape4`'s are.
+public struct RuntimeShape: Equatable, Sendable {
+  /// TFLM's `RuntimeShape::kMaxSmallSize`: no TFLM kernel takes a tensor of higher rank.
+  public static let maxRank = 6
+
+  /// The rank, TFLM's `DimensionsCount()`.
+  public private(set) var rank: Int
+  private var dims: (Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0)
+
+  /// A scalar (rank 0).
+  public init() { rank = 0 }
+
+  /// The shape the .tflite file stores (`Tensor.shape`, int32, outermost first). A negative
+  /// dimension or a rank above `maxRank` is a property of the file, so it is thrown.
+  public init(_ fileDims: UnsafeBufferPointer<Int32>) throws(KernelError) {
+    guard fileDims.count <= RuntimeShape.maxRank else {
+      throw .tooManyDimensions(rank: fileDims.count)
+    }
+    rank = fileDims.count
+    for i in 0..<fileDims.count {
+      guard fileDims[i] >= 0 else { throw .invalidShape }
+      self[i] = Int(fileDims[i])
+    }
+  }
+
+  /// Adds an innermost dimension.
+  public mutating func append(_ dimension: Int) {
+    precondition(rank < RuntimeShape.maxRank, "RuntimeShape holds at most six dimensions")
+    rank += 1
+    self[rank - 1] = dimension
+  }
+
+  /// The dimension at `index` (0 is outermost), TFLM's `Dims(i)`.
+  public subscript(index: Int) -> Int {
+    get {
+      precondition(index >= 0 && index < rank, "dimension index out of range")
+      switch index {
+      case 0: return dims.0
+      case 1: return dims.1
+      case 2: return dims.2
+      case 3: return dims.3
+      case 4: return dims.4
+      default: return dims.5
+      }
+    }
+    set {
+      precondition(index >= 0 && index < rank, "dimension index out of range")
+      switch index {
+      case 0: dims.0 = newValue
+      case 1: dims.1 = newValue
+      case 2: dims.2 = newValue
+      case 3: dims.3 = newValue
+      case 4: dims.4 = newValue
+      default: dims.5 = newValue
+      }
+    }
+  }
+
+  /// The number of elements, TFLM's `FlatSize()` (1 for a scalar).
+  public var flatSize: Int {
+    var size = 1
+    for i in 0..<rank { size *= self[i] }
+    return size
+  }
+
+  /// The same shape with leading ones up to `newRank`, TFLM's `RuntimeShape::ExtendedShape`.
+  public func extended(toRank newRank: Int) -> RuntimeShape {
+    precondition(newRank >= rank && newRank <= RuntimeShape.maxRank, "cannot extend")
+    var result = RuntimeShape()
+    result.rank = newRank
+    let pad = newRank - rank
+    for i in 0..<newRank { result[i] = i < pad ? 1 : self[i - pad] }
+    return result
+  }
+
+  /// The rank-4 view the 4-D kernels take (ExtendedShape(4)); the caller has checked the rank.
+  public var shape4: Shape4 {
+    let s = extended(toRank: 4)
+    return Shape4(n: s[0], h: s[1], w: s[2], c: s[3])
+  }
+
+  public static func == (a: RuntimeShape, b: RuntimeShape) -> Bool {
+    guard a.rank == b.rank else { return false }
+    for i in 0..<a.rank where a[i] != b[i] { return false }
+    return true
+  }
+}
