@@ -18,6 +18,7 @@ struct TinyCNNCommand: ParsableCommand {
       """,
     version: "0.1.0",
     subcommands: [
-      Train.self, ExportImages.self, Infer.self, Run.self, Inspect.self, Estimate.self,
+      Train.self, ExportImages.self, Quantize.self, Eval.self, Infer.self, Run.self, Inspect.self,
+      Estimate.self,
     ])
 }
