@@ -17,5 +17,5 @@ struct TinyCNNCommand: ParsableCommand {
         tinycnn infer images/ankle-boot-0.png
       """,
     version: "0.1.0",
-    subcommands: [Train.self, ExportImages.self, Estimate.self])
+    subcommands: [Train.self, ExportImages.self, Quantize.self, Eval.self, Estimate.self])
 }

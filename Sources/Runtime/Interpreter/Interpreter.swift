@@ -24,7 +24,13 @@ public struct Interpreter {
   /// Where the tensor region starts (planned offsets count from here).
   public let tensorArena: UnsafeMutableRawPointer
 
-  public init(model: Model, arena: UnsafeMutableRawBufferPointer) throws(RuntimeError) {
+  /// Prepares every operator and plans the tensors in `arena`.
+  /// `preservingAllTensors` keeps every intermediate tensor in a buffer of its own, valid after
+  /// `invoke` (TFLM's `kPreserveAllTensors`), so a host tool can read each layer's output; the
+  /// arena is then larger. Firmware leaves it off.
+  public init(
+    model: Model, arena: UnsafeMutableRawBufferPointer, preservingAllTensors: Bool = false
+  ) throws(RuntimeError) {
     guard let rawBase = arena.baseAddress else {
       throw .arenaTooSmall(needed: try Interpreter.planningBytes(for: model), available: 0)
     }
@@ -38,7 +44,8 @@ public struct Interpreter {
     }
 
     // Plan the tensors, with the planner's records at the start of the tensor region.
-    let plan = try Interpreter.planTensors(model, in: tensorRegion)
+    let plan = try Interpreter.planTensors(
+      model, in: tensorRegion, preservingAllTensors: preservingAllTensors)
     let requirements = ArenaRequirements(
       planBytes: layout.planBytes, tensorBytes: plan.tensorBytes,
       planningBytes: layout.planningBytes, alignmentSlack: slack)
@@ -114,7 +121,7 @@ public struct Interpreter {
   /// `planningBytes(for:)` bytes, e.g. the arena itself) before anything runs. `alignmentSlack`
   /// is 0 in the answer: an arena starting on a 16-byte boundary needs exactly `totalBytes`.
   public static func requirements(
-    for model: Model, scratch: UnsafeMutableRawBufferPointer
+    for model: Model, scratch: UnsafeMutableRawBufferPointer, preservingAllTensors: Bool = false
   ) throws(RuntimeError) -> ArenaRequirements {
     let layout = try measure(model)
     guard let rawBase = scratch.baseAddress else {
@@ -124,7 +131,8 @@ public struct Interpreter {
     guard scratch.count >= slack + layout.planBytes + layout.planningBytes else {
       throw .arenaTooSmall(needed: try planningBytes(for: model), available: scratch.count)
     }
-    let plan = try planTensors(model, in: rawBase + slack + layout.planBytes)
+    let plan = try planTensors(
+      model, in: rawBase + slack + layout.planBytes, preservingAllTensors: preservingAllTensors)
     return ArenaRequirements(
       planBytes: layout.planBytes, tensorBytes: plan.tensorBytes,
       planningBytes: layout.planningBytes, alignmentSlack: 0)
@@ -139,9 +147,9 @@ public struct Interpreter {
 
   /// Marks lifetimes, collects each operator's scratch request (a measuring prepare) and runs
   /// the greedy planner, with its records at `memory` (the future tensor region).
-  static func planTensors(_ model: Model, in memory: UnsafeMutableRawPointer)
-    throws(RuntimeError) -> TensorPlan
-  {
+  static func planTensors(
+    _ model: Model, in memory: UnsafeMutableRawPointer, preservingAllTensors: Bool = false
+  ) throws(RuntimeError) -> TensorPlan {
     let tensorCount = model.tensorCount
     let recordCount = tensorCount + model.operatorCount
     let records = UnsafeMutableBufferPointer(
@@ -150,6 +158,11 @@ public struct Interpreter {
       start: (memory + recordCount * MemoryLayout<PlannedBuffer>.stride)
         .bindMemory(to: Int32.self, capacity: tensorCount), count: tensorCount)
     try markTensorLifetimes(model, records: records, aliases: aliases)
+    if preservingAllTensors {
+      // Alive until the end, every tensor overlaps every other in time: no two share bytes.
+      let end = Int32(truncatingIfNeeded: model.operatorCount)
+      for t in 0..<tensorCount where records[t].isPlanned { records[t].lastUse = end }
+    }
     var ctx = PrepareContext(model: model, plan: PlanAllocator(), tensorData: nil)
     for i in 0..<model.operatorCount {
       ctx.scratchRequest = 0
