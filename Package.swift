@@ -56,7 +56,9 @@ let package = Package(
     .testTarget(name: "ImagingTests", dependencies: ["Imaging"], resources: [.copy("Fixtures")]),
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Imaging"]),
     .testTarget(name: "TrainingTests", dependencies: ["Training", "Graph", "Datasets"]),
-    .testTarget(name: "QuantizationTests", dependencies: ["Quantization", "Graph", "Datasets"]),
+    .testTarget(
+      name: "QuantizationTests",
+      dependencies: ["Quantization", "Graph", "Datasets", "Training", "Runtime"]),
     .testTarget(
       name: "EstimatorTests", dependencies: ["Estimator", "Graph", "Runtime", "Quantization"]),
     .testTarget(name: "CLITests", dependencies: ["TinyCNN"]),

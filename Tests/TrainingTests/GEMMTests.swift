@@ -79,11 +79,13 @@ struct GEMMCase: CustomStringConvertible {
   #expect(c == [58, 64, 139, 154])
 }
 
-// Edges of every blocking level: the 6x16 tile, the 120-row and 256-deep blocks, a k of 0.
+// Edges of every blocking level: the 6x16 tile, the 120-row and 256-deep blocks, a k of 0; B
+// read in place (m <= 24) and packed; the k-contiguous dot kernel (A·Bᵀ with k >= 256) with
+// its 4x3 tile edges, its 1024-deep blocks and k tails that are not multiples of 8.
 @Test(arguments: [
   (1, 1, 1), (6, 16, 1), (5, 15, 7), (7, 17, 3), (6, 16, 256), (6, 16, 257), (13, 33, 255),
   (121, 20, 40), (120, 16, 512), (2, 3, 0), (1, 100, 9), (100, 1, 9), (16, 150, 100),
-  (37, 4099, 5),
+  (37, 4099, 5), (24, 64, 30), (25, 64, 30), (6, 25, 3001), (16, 150, 1029), (5, 7, 2050),
 ])
 func gemmMatchesReferenceOnEdgeShapes(m: Int, n: Int, k: Int) {
   for transposeA in [false, true] {

@@ -37,7 +37,7 @@ public struct MeanParams: Equatable, Sendable {
 /// - Throws: `invalidAxis` for an axis out of range; `shapeMismatch` when the output's element
 ///   count is not the product of the kept dimensions.
 public func prepareMean(
-  inputShape: RuntimeShape, axis: UnsafeBufferPointer<Int32>, outputShape: RuntimeShape,
+  inputShape: RuntimeShape, axis: some Int32Elements, outputShape: RuntimeShape,
   inputScale: Float, inputZeroPoint: Int32, outputScale: Float, outputZeroPoint: Int32
 ) throws(KernelError) -> MeanParams {
   // TFLite's ResolveAxis: negative axes count from the end; a repeated axis is reduced once.

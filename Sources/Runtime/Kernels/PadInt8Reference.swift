@@ -24,7 +24,7 @@ public struct PadParams: Equatable, Sendable {
 ///   rejects them); `shapeMismatch` unless each output dimension is input + before + after;
 ///   `unsupportedQuantization` for a zero point outside int8 or a constant on another scale.
 public func preparePad(
-  inputShape: RuntimeShape, paddings: UnsafeBufferPointer<Int32>, outputShape: RuntimeShape,
+  inputShape: RuntimeShape, paddings: some Int32Elements, outputShape: RuntimeShape,
   outputScale: Float, outputZeroPoint: Int32,
   constant: (value: Int8, scale: Float, zeroPoint: Int32)? = nil
 ) throws(KernelError) -> PadParams {

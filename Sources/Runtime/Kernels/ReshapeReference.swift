@@ -9,7 +9,7 @@
 ///   the element counts differ (or a -1 sits among zero dimensions, where TFLM would divide by
 ///   zero).
 public func prepareReshape(
-  inputShape: RuntimeShape, outputDims: UnsafeBufferPointer<Int32>, hasShapeInput: Bool
+  inputShape: RuntimeShape, outputDims: some Int32Elements, hasShapeInput: Bool
 ) throws(KernelError) -> RuntimeShape {
   if !hasShapeInput && outputDims.count == 1 && outputDims[0] == 0 {
     guard inputShape.flatSize == 1 else { throw .shapeMismatch }

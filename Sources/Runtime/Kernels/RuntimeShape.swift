@@ -77,7 +77,7 @@ public struct RuntimeShape: Equatable, Sendable {
 
   /// The shape the .tflite file stores (`Tensor.shape`, int32, outermost first). A negative
   /// dimension or a rank above `maxRank` is a property of the file, so it is thrown.
-  public init(_ fileDims: UnsafeBufferPointer<Int32>) throws(KernelError) {
+  public init(_ fileDims: some Int32Elements) throws(KernelError) {
     guard fileDims.count <= RuntimeShape.maxRank else {
       throw .tooManyDimensions(rank: fileDims.count)
     }
@@ -150,3 +150,14 @@ public struct RuntimeShape: Equatable, Sendable {
     return true
   }
 }
+
+/// What prepare functions read int32 operands through (shapes, MEAN's axes, PAD's paddings,
+/// STRIDED_SLICE's begin/end/strides): a vector read in place from the model file
+/// (`Int32Vector`, unaligned loads) or an aligned buffer.
+public protocol Int32Elements {
+  var count: Int { get }
+  subscript(_ i: Int) -> Int32 { get }
+}
+
+extension UnsafeBufferPointer: Int32Elements where Element == Int32 {}
+extension Int32Vector: Int32Elements {}

@@ -26,8 +26,8 @@ public struct StridedSliceParams: Equatable, Sendable {
 ///   rejects it; TFLM would leave that output unwritten); `shapeMismatch` when the output shape
 ///   is not the slice's.
 public func prepareStridedSlice(
-  inputShape: RuntimeShape, begin: UnsafeBufferPointer<Int32>, end: UnsafeBufferPointer<Int32>,
-  strides: UnsafeBufferPointer<Int32>, beginMask: Int32, endMask: Int32,
+  inputShape: RuntimeShape, begin: some Int32Elements, end: some Int32Elements,
+  strides: some Int32Elements, beginMask: Int32, endMask: Int32,
   shrinkAxisMask: Int32, ellipsisMask: Int32 = 0, newAxisMask: Int32 = 0,
   outputShape: RuntimeShape
 ) throws(KernelError) -> StridedSliceParams {

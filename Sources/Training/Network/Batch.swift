@@ -15,6 +15,11 @@ public struct Augmentation: Sendable, Equatable, Codable {
   /// Translate each image by up to this many pixels in x and y (uniform), filling with 0.
   public var maxShift = 0
 
+  enum CodingKeys: String, CodingKey {
+    case horizontalFlip = "horizontal_flip"
+    case maxShift = "max_shift"
+  }
+
   public init(horizontalFlip: Bool = false, maxShift: Int = 0) {
     self.horizontalFlip = horizontalFlip
     self.maxShift = maxShift
