@@ -128,3 +128,14 @@ private let repository = URL(fileURLWithPath: #filePath).deletingLastPathCompone
     }
   }
 }
+
+@Test func bundledModelIsFoundFromTheRepositoryOrBesideTheExecutable() {
+  #expect(
+    BundledModel.path(currentDirectory: repository, executable: nil) == "models/lenet5-int8.tflite")
+  let elsewhere = NSTemporaryDirectory()
+  #expect(
+    BundledModel.path(
+      currentDirectory: elsewhere, executable: repository + "/.build/release/tinycnn")
+      == repository + "/models/lenet5-int8.tflite")
+  #expect(BundledModel.path(currentDirectory: elsewhere, executable: "/usr/bin/tinycnn") == nil)
+}
