@@ -82,6 +82,9 @@ private let caseNames = GoldenManifest.shared?.cases.map(\.name) ?? []
     needed.totalBytes <= golden.tflm.arenaSize,
     "\(name): arena \(needed.totalBytes) B (plan \(needed.planBytes), tensors \(needed.tensorBytes)) > TFLM's \(golden.tflm.arenaSize) B"
   )
+  let buffers = try plannedBuffers(
+    [UInt8](try Data(contentsOf: folder.appendingPathComponent("model.tflite"))))
+  #expect(!buffers.withUnsafeBufferPointer { anyPlannedBuffersOverlap($0) }, "\(name)")
   let arena = AlignedBytes(zeroed: needed.totalBytes)
   let interpreter = try Interpreter(model: model, arena: arena.mutableBuffer)
 
