@@ -28,7 +28,9 @@ func lenet5FitsEveryTarget(library: KernelLibrary) throws {
     }
     estimated += 1
     #expect(e.fits, "\(target.name): \(e.verdicts.map(\.line))")
-    #expect(e.milliseconds > 0 && e.milliseconds < 1000, "\(target.name): \(e.milliseconds) ms")
+    // The slowest case, TFLM's reference kernels on the 48 MHz generic Cortex-M0+, is ~1.3 s
+    // (their loop nests run ~120 cycles per MAC there, bench/estimator/kernels).
+    #expect(e.milliseconds > 0 && e.milliseconds < 3000, "\(target.name): \(e.milliseconds) ms")
   }
   #expect(estimated >= Target.builtIn.count - 1)
 }
