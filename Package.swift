@@ -33,7 +33,7 @@ let package = Package(
     .systemLibrary(
       name: "CLibPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
     .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
-    .target(name: "Runtime", swiftSettings: fastFlags),
+    .target(name: "Runtime", exclude: ["README.md"], swiftSettings: fastFlags),
     .target(name: "Graph"),
     .target(name: "Imaging", dependencies: ["CLibPNG"]),
     .target(name: "Datasets", dependencies: ["CZlib", "Imaging"]),

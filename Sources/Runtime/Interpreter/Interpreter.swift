@@ -69,8 +69,9 @@ public struct Interpreter {
       } else if plan.records[root].isPlanned {
         tensorData[t] = tensorRegion + Int(plan.records[root].offset)
       } else {
-        // Unused or empty: never read or written, but kernels get a valid address.
-        tensorData[t] = tensorRegion
+        // Unused or empty: never read or written, but kernels get a valid address (the end of
+        // the planned tensors, which `arenaOffset` reports as no place).
+        tensorData[t] = tensorRegion + plan.tensorBytes
       }
     }
     // Commit: prepare every operator for real, each with its planned scratch.
@@ -189,6 +190,9 @@ public struct Interpreter {
 
   /// Dispatches prepare by operator code; anything else is unsupported, by name.
   static func prepare(_ op: Operator, _ ctx: inout PrepareContext) throws(RuntimeError) {
+    guard supports(builtinCode: op.builtinCode) else {
+      throw .unsupportedOperator(code: op.builtinCode, index: op.index)
+    }
     switch op.code.builtin {
     case .conv2D: try prepareConv2D(op, &ctx)
     case .depthwiseConv2D: try prepareDepthwiseConv2D(op, &ctx)
@@ -196,7 +200,30 @@ public struct Interpreter {
     case .maxPool2D: try preparePool2D(op, &ctx, kind: .maxPool2D)
     case .averagePool2D: try preparePool2D(op, &ctx, kind: .averagePool2D)
     case .reshape: try prepareReshape(op, &ctx)
-    default: throw .unsupportedOperator(code: op.builtinCode, index: op.index)
+    case .add: try prepareAdd(op, &ctx)
+    case .concatenation: try prepareConcatenation(op, &ctx)
+    case .pack: try preparePack(op, &ctx)
+    case .mean: try prepareMean(op, &ctx)
+    case .pad, .padV2: try preparePad(op, &ctx)
+    case .softmax: try prepareSoftmax(op, &ctx)
+    case .quantize: try prepareQuantize(op, &ctx)
+    case .dequantize: try prepareDequantize(op, &ctx)
+    case .logistic: try prepareLogistic(op, &ctx)
+    case .shape: try prepareShape(op, &ctx)
+    case .stridedSlice: try prepareStridedSlice(op, &ctx)
+    default: preconditionFailure("supports(builtinCode:) lists an operator prepare lacks")
+    }
+  }
+
+  /// Whether `prepare` has a kernel for builtin operator `code` (the list `tinycnn` prints).
+  public static func supports(builtinCode code: Int32) -> Bool {
+    switch BuiltinOperator(rawValue: code) {
+    case .conv2D, .depthwiseConv2D, .fullyConnected, .maxPool2D, .averagePool2D, .reshape, .add,
+      .concatenation, .mean, .pad, .padV2, .softmax, .quantize, .dequantize, .logistic, .shape,
+      .stridedSlice, .pack:
+      return true
+    default:
+      return false
     }
   }
 
@@ -215,6 +242,19 @@ public struct Interpreter {
         guard payload(record, PoolOp.self).pointee.evalAverage() else {
           throw .invokeFailed(operator: i)
         }
+      case .add: payload(record, AddOp.self).pointee.eval()
+      case .concatenationInt8, .packInt8: payload(record, GatherOp.self).pointee.eval(Int8.self)
+      case .concatenationInt32, .packInt32: payload(record, GatherOp.self).pointee.eval(Int32.self)
+      case .mean: payload(record, MeanOp.self).pointee.eval()
+      case .pad: payload(record, PadOp.self).pointee.eval()
+      case .softmaxInt8: payload(record, SoftmaxOp.self).pointee.evalInt8()
+      case .softmaxInt16: payload(record, SoftmaxOp.self).pointee.evalInt16()
+      case .quantize: payload(record, QuantizeOp.self).pointee.eval()
+      case .dequantize: payload(record, DequantizeOp.self).pointee.eval()
+      case .logistic: payload(record, LogisticOp.self).pointee.eval()
+      case .shape: payload(record, ShapeOp.self).pointee.eval()
+      case .stridedSliceInt8: payload(record, StridedSliceOp.self).pointee.eval(Int8.self)
+      case .stridedSliceInt32: payload(record, StridedSliceOp.self).pointee.eval(Int32.self)
       }
     }
   }
