@@ -33,7 +33,7 @@ let package = Package(
     .systemLibrary(
       name: "CLibPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
     .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
-    .target(name: "Runtime", swiftSettings: fastFlags),
+    .target(name: "Runtime", exclude: ["README.md"], swiftSettings: fastFlags),
     .target(name: "Graph"),
     .target(name: "Imaging", dependencies: ["CLibPNG"]),
     .target(name: "Datasets", dependencies: ["CZlib", "Imaging"]),
@@ -56,7 +56,9 @@ let package = Package(
     .testTarget(name: "ImagingTests", dependencies: ["Imaging"], resources: [.copy("Fixtures")]),
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Imaging"]),
     .testTarget(name: "TrainingTests", dependencies: ["Training", "Graph", "Datasets"]),
-    .testTarget(name: "QuantizationTests", dependencies: ["Quantization", "Graph", "Datasets"]),
+    .testTarget(
+      name: "QuantizationTests",
+      dependencies: ["Quantization", "Graph", "Datasets", "Training", "Runtime"]),
     .testTarget(
       name: "EstimatorTests", dependencies: ["Estimator", "Graph", "Runtime", "Quantization"]),
     .testTarget(name: "CLITests", dependencies: ["TinyCNN"]),

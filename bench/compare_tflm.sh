@@ -4,7 +4,7 @@
 #
 #   bench/compare_tflm.sh                      # builds tinycnn (release), compares all models
 #   bench/compare_tflm.sh my.tflite --limit 1000
-#   bench/compare_tflm.sh --golden-cases       # every single-input golden case through `tinycnn run`
+#   bench/compare_tflm.sh --golden-cases       # every golden case through `tinycnn run`
 #   TINYCNN=/path/to/tinycnn bench/compare_tflm.sh   # use that binary, build nothing
 #   SCRATCH=.build-refs bench/compare_tflm.sh        # SwiftPM scratch path for the build
 #

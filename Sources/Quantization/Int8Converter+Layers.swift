@@ -33,6 +33,7 @@ extension Int8Converter {
     let outC = conv.outChannels
     let (kH, kW) = (conv.kernel.height, conv.kernel.width)
     let bias = model.parameters["\(node.name).bias"]?.values ?? [Float](repeating: 0, count: outC)
+    try checkFinite(node, weight, bias)
     // Scales are per output channel, and each output channel's weights are contiguous in the
     // PyTorch layout, so quantise first and transpose the int8 values after.
     let quantized = SymmetricWeights.quantize(weight, channels: outC)
@@ -110,6 +111,7 @@ extension Int8Converter {
       }
     }
     let bias = model.parameters["\(node.name).bias"]?.values ?? [Float](repeating: 0, count: outF)
+    try checkFinite(node, weight, bias)
     let channels = options.perChannelDense ? outF : 1
     let quantized = SymmetricWeights.quantize(weight, channels: channels)
     let sqnr = signalToQuantizationNoise(weight, quantized.dequantized(channels: channels))
@@ -183,6 +185,14 @@ extension Int8Converter {
         scales: biasScales, zeroPoints: [Int64](repeating: 0, count: biasScales.count)),
       data: values.flatMap { littleEndianBytes($0) })
     return (filter, biasTensor)
+  }
+
+  /// A diverged training leaves NaN or infinite weights, which have no int8 value.
+  func checkFinite(_ node: Node, _ weight: [Float], _ bias: [Float]) throws(QuantizationError) {
+    guard weight.allSatisfy(\.isFinite) && bias.allSatisfy(\.isFinite) else {
+      throw QuantizationError(
+        layer: node.name, "weights or biases are NaN or infinite (did the training diverge?)")
+    }
   }
 
   func weightRange(_ w: [Float]) -> ClosedRange<Float> {

@@ -16,6 +16,10 @@ public struct ActivationRange: Hashable, Sendable {
 public struct QuantizedLayer: Sendable {
   public var node: String
   public var operators: [String]  // the TFLite operators emitted for it, e.g. ["PAD", "CONV_2D"]
+  /// The ReLU or ReLU6 folded into the last operator's clamp ("RELU", "RELU6"), if any.
+  public var fusedActivation: String?
+  /// The graph node whose float output `tensor` holds: `node`, or the ReLU folded into it.
+  public var outputNode: String
   public var tensor: Int32
   public var output: AffineQuantization
   /// For layers with weights: the float weight range, the number of weight scales and the SQNR
@@ -152,10 +156,20 @@ struct Int8Converter {
     weights: (range: ClosedRange<Float>, scales: Int, sqnr: Double)? = nil
   ) {
     for name in names { values[name] = value }
+    let outputNode = names.last ?? node
+    var activation: String? = nil
+    if outputNode != node, let i = graph.index(of: outputNode) {
+      switch graph.nodes[i].layer {
+      case .relu: activation = "RELU"
+      case .relu6: activation = "RELU6"
+      default: break
+      }
+    }
     layers.append(
       QuantizedLayer(
-        node: node, operators: operators, tensor: value.tensor, output: value.quantization,
-        weightRange: weights?.range, weightScales: weights?.scales ?? 0, weightSQNR: weights?.sqnr))
+        node: node, operators: operators, fusedActivation: activation, outputNode: outputNode,
+        tensor: value.tensor, output: value.quantization, weightRange: weights?.range,
+        weightScales: weights?.scales ?? 0, weightSQNR: weights?.sqnr))
   }
 
   func input(of node: Node, _ i: Int = 0) -> Value { values[node.inputs[i]]! }

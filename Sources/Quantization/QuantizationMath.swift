@@ -14,20 +14,25 @@ public struct AffineQuantization: Hashable, Sendable, CustomStringConvertible {
   /// widened to contain 0, so real 0 (ReLU's floor, zero padding) is exactly representable; the
   /// zero point is then nudged onto the integer grid as TFLite's `ChooseQuantizationParams` does.
   /// A range of width 0 (a constant-zero activation) gets scale 1/255, zero point -128: any
-  /// positive scale represents it exactly.
+  /// positive scale represents it exactly. The width is taken in Double, so a range as wide as
+  /// Float allows (±3.4e38, whose width overflows Float) still gets its true scale.
   public static func asymmetricInt8(min: Float, max: Float) -> AffineQuantization {
-    let low = Swift.min(min, 0)
-    let high = Swift.max(max, 0)
+    let low = Double(Swift.min(min, 0))
+    let high = Double(Swift.max(max, 0))
     guard high > low, (high - low).isFinite else {
       return AffineQuantization(scale: 1.0 / 255, zeroPoint: -128)
     }
-    let scale = (Double(high) - Double(low)) / 255
-    let zeroPointFromMin = -128 - Double(low) / scale
+    // A positive normal float32 scale: a subnormal one would lose the multiplier's precision
+    // (and 0 would leave it undefined) in every kernel that divides by it.
+    let scale = Float(Swift.max((high - low) / 255, Double(Float.leastNormalMagnitude)))
+    let zeroPointFromMin = -128 - low / Double(scale)
     let zeroPoint = Int32(Swift.min(Swift.max(zeroPointFromMin.rounded(), -128), 127))
-    return AffineQuantization(scale: Float(scale), zeroPoint: zeroPoint)
+    return AffineQuantization(scale: scale, zeroPoint: zeroPoint)
   }
 
+  /// Round half away from zero, as TFLite's reference `Quantize`; NaN maps to the zero point.
   public func quantize(_ x: Float) -> Int8 {
+    guard !x.isNaN else { return Int8(zeroPoint) }
     let q = (Double(x) / Double(scale)).rounded() + Double(zeroPoint)
     return Int8(Swift.min(Swift.max(q, -128), 127))
   }

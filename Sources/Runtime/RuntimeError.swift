@@ -9,7 +9,7 @@ public enum RuntimeError: Error, Equatable, Sendable {
   case truncatedModel(atByte: Int)
   /// Bytes 4..<8 are not the "TFL3" file identifier.
   case notATFLiteFile
-  /// The offset stored at `atByte` points outside the file.
+  /// The offset stored at `atByte` points past the end of the file (offsets are unsigned).
   case offsetOutOfRange(atByte: Int)
   /// The vector (or string) at `atByte` claims `count` elements, which run past the end of the
   /// file.

@@ -17,5 +17,8 @@ struct TinyCNNCommand: ParsableCommand {
         tinycnn infer images/ankle-boot-0.png
       """,
     version: "0.1.0",
-    subcommands: [Train.self, ExportImages.self, Estimate.self])
+    subcommands: [
+      Train.self, ExportImages.self, Quantize.self, Eval.self, Infer.self, Run.self, Inspect.self,
+      Estimate.self,
+    ])
 }

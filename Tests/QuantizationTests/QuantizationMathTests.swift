@@ -2,14 +2,6 @@ import Testing
 
 @testable import Quantization
 
-@Test func reluRangeStartingAtZeroGetsZeroPointMinus128() {
-  let q = AffineQuantization.asymmetricInt8(min: 0, max: 6)
-  #expect(q.zeroPoint == -128)
-  #expect(q.scale == Float(6.0 / 255))
-  #expect(q.quantize(0) == -128)
-  #expect(q.quantize(6) == 127)
-}
-
 @Test func pixelRangeGivesTheConvertersInputParameters() {
   // x / 255 in [0, 1]: TensorFlow's converter writes scale 1/255, zero point -128, so the
   // int8 input is exactly u8 - 128.
@@ -31,21 +23,6 @@ import Testing
   let symmetric = AffineQuantization.asymmetricInt8(min: -1, max: 1)
   #expect(symmetric.dequantize(Int8(symmetric.zeroPoint)) == 0)
   #expect(abs(Float(symmetric.zeroPoint)) <= 1)
-}
-
-@Test func constantZeroActivationHasAUsableScale() {
-  let q = AffineQuantization.asymmetricInt8(min: 0, max: 0)
-  #expect(q.scale > 0)
-  #expect(q.dequantize(q.quantize(0)) == 0)
-}
-
-@Test func hugeRangeStaysFiniteAndSaturates() {
-  let q = AffineQuantization.asymmetricInt8(min: -1e30, max: 1e30)
-  #expect(q.scale.isFinite && q.scale > 0)
-  #expect(q.quantize(3e30) == 127)
-  #expect(q.quantize(-3e30) == -128)
-  let infinite = AffineQuantization.asymmetricInt8(min: -.infinity, max: 1)
-  #expect(infinite.scale > 0)
 }
 
 @Test func perChannelWeightsAreSymmetricWithin127() {

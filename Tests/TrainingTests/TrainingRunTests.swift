@@ -61,3 +61,112 @@ import Testing
   let difference = zip(results[0], results[1]).map { abs($0 - $1) }.max() ?? 1
   #expect(difference < 1e-3, "conv1 weights differ by \(difference) between 1 and 2 threads")
 }
+
+/// Images whose class is which half (left or right) is brighter: a linear model separates them,
+/// so every optimizer and schedule must get (nearly) all of them right in a few epochs.
+private func brighterHalf(count: Int, seed: UInt64) -> LabeledImages {
+  var rng = SplitMix64(seed: seed)
+  var pixels: [UInt8] = []
+  var labels: [Int] = []
+  for _ in 0..<count {
+    let label = Int(rng.next() & 1)
+    for _ in 0..<6 {
+      for x in 0..<6 {
+        let bright = (x < 3) == (label == 0)
+        pixels.append(UInt8(bright ? 140 + rng.next() % 100 : rng.next() % 110))
+      }
+    }
+    labels.append(label)
+  }
+  return LabeledImages(
+    name: "brighter-half", width: 6, height: 6, channels: 1, pixels: pixels, labels: labels,
+    classNames: ["left", "right"])
+}
+
+@Test(arguments: [
+  (OptimizerKind.sgd(momentum: 0.9), Float(0.05), LearningRateSchedule.step(every: 2, factor: 0.5)),
+  (.defaultAdam, 0.01, .cosine),
+  (.sgd(momentum: 0), 0.1, .constant),
+])
+func trainerLearnsASyntheticTask(
+  optimizer: OptimizerKind, rate: Float, schedule: LearningRateSchedule
+) throws {
+  let graph = try ModelGraph.sequential(
+    input: FeatureShape(channels: 1, height: 6, width: 6),
+    [
+      ("conv", .conv2d(Conv2DSpec(outChannels: 4, kernel: Size2(3), padding: Size2(1)))),
+      ("bn", .batchNorm2d(BatchNormSpec())), ("relu", .relu), ("pool", .globalAvgPool),
+      ("drop", .dropout(DropoutSpec(rate: 0.1))), ("fc", .linear(LinearSpec(outFeatures: 2))),
+      ("softmax", .softmax),
+    ])
+  let network = try Network(graph: graph, seed: 4)
+  var options = TrainingOptions()
+  options.epochs = 6
+  options.batchSize = 16
+  options.optimizer = optimizer
+  options.learningRate = rate
+  options.schedule = schedule
+  options.weightDecay = 1e-4
+  options.augmentation = Augmentation(horizontalFlip: false, maxShift: 1)
+  let trainer = Trainer(network: network, options: options)
+  let train = brighterHalf(count: 512, seed: 1)
+  for epoch in 0..<options.epochs { _ = try trainer.trainEpoch(train, epoch: epoch) }
+  let test = brighterHalf(count: 256, seed: 2)
+  let result = try network.evaluate(test)
+  #expect(result.accuracy > 0.95, "\(optimizer.name), \(schedule.name): \(result)")
+  #expect(trainer.steps == 6 * 32)
+  // The model ends in a softmax: predictions are probabilities.
+  let p = try network.predictions(images: test, range: 0..<3)
+  #expect(abs(p.values[0] + p.values[1] - 1) < 1e-5)
+}
+
+/// A network with nothing to learn still runs a training step (the loss has somewhere to go).
+@Test func trainingANetworkWithoutParametersIsHarmless() throws {
+  let graph = try ModelGraph.sequential(
+    input: FeatureShape(channels: 1, height: 6, width: 6), [("flatten", .flatten)])
+  let network = try Network(graph: graph)
+  let result = try Trainer(network: network, options: TrainingOptions()).trainEpoch(
+    brighterHalf(count: 40, seed: 3), epoch: 0)
+  #expect(result.trainLoss.isFinite)
+}
+
+@Test func schedulesGiveTheDocumentedRates() {
+  #expect(LearningRateSchedule.constant.rate(base: 0.1, epoch: 5, step: 50, totalSteps: 100) == 0.1)
+  let step = LearningRateSchedule.step(every: 3, factor: 0.5)
+  #expect(step.rate(base: 0.1, epoch: 2, step: 0, totalSteps: 1) == 0.1)
+  #expect(step.rate(base: 0.1, epoch: 3, step: 0, totalSteps: 1) == 0.05)
+  #expect(step.rate(base: 0.1, epoch: 7, step: 0, totalSteps: 1) == 0.025)
+  let cosine = LearningRateSchedule.cosine
+  #expect(cosine.rate(base: 0.1, epoch: 0, step: 0, totalSteps: 100) == 0.1)
+  #expect(abs(cosine.rate(base: 0.1, epoch: 0, step: 50, totalSteps: 100) - 0.05) < 1e-7)
+  #expect(LearningRateSchedule("step:4:0.3") == .step(every: 4, factor: 0.3))
+  #expect(LearningRateSchedule("cosine") == .cosine)
+  #expect(LearningRateSchedule("step:4") == nil)
+  #expect(LearningRateSchedule("linear") == nil)
+}
+
+/// Adam's first step moves every weight by about the learning rate against its gradient's sign
+/// (m̂/sqrt(v̂) = g/|g|); SGD's first step is exactly -lr * (g + λw).
+@Test func optimizerFirstStepsMatchTheirFormulas() {
+  for kind in [OptimizerKind.defaultAdam, .sgd(momentum: 0.9)] {
+    let p = Parameter(name: "w", shape: [3], decays: true)
+    p.values = [1, -2, 0.5]
+    let g: [Float] = [0.3, -0.1, 2]
+    p.gradient.update(from: g, count: 3)
+    Optimizer(kind, weightDecay: 0.1, parameters: [p]).step(learningRate: 0.01)
+    let w = p.values
+    switch kind {
+    case .adam:
+      // Decoupled decay: w - lr * (sign(g) + λ w), up to ε.
+      let expected: [Float] = [
+        1 - 0.01 * (1 + 0.1), -2 - 0.01 * (-1 - 0.2), 0.5 - 0.01 * (1 + 0.05),
+      ]
+      #expect(zip(w, expected).allSatisfy { abs($0 - $1) < 1e-5 }, "adam: \(w)")
+    case .sgd:
+      let expected: [Float] = [
+        1 - 0.01 * (0.3 + 0.1), -2 - 0.01 * (-0.1 - 0.2), 0.5 - 0.01 * (2 + 0.05),
+      ]
+      #expect(zip(w, expected).allSatisfy { abs($0 - $1) < 1e-6 }, "sgd: \(w)")
+    }
+  }
+}

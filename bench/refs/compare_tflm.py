@@ -11,7 +11,7 @@ default XNNPACK path). Prints the count of output vectors that differ from TFLM'
 difference, top-1 accuracy of each, and the arena sizes (TFLM's minimum by bisection, TinyCNN's
 from `tinycnn inspect MODEL --json`). Exit status 1 if TinyCNN differs from TFLM anywhere.
 
---golden-cases instead feeds every committed golden case with one input (its input_0.npy) to
+--golden-cases instead feeds every committed golden case (its input_<i>.npy files) to
 `tinycnn run` and compares with the committed TFLM outputs: a quick end-to-end check of the CLI.
 
 TFLM's outputs are cached in bench/out/compare/ by model hash (they are deterministic).
@@ -83,15 +83,17 @@ def tflm_outputs(buf, x):
     return outs
 
 
-def tinycnn_run(tinycnn, model, x, n_out):
-    """Run `tinycnn run`; returns its outputs (y.npy, or y_<j>.npy for several outputs) or an
-    error string."""
+def tinycnn_run(tinycnn, model, xs, n_out):
+    """Run `tinycnn run` (one --input per array of xs, in the model's input order); returns its
+    outputs (y.npy, or y_<j>.npy for several outputs) or an error string."""
     with tempfile.TemporaryDirectory(prefix="tinycnn-cmp-") as tmp:
-        xin, yout = os.path.join(tmp, "x.npy"), os.path.join(tmp, "y.npy")
-        np.save(xin, x)
+        yout = os.path.join(tmp, "y.npy")
+        cmd = [tinycnn, "run", model]
+        for i, x in enumerate(xs):
+            np.save(os.path.join(tmp, f"x_{i}.npy"), x)
+            cmd += ["--input", os.path.join(tmp, f"x_{i}.npy")]
         t0 = time.perf_counter()
-        p = subprocess.run([tinycnn, "run", model, "--input", xin, "--output", yout],
-                           capture_output=True, text=True)
+        p = subprocess.run(cmd + ["--output", yout], capture_output=True, text=True)
         dt = time.perf_counter() - t0
         if p.returncode != 0:
             msg = (p.stderr.strip() or p.stdout.strip()).splitlines()
@@ -183,7 +185,7 @@ def whole_models(args, tinycnn):
         log(f"  TFLM                     top-1 {top1(ref, y):.4f}  ({time.perf_counter() - t0:.1f} s)")
         row = {"model": name, "images": len(x), "tflm_top1": top1(ref, y)}
         if tinycnn:
-            got, dt = tinycnn_run(tinycnn, path, x, len(ref))
+            got, dt = tinycnn_run(tinycnn, path, [x], len(ref))
             st = compare(ref, got)
             acc = f"top-1 {top1(got, y):.4f}  " if not isinstance(got, str) else ""
             log(f"  TinyCNN vs TFLM          {fmt(st)}  {acc}({dt:.1f} s incl. process start)")
@@ -231,19 +233,16 @@ def whole_models(args, tinycnn):
 def golden_cases(tinycnn):
     bad = 0
     for c in golden_manifest()["cases"]:
-        if len(c["inputs"]) != 1:
-            log(f"  {c['name']:28} skipped ({len(c['inputs'])} inputs)")
-            continue
         d = os.path.join(GOLDEN, c["name"])
-        x = np.load(os.path.join(d, "input_0.npy"))
+        xs = [np.load(os.path.join(d, i["file"])) for i in c["inputs"]]
         ref = [np.load(os.path.join(d, o["file"])) for o in c["outputs"]]
-        got, _ = tinycnn_run(tinycnn, os.path.join(d, "model.tflite"), x, len(ref))
+        got, _ = tinycnn_run(tinycnn, os.path.join(d, "model.tflite"), xs, len(ref))
         st = compare(ref, got)
         if isinstance(st, str) or st["differing_vectors"]:
             bad += 1
         log(f"  {c['name']:28} {fmt(st)}")
     log(f"RESULT: {bad} golden case(s) differ from TFLM" if bad else
-        "RESULT: every single-input golden case equals TFLM")
+        "RESULT: every golden case equals TFLM")
     return 1 if bad else 0
 
 

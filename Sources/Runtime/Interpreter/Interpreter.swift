@@ -24,7 +24,13 @@ public struct Interpreter {
   /// Where the tensor region starts (planned offsets count from here).
   public let tensorArena: UnsafeMutableRawPointer
 
-  public init(model: Model, arena: UnsafeMutableRawBufferPointer) throws(RuntimeError) {
+  /// Prepares every operator and plans the tensors in `arena`.
+  /// `preservingAllTensors` keeps every intermediate tensor in a buffer of its own, valid after
+  /// `invoke` (TFLM's `kPreserveAllTensors`), so a host tool can read each layer's output; the
+  /// arena is then larger. Firmware leaves it off.
+  public init(
+    model: Model, arena: UnsafeMutableRawBufferPointer, preservingAllTensors: Bool = false
+  ) throws(RuntimeError) {
     guard let rawBase = arena.baseAddress else {
       throw .arenaTooSmall(needed: try Interpreter.planningBytes(for: model), available: 0)
     }
@@ -38,7 +44,8 @@ public struct Interpreter {
     }
 
     // Plan the tensors, with the planner's records at the start of the tensor region.
-    let plan = try Interpreter.planTensors(model, in: tensorRegion)
+    let plan = try Interpreter.planTensors(
+      model, in: tensorRegion, preservingAllTensors: preservingAllTensors)
     let requirements = ArenaRequirements(
       planBytes: layout.planBytes, tensorBytes: plan.tensorBytes,
       planningBytes: layout.planningBytes, alignmentSlack: slack)
@@ -62,8 +69,9 @@ public struct Interpreter {
       } else if plan.records[root].isPlanned {
         tensorData[t] = tensorRegion + Int(plan.records[root].offset)
       } else {
-        // Unused or empty: never read or written, but kernels get a valid address.
-        tensorData[t] = tensorRegion
+        // Unused or empty: never read or written, but kernels get a valid address (the end of
+        // the planned tensors, which `arenaOffset` reports as no place).
+        tensorData[t] = tensorRegion + plan.tensorBytes
       }
     }
     // Commit: prepare every operator for real, each with its planned scratch.
@@ -114,7 +122,7 @@ public struct Interpreter {
   /// `planningBytes(for:)` bytes, e.g. the arena itself) before anything runs. `alignmentSlack`
   /// is 0 in the answer: an arena starting on a 16-byte boundary needs exactly `totalBytes`.
   public static func requirements(
-    for model: Model, scratch: UnsafeMutableRawBufferPointer
+    for model: Model, scratch: UnsafeMutableRawBufferPointer, preservingAllTensors: Bool = false
   ) throws(RuntimeError) -> ArenaRequirements {
     let layout = try measure(model)
     guard let rawBase = scratch.baseAddress else {
@@ -124,7 +132,8 @@ public struct Interpreter {
     guard scratch.count >= slack + layout.planBytes + layout.planningBytes else {
       throw .arenaTooSmall(needed: try planningBytes(for: model), available: scratch.count)
     }
-    let plan = try planTensors(model, in: rawBase + slack + layout.planBytes)
+    let plan = try planTensors(
+      model, in: rawBase + slack + layout.planBytes, preservingAllTensors: preservingAllTensors)
     return ArenaRequirements(
       planBytes: layout.planBytes, tensorBytes: plan.tensorBytes,
       planningBytes: layout.planningBytes, alignmentSlack: 0)
@@ -139,9 +148,9 @@ public struct Interpreter {
 
   /// Marks lifetimes, collects each operator's scratch request (a measuring prepare) and runs
   /// the greedy planner, with its records at `memory` (the future tensor region).
-  static func planTensors(_ model: Model, in memory: UnsafeMutableRawPointer)
-    throws(RuntimeError) -> TensorPlan
-  {
+  static func planTensors(
+    _ model: Model, in memory: UnsafeMutableRawPointer, preservingAllTensors: Bool = false
+  ) throws(RuntimeError) -> TensorPlan {
     let tensorCount = model.tensorCount
     let recordCount = tensorCount + model.operatorCount
     let records = UnsafeMutableBufferPointer(
@@ -150,6 +159,11 @@ public struct Interpreter {
       start: (memory + recordCount * MemoryLayout<PlannedBuffer>.stride)
         .bindMemory(to: Int32.self, capacity: tensorCount), count: tensorCount)
     try markTensorLifetimes(model, records: records, aliases: aliases)
+    if preservingAllTensors {
+      // Alive until the end, every tensor overlaps every other in time: no two share bytes.
+      let end = Int32(truncatingIfNeeded: model.operatorCount)
+      for t in 0..<tensorCount where records[t].isPlanned { records[t].lastUse = end }
+    }
     var ctx = PrepareContext(model: model, plan: PlanAllocator(), tensorData: nil)
     for i in 0..<model.operatorCount {
       ctx.scratchRequest = 0
@@ -176,6 +190,9 @@ public struct Interpreter {
 
   /// Dispatches prepare by operator code; anything else is unsupported, by name.
   static func prepare(_ op: Operator, _ ctx: inout PrepareContext) throws(RuntimeError) {
+    guard supports(builtinCode: op.builtinCode) else {
+      throw .unsupportedOperator(code: op.builtinCode, index: op.index)
+    }
     switch op.code.builtin {
     case .conv2D: try prepareConv2D(op, &ctx)
     case .depthwiseConv2D: try prepareDepthwiseConv2D(op, &ctx)
@@ -183,7 +200,30 @@ public struct Interpreter {
     case .maxPool2D: try preparePool2D(op, &ctx, kind: .maxPool2D)
     case .averagePool2D: try preparePool2D(op, &ctx, kind: .averagePool2D)
     case .reshape: try prepareReshape(op, &ctx)
-    default: throw .unsupportedOperator(code: op.builtinCode, index: op.index)
+    case .add: try prepareAdd(op, &ctx)
+    case .concatenation: try prepareConcatenation(op, &ctx)
+    case .pack: try preparePack(op, &ctx)
+    case .mean: try prepareMean(op, &ctx)
+    case .pad, .padV2: try preparePad(op, &ctx)
+    case .softmax: try prepareSoftmax(op, &ctx)
+    case .quantize: try prepareQuantize(op, &ctx)
+    case .dequantize: try prepareDequantize(op, &ctx)
+    case .logistic: try prepareLogistic(op, &ctx)
+    case .shape: try prepareShape(op, &ctx)
+    case .stridedSlice: try prepareStridedSlice(op, &ctx)
+    default: preconditionFailure("supports(builtinCode:) lists an operator prepare lacks")
+    }
+  }
+
+  /// Whether `prepare` has a kernel for builtin operator `code` (the list `tinycnn` prints).
+  public static func supports(builtinCode code: Int32) -> Bool {
+    switch BuiltinOperator(rawValue: code) {
+    case .conv2D, .depthwiseConv2D, .fullyConnected, .maxPool2D, .averagePool2D, .reshape, .add,
+      .concatenation, .mean, .pad, .padV2, .softmax, .quantize, .dequantize, .logistic, .shape,
+      .stridedSlice, .pack:
+      return true
+    default:
+      return false
     }
   }
 
@@ -202,6 +242,19 @@ public struct Interpreter {
         guard payload(record, PoolOp.self).pointee.evalAverage() else {
           throw .invokeFailed(operator: i)
         }
+      case .add: payload(record, AddOp.self).pointee.eval()
+      case .concatenationInt8, .packInt8: payload(record, GatherOp.self).pointee.eval(Int8.self)
+      case .concatenationInt32, .packInt32: payload(record, GatherOp.self).pointee.eval(Int32.self)
+      case .mean: payload(record, MeanOp.self).pointee.eval()
+      case .pad: payload(record, PadOp.self).pointee.eval()
+      case .softmaxInt8: payload(record, SoftmaxOp.self).pointee.evalInt8()
+      case .softmaxInt16: payload(record, SoftmaxOp.self).pointee.evalInt16()
+      case .quantize: payload(record, QuantizeOp.self).pointee.eval()
+      case .dequantize: payload(record, DequantizeOp.self).pointee.eval()
+      case .logistic: payload(record, LogisticOp.self).pointee.eval()
+      case .shape: payload(record, ShapeOp.self).pointee.eval()
+      case .stridedSliceInt8: payload(record, StridedSliceOp.self).pointee.eval(Int8.self)
+      case .stridedSliceInt32: payload(record, StridedSliceOp.self).pointee.eval(Int32.self)
       }
     }
   }

@@ -7,6 +7,21 @@ enum OpKind: UInt8 {
   case fullyConnected  // FullyConnectedOp
   case maxPool2D  // PoolOp
   case averagePool2D  // PoolOp
+  case add  // AddOp
+  case concatenationInt8  // GatherOp
+  case concatenationInt32  // GatherOp
+  case packInt8  // GatherOp
+  case packInt32  // GatherOp
+  case mean  // MeanOp
+  case pad  // PadOp
+  case softmaxInt8  // SoftmaxOp
+  case softmaxInt16  // SoftmaxOp
+  case quantize  // QuantizeOp
+  case dequantize  // DequantizeOp
+  case logistic  // LogisticOp
+  case shape  // ShapeOp
+  case stridedSliceInt8  // StridedSliceOp
+  case stridedSliceInt32  // StridedSliceOp
 }
 
 /// One prepared operator: the kernel and its parameters, which live in the plan region.
@@ -97,6 +112,27 @@ struct PrepareContext {
     let scale = try quantization(op, t).scale
     guard scale > 0 else { throw .unsupportedQuantization(operator: op.index, tensor: t.index) }
     return scale
+  }
+
+  /// The tensor's shape for the kernels that take any rank (the reader keeps ranks within
+  /// `RuntimeShape.maxRank` and dimensions non-negative).
+  func runtimeShape(_ t: Tensor) -> RuntimeShape {
+    var shape = RuntimeShape()
+    for i in 0..<t.rank { shape.append(t.dim(i)) }
+    return shape
+  }
+
+  /// A constant int32 tensor's values (an axis list, paddings, slice bounds), in place.
+  func constantInt32(_ op: Operator, _ t: Tensor) throws(RuntimeError) -> UnsafeBufferPointer<
+    Int32
+  > {
+    try requireType(op, t, .int32)
+    guard let data = t.data else {
+      throw .expectedConstantTensor(operator: op.index, tensor: t.index)
+    }
+    // The reader checked the data is 4-byte aligned and holds `elementCount` values.
+    return UnsafeBufferPointer(
+      start: data.baseAddress?.assumingMemoryBound(to: Int32.self), count: t.elementCount)
   }
 
   func kernelCheck<T>(_ op: Operator, _ body: () throws(KernelError) -> T) throws(RuntimeError) -> T

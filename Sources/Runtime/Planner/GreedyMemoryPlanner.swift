@@ -39,8 +39,8 @@ public func alignedArenaSize(_ size: Int) -> Int {
 /// TFLM's GreedyMemoryPlanner (memory_planner/greedy_memory_planner.cc), giving the same offsets
 /// for the same buffers, in the caller's memory and with no scratch of its own:
 ///
-/// 1. Take the buffers largest first (ties: the one added first, as TFLM's stable sort does).
-///    The first goes at offset 0.
+/// 1. Take the buffers largest first; among equal sizes the one added last first (TFLM fills
+///    its sort array from the tail, then sorts it stably). The first goes at offset 0.
 /// 2. For each next buffer, walk the already placed buffers that are alive at the same time,
 ///    in increasing offset order, keeping a candidate offset just past the end of those seen;
 ///    the first gap between the candidate and the next such buffer that fits is taken, else the
@@ -77,11 +77,11 @@ public func planGreedy(_ buffers: UnsafeMutableBufferPointer<PlannedBuffer>) -> 
   return arenaBytes
 }
 
-/// The unplaced buffer to place next: largest size, then lowest index.
+/// The unplaced buffer to place next: largest size, then highest index.
 private func largestUnplaced(_ buffers: UnsafeMutableBufferPointer<PlannedBuffer>) -> Int? {
   var best: Int? = nil
   for i in buffers.indices where buffers[i].isPlanned && buffers[i].offset < 0 {
-    if let b = best, buffers[b].size >= buffers[i].size { continue }
+    if let b = best, buffers[b].size > buffers[i].size { continue }
     best = i
   }
   return best

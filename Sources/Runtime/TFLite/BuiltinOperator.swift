@@ -12,6 +12,7 @@ public enum BuiltinOperator: Int32, Sendable {
   case reshape = 22
   case softmax = 25
   case pad = 34
+  case padV2 = 60
   case mean = 40
   case stridedSlice = 45
   case shape = 77

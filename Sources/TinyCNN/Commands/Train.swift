@@ -45,7 +45,7 @@ struct Train: ParsableCommand {
   @Option(name: .customLong("batch-size"), help: "Images per optimizer step.")
   var batchSize = 64
 
-  @Option(help: "Learning rate (default: 0.001 for adam, 0.05 for sgd).")
+  @Option(help: "Learning rate (default: 0.002 for adam, 0.05 for sgd).")
   var lr: Float?
 
   @Option(help: "sgd (with momentum) or adam.")
@@ -129,7 +129,7 @@ struct Train: ParsableCommand {
       options.epochs = epochs
       options.batchSize = batchSize
       options.optimizer = optimizer == "sgd" ? .sgd(momentum: momentum) : .defaultAdam
-      options.learningRate = lr ?? (optimizer == "sgd" ? 0.05 : 1e-3)
+      options.learningRate = lr ?? (optimizer == "sgd" ? 0.05 : 2e-3)
       options.weightDecay = weightDecay
       options.schedule = LearningRateSchedule(schedule)!
       options.seed = seed

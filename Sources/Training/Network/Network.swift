@@ -118,7 +118,9 @@ public final class Network {
     if batch != self.batch {
       for (i, shape) in shapes.enumerated() {
         _ = values[i].reserve(batch * shape.count)
-        if needsGradient[i] { _ = gradients[i].reserve(batch * shape.count) }
+        // Every node but an input that needs none: the loss writes into the logits' gradient
+        // even when nothing before them learns.
+        if i > 0 || needsGradient[0] { _ = gradients[i].reserve(batch * shape.count) }
       }
       self.batch = batch
     }

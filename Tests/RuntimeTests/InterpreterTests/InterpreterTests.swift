@@ -215,3 +215,32 @@ func plannedBuffers(_ bytes: [UInt8]) throws -> [PlannedBuffer] {
   #expect(
     prepareError { $0.operators.swapAt(0, 1) } == .tensorUsedBeforeWritten(operator: 0, tensor: 3))
 }
+
+@Test func padV2PadsWithItsConstant() throws {
+  // The writer has no PADV2: write a PAD with PADV2's third input, then change its code to 60.
+  var m = TFLiteModel(description: "padv2")
+  let q = TFLiteModel.Quantization.perTensor(scale: 0.5, zeroPoint: -3)
+  let x = m.addTensor("x", shape: [1, 2, 2, 1], type: .int8, quantization: q)
+  let paddings = m.addTensor(
+    "paddings", shape: [4, 2], type: .int32, data: int32Bytes([0, 0, 1, 1, 0, 0, 0, 0]))
+  let constant = m.addTensor("c", shape: [], type: .int8, quantization: q, data: [7])
+  let y = m.addTensor("y", shape: [1, 4, 2, 1], type: .int8, quantization: q)
+  m.addOperator(.pad, version: 2, inputs: [x, paddings, constant], outputs: [y])
+  m.inputs = [x]
+  m.outputs = [y]
+  var bytes = m.serialized()
+  let owner = AlignedBytes(bytes)
+  let code = try FlatBuffer(bytes: owner.buffer).rootTable().vector(1, elementSize: 4)!.table(0)
+  let builtinAt = try #require(try code.fieldPosition(3, size: 4))
+  let deprecatedAt = try #require(try code.fieldPosition(0, size: 1))
+  withExtendedLifetime(owner) {}
+  bytes[deprecatedAt] = 60
+  bytes.replaceSubrange(builtinAt..<builtinAt + 4, with: int32Bytes([60]))
+  let loaded = try LoadedModel(bytes)
+  #expect(try loaded.interpreter.model.operation(at: 0).builtinCode == 60)
+  #expect(try loaded.run([[1, 2, 3, 4]]) == [[7, 7, 1, 2, 3, 4, 7, 7]])
+  // PAD (code 34), without the constant, pads with the output zero point.
+  var pad = m
+  pad.operators[0].inputs = [x, paddings]
+  #expect(try LoadedModel(pad.serialized()).run([[1, 2, 3, 4]]) == [[-3, -3, 1, 2, 3, 4, -3, -3]])
+}

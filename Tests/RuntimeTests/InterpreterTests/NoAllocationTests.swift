@@ -1,4 +1,5 @@
 import AllocationCounter
+import Foundation
 import Testing
 
 @testable import Runtime
@@ -54,4 +55,25 @@ func openingAndPlanningAllocateNothing() throws {
   let count = allocation_counter_stop()
   #expect(result != nil)
   #expect(count == 0)
+}
+
+@Test(.enabled(if: counterAvailable, "malloc interposition needs Linux with glibc"))
+func everyOperatorInvokesWithoutAllocating() throws {
+  // The converter-made golden models between them use every supported operator.
+  for name in ["mixed_ops", "sigmoid_u8_float", "lenet5_dynamic", "concat_requantize", "pad_asym"] {
+    let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .deletingLastPathComponent().appendingPathComponent("Golden/\(name)")
+    let loaded = try LoadedModel(
+      [UInt8](try Data(contentsOf: folder.appendingPathComponent("model.tflite"))))
+    var counts: [Int] = []
+    counts.reserveCapacity(2)
+    var failure: RuntimeError? = nil
+    for _ in 0..<2 {
+      allocation_counter_start()
+      do { try loaded.interpreter.invoke() } catch { failure = error }
+      counts.append(allocation_counter_stop())
+    }
+    #expect(failure == nil, "\(name)")
+    #expect(counts == [0, 0], "\(name)")
+  }
 }

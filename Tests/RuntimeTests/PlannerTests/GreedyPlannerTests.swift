@@ -12,12 +12,13 @@ private func plan(_ specs: [(size: Int32, first: Int32, last: Int32)]) -> (
   }
 }
 
-/// TFLM's algorithm as written there: a stable descending sort, then an offset-ordered linked
+/// TFLM's algorithm as written there: the buffers entered into the sort array from its tail
+/// (so the last added comes first), a stable descending sort, then an offset-ordered linked
 /// list walked for each buffer. The oracle for the scan-based planner.
 private func tflmGreedyOracle(_ specs: [(size: Int32, first: Int32, last: Int32)]) -> [Int32] {
   let n = specs.count
   if n == 0 { return [] }
-  var ids = Array(0..<n)
+  var ids = Array((0..<n).reversed())
   // Bubble sort as ReverseSortInPlace: swap only when strictly smaller, so ties keep order.
   var swapped = true
   while swapped {
@@ -135,4 +136,13 @@ private func tflmGreedyOracle(_ specs: [(size: Int32, first: Int32, last: Int32)
   let bytes = buffers.withUnsafeMutableBufferPointer { planGreedy($0) }
   #expect(bytes == 48)
   #expect(buffers[1].offset == -1 && buffers[0].offset == 0 && buffers[2].offset == 32)
+}
+
+@Test func equalSizesGoLastAddedFirstAsInTFLM() {
+  // The first four buffers of the converter's uint8-input model (golden case sigmoid_u8_float):
+  // input 784 [0,1], QUANTIZE out 784 [1,2], PAD out 976 [2,3], CONV out 992 [3,4]. TFLM places
+  // the later 784-byte buffer first and fits all four in 1968 bytes; the other order needs 2752.
+  let r = plan([(784, 0, 1), (784, 1, 2), (976, 2, 3), (992, 3, 4)])
+  #expect(r.bytes == 1968)
+  #expect(r.offsets == [784, 0, 992, 0])
 }

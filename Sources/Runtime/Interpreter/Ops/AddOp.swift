@@ -1,0 +1,40 @@
+/// A prepared ADD (TFLM's OpDataAdd): input rescaling, output multiplier, clamp, broadcast shapes.
+struct AddOp {
+  var params: AddParams
+  var input1: UnsafePointer<Int8>
+  var input2: UnsafePointer<Int8>
+  var output: UnsafeMutablePointer<Int8>
+
+  func eval() { addInt8Reference(params, input1: input1, input2: input2, output: output) }
+}
+
+extension Interpreter {
+  /// TFLM's AddPrepare + CalculateOpDataAdd (add_common.cc), int8.
+  static func prepareAdd(_ op: Operator, _ ctx: inout PrepareContext) throws(RuntimeError) {
+    try ctx.requireInputs(op, 2...2)
+    try ctx.requireOutputs(op, 1)
+    let options = try op.addOptions()
+    let a = try ctx.input(op, 0)
+    let b = try ctx.input(op, 1)
+    let output = try ctx.output(op, 0)
+    try ctx.requireType(op, a, .int8)
+    try ctx.requireType(op, b, .int8)
+    try ctx.requireType(op, output, .int8)
+    let qa = try ctx.quantization(op, a)
+    let qb = try ctx.quantization(op, b)
+    let outputScale = try ctx.outputScale(op, output)
+    let outputZeroPoint = try ctx.quantization(op, output).zeroPoint
+    let params = try ctx.kernelCheck(op) { () throws(KernelError) in
+      try Runtime.prepareAdd(
+        input1Scale: qa.scale, input1ZeroPoint: qa.zeroPoint, input2Scale: qb.scale,
+        input2ZeroPoint: qb.zeroPoint, outputScale: outputScale,
+        outputZeroPoint: outputZeroPoint, activation: options.activation,
+        input1Shape: ctx.runtimeShape(a), input2Shape: ctx.runtimeShape(b),
+        outputShape: ctx.runtimeShape(output))
+    }
+    guard let payload = ctx.commit(.add, AddOp.self) else { return }
+    payload.initialize(
+      to: AddOp(
+        params: params, input1: ctx.int8(a), input2: ctx.int8(b), output: ctx.int8(output)))
+  }
+}

@@ -1,0 +1,240 @@
+import Datasets
+import Foundation
+import Graph
+import Imaging
+import Training
+
+/// What `tinycnn eval` measured: both models' predictions on the same images and the per-layer
+/// agreement of the int8 activations with the float ones.
+struct EvalResult {
+  struct Layer {
+    var match: LayerMatch
+    var agreement: LayerAgreement
+  }
+
+  var floatPath: String
+  var int8Path: String
+  var dataset: String
+  var labels: [Int]
+  var classNames: [String]
+  var float: Predictions
+  var int8: Predictions
+  var layers: [Layer]
+  var layerImages: Int
+  var arenaBytes: Int
+
+  /// Runs both models over `images` (progress on stderr when `showProgress`). `folded` is
+  /// `floatModel` with its batch norms folded: the graph the int8 file was converted from.
+  static func compute(
+    floatModel: FloatModel, folded: FloatModel, floatPath: String, int8Path: String,
+    images: LabeledImages, dataset: String, layerImages: Int, showProgress: Bool
+  ) throws -> EvalResult {
+    let runner = try Int8Runner(path: int8Path)
+    let network = try Network(model: floatModel)
+    try network.check(images)
+
+    var progress = Progress("float", total: images.count, enabled: showProgress)
+    let float = try ModelComparison.float(network, images, progress: progress.doneSoFar())
+    progress.finish()
+    progress = Progress("int8", total: images.count, enabled: showProgress)
+    let int8 = try ModelComparison.int8(runner, images, progress: progress.doneSoFar())
+    progress.finish()
+
+    var layers: [Layer] = []
+    let layerSet = images.prefix(layerImages)
+    if layerImages > 0 {
+      let preserving = try Int8Runner(path: int8Path, preservingAllTensors: true)
+      let matches = try LayerMatch.all(graph: folded.graph, model: preserving.model)
+      guard !matches.isEmpty else {
+        throw InputError(
+          int8Path,
+          "no tensor is named after a node of \(floatPath)'s graph: was it made from this model "
+            + "by `tinycnn quantize`? (use --layer-images 0 to skip the per-layer comparison)")
+      }
+      let foldedNetwork = try Network(model: folded)
+      progress = Progress("layers", total: layerSet.count, enabled: showProgress)
+      let agreements = try ModelComparison.layers(
+        matches, network: foldedNetwork, runner: preserving, images: layerSet,
+        progress: progress.doneSoFar())
+      progress.finish()
+      layers = zip(matches, agreements).map { Layer(match: $0, agreement: $1) }
+    }
+    return EvalResult(
+      floatPath: floatPath, int8Path: int8Path, dataset: dataset, labels: images.labels,
+      classNames: floatModel.classNames.isEmpty ? images.classNames : floatModel.classNames,
+      float: float, int8: int8, layers: layers, layerImages: layerImages > 0 ? layerSet.count : 0,
+      arenaBytes: runner.arenaBytes)
+  }
+
+  var floatAccuracy: Double { float.accuracy(labels) }
+  var int8Accuracy: Double { int8.accuracy(labels) }
+  /// Percentage points lost (negative when int8 does better).
+  var drop: Double { 100 * (floatAccuracy - int8Accuracy) }
+  var agreement: Double { float.agreement(with: int8) }
+  var differing: Int { zip(float.classes, int8.classes).filter { $0 != $1 }.count }
+  var classCount: Int { max(classNames.count, (labels.max() ?? -1) + 1) }
+
+  func text() -> String {
+    var summary = TextTable([
+      .left("model"), .left("file"), .right("top-1"), .right("images/s (batch 4)"),
+    ])
+    summary.add([
+      "float", floatPath, percent(floatAccuracy), Format.grouped(Int(float.imagesPerSecond)),
+    ])
+    summary.add([
+      "int8", int8Path, percent(int8Accuracy), Format.grouped(Int(int8.imagesPerSecond)),
+    ])
+    var lines = [
+      "\(Format.grouped(labels.count)) \(dataset) test images",
+      "",
+      summary.rendered(),
+      "",
+      "drop: \(Format.fixed(drop, 2)) points; agreement: \(percent(agreement)) "
+        + "(\(Format.grouped(differing)) images classified differently)",
+      "int8 arena: \(Format.grouped(arenaBytes)) B (\(Format.bytes(arenaBytes)))",
+    ]
+    if !layers.isEmpty {
+      var table = TextTable([
+        .left("tensor"), .left("operator"), .left("float node"), .right("SQNR dB"),
+        .right("cosine"),
+      ])
+      for l in layers {
+        table.add([
+          l.match.tensorName, l.match.operatorName, l.match.floatNode, sqnrText(l.agreement.sqnr),
+          Format.fixed(l.agreement.cosine, 5),
+        ])
+      }
+      lines += [
+        "", "int8 activations vs float, first \(Format.grouped(layerImages)) images:", "",
+        table.rendered(),
+      ]
+    }
+    return lines.joined(separator: "\n")
+  }
+
+  private func percent(_ x: Double) -> String { Format.fixed(100 * x, 2) + "%" }
+
+  private func sqnrText(_ x: Double) -> String {
+    x.isFinite ? Format.fixed(x, 1) : (x > 0 ? "exact" : "-inf")
+  }
+
+  // MARK: JSON
+
+  struct JSON: Encodable {
+    struct Side: Encodable {
+      var path: String
+      var accuracy: Double
+      var imagesPerSecond: Double
+      var confusion: [[Int]]
+
+      enum CodingKeys: String, CodingKey {
+        case path, accuracy, confusion
+        case imagesPerSecond = "images_per_second"
+      }
+    }
+
+    struct Layer: Encodable {
+      var tensor: String
+      var operatorName: String
+      var floatNode: String
+      var sqnr: Double
+      var cosine: Double
+
+      enum CodingKeys: String, CodingKey {
+        case tensor, cosine
+        case operatorName = "operator"
+        case floatNode = "float_node"
+        case sqnr = "sqnr_db"
+      }
+    }
+
+    var dataset: String
+    var images: Int
+    var batchSize: Int
+    var float: Side
+    var int8: Side
+    var dropPoints: Double
+    var agreement: Double
+    var differing: Int
+    var arenaBytes: Int
+    var layerImages: Int
+    var layers: [Layer]
+    var classNames: [String]
+    var reportFiles: [String] = []
+
+    enum CodingKeys: String, CodingKey {
+      case dataset, images, float, int8, agreement, differing, layers
+      case batchSize = "batch_size"
+      case dropPoints = "drop_points"
+      case arenaBytes = "int8_arena_bytes"
+      case layerImages = "layer_images"
+      case classNames = "class_names"
+      case reportFiles = "report_files"
+    }
+  }
+
+  var json: JSON {
+    JSON(
+      dataset: dataset, images: labels.count, batchSize: ModelComparison.batchSize,
+      float: .init(
+        path: floatPath, accuracy: floatAccuracy, imagesPerSecond: float.imagesPerSecond,
+        confusion: float.confusion(labels, classes: classCount)),
+      int8: .init(
+        path: int8Path, accuracy: int8Accuracy, imagesPerSecond: int8.imagesPerSecond,
+        confusion: int8.confusion(labels, classes: classCount)),
+      dropPoints: drop, agreement: agreement, differing: differing, arenaBytes: arenaBytes,
+      layerImages: layerImages,
+      layers: layers.map {
+        .init(
+          tensor: $0.match.tensorName, operatorName: $0.match.operatorName,
+          floatNode: $0.match.floatNode, sqnr: $0.agreement.sqnr, cosine: $0.agreement.cosine)
+      }, classNames: classNames)
+  }
+
+  // MARK: Charts
+
+  /// Writes the confusion matrices and (with a per-layer comparison) the SQNR chart into
+  /// `folder`, creating it; returns the files written.
+  func writeCharts(to folder: String) throws -> [String] {
+    do {
+      try FileManager.default.createDirectory(
+        atPath: folder, withIntermediateDirectories: true)
+    } catch {
+      throw InputError(folder, "cannot create the folder (\(error.localizedDescription))")
+    }
+    var charts: [(String, Canvas)] = [
+      (
+        "float-confusion.png",
+        Charts.confusionMatrix(
+          float.confusion(labels, classes: classCount), classNames: classNames,
+          title: "FLOAT \(URL(fileURLWithPath: floatPath).lastPathComponent): "
+            + "\(percent(floatAccuracy)) TOP-1")
+      ),
+      (
+        "int8-confusion.png",
+        Charts.confusionMatrix(
+          int8.confusion(labels, classes: classCount), classNames: classNames,
+          title: "INT8 \(URL(fileURLWithPath: int8Path).lastPathComponent): "
+            + "\(percent(int8Accuracy)) TOP-1")
+      ),
+    ]
+    if !layers.isEmpty {
+      charts.append(
+        (
+          "layer-sqnr.png",
+          Charts.sqnrBars(
+            layers.map { ("\($0.match.tensorName) \($0.match.operatorName)", $0.agreement.sqnr) },
+            title: "INT8 VS FLOAT PER LAYER, \(Format.grouped(layerImages)) IMAGES")
+        ))
+    }
+    var written: [String] = []
+    for (name, canvas) in charts {
+      let path = (folder as NSString).appendingPathComponent(name)
+      do { try PNG.write(canvas.image, to: path) } catch {
+        throw InputError(path, error.cause)
+      }
+      written.append(path)
+    }
+    return written
+  }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import Graph
+import Runtime
+import Testing
+import Training
+
+@testable import TinyCNN
+
+/// A folder under the system's temporary directory, removed when the test ends.
+final class ScratchFolder {
+  let path: String
+
+  init() throws {
+    path = NSTemporaryDirectory() + "tinycnn-quant-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+  }
+
+  deinit { try? FileManager.default.removeItem(atPath: path) }
+
+  func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
+
+  var contents: [String] {
+    ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted()
+  }
+}
+
+/// An untrained LeNet-5 recorded as trained on Fashion-MNIST: enough to run the whole pipeline.
+func untrainedLeNet(in folder: ScratchFolder) throws -> String {
+  let network = try Network(graph: ModelZoo.lenet5, seed: 3)
+  let model = try network.floatModel(
+    classNames: (0..<10).map { "class \($0)" }, metadata: ["dataset": "fashion-mnist"])
+  let path = folder.file("lenet5.safetensors")
+  try model.write(to: path)
+  return path
+}
+
+@Test func quantizeHelpEndsWithExamples() {
+  let help = TinyCNNCommand.helpMessage(for: Quantize.self)
+  #expect(help.contains("Examples:"))
+  #expect(help.contains("tinycnn quantize models/lenet5.safetensors --samples 500"))
+  #expect(help.contains("--calibration-method"))
+}
+
+@Test func quantizeValidatesItsFlags() {
+  #expect(throws: (any Error).self) { _ = try Quantize.parse([]) }
+  #expect(throws: (any Error).self) { _ = try Quantize.parse(["m.safetensors", "--samples", "0"]) }
+  #expect(throws: (any Error).self) {
+    _ = try Quantize.parse(["m.safetensors", "--calibration-method", "kl"])
+  }
+  #expect(throws: (any Error).self) {
+    _ = try Quantize.parse(["m.safetensors", "--calibration-method", "percentile:20"])
+  }
+  #expect(throws: Never.self) {
+    _ = try Quantize.parse(["m.safetensors", "--calibration-method", "percentile:99.9", "--json"])
+  }
+  let defaults = try? Quantize.parse(["models/net.safetensors"])
+  #expect(defaults?.outputPath == "models/net-int8.tflite")
+  #expect(defaults?.samples == 500)
+}
+
+@Test func quantizeWritesAModelTheRuntimeRuns() throws {
+  let folder = try ScratchFolder()
+  let model = try untrainedLeNet(in: folder)
+  let out = folder.file("lenet5-int8.tflite")
+  var command = try Quantize.parse([model, "--samples", "60", "-o", out, "--quiet", "--json"])
+  try command.run()
+  // Only the model and the result: the temporary file was renamed.
+  #expect(folder.contents == ["lenet5-int8.tflite", "lenet5.safetensors"])
+  let runner = try Int8Runner(path: out)
+  #expect(runner.arenaBytes > 0)
+  let names = try #require(try runner.model.metadata(named: "class_names"))
+  #expect(String(decoding: names.data, as: UTF8.self).hasPrefix("class 0\nclass 1\n"))
+  #expect(runner.inputShape == (28, 28, 1))
+  #expect(runner.input.tensor.quantization?.zeroPoint == -128)
+}
+
+@Test func quantizeNamesTheFileItCannotRead() throws {
+  let folder = try ScratchFolder()
+  let missing = folder.file("nothing.safetensors")
+  var command = try Quantize.parse([missing, "--quiet"])
+  let error = #expect(throws: InputError.self) { try command.run() }
+  #expect(error?.file == missing)
+}
+
+@Test func quantizeReportShowsEveryLayerFusedReLUsAndSizes() throws {
+  let folder = try ScratchFolder()
+  let model = try untrainedLeNet(in: folder)
+  let out = folder.file("q.tflite")
+  let command = try Quantize.parse([model, "--samples", "20", "-o", out, "--quiet"])
+  let report = try command.quantize()
+  #expect(
+    report.layers.map(\.node) == [
+      "input", "conv1", "pool1", "conv2", "pool2", "flatten", "fc1", "fc2", "fc3",
+    ])
+  #expect(report.layers[1].weightScales == 6)  // per output channel
+  #expect(report.layers[6].weightScales == 1)  // per tensor
+  #expect(
+    report.fileBytes == (try FileManager.default.attributesOfItem(atPath: out)[.size] as? Int))
+  #expect(report.arenaBytes == (try Int8Runner(path: out).arenaBytes))
+  let text = report.text()
+  #expect(text.contains("conv1    CONV_2D+RELU"))
+  #expect(text.contains("fc3      FULLY_CONNECTED "))
+  #expect(text.contains("calibrated on 20 fashion-mnist training images (minmax)"))
+  #expect(text.contains("\narena: \(Format.grouped(report.arenaBytes!)) B"))
+  #expect(QuantizeReport.scientific(0.003921568) == "0.003922")
+  #expect(QuantizeReport.scientific(1.2346e-5) == "1.235e-05")
+  #expect(QuantizeReport.scientific(0.99996e-4) == "1.000e-04")
+}
