@@ -125,3 +125,25 @@ func firstDifference(_ got: [Int8], _ want: [Int8]) -> String {
   let count = got.indices.filter { got[$0] != want[$0] }.count
   return "\(count) of \(got.count) differ, first [\(i)] got \(got[i]) want \(want[i])"
 }
+
+/// Runs `body` with heap copies exactly as large as the arrays (an empty one gets one element),
+/// so that a kernel reading past a tensor reads past an allocation.
+func exactCopies<R>(
+  _ a: [Int8], _ b: [Int32], _ c: [Int32], _ d: [Int32],
+  _ body: (UnsafePointer<Int8>, UnsafePointer<Int32>, UnsafePointer<Int32>, UnsafePointer<Int32>)
+    -> R
+) -> R {
+  func copy<T>(_ values: [T]) -> UnsafeMutablePointer<T> {
+    let p = UnsafeMutablePointer<T>.allocate(capacity: max(values.count, 1))
+    p.initialize(from: values, count: values.count)
+    return p
+  }
+  let (pa, pb, pc, pd) = (copy(a), copy(b), copy(c), copy(d))
+  defer {
+    pa.deallocate()
+    pb.deallocate()
+    pc.deallocate()
+    pd.deallocate()
+  }
+  return body(pa, pb, pc, pd)
+}
