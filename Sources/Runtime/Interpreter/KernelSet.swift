@@ -1,7 +1,7 @@
 /// Which kernels an interpreter runs. Both give the same bytes (the SIMD kernels are tested
 /// against the reference ones, and the golden set runs with both); they differ in speed and
 /// memory.
-public enum KernelSet: UInt8, Sendable, CaseIterable {
+public enum KernelSet: UInt8, Sendable {
   /// TFLM's reference kernels (`*Int8Reference`): the ground truth, and TFLM's arena size.
   case reference
   /// The vectorised kernels (`*Int8SIMD`) for CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED,
