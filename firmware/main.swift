@@ -69,7 +69,8 @@ func openInterpreter(_ model: Model) throws(RuntimeError) -> Interpreter {
     start: tinycnn_arena_data(), count: Int(TINYCNN_ARENA_BYTES))
   // The host sized the arena on a 64-bit machine, where the plan's pointers are twice as
   // wide; the plan made here, for this CPU, is the one that must fit.
-  let needed = try arenaRequirements(model, arena)
+  let kernels: KernelSet = TINYCNN_OPTIMIZED_KERNELS != 0 ? .optimized : .reference
+  let needed = try arenaRequirements(model, arena, kernels)
   write("arena: ")
   writeInt(needed.totalBytes)
   write(" of ")
@@ -79,7 +80,7 @@ func openInterpreter(_ model: Model) throws(RuntimeError) -> Interpreter {
   write(", tensors ")
   writeInt(needed.tensorBytes)
   write(")\n")
-  let interpreter = try Interpreter(model: model, arena: arena)
+  let interpreter = try Interpreter(model: model, arena: arena, kernels: kernels)
   for i in 0..<model.operatorCount {
     write("op ")
     writeInt(i)
@@ -91,10 +92,10 @@ func openInterpreter(_ model: Model) throws(RuntimeError) -> Interpreter {
 }
 
 @inline(never)
-func arenaRequirements(_ model: Model, _ arena: UnsafeMutableRawBufferPointer)
-  throws(RuntimeError) -> ArenaRequirements
-{
-  try Interpreter.requirements(for: model, scratch: arena)
+func arenaRequirements(
+  _ model: Model, _ arena: UnsafeMutableRawBufferPointer, _ kernels: KernelSet
+) throws(RuntimeError) -> ArenaRequirements {
+  try Interpreter.requirements(for: model, scratch: arena, kernels: kernels)
 }
 
 /// Runs each embedded input twice, whole and operator by operator; returns the exit status.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Runtime
 
 /// `tinycnn firmware`: the int8 model and sample images built into Embedded Swift firmware for
 /// an emulated Cortex-M, run under QEMU, and checked against the host interpreter.
@@ -46,6 +47,8 @@ struct Firmware: ParsableCommand {
   @Flag(help: "Run it and count instructions per operator (implies --run).") var count = false
   @Option(help: "Swift optimisation: size (-Osize), speed (-O) or unchecked (-Ounchecked).")
   var optimize: FirmwareOptimization = .size
+  @Option(help: "The Runtime's kernels: reference (TFLM's) or optimized (packed, more arena).")
+  var kernels: FirmwareKernels = .reference
   @OptionGroup var report: ReportOptions
 
   func validate() throws {
@@ -58,7 +61,8 @@ struct Firmware: ParsableCommand {
     let directory = URL(fileURLWithPath: out ?? ".build/firmware/\(board.rawValue)")
     let job = FirmwareJob(
       model: model, images: images, board: board, directory: directory, optimization: optimize,
-      run: runs || count, count: count, toolchain: toolchain, note: report.note)
+      kernels: kernels.set, run: runs || count, count: count, toolchain: toolchain,
+      note: report.note)
     let result = try job.perform()
     if report.json {
       try printJSON(result)
@@ -84,6 +88,12 @@ struct Firmware: ParsableCommand {
     let prefix = here == root.standardizedFileURL ? "images/" : folder.path + "/"
     return picked.map { prefix + $0 }
   }
+}
+
+/// `--kernels`: the Runtime's KernelSet by name.
+enum FirmwareKernels: String, CaseIterable, ExpressibleByArgument {
+  case reference, optimized
+  var set: KernelSet { self == .optimized ? .optimized : .reference }
 }
 
 extension FirmwareBoard: ExpressibleByArgument {}

@@ -11,6 +11,9 @@ struct FirmwareJob {
   var board: FirmwareBoard
   var directory: URL
   var optimization: FirmwareOptimization = .size
+  /// The Runtime's kernels in the firmware; the host's outputs always come from the reference
+  /// kernels, so an optimized firmware is checked against the spec.
+  var kernels: KernelSet = .reference
   /// Run under QEMU and compare; `count` implies it.
   var run = true
   var count = false
@@ -26,11 +29,14 @@ struct FirmwareJob {
     let build = FirmwareBuild(
       toolchain: toolchain, board: board, directory: directory, optimization: optimization)
 
-    note("building the \(board.rawValue) firmware (\(board.cpu), \(optimization.flag))")
+    note(
+      "building the \(board.rawValue) firmware (\(board.cpu), \(optimization.flag), "
+        + "\(FirmwareReport.name(kernels)) kernels)")
     var start = Date()
     let footprint = try build.build()
     var report = FirmwareReport(
-      model: model, board: board, optimization: optimization, elf: build.elf.path,
+      model: model, board: board, optimization: optimization, kernels: kernels,
+      elf: build.elf.path,
       footprint: footprint, sources: sources,
       buildSeconds: Date().timeIntervalSince(start))
     report.images = zip(images, zip(sources.images, hostTops)).map { name, pair in
@@ -95,9 +101,18 @@ struct FirmwareJob {
       embedded.append((image, input, values))
       tops.append(FirmwareReport.argmax(values.map { Int8(bitPattern: $0) }))
     }
+    // The optimized kernels keep packed filters in the arena: size it for the kernels used.
+    let arena = try rethrowing(file) { () throws(RuntimeError) in
+      let scratch = UnsafeMutableRawBufferPointer.allocate(
+        byteCount: try Interpreter.planningBytes(for: session.model, kernels: kernels),
+        alignment: arenaAlignment)
+      defer { scratch.deallocate() }
+      return try Interpreter.requirements(for: session.model, scratch: scratch, kernels: kernels)
+        .totalBytes
+    }
     let sources = FirmwareSources(
-      model: Array(session.model.bytes), modelName: model, images: embedded,
-      arenaBytes: session.requirements.totalBytes)
+      model: Array(session.model.bytes), modelName: model, images: embedded, arenaBytes: arena,
+      optimizedKernels: kernels == .optimized)
     return (sources, tops)
   }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Runtime
 
 /// What `tinycnn firmware` found: footprint, the firmware's outputs beside the host's, and the
 /// instruction counts. The JSON of `--json`; `text` is the table.
@@ -57,6 +58,8 @@ struct FirmwareReport: Encodable {
   var machine: String
   var cpu: String
   var optimization: String
+  /// "reference" or "optimized": the Runtime's kernels in the firmware.
+  var kernels: String
   var elf: String
   var footprint: Memory
   var images: [ImageResult] = []
@@ -74,14 +77,15 @@ struct FirmwareReport: Encodable {
   var runSeconds: Double? = nil
 
   init(
-    model: String, board: FirmwareBoard, optimization: FirmwareOptimization, elf: String,
-    footprint: Footprint, sources: FirmwareSources, buildSeconds: Double
+    model: String, board: FirmwareBoard, optimization: FirmwareOptimization, kernels: KernelSet,
+    elf: String, footprint: Footprint, sources: FirmwareSources, buildSeconds: Double
   ) {
     self.model = model
     self.board = board.rawValue
     machine = board.machine
     cpu = board.cpu
     self.optimization = optimization.flag
+    self.kernels = FirmwareReport.name(kernels)
     self.elf = elf
     self.footprint = Memory(
       text: footprint.text, data: footprint.data, bss: footprint.bss, flash: footprint.flash,
@@ -134,6 +138,10 @@ struct FirmwareReport: Encodable {
     return out
   }
 
+  static func name(_ kernels: KernelSet) -> String {
+    kernels == .optimized ? "optimized" : "reference"
+  }
+
   /// The first index of the largest value (the class a classifier picks).
   static func argmax(_ values: [Int8]) -> Int {
     var best = 0
@@ -144,7 +152,7 @@ struct FirmwareReport: Encodable {
   var text: String {
     var lines: [String] = []
     let m = footprint
-    lines.append("firmware  \(elf)  (\(machine), \(cpu), \(optimization))")
+    lines.append("firmware  \(elf)  (\(machine), \(cpu), \(optimization), \(kernels) kernels)")
     lines.append(
       "flash     \(Format.grouped(m.flash)) B of \(Format.bytes(m.boardFlash)): code "
         + "\(Format.bytes(m.codeBytes)), model \(Format.bytes(m.modelBytes)), "

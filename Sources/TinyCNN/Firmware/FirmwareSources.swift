@@ -16,6 +16,8 @@ struct FirmwareSources {
   /// The static arena. The host's plan (64-bit pointers) is an upper bound of the firmware's
   /// (32-bit); the firmware plans again and checks that it fits.
   var arenaBytes: Int
+  /// Whether the firmware runs the Runtime's optimized kernels (`KernelSet.optimized`).
+  var optimizedKernels = false
 
   var inputBytes: Int { images.first?.input.count ?? 0 }
   var outputBytes: Int { images.first?.expected.count ?? 0 }
@@ -56,6 +58,7 @@ struct FirmwareSources {
     #define TINYCNN_INPUT_BYTES \(inputBytes)
     #define TINYCNN_OUTPUT_BYTES \(outputBytes)
     #define TINYCNN_ARENA_BYTES \(arenaBytes)
+    #define TINYCNN_OPTIMIZED_KERNELS \(optimizedKernels ? 1 : 0)
 
     const uint8_t *tinycnn_model_data(void);
     // The int8 input tensor of image `image` (0 ..< TINYCNN_IMAGE_COUNT).
