@@ -46,7 +46,7 @@ enum BuiltInData {
   ],
   "kernels": {
     "cmsis-nn": {
-      "measured": "CMSIS-NN (ARM-software/CMSIS-NN @99f736a) called as TFLM's kernels/cmsis_nn call it, -O2, arm-none-eabi-gcc 12.2 -mcpu=cortex-m0, every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the cortex-m0plus rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
+      "measured": "CMSIS-NN (ARM-software/CMSIS-NN @99f736a) called as TFLM's kernels/cmsis_nn call it, arm-none-eabi-gcc 12.2 -O2, built for Armv6-M (-mcpu=cortex-m0), every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the cortex-m0plus rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
       "operator_overhead": {
         "value": 1500,
         "source": "TFLM per-operator invoke on an M0+"
@@ -165,7 +165,7 @@ enum BuiltInData {
       }
     },
     "tinycnn": {
-      "measured": "TinyCNN's Sources/Runtime/Kernels built with Embedded Swift 6.3 -Osize -wmo (the firmware's flags), arm-none-eabi-gcc 12.2 -mcpu=cortex-m0, every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the cortex-m0plus rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
+      "measured": "TinyCNN's Sources/Runtime/Kernels built with Embedded Swift 6.3 -Osize -wmo (the firmware's flags), built for Armv6-M (-mcpu=cortex-m0), every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the cortex-m0plus rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
       "operator_overhead": {
         "value": 300,
         "source": "direct calls from a static plan"
@@ -246,7 +246,7 @@ enum BuiltInData {
       }
     },
     "reference": {
-      "measured": "TFLM's reference kernels (tensorflow/tflite-micro @90b983c, kernels/internal/reference, TFLITE_DCHECKs on as in TFLM builds), -O2, arm-none-eabi-gcc 12.2 -mcpu=cortex-m0, every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the cortex-m0plus rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
+      "measured": "TFLM's reference kernels (tensorflow/tflite-micro @90b983c, kernels/internal/reference, TFLITE_DCHECKs on as in TFLM builds), GCC 12.2 -O2 (arm-none-eabi, riscv64-unknown-elf), built for Armv6-M (-mcpu=cortex-m0), every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the cortex-m0plus rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
       "operator_overhead": {
         "value": 800,
         "source": "as cmsis-nn (same TFLM interpreter)"
@@ -338,7 +338,7 @@ enum BuiltInData {
   ],
   "kernels": {
     "cmsis-nn": {
-      "measured": "CMSIS-NN (ARM-software/CMSIS-NN @99f736a) called as TFLM's kernels/cmsis_nn call it, -O2, arm-none-eabi-gcc 12.2 -mcpu=cortex-m4, every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the cortex-m33 rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
+      "measured": "CMSIS-NN (ARM-software/CMSIS-NN @99f736a) called as TFLM's kernels/cmsis_nn call it, arm-none-eabi-gcc 12.2 -O2, built for Armv7E-M (-mcpu=cortex-m4), every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the cortex-m33 rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
       "operator_overhead": {
         "value": 800,
         "source": "same DSP extension and pipeline depth as Cortex-M4 (Armv8-M Mainline DSP: SMLAD/SXTB16 single cycle): TFLM MicroInterpreter::Invoke per operator: node/tensor lookups, EvalTensor dims, CMSIS-NN context setup; TFLM paper (David et al. 2021, arXiv:2010.08678) measures interpreter overhead as a small fixed cost per op"
@@ -457,7 +457,7 @@ enum BuiltInData {
       }
     },
     "tinycnn": {
-      "measured": "TinyCNN's Sources/Runtime/Kernels built with Embedded Swift 6.3 -Osize -wmo (the firmware's flags), arm-none-eabi-gcc 12.2 -mcpu=cortex-m4, every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the cortex-m33 rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
+      "measured": "TinyCNN's Sources/Runtime/Kernels built with Embedded Swift 6.3 -Osize -wmo (the firmware's flags), built for Armv7E-M (-mcpu=cortex-m4), every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the cortex-m33 rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
       "operator_overhead": {
         "value": 200,
         "source": "direct calls from a static plan, no interpreter dispatch"
@@ -538,7 +538,7 @@ enum BuiltInData {
       }
     },
     "reference": {
-      "measured": "TFLM's reference kernels (tensorflow/tflite-micro @90b983c, kernels/internal/reference, TFLITE_DCHECKs on as in TFLM builds), -O2, arm-none-eabi-gcc 12.2 -mcpu=cortex-m4, every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the cortex-m33 rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
+      "measured": "TFLM's reference kernels (tensorflow/tflite-micro @90b983c, kernels/internal/reference, TFLITE_DCHECKs on as in TFLM builds), GCC 12.2 -O2 (arm-none-eabi, riscv64-unknown-elf), built for Armv7E-M (-mcpu=cortex-m4), every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the cortex-m33 rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
       "operator_overhead": {
         "value": 800,
         "source": "as cmsis-nn (same TFLM interpreter)"
@@ -630,7 +630,7 @@ enum BuiltInData {
   ],
   "kernels": {
     "cmsis-nn": {
-      "measured": "CMSIS-NN (ARM-software/CMSIS-NN @99f736a) called as TFLM's kernels/cmsis_nn call it, -O2, arm-none-eabi-gcc 12.2 -mcpu=cortex-m4, every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the cortex-m4 rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
+      "measured": "CMSIS-NN (ARM-software/CMSIS-NN @99f736a) called as TFLM's kernels/cmsis_nn call it, arm-none-eabi-gcc 12.2 -O2, built for Armv7E-M (-mcpu=cortex-m4), every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the cortex-m4 rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
       "operator_overhead": {
         "value": 800,
         "source": "TFLM MicroInterpreter::Invoke per operator: node/tensor lookups, EvalTensor dims, CMSIS-NN context setup; TFLM paper (David et al. 2021, arXiv:2010.08678) measures interpreter overhead as a small fixed cost per op"
@@ -749,7 +749,7 @@ enum BuiltInData {
       }
     },
     "tinycnn": {
-      "measured": "TinyCNN's Sources/Runtime/Kernels built with Embedded Swift 6.3 -Osize -wmo (the firmware's flags), arm-none-eabi-gcc 12.2 -mcpu=cortex-m4, every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the cortex-m4 rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
+      "measured": "TinyCNN's Sources/Runtime/Kernels built with Embedded Swift 6.3 -Osize -wmo (the firmware's flags), built for Armv7E-M (-mcpu=cortex-m4), every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the cortex-m4 rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
       "operator_overhead": {
         "value": 200,
         "source": "direct calls from a static plan, no interpreter dispatch"
@@ -830,7 +830,7 @@ enum BuiltInData {
       }
     },
     "reference": {
-      "measured": "TFLM's reference kernels (tensorflow/tflite-micro @90b983c, kernels/internal/reference, TFLITE_DCHECKs on as in TFLM builds), -O2, arm-none-eabi-gcc 12.2 -mcpu=cortex-m4, every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the cortex-m4 rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
+      "measured": "TFLM's reference kernels (tensorflow/tflite-micro @90b983c, kernels/internal/reference, TFLITE_DCHECKs on as in TFLM builds), GCC 12.2 -O2 (arm-none-eabi, riscv64-unknown-elf), built for Armv7E-M (-mcpu=cortex-m4), every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the cortex-m4 rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
       "operator_overhead": {
         "value": 800,
         "source": "as cmsis-nn (same TFLM interpreter)"
@@ -1019,7 +1019,7 @@ enum BuiltInData {
       }
     },
     "tinycnn": {
-      "measured": "PROXY (TinyCNN's kernels do not use Helium; costed with the Cortex-M4 measurement of the same code; no M55 timing rules here): TinyCNN's Sources/Runtime/Kernels built with Embedded Swift 6.3 -Osize -wmo (the firmware's flags), arm-none-eabi-gcc 12.2 -mcpu=cortex-m4, every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the cortex-m4 rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
+      "measured": "PROXY (TinyCNN's kernels do not use Helium; costed with the Cortex-M4 measurement of the same code; no M55 timing rules here): TinyCNN's Sources/Runtime/Kernels built with Embedded Swift 6.3 -Osize -wmo (the firmware's flags), built for Armv7E-M (-mcpu=cortex-m4), every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the cortex-m4 rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
       "operator_overhead": {
         "value": 200,
         "source": "direct calls from a static plan, no interpreter dispatch"
@@ -1100,7 +1100,7 @@ enum BuiltInData {
       }
     },
     "reference": {
-      "measured": "PROXY (the Cortex-M55's scalar pipeline is costed with the Cortex-M4 measurement of the same code; no M55 timing rules here): TFLM's reference kernels (tensorflow/tflite-micro @90b983c, kernels/internal/reference, TFLITE_DCHECKs on as in TFLM builds), -O2, arm-none-eabi-gcc 12.2 -mcpu=cortex-m4, every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the cortex-m4 rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
+      "measured": "PROXY (the Cortex-M55's scalar pipeline is costed with the Cortex-M4 measurement of the same code; no M55 timing rules here): TFLM's reference kernels (tensorflow/tflite-micro @90b983c, kernels/internal/reference, TFLITE_DCHECKs on as in TFLM builds), GCC 12.2 -O2 (arm-none-eabi, riscv64-unknown-elf), built for Armv7E-M (-mcpu=cortex-m4), every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the cortex-m4 rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
       "operator_overhead": {
         "value": 800,
         "source": "as cmsis-nn (same TFLM interpreter)"
@@ -1193,7 +1193,7 @@ enum BuiltInData {
   ],
   "kernels": {
     "cmsis-nn": {
-      "measured": "CMSIS-NN (ARM-software/CMSIS-NN @99f736a) called as TFLM's kernels/cmsis_nn call it, -O2, arm-none-eabi-gcc 12.2 -mcpu=cortex-m7, every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the cortex-m7 rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
+      "measured": "CMSIS-NN (ARM-software/CMSIS-NN @99f736a) called as TFLM's kernels/cmsis_nn call it, arm-none-eabi-gcc 12.2 -O2, built for -mcpu=cortex-m7, every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the cortex-m7 rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
       "operator_overhead": {
         "value": 600,
         "source": "TFLM per-operator invoke on M7 (branch predictor, dual issue)"
@@ -1312,7 +1312,7 @@ enum BuiltInData {
       }
     },
     "tinycnn": {
-      "measured": "TinyCNN's Sources/Runtime/Kernels built with Embedded Swift 6.3 -Osize -wmo (the firmware's flags), arm-none-eabi-gcc 12.2 -mcpu=cortex-m7, every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the cortex-m7 rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
+      "measured": "TinyCNN's Sources/Runtime/Kernels built with Embedded Swift 6.3 -Osize -wmo (the firmware's flags), built for -mcpu=cortex-m7, every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the cortex-m7 rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
       "operator_overhead": {
         "value": 200,
         "source": "direct calls from a static plan, no interpreter dispatch"
@@ -1393,7 +1393,7 @@ enum BuiltInData {
       }
     },
     "reference": {
-      "measured": "TFLM's reference kernels (tensorflow/tflite-micro @90b983c, kernels/internal/reference, TFLITE_DCHECKs on as in TFLM builds), -O2, arm-none-eabi-gcc 12.2 -mcpu=cortex-m7, every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the cortex-m7 rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
+      "measured": "TFLM's reference kernels (tensorflow/tflite-micro @90b983c, kernels/internal/reference, TFLITE_DCHECKs on as in TFLM builds), GCC 12.2 -O2 (arm-none-eabi, riscv64-unknown-elf), built for -mcpu=cortex-m7, every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the cortex-m7 rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
       "operator_overhead": {
         "value": 800,
         "source": "as cmsis-nn (same TFLM interpreter)"
@@ -1485,7 +1485,7 @@ enum BuiltInData {
   ],
   "kernels": {
     "cmsis-nn": {
-      "measured": "not measured: per-MAC and per-output estimates from the library's inner loops and published kernel tables (sources per path)",
+      "measured": "ESP-NN (espressif/esp-nn @d45b843) portable C kernels as esp-tflite-micro calls them (esp_nn_generic_opt.h: what ESP-IDF builds for the ESP32 and the ESP32-C3), riscv64-unknown-elf-gcc 12.2 -O2, built for RV32IMC (-march=rv32imc), every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the rv32imc rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
       "operator_overhead": {
         "value": 1000,
         "source": "TFLM per-operator invoke"
@@ -1495,104 +1495,90 @@ enum BuiltInData {
         "source": "estimate: a word-at-a-time memcpy, 4 bytes per ~2 cycles"
       },
       "paths": {
-        "conv": {
+        "add": {
           "cycles": {
-            "call": 0,
-            "mac": 5.0,
-            "tail_mac": 0,
-            "output": 40,
-            "pixel": 0,
-            "im2col": 0,
-            "row": 0,
-            "padded_mac": 5.0
-          },
-          "columns_per_weight_pass": 1,
-          "source": "mac_conv: ESP-NN generic C (esp_nn_conv_s8_opt for ESP32-C3): 4x-unrolled scalar dot product; RV32IMC per MAC LB, LB, ADD offset, MUL, ADD plus loop share; single-issue 4-stage core, 1-cycle multiply; per_output: requantize with a 64-bit product (MULH + MUL) + rounding + clamp; im2col_per_element: ESP-NN reads the input in place; columns_per_weight_pass: ESP-NN's generic loops walk output pixels outermost; padded_mac = mac: the im2col and vector kernels multiply the padding zeros as any other value"
-        },
-        "conv_1x1": {
-          "cycles": {
-            "call": 0,
-            "mac": 4.5,
-            "tail_mac": 0,
-            "output": 40,
-            "pixel": 0,
-            "padded_mac": 4.5
-          },
-          "columns_per_weight_pass": 1,
-          "source": "mac_conv_1x1: ESP-NN 1x1 path: contiguous channel dot product; per_output: requantize with a 64-bit product (MULH + MUL) + rounding + clamp; padded_mac = mac: the im2col and vector kernels multiply the padding zeros as any other value"
-        },
-        "depthwise_3x3": {
-          "cycles": {
-            "call": 0,
-            "mac": 6.0,
-            "output": 40,
-            "pixel": 0,
-            "padded_mac": 6.0
-          },
-          "columns_per_weight_pass": 1,
-          "source": "mac_depthwise: ESP-NN depthwise generic C: as mac_conv plus channel stride; per_output: requantize with a 64-bit product (MULH + MUL) + rounding + clamp; padded_mac = mac: the im2col and vector kernels multiply the padding zeros as any other value"
-        },
-        "depthwise": {
-          "cycles": {
-            "call": 0,
-            "mac": 6.0,
-            "output": 40,
-            "pixel": 0,
-            "padded_mac": 6.0
-          },
-          "columns_per_weight_pass": 1,
-          "source": "mac = mac_depthwise + im2col_per_element (the general path copies each window first); mac_depthwise: ESP-NN depthwise generic C: as mac_conv plus channel stride; im2col_per_element: ESP-NN reads the input in place; per_output: requantize with a 64-bit product (MULH + MUL) + rounding + clamp; padded_mac = mac: the im2col and vector kernels multiply the padding zeros as any other value"
-        },
-        "fully_connected": {
-          "cycles": {
-            "call": 0,
-            "mac": 4.5,
-            "output": 40,
-            "tail_mac": 0
+            "call": 136.508,
+            "element": 112.757
           },
           "columns_per_weight_pass": 0,
-          "source": "mac_fully_connected: scalar dot product, unrolled; per_output: requantize with a 64-bit product (MULH + MUL) + rounding + clamp"
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/esp-nn-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 0%; on 3 held-out layers of the validation models max 0%, median 0%"
         },
         "average_pool": {
           "cycles": {
-            "call": 0,
-            "window": 3,
-            "tap": 0,
-            "output": 0
+            "call": 137.591,
+            "output": 56.324,
+            "tap": 9.036,
+            "window": 7.542
           },
           "columns_per_weight_pass": 0,
-          "source": "per_pool_element: scalar compare/add"
+          "source": "fit.py over 11 sweep layers (bench/estimator/kernels/measurements/esp-nn-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 2%; on 4 held-out layers of the validation models max 7%, median 2%"
+        },
+        "conv": {
+          "cycles": {
+            "call": 2227.535,
+            "mac": 6.447,
+            "output": 203.637,
+            "padded_mac": 0.021,
+            "pixel": 0.0,
+            "tap": 16.395
+          },
+          "columns_per_weight_pass": 1.2,
+          "source": "fit.py over 21 sweep layers (bench/estimator/kernels/measurements/esp-nn-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 9%; on 12 held-out layers of the validation models max 15%, median 2%"
+        },
+        "conv_1x1": {
+          "cycles": {
+            "call": 293.073,
+            "mac": 6.502,
+            "output": 41.35,
+            "padded_mac": 0.0,
+            "pixel": 27.563,
+            "tap": 41.35
+          },
+          "columns_per_weight_pass": 1.0,
+          "source": "fit.py over 13 sweep layers (bench/estimator/kernels/measurements/esp-nn-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 0%; on 32 held-out layers of the validation models max 0%, median 0%"
+        },
+        "depthwise": {
+          "cycles": {
+            "call": 210.025,
+            "mac": 6.971,
+            "output": 71.761,
+            "padded_mac": 0.0,
+            "pixel": 79.59
+          },
+          "columns_per_weight_pass": 1.3,
+          "source": "fit.py over 14 sweep layers (bench/estimator/kernels/measurements/esp-nn-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 0%; on 30 held-out layers of the validation models max 1%, median 0%"
+        },
+        "fully_connected": {
+          "cycles": {
+            "call": 148.537,
+            "mac": 10.998,
+            "output": 49.177
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/esp-nn-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 0%; on 17 held-out layers of the validation models max 0%, median 0%"
         },
         "max_pool": {
           "cycles": {
-            "call": 0,
-            "window": 3,
-            "tap": 0,
-            "output": 0
+            "call": 256.238,
+            "output": 34.673,
+            "tap": 7.482,
+            "window": 13.284
           },
           "columns_per_weight_pass": 0,
-          "source": "per_pool_element: scalar compare/add"
-        },
-        "add": {
-          "cycles": {
-            "call": 0,
-            "element": 50
-          },
-          "columns_per_weight_pass": 0,
-          "source": "per_add_element: two rescales + requantize"
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/esp-nn-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 1%; on 2 held-out layers of the validation models max 1%, median 1%"
         },
         "softmax": {
           "cycles": {
-            "call": 0,
-            "element": 200
+            "call": 661.544,
+            "element": 346.153
           },
           "columns_per_weight_pass": 0,
-          "source": "per_softmax_element: fixed-point exp"
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/esp-nn-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 4%; on 4 held-out layers of the validation models max 49%, median 19%"
         }
       }
     },
     "tinycnn": {
-      "measured": "TinyCNN's Sources/Runtime/Kernels built with Embedded Swift 6.3 -Osize -wmo (the firmware's flags), clang 21 (Swift 6.3 toolchain) --target=riscv32 -march=rv32imc, every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the rv32imc rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
+      "measured": "TinyCNN's Sources/Runtime/Kernels built with Embedded Swift 6.3 -Osize -wmo (the firmware's flags), built for RV32IMC (-march=rv32imc), every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the rv32imc rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
       "operator_overhead": {
         "value": 300,
         "source": "direct calls from a static plan"
@@ -1673,7 +1659,7 @@ enum BuiltInData {
       }
     },
     "reference": {
-      "measured": "TFLM's reference kernels (tensorflow/tflite-micro @90b983c, kernels/internal/reference, TFLITE_DCHECKs on as in TFLM builds), -O2, clang 21 (Swift 6.3 toolchain) --target=riscv32 -march=rv32imc, every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the rv32imc rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
+      "measured": "TFLM's reference kernels (tensorflow/tflite-micro @90b983c, kernels/internal/reference, TFLITE_DCHECKs on as in TFLM builds), GCC 12.2 -O2 (arm-none-eabi, riscv64-unknown-elf), built for RV32IMC (-march=rv32imc), every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the rv32imc rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
       "operator_overhead": {
         "value": 1000,
         "source": "TFLM per-operator invoke"
@@ -1755,6 +1741,190 @@ enum BuiltInData {
     }
   },
   "kernels_note": "cmsis-nn means the vendor-optimised TFLM kernels: ESP-NN's generic C on ESP32-C3."
+}
+"""#,
+    "cores/xtensa-lx6.json": #"""
+{
+  "core": "xtensa-lx6",
+  "summary": "Xtensa LX6 (ESP32): no vector extension; ESP-NN runs its portable C there",
+  "features": [],
+  "kernels_note": "cmsis-nn means the vendor-optimised TFLM kernels: ESP-NN's portable C on the ESP32. TinyCNN's Embedded Swift runtime has no Xtensa backend.",
+  "kernels": {
+    "cmsis-nn": {
+      "measured": "PROXY (the ESP32 runs the same portable ESP-NN C as the ESP32-C3 (esp_nn_generic_opt.h); no Xtensa compiler or emulator here, so the RV32IMC measurement stands in for it): ESP-NN (espressif/esp-nn @d45b843) portable C kernels as esp-tflite-micro calls them (esp_nn_generic_opt.h: what ESP-IDF builds for the ESP32 and the ESP32-C3), riscv64-unknown-elf-gcc 12.2 -O2, built for RV32IMC (-march=rv32imc), every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the rv32imc rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
+      "operator_overhead": {
+        "value": 3000,
+        "source": "as xtensa-lx7: ESP-NN README, fully connected of 795 MACs takes 9,547 ticks, ~8,000 cycles not explained by MACs: TFLM invoke + ESP-NN setup"
+      },
+      "per_copy_byte": {
+        "value": 1.0,
+        "source": "estimate: a byte-at-a-time copy loop, ~1 cycle per byte on a single-issue core"
+      },
+      "paths": {
+        "add": {
+          "cycles": {
+            "call": 136.508,
+            "element": 112.757
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/esp-nn-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 0%; on 3 held-out layers of the validation models max 0%, median 0%"
+        },
+        "average_pool": {
+          "cycles": {
+            "call": 137.591,
+            "output": 56.324,
+            "tap": 9.036,
+            "window": 7.542
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 11 sweep layers (bench/estimator/kernels/measurements/esp-nn-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 2%; on 4 held-out layers of the validation models max 7%, median 2%"
+        },
+        "conv": {
+          "cycles": {
+            "call": 2227.535,
+            "mac": 6.447,
+            "output": 203.637,
+            "padded_mac": 0.021,
+            "pixel": 0.0,
+            "tap": 16.395
+          },
+          "columns_per_weight_pass": 1.2,
+          "source": "fit.py over 21 sweep layers (bench/estimator/kernels/measurements/esp-nn-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 9%; on 12 held-out layers of the validation models max 15%, median 2%"
+        },
+        "conv_1x1": {
+          "cycles": {
+            "call": 293.073,
+            "mac": 6.502,
+            "output": 41.35,
+            "padded_mac": 0.0,
+            "pixel": 27.563,
+            "tap": 41.35
+          },
+          "columns_per_weight_pass": 1.0,
+          "source": "fit.py over 13 sweep layers (bench/estimator/kernels/measurements/esp-nn-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 0%; on 32 held-out layers of the validation models max 0%, median 0%"
+        },
+        "depthwise": {
+          "cycles": {
+            "call": 210.025,
+            "mac": 6.971,
+            "output": 71.761,
+            "padded_mac": 0.0,
+            "pixel": 79.59
+          },
+          "columns_per_weight_pass": 1.3,
+          "source": "fit.py over 14 sweep layers (bench/estimator/kernels/measurements/esp-nn-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 0%; on 30 held-out layers of the validation models max 1%, median 0%"
+        },
+        "fully_connected": {
+          "cycles": {
+            "call": 148.537,
+            "mac": 10.998,
+            "output": 49.177
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/esp-nn-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 0%; on 17 held-out layers of the validation models max 0%, median 0%"
+        },
+        "max_pool": {
+          "cycles": {
+            "call": 256.238,
+            "output": 34.673,
+            "tap": 7.482,
+            "window": 13.284
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/esp-nn-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 1%; on 2 held-out layers of the validation models max 1%, median 1%"
+        },
+        "softmax": {
+          "cycles": {
+            "call": 661.544,
+            "element": 346.153
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/esp-nn-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 4%; on 4 held-out layers of the validation models max 49%, median 19%"
+        }
+      }
+    },
+    "reference": {
+      "measured": "PROXY (no Xtensa compiler or emulator here: the RV32IMC measurement of the same C++ stands in for it): TFLM's reference kernels (tensorflow/tflite-micro @90b983c, kernels/internal/reference, TFLITE_DCHECKs on as in TFLM builds), GCC 12.2 -O2 (arm-none-eabi, riscv64-unknown-elf), built for RV32IMC (-march=rv32imc), every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the rv32imc rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
+      "operator_overhead": {
+        "value": 3000,
+        "source": "as xtensa-lx7 (the same TFLM interpreter)"
+      },
+      "per_copy_byte": {
+        "value": 1.0,
+        "source": "estimate: a byte-at-a-time copy loop, ~1 cycle per byte on a single-issue core"
+      },
+      "paths": {
+        "add": {
+          "cycles": {
+            "call": 1090.256,
+            "element": 137.724
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/reference-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 0%; on 3 held-out layers of the validation models max 0%, median 0%"
+        },
+        "average_pool": {
+          "cycles": {
+            "call": 73.364,
+            "output": 121.437,
+            "tap": 13.751,
+            "window": 45.265
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 11 sweep layers (bench/estimator/kernels/measurements/reference-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 2%; on 4 held-out layers of the validation models max 2%, median 1%"
+        },
+        "conv": {
+          "cycles": {
+            "call": 0.0,
+            "mac": 90.02,
+            "output": 197.222,
+            "padded_mac": 0.0,
+            "pixel": 28.556,
+            "tap": 32.538
+          },
+          "columns_per_weight_pass": 1.1,
+          "source": "fit.py over 34 sweep layers (bench/estimator/kernels/measurements/reference-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 1%; on 44 held-out layers of the validation models max 2%, median 0%"
+        },
+        "depthwise": {
+          "cycles": {
+            "call": 0.0,
+            "mac": 99.524,
+            "output": 212.451,
+            "padded_mac": 17.138,
+            "pixel": 35.927
+          },
+          "columns_per_weight_pass": 1.3,
+          "source": "fit.py over 14 sweep layers (bench/estimator/kernels/measurements/reference-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 0%; on 30 held-out layers of the validation models max 0%, median 0%"
+        },
+        "fully_connected": {
+          "cycles": {
+            "call": 643.028,
+            "mac": 10.004,
+            "output": 81.597
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/reference-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 0%; on 17 held-out layers of the validation models max 1%, median 0%"
+        },
+        "max_pool": {
+          "cycles": {
+            "call": 561.533,
+            "output": 112.469,
+            "tap": 3.342,
+            "window": 53.836
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/reference-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 0%; on 2 held-out layers of the validation models max 0%, median 0%"
+        },
+        "softmax": {
+          "cycles": {
+            "call": 1310.817,
+            "element": 626.073
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/reference-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 4%; on 4 held-out layers of the validation models max 52%, median 19%"
+        }
+      }
+    }
+  }
 }
 """#,
     "cores/xtensa-lx7.json": #"""
@@ -1873,7 +2043,7 @@ enum BuiltInData {
       }
     },
     "reference": {
-      "measured": "PROXY (no Xtensa compiler or emulator here: the RV32IMC measurement of the same C++ stands in for it): TFLM's reference kernels (tensorflow/tflite-micro @90b983c, kernels/internal/reference, TFLITE_DCHECKs on as in TFLM builds), -O2, clang 21 (Swift 6.3 toolchain) --target=riscv32 -march=rv32imc, every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the rv32imc rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
+      "measured": "PROXY (no Xtensa compiler or emulator here: the RV32IMC measurement of the same C++ stands in for it): TFLM's reference kernels (tensorflow/tflite-micro @90b983c, kernels/internal/reference, TFLITE_DCHECKs on as in TFLM builds), GCC 12.2 -O2 (arm-none-eabi, riscv64-unknown-elf), built for RV32IMC (-march=rv32imc), every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the rv32imc rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
       "operator_overhead": {
         "value": 3000,
         "source": "as cmsis-nn (same TFLM interpreter)"
@@ -2103,6 +2273,30 @@ enum BuiltInData {
   "generic": true,
   "sources": [
     "typical values of the class; override with --target-file"
+  ]
+}
+"""#,
+    "targets/esp32.json": #"""
+{
+  "name": "esp32",
+  "part": "ESP32 (ESP32-DevKitC, ESP32-WROOM-32, 4 MB flash)",
+  "summary": "Xtensa LX6 240 MHz, 4 MB external flash, 320 KB data SRAM",
+  "core": "xtensa-lx6",
+  "clock_mhz": 240,
+  "flash_kb": 4096,
+  "sram_kb": 320,
+  "flash_read": {
+    "stall_cycles": 40,
+    "access_bytes": 32,
+    "data_cache_kb": 32,
+    "source": "ESP32 TRM: external flash read through the 32 KB flash cache (32-byte lines); a miss is a QSPI read at 80 MHz, ~40 CPU cycles per line at 240 MHz (as the ESP32-S3 target)"
+  },
+  "features": [
+    "dual-core"
+  ],
+  "sources": [
+    "ESP32 datasheet",
+    "ESP32 technical reference manual"
   ]
 }
 """#,

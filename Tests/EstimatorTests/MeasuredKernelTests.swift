@@ -62,8 +62,13 @@ let measuredCombinations: [(String, KernelLibrary, String)] = [
   ("cortex-m7", .reference, "armv7em-m7"), ("cortex-m0plus", .reference, "armv6m"),
   ("cortex-m4", .tinycnn, "armv7em-m4"), ("cortex-m7", .tinycnn, "armv7em-m7"),
   ("cortex-m0plus", .tinycnn, "armv6m"), ("rv32imc", .reference, "rv32imc"),
-  ("rv32imc", .tinycnn, "rv32imc"),
+  ("rv32imc", .tinycnn, "rv32imc"), ("rv32imc", .cmsisNN, "rv32imc"),
 ]
+
+/// The measurement files' library name: on RISC-V, `cmsis-nn` means the vendor's kernels, ESP-NN.
+func measuredName(_ library: KernelLibrary, _ build: String) -> String {
+  library == .cmsisNN && build == "rv32imc" ? "esp-nn" : library.rawValue
+}
 
 func kernelCycles(_ core: String, _ library: KernelLibrary, _ l: MeasuredLayer) throws -> Double {
   let model = try CostModel(target: #require(Target.named(core)), library: library)
@@ -76,7 +81,8 @@ func theCostFilesReproduceTheMeasuredSweeps(core: String, library: KernelLibrary
   throws
 {
   for sweep in ["conv", "pointwise", "depthwise", "dense"] {
-    for l in try MeasuredLayer.load("\(library.rawValue)-\(build)-sweep-\(sweep).json") {
+    for l in try MeasuredLayer.load("\(measuredName(library, build))-\(build)-sweep-\(sweep).json")
+    {
       // TFLite never pads a 3x3 window by 2; the sweep's layer exercises CMSIS-NN's general
       // depthwise path, which a .tflite model reaches only with larger windows.
       if l.work.op == .depthwiseConv2D && l.work.kernel == Size2(3) && l.padding > 1 { continue }
@@ -100,7 +106,7 @@ func theCostFilesPredictTheModelsTheyWereNotFittedOn(
   ] {
     var predicted = 0.0
     var measured = 0.0
-    let layers = try MeasuredLayer.load("\(library.rawValue)-\(build)-\(model).json")
+    let layers = try MeasuredLayer.load("\(measuredName(library, build))-\(build)-\(model).json")
     let total = try layers.reduce(0.0) { try $0 + #require($1.cycles[core]) }
     for l in layers {
       let m = try #require(l.cycles[core])

@@ -40,6 +40,8 @@ SOURCES = {
     "esp-s3-ref": "espressif/esp-tflite-micro README, 'Performance Comparison', ESP32-S3 without ESP-NN",
     "esp-c3-nn": "espressif/esp-tflite-micro README, 'Performance Comparison', ESP32-C3 with ESP-NN",
     "esp-c3-ref": "espressif/esp-tflite-micro README, 'Performance Comparison', ESP32-C3 without ESP-NN",
+    "esp-32-nn": "espressif/esp-tflite-micro README, 'Performance Comparison', ESP32 with ESP-NN",
+    "esp-32-ref": "espressif/esp-tflite-micro README, 'Performance Comparison', ESP32 without ESP-NN",
     "v12-st-l4": "MLPerf Tiny v1.2 closed/STMicroelectronics, NUCLEO-L4R5ZI: X-CUBE-AI (" + R.format("1.2", "closed/STMicroelectronics/results/NUCLEO_L4R5ZI") + ")",
     "v12-st-u5": "MLPerf Tiny v1.2 closed/STMicroelectronics, NUCLEO-U575ZI-Q: X-CUBE-AI (" + R.format("1.2", "closed/STMicroelectronics/results/NUCLEO_U575ZI_Q") + ")",
     "v12-st-h7": "MLPerf Tiny v1.2 closed/STMicroelectronics, NUCLEO-H7A3ZI-Q: X-CUBE-AI (" + R.format("1.2", "closed/STMicroelectronics/results/NUCLEO_H7A3ZI_Q") + ")",
@@ -77,7 +79,9 @@ CASES = (
     + [("person detection", PD, board("esp32s3"), "cmsis-nn", 54, "esp-s3-nn"),
        ("person detection", PD, board("esp32s3"), "reference", 2300, "esp-s3-ref"),
        ("person detection", PD, board("esp32c3"), "cmsis-nn", 426, "esp-c3-nn"),
-       ("person detection", PD, board("esp32c3"), "reference", 3355, "esp-c3-ref")])
+       ("person detection", PD, board("esp32c3"), "reference", 3355, "esp-c3-ref"),
+       ("person detection", PD, board("esp32"), "cmsis-nn", 380, "esp-32-nn"),
+       ("person detection", PD, board("esp32"), "reference", 4084, "esp-32-ref")])
 
 OTHER = (
     mlperf("stm32l4r5", "cmsis-nn", "v12-st-l4", [6.056, 23.155, 11.245, 190.086])

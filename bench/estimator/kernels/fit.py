@@ -40,6 +40,9 @@ def kernel_path(l, library, mve=False):
             if not mve and (kh, kw) == (3, 3) and ph <= 1 and pw <= 1 and l["out"][2] == l["in"][2]:
                 return "depthwise_3x3"
             return "depthwise"
+    elif library == "esp-nn":  # esp_nn_conv_s8_opt: a 1x1 kernel at any stride, else a loop nest
+        if kind == "CONV": return "conv_1x1" if (kh, kw) == (1, 1) and (ph, pw) == (0, 0) else "conv"
+        if kind == "DWCONV": return "depthwise"
     else:
         if kind == "CONV": return "conv"
         if kind == "DWCONV": return "depthwise"

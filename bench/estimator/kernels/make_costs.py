@@ -25,19 +25,28 @@ BUILDS = {"cortex-m4": "armv7em-m4", "cortex-m33": "armv7em-m4", "cortex-m7": "a
 # (measured core, why). The ESP32-S3's reference kernels: the same C++ on another 32-bit
 # load/store ISA, as the published ESP32-S3 and ESP32-C3 reference timings (within 3% of each
 # other per MAC, validation.md) suggest.
+# Measured library -> the library name in the cost files (--kernels cmsis-nn means the vendor's
+# kernels: ESP-NN on Espressif parts).
+FILE_LIBRARY = {"esp-nn": "cmsis-nn"}
 PROXIES = {("xtensa-lx7", "reference"): ("rv32imc", "no Xtensa compiler or emulator here: the "
            "RV32IMC measurement of the same C++ stands in for it"),
+           ("xtensa-lx6", "reference"): ("rv32imc", "no Xtensa compiler or emulator here: the "
+           "RV32IMC measurement of the same C++ stands in for it"),
+           ("xtensa-lx6", "esp-nn"): ("rv32imc", "the ESP32 runs the same portable ESP-NN C as the "
+           "ESP32-C3 (esp_nn_generic_opt.h); no Xtensa compiler or emulator here, so the RV32IMC "
+           "measurement stands in for it"),
            # The scalar kernels on a Cortex-M55 run the Armv7E-M instruction stream (Helium unused).
            ("cortex-m55", "reference"): ("cortex-m4", "the Cortex-M55's scalar pipeline is costed "
            "with the Cortex-M4 measurement of the same code; no M55 timing rules here"),
            ("cortex-m55", "tinycnn"): ("cortex-m4", "TinyCNN's kernels do not use Helium; costed "
            "with the Cortex-M4 measurement of the same code; no M55 timing rules here")}
-BUILD_TEXT = {"armv7em-m4": "arm-none-eabi-gcc 12.2 -mcpu=cortex-m4", "armv7em-m7": "arm-none-eabi-gcc 12.2 -mcpu=cortex-m7",
-              "armv6m": "arm-none-eabi-gcc 12.2 -mcpu=cortex-m0",
-              "rv32imc": "clang 21 (Swift 6.3 toolchain) --target=riscv32 -march=rv32imc"}
+BUILD_TEXT = {"armv7em-m4": "built for Armv7E-M (-mcpu=cortex-m4)", "armv7em-m7": "built for -mcpu=cortex-m7",
+              "armv6m": "built for Armv6-M (-mcpu=cortex-m0)", "rv32imc": "built for RV32IMC (-march=rv32imc)"}
 LIBRARY_TEXT = {
-    "cmsis-nn": "CMSIS-NN (ARM-software/CMSIS-NN @99f736a) called as TFLM's kernels/cmsis_nn call it, -O2",
-    "reference": "TFLM's reference kernels (tensorflow/tflite-micro @90b983c, kernels/internal/reference, TFLITE_DCHECKs on as in TFLM builds), -O2",
+    "esp-nn": "ESP-NN (espressif/esp-nn @d45b843) portable C kernels as esp-tflite-micro calls them "
+              "(esp_nn_generic_opt.h: what ESP-IDF builds for the ESP32 and the ESP32-C3), riscv64-unknown-elf-gcc 12.2 -O2",
+    "cmsis-nn": "CMSIS-NN (ARM-software/CMSIS-NN @99f736a) called as TFLM's kernels/cmsis_nn call it, arm-none-eabi-gcc 12.2 -O2",
+    "reference": "TFLM's reference kernels (tensorflow/tflite-micro @90b983c, kernels/internal/reference, TFLITE_DCHECKs on as in TFLM builds), GCC 12.2 -O2 (arm-none-eabi, riscv64-unknown-elf)",
     "tinycnn": "TinyCNN's Sources/Runtime/Kernels built with Embedded Swift 6.3 -Osize -wmo (the firmware's flags)"}
 
 
@@ -61,14 +70,15 @@ def columns_per_pass(rows, library):
 
 
 def main():
-    libraries = ("cmsis-nn", "reference", "tinycnn")
+    libraries = ("cmsis-nn", "esp-nn", "reference", "tinycnn")
     jobs = [(core, build, core, None, libraries) for core, build in BUILDS.items()]
     jobs += [(core, BUILDS[src], src, why, (lib,)) for (core, lib), (src, why) in PROXIES.items()]
     for core, build, timing, proxy, libs in jobs:
         path = os.path.join(cores_dir, f"{core}.json")
         doc = json.load(open(path))
         for library in libs:
-            if library not in doc["kernels"]: continue  # e.g. no TinyCNN backend for Xtensa
+            file_library = FILE_LIBRARY.get(library, library)
+            if file_library not in doc["kernels"]: continue  # e.g. no TinyCNN backend for Xtensa
             sweep = measured(library, build, True)
             if not sweep: continue
             rows = fit.measured_layers(sweep, timing)
@@ -92,8 +102,8 @@ def main():
                     "source": f"fit.py over {r['cycles']['layers']} sweep layers "
                               f"(bench/estimator/kernels/measurements/{library}-{build}-sweep-*.json), "
                               f"{timing} timing rules (cycles.py): max |error| {r['cycles']['max_error']:.0%}{held_text}"}
-            old = doc["kernels"].get(library, {})
-            doc["kernels"][library] = {
+            old = doc["kernels"].get(file_library, {})
+            doc["kernels"][file_library] = {
                 "measured": (f"PROXY ({proxy}): " if proxy else "") +
                             f"{LIBRARY_TEXT[library]}, {BUILD_TEXT[build]}, every instruction counted under "
                             f"QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the {timing} "

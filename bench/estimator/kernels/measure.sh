@@ -4,6 +4,7 @@
 #   measure.sh CPU LIBRARY MODEL OUTDIR [OPT]
 #     CPU      cortex-m4 | cortex-m7 | cortex-m33 | cortex-m0 | cortex-m55
 #     LIBRARY  cmsis-nn (needs CMSIS_NN=<checkout of ARM-software/CMSIS-NN>)
+#              esp-nn (needs ESP_NN=<checkout of espressif/esp-nn>: its portable C kernels)
 #              reference (needs TFLM=<checkout of tensorflow/tflite-micro>, GEMMLOWP=<google/gemmlowp>)
 #              tinycnn (the Embedded Swift kernels of Sources/Runtime)
 #     MODEL    a bench/estimator/models/*.json file or lenet5
@@ -75,6 +76,15 @@ case "$LIB" in
     $CXX $OPT -std=c++17 -fno-exceptions -fno-rtti -I"$TFLM" -I"$GEMMLOWP" \
       -c "$TFLM/tensorflow/lite/kernels/internal/common.cc" -o "$work/common.o"
     objs+=("$work/layer.o" "$work/common.o") ;;
+  esp-nn)
+    : "${ESP_NN:?set ESP_NN to a checkout of espressif/esp-nn}"
+    for f in $(cd "$ESP_NN/src" && ls */*_ansi.c */*_opt.c); do
+      o="$work/espnn_$(basename "$f" .c).o"
+      $CC $OPT -DCONFIG_NN_OPTIMIZED=1 -I"$ESP_NN/include" -I"$ESP_NN/src/common" -c "$ESP_NN/src/$f" -o "$o"
+      objs+=("$o")
+    done
+    $CC $OPT -I"$ESP_NN/include" -I"$here" -c "$here/esp_nn_layer.c" -o "$work/layer.o"
+    objs=("$work/layer.o" "${objs[@]}") ;;
   tinycnn)
     "$here/build_tinycnn.sh" "$CPU" "$work/layer.o" "$root"
     objs+=("$work/layer.o") ;;

@@ -3,7 +3,7 @@
 # and the validation models (held out: the fit is checked on them, never fitted to them), and
 # writes measurements/<library>-<build>-<model>.json. Takes ~2 h on 2 cores (the reference
 # kernels run ~70 instructions per MAC).
-#   CMSIS_NN=... TFLM=... GEMMLOWP=... run_all.sh [WORKDIR]
+#   CMSIS_NN=... ESP_NN=... TFLM=... GEMMLOWP=... run_all.sh [WORKDIR]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 work=${1:-/tmp/tinycnn-kernels}
@@ -16,11 +16,12 @@ models="$models $here/../models/tflm-person-detection.json"
 # build name, compiler CPU, cores whose timing rules apply to that build
 builds=("armv7em-m4 cortex-m4 cortex-m4 cortex-m33" "armv7em-m7 cortex-m7 cortex-m7" "armv6m cortex-m0 cortex-m0plus"
         "rv32imc rv32imc rv32imc")
-for lib in ${LIBS:-cmsis-nn tinycnn reference}; do
+for lib in ${LIBS:-cmsis-nn esp-nn tinycnn reference}; do
   for b in "${builds[@]}"; do
     set -- $b; name=$1; cpu=$2; shift 2
-    # CMSIS-NN is Arm's; the ESP32-C3's vendor kernels (ESP-NN) are not measured here.
+    # CMSIS-NN is Arm's; ESP-NN's portable C is what Espressif's RISC-V (and LX6) parts run.
     [ "$lib" = cmsis-nn ] && [ "$cpu" = rv32imc ] && continue
+    [ "$lib" = esp-nn ] && [ "$cpu" != rv32imc ] && continue
     for m in $models; do
       base=$(basename "$m" .json)
       out="$here/measurements/$lib-$name-$base.json"
