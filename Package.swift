@@ -38,7 +38,7 @@ let package = Package(
     .target(name: "Imaging", dependencies: ["CLibPNG"]),
     .target(name: "Datasets", dependencies: ["CZlib", "Imaging"]),
     .target(name: "Training", dependencies: ["Graph", "Datasets"], swiftSettings: fastFlags),
-    .target(name: "Quantization", dependencies: ["Graph", "Runtime"]),
+    .target(name: "Quantization", dependencies: ["Graph", "Runtime"], exclude: ["README.md"]),
     .target(name: "Estimator", dependencies: ["Graph", "Runtime"], exclude: ["Data"]),
     .executableTarget(
       name: "TinyCNN",
