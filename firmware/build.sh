@@ -42,8 +42,9 @@ need swiftc "install the Swift 6.3 toolchain"
 need arm-none-eabi-gcc "run scripts/setup.sh (gcc-arm-none-eabi libnewlib-arm-none-eabi)"
 TC=$(dirname "$(command -v swiftc)")   # clang, ld.lld, llvm-nm ship beside swiftc
 
-# Stack sizes: the deepest path (the interpreter's prepare) measured 5.9-6.1 KiB, plus room;
-# the microbit's 16 KiB RAM must also hold the arena.
+# Stack sizes: the deepest path (the interpreter's prepare) measured 5.9 KiB (armv7em) and
+# 6.0 KiB (armv6m, LeNet-5), plus room (the microbit's: 284 B, all its 16 KiB RAM allows);
+# a deeper stack under-runs RAM's start and faults (exit 99), it does not corrupt the arena.
 case "$BOARD" in
   an386)    # Cortex-M4F, QEMU mps2-an386
     SWIFT_TRIPLE=armv7em-none-none-eabi; CLANG_TRIPLE=armv7em-none-eabi
@@ -56,7 +57,7 @@ case "$BOARD" in
   microbit) # Cortex-M0 (armv6-m: no FPU, no DSP, no divide), QEMU microbit (nRF51822)
     SWIFT_TRIPLE=armv6m-none-none-eabi; CLANG_TRIPLE=armv6m-none-eabi
     CPU_FLAGS="-mcpu=cortex-m0 -mfloat-abi=soft"
-    LDSCRIPT=microbit.ld; MACHINE=microbit; STACK=${TINYCNN_STACK:-7168} ;;
+    LDSCRIPT=microbit.ld; MACHINE=microbit; STACK=${TINYCNN_STACK:-6400} ;;
   *) echo "build.sh: unknown board '$BOARD' (an386, an500, microbit)" >&2; exit 64 ;;
 esac
 XCC=()

@@ -6,8 +6,9 @@ import Testing
 
 // The firmware's claim is that the same Runtime, built with Embedded Swift for a Cortex-M and
 // run under QEMU, computes exactly what the host computes. The end-to-end tests build it, run
-// it and compare byte for byte; without the ARM toolchain or QEMU they fail (CI installs them
-// with scripts/setup.sh), they do not skip.
+// it and compare byte for byte. Without the ARM toolchain or QEMU they are skipped with the
+// reason (scripts/setup.sh installs them, and CI runs it, so there they run); with
+// TINYCNN_REQUIRE_FIRMWARE=1 a missing tool is a failure instead.
 
 private let root = URL(fileURLWithPath: #filePath)  // Tests/CLITests/FirmwareTests.swift
   .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -22,6 +23,24 @@ private func temporaryFolder() throws -> URL {
   let url = FileManager.default.temporaryDirectory.appendingPathComponent("firmware-\(UUID())")
   try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
   return url
+}
+
+/// Why the end-to-end tests cannot run here (a missing tool, named), or nil when they can.
+private let firmwareToolsMissing: String? = {
+  if ProcessInfo.processInfo.environment["TINYCNN_REQUIRE_FIRMWARE"] == "1" { return nil }
+  do {
+    try FirmwareToolchain(root: root).checkTools(running: true)
+    return nil
+  } catch {
+    let reason = "firmware end-to-end tests skipped, they need the ARM toolchain and QEMU: \(error)"
+    print(reason)
+    return reason
+  }
+}()
+
+/// The end-to-end trait: skipped, with the reason, when a tool is missing.
+private var needsFirmwareTools: ConditionTrait {
+  .enabled(if: firmwareToolsMissing == nil, Comment(rawValue: firmwareToolsMissing ?? ""))
 }
 
 /// The toolchain, or a failure naming what to install.
@@ -45,7 +64,9 @@ private func hostOutput(_ image: String) throws -> [Int8] {
   return Array(runner.outputValues)
 }
 
-@Test func firmwareOnCortexM4ComputesTheHostsOutputsAndCountsEachOperator() throws {
+@Test(needsFirmwareTools) func firmwareOnCortexM4ComputesTheHostsOutputsAndCountsEachOperator()
+  throws
+{
   let toolchain = try requireToolchain()
   let dir = try temporaryFolder()
   defer { try? FileManager.default.removeItem(at: dir) }
@@ -92,7 +113,30 @@ private func hostOutput(_ image: String) throws -> [Int8] {
   #expect(try #require(report.totalInstructions) > invoke * samples.count)
 }
 
-@Test func firmwareFitsTheMicrobitAndComputesTheHostsOutputs() throws {
+@Test(needsFirmwareTools) func optimizedKernelsInTheFirmwareComputeTheReferenceOutputs() throws {
+  // The host's expected outputs come from the reference kernels; the firmware runs the optimized
+  // ones (packed filters in its arena), so equality checks them against the spec on the CPU.
+  let toolchain = try requireToolchain()
+  let dir = try temporaryFolder()
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let images = Array(samples.prefix(2))
+  let job = FirmwareJob(
+    model: lenet5, images: images, board: .an386, directory: dir, kernels: .optimized,
+    run: true, toolchain: toolchain)
+  let report = try job.perform()
+  #expect(report.problem == nil, "\(report.problem ?? "")")
+  #expect(report.kernels == "optimized")
+  #expect(report.identical == true)
+  for (image, result) in zip(images, report.images) {
+    #expect(result.firmware == (try hostOutput(image)), "\(image)")
+  }
+  // The packed filters live in the arena: more than the reference plan's tensors alone.
+  let m = report.footprint
+  #expect(try #require(m.arenaUsed) <= m.arenaBytes)
+  #expect(m.arenaBytes > 48_000)
+}
+
+@Test(needsFirmwareTools) func firmwareFitsTheMicrobitAndComputesTheHostsOutputs() throws {
   let toolchain = try requireToolchain()
   let dir = try temporaryFolder()
   defer { try? FileManager.default.removeItem(at: dir) }
