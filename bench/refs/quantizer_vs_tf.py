@@ -3,6 +3,7 @@
     python bench/refs/quantizer_vs_tf.py MODEL.safetensors --ours OURS.tflite \
         [--ours OURS-per-channel-dense.tflite] [--samples 500] [--eval-json EVAL.json]
         [--out DIR] [--json SUMMARY.json]
+    python bench/refs/quantizer_vs_tf.py --self-test   # the Keras port on every op it knows
 
 (bench/quantizer_vs_tf.sh makes OURS.tflite and EVAL.json with tinycnn and calls this.)
 
@@ -489,7 +490,70 @@ def evaluate_int8(label, buf, x_u8, y, float_pred, ours_out=None, ours_buf=None,
     return row, out
 
 
+SELF_TEST_GRAPH = [  # every op the port knows, in the shapes that need care
+    {"name": "input", "op": "input", "shape": [3, 16, 16]},
+    {"name": "c1", "op": "conv2d", "inputs": ["input"], "out_channels": 8, "kernel": [3, 3],
+     "stride": [2, 2], "padding": [1, 1]},  # stride 2, symmetric padding: ZeroPadding2D
+    {"name": "bn", "op": "batch_norm2d", "inputs": ["c1"], "epsilon": 1e-3},
+    {"name": "r6", "op": "relu6", "inputs": ["bn"]},
+    {"name": "dw", "op": "conv2d", "inputs": ["r6"], "out_channels": 16, "kernel": [3, 3],
+     "padding": [1, 1], "groups": 8},  # depthwise, multiplier 2, "same"
+    {"name": "pw", "op": "conv2d", "inputs": ["dw"], "out_channels": 8, "kernel": [1, 1],
+     "bias": False},
+    {"name": "add", "op": "add", "inputs": ["r6", "pw"]},
+    {"name": "dil", "op": "conv2d", "inputs": ["add"], "out_channels": 5, "kernel": [3, 3],
+     "padding": [2, 2], "dilation": [2, 2]},
+    {"name": "cat", "op": "concat", "inputs": ["add", "dil"]},
+    {"name": "ap", "op": "avg_pool2d", "inputs": ["cat"], "kernel": [2, 2]},
+    {"name": "mp", "op": "max_pool2d", "inputs": ["ap"], "kernel": [3, 3], "stride": [1, 1]},
+    {"name": "flat", "op": "flatten", "inputs": ["mp"]},
+    {"name": "drop", "op": "dropout", "inputs": ["flat"], "rate": 0.5},
+    {"name": "fc", "op": "linear", "inputs": ["drop"], "out_features": 12},
+    {"name": "relu", "op": "relu", "inputs": ["fc"]},
+    {"name": "fc2", "op": "linear", "inputs": ["relu"], "out_features": 10},
+    {"name": "sm", "op": "softmax", "inputs": ["fc2"]},
+]
+
+
+def self_test():
+    """The Keras port against the numpy reference on a random-weight graph with every op the
+    port knows (LeNet-5 alone does not exercise depthwise, batch norm, strided padding, ...)."""
+    rng = np.random.default_rng(0)
+    nodes = SELF_TEST_GRAPH
+    shapes = _shapes(nodes)
+    weights = {}
+    for n in nodes:
+        x = shapes[n["inputs"][0]] if n.get("inputs") else None
+        if n["op"] == "conv2d":
+            k = _pair(n["kernel"])
+            weights[n["name"] + ".weight"] = rng.normal(
+                0, 0.3, (n["out_channels"], x[1] // n.get("groups", 1)) + k).astype(np.float32)
+            if n.get("bias", True):
+                weights[n["name"] + ".bias"] = rng.normal(0, 0.1, n["out_channels"]).astype(np.float32)
+        elif n["op"] == "linear":
+            weights[n["name"] + ".weight"] = rng.normal(0, 0.1, (n["out_features"], x[1])).astype(np.float32)
+            weights[n["name"] + ".bias"] = rng.normal(0, 0.1, n["out_features"]).astype(np.float32)
+        elif n["op"] == "batch_norm2d":
+            c = x[1]
+            for suffix, v in (("weight", rng.uniform(0.5, 2, c)), ("bias", rng.normal(0, 0.2, c)),
+                              ("running_mean", rng.normal(0, 0.2, c)),
+                              ("running_var", rng.uniform(0.3, 3, c))):
+                weights[f"{n['name']}.{suffix}"] = v.astype(np.float32)
+    x = rng.uniform(0, 1, (64, 16, 16, 3)).astype(np.float32)
+    worst = 0.0
+    for graph in (nodes, nodes[:-1]):  # with softmax, and the logits before it
+        got = build_keras(graph, weights).predict(x, batch_size=64, verbose=0)
+        want = numpy_forward(graph, weights, x.transpose(0, 3, 1, 2))
+        diff = float(np.abs(got - want).max() / np.abs(want).max())
+        worst = max(worst, diff)
+        log(f"self-test: Keras port vs numpy reference, {len(graph)} nodes ending in "
+            f"{graph[-1]['op']}, 64 random inputs: max |diff| / max |value| {diff:.2e}")
+    return 0 if worst < 1e-5 else 1
+
+
 def main():
+    if sys.argv[1:] == ["--self-test"]:
+        return self_test()
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("model", help="TinyCNN float model (.safetensors)")
     ap.add_argument("--ours", required=True, action="append",
