@@ -46,153 +46,284 @@ enum BuiltInData {
   ],
   "kernels": {
     "cmsis-nn": {
-      "mac_conv": {
-        "value": 6.5,
-        "source": "CMSIS-NN arm_nn_mat_mult_kernel_s8_s16 non-DSP path on Armv6-M: per MAC LDRSH + LDRSB (2 cycles each on Cortex-M0+), MULS (1, single-cycle multiplier on RP2040), ADDS, loop share (Cortex-M0+ TRM)"
-      },
-      "mac_conv_1x1": {
-        "value": 6.0,
-        "source": "arm_nn_mat_mult_nt_t_s8 non-DSP: two LDRSB, offset ADD, MULS, ADDS per MAC"
-      },
-      "mac_depthwise": {
-        "value": 7.0,
-        "source": "arm_depthwise_conv_s8 generic path: as mac_conv plus a channel-stride add"
-      },
-      "mac_fully_connected": {
-        "value": 6.0,
-        "source": "arm_nn_vec_mat_mult_t_s8 non-DSP: scalar dot product"
-      },
-      "im2col_per_element": {
-        "value": 4,
-        "source": "arm_q7_to_q15_with_offset non-DSP: LDRSB, ADDS, STRH per element"
-      },
-      "per_output": {
-        "value": 60,
-        "source": "arm_nn_requantize on Armv6-M: no SMULL, the 64-bit product is a __aeabi_lmul call (~40 cycles) + shifts + clamp"
-      },
-      "per_pool_element": {
-        "value": 4,
-        "source": "scalar compare/add per window element (no SIMD within a register on Armv6-M)"
-      },
-      "per_add_element": {
-        "value": 130,
-        "source": "two rescales + requantize, each with a 64-bit multiply helper"
-      },
-      "per_softmax_element": {
-        "value": 300,
-        "source": "fixed-point exp with 64-bit helpers"
+      "measured": "CMSIS-NN (ARM-software/CMSIS-NN @99f736a) called as TFLM's kernels/cmsis_nn call it, arm-none-eabi-gcc 12.2 -O2, built for Armv6-M (-mcpu=cortex-m0), every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the cortex-m0plus rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
+      "operator_overhead": {
+        "value": 1500,
+        "source": "TFLM per-operator invoke on an M0+"
       },
       "per_copy_byte": {
         "value": 1.0,
         "source": "LDR/STR word copy on M0+"
       },
-      "call_overhead": {
-        "value": 1500,
-        "source": "TFLM per-operator invoke on an M0+"
-      },
-      "columns_per_weight_pass": {
-        "value": 2,
-        "source": "same 2-column tile as the DSP path"
+      "paths": {
+        "add": {
+          "cycles": {
+            "call": 324.067,
+            "element": 330.226
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/cmsis-nn-armv6m-sweep-*.json), cortex-m0plus timing rules (cycles.py): max |error| 0%; on 3 held-out layers of the validation models max 0%, median 0%"
+        },
+        "average_pool": {
+          "cycles": {
+            "call": 678.695,
+            "output": 142.711,
+            "tap": 12.956,
+            "window": 20.617
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 11 sweep layers (bench/estimator/kernels/measurements/cmsis-nn-armv6m-sweep-*.json), cortex-m0plus timing rules (cycles.py): max |error| 3%; on 4 held-out layers of the validation models max 6%, median 2%"
+        },
+        "conv": {
+          "cycles": {
+            "call": 0.0,
+            "im2col": 15.152,
+            "mac": 8.613,
+            "output": 115.628,
+            "padded_mac": 8.38,
+            "pixel": 0.0,
+            "row": 360.58,
+            "tail_mac": 2.728
+          },
+          "columns_per_weight_pass": 2.0,
+          "source": "fit.py over 21 sweep layers (bench/estimator/kernels/measurements/cmsis-nn-armv6m-sweep-*.json), cortex-m0plus timing rules (cycles.py): max |error| 2%; on 12 held-out layers of the validation models max 6%, median 1%"
+        },
+        "conv_1x1": {
+          "cycles": {
+            "call": 1352.094,
+            "mac": 8.021,
+            "output": 131.704,
+            "padded_mac": 0.0,
+            "pixel": 1.723,
+            "tail_mac": 0.0
+          },
+          "columns_per_weight_pass": 1.9,
+          "source": "fit.py over 10 sweep layers (bench/estimator/kernels/measurements/cmsis-nn-armv6m-sweep-*.json), cortex-m0plus timing rules (cycles.py): max |error| 1%; on 30 held-out layers of the validation models max 5%, median 1%"
+        },
+        "conv_1x1_strided": {
+          "cycles": {
+            "call": 9058.145,
+            "mac": 10.425,
+            "output": 97.466,
+            "padded_mac": 0.0,
+            "pixel": 336.771,
+            "tail_mac": 0.0
+          },
+          "columns_per_weight_pass": 1.5,
+          "source": "fit.py over 3 sweep layers (bench/estimator/kernels/measurements/cmsis-nn-armv6m-sweep-*.json), cortex-m0plus timing rules (cycles.py): max |error| 0%; on 2 held-out layers of the validation models max 6%, median 4%"
+        },
+        "depthwise": {
+          "cycles": {
+            "call": 1073.93,
+            "mac": 48.769,
+            "output": 340.693,
+            "padded_mac": 1.178,
+            "pixel": 65.422
+          },
+          "columns_per_weight_pass": 1.3,
+          "source": "fit.py over 5 sweep layers (bench/estimator/kernels/measurements/cmsis-nn-armv6m-sweep-*.json), cortex-m0plus timing rules (cycles.py): max |error| 0%"
+        },
+        "depthwise_3x3": {
+          "cycles": {
+            "call": 758.276,
+            "mac": 42.355,
+            "output": 149.153,
+            "padded_mac": 0.0,
+            "pixel": 128.396
+          },
+          "columns_per_weight_pass": 1.2,
+          "source": "fit.py over 9 sweep layers (bench/estimator/kernels/measurements/cmsis-nn-armv6m-sweep-*.json), cortex-m0plus timing rules (cycles.py): max |error| 0%; on 30 held-out layers of the validation models max 0%, median 0%"
+        },
+        "fully_connected": {
+          "cycles": {
+            "call": 1278.845,
+            "mac": 8.165,
+            "output": 97.136,
+            "tail_mac": 0.0
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/cmsis-nn-armv6m-sweep-*.json), cortex-m0plus timing rules (cycles.py): max |error| 3%; on 17 held-out layers of the validation models max 16%, median 2%"
+        },
+        "max_pool": {
+          "cycles": {
+            "call": 0.0,
+            "output": 0.0,
+            "tap": 0.0,
+            "window": 61.843
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/cmsis-nn-armv6m-sweep-*.json), cortex-m0plus timing rules (cycles.py): max |error| 19%; on 2 held-out layers of the validation models max 4%, median 2%"
+        },
+        "softmax": {
+          "cycles": {
+            "call": 2031.553,
+            "element": 2151.008
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/cmsis-nn-armv6m-sweep-*.json), cortex-m0plus timing rules (cycles.py): max |error| 7%; on 4 held-out layers of the validation models max 66%, median 11%"
+        }
       }
     },
     "tinycnn": {
-      "mac_conv": {
-        "value": 10,
-        "source": "TinyCNN QEMU instruction count (shared/embedded/README.md): 1024-element int8 dot = 8202 instructions on Cortex-M0 (8 per MAC); loads take 2 cycles on M0+ -> ~10 cycles"
-      },
-      "mac_conv_1x1": {
-        "value": 10,
-        "source": "same scalar loop"
-      },
-      "mac_depthwise": {
-        "value": 11,
-        "source": "scalar loop plus a channel stride"
-      },
-      "mac_fully_connected": {
-        "value": 10,
-        "source": "same scalar loop"
-      },
-      "im2col_per_element": {
-        "value": 0,
-        "source": "TinyCNN kernels read the input in place (no im2col buffer)"
-      },
-      "per_output": {
-        "value": 70,
-        "source": "Swift requantize with multipliedFullWidth on Armv6-M (no SMULL: 4 16-bit partial products)"
-      },
-      "per_pool_element": {
-        "value": 5,
-        "source": "estimate: one scalar compare and select per window element"
-      },
-      "per_add_element": {
-        "value": 150,
-        "source": "two rescales + requantize"
-      },
-      "per_softmax_element": {
+      "measured": "TinyCNN's Sources/Runtime/Kernels built with Embedded Swift 6.3 -Osize -wmo (the firmware's flags), built for Armv6-M (-mcpu=cortex-m0), every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the cortex-m0plus rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
+      "operator_overhead": {
         "value": 300,
-        "source": "estimate: fixed-point exp per element with 64-bit helpers"
+        "source": "direct calls from a static plan"
       },
       "per_copy_byte": {
         "value": 1.5,
         "source": "estimate: a byte-at-a-time copy loop with 2-cycle loads (Cortex-M0+ TRM)"
       },
-      "call_overhead": {
-        "value": 300,
-        "source": "direct calls from a static plan"
-      },
-      "columns_per_weight_pass": {
-        "value": 1,
-        "source": "filters re-read for each output pixel"
+      "paths": {
+        "add": {
+          "cycles": {
+            "call": 617.008,
+            "element": 409.22
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/tinycnn-armv6m-sweep-*.json), cortex-m0plus timing rules (cycles.py): max |error| 0%; on 3 held-out layers of the validation models max 0%, median 0%"
+        },
+        "average_pool": {
+          "cycles": {
+            "call": 1471.292,
+            "output": 296.299,
+            "tap": 80.136,
+            "window": 104.233
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 11 sweep layers (bench/estimator/kernels/measurements/tinycnn-armv6m-sweep-*.json), cortex-m0plus timing rules (cycles.py): max |error| 3%; on 4 held-out layers of the validation models max 7%, median 3%"
+        },
+        "conv": {
+          "cycles": {
+            "call": 0.0,
+            "mac": 31.88,
+            "output": 629.222,
+            "padded_mac": 0.0,
+            "pixel": 313.573,
+            "tap": 324.261
+          },
+          "columns_per_weight_pass": 1.0,
+          "source": "fit.py over 34 sweep layers (bench/estimator/kernels/measurements/tinycnn-armv6m-sweep-*.json), cortex-m0plus timing rules (cycles.py): max |error| 8%; on 44 held-out layers of the validation models max 8%, median 0%"
+        },
+        "depthwise": {
+          "cycles": {
+            "call": 0.0,
+            "mac": 331.102,
+            "output": 834.089,
+            "padded_mac": 119.465,
+            "pixel": 220.51
+          },
+          "columns_per_weight_pass": 0.6,
+          "source": "fit.py over 14 sweep layers (bench/estimator/kernels/measurements/tinycnn-armv6m-sweep-*.json), cortex-m0plus timing rules (cycles.py): max |error| 0%; on 30 held-out layers of the validation models max 0%, median 0%"
+        },
+        "fully_connected": {
+          "cycles": {
+            "call": 765.928,
+            "mac": 27.0,
+            "output": 250.349
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/tinycnn-armv6m-sweep-*.json), cortex-m0plus timing rules (cycles.py): max |error| 0%; on 17 held-out layers of the validation models max 0%, median 0%"
+        },
+        "max_pool": {
+          "cycles": {
+            "call": 1316.747,
+            "output": 198.305,
+            "tap": 58.131,
+            "window": 111.269
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/tinycnn-armv6m-sweep-*.json), cortex-m0plus timing rules (cycles.py): max |error| 1%; on 2 held-out layers of the validation models max 0%, median 0%"
+        },
+        "softmax": {
+          "cycles": {
+            "call": 4954.197,
+            "element": 2377.683
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/tinycnn-armv6m-sweep-*.json), cortex-m0plus timing rules (cycles.py): max |error| 17%; on 4 held-out layers of the validation models max 56%, median 46%"
+        }
       }
     },
     "reference": {
-      "mac_conv": {
-        "value": 19.2,
-        "source": "Cortex-M4 value x 1.6: 2-cycle loads and no MLA on Armv6-M (Cortex-M0+ TRM) (TFLM reference_integer_ops::ConvPerChannel inner loop: 2 loads, input offset add, MLA, plus the Offset() index arithmetic that GCC only partly hoists (~10-12 instructions per MAC on Armv7-M))"
-      },
-      "mac_conv_1x1": {
-        "value": 19.2,
-        "source": "Cortex-M4 value x 1.6: 2-cycle loads and no MLA on Armv6-M (Cortex-M0+ TRM) (same reference loop as mac_conv)"
-      },
-      "mac_depthwise": {
-        "value": 22.4,
-        "source": "Cortex-M4 value x 1.6: 2-cycle loads and no MLA on Armv6-M (Cortex-M0+ TRM) (reference_integer_ops::DepthwiseConvPerChannel: as mac_conv plus the depth-multiplier index)"
-      },
-      "mac_fully_connected": {
-        "value": 12.8,
-        "source": "Cortex-M4 value x 1.6: 2-cycle loads and no MLA on Armv6-M (Cortex-M0+ TRM) (reference_integer_ops::FullyConnected: a plain dot product over contiguous rows)"
-      },
-      "im2col_per_element": {
-        "value": 0,
-        "source": "the reference kernels read the input in place"
-      },
-      "per_output": {
-        "value": 48.0,
-        "source": "Cortex-M4 value x 1.6: 2-cycle loads and no MLA on Armv6-M (Cortex-M0+ TRM) (MultiplyByQuantizedMultiplier with a 64-bit product + clamp per output)"
-      },
-      "per_pool_element": {
-        "value": 8.0,
-        "source": "Cortex-M4 value x 1.6: 2-cycle loads and no MLA on Armv6-M (Cortex-M0+ TRM) (reference pooling: bounds checks and index math per window element)"
-      },
-      "per_add_element": {
-        "value": 72.0,
-        "source": "Cortex-M4 value x 1.6: 2-cycle loads and no MLA on Armv6-M (Cortex-M0+ TRM) (reference ADD: two rescales + requantize with 64-bit products)"
-      },
-      "per_softmax_element": {
-        "value": 240.0,
-        "source": "Cortex-M4 value x 1.6: 2-cycle loads and no MLA on Armv6-M (Cortex-M0+ TRM) (reference int8 softmax: gemmlowp exp per element)"
+      "measured": "TFLM's reference kernels (tensorflow/tflite-micro @90b983c, kernels/internal/reference, TFLITE_DCHECKs on as in TFLM builds), GCC 12.2 -O2 (arm-none-eabi, riscv64-unknown-elf), built for Armv6-M (-mcpu=cortex-m0), every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the cortex-m0plus rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
+      "operator_overhead": {
+        "value": 800,
+        "source": "as cmsis-nn (same TFLM interpreter)"
       },
       "per_copy_byte": {
         "value": 1.6,
         "source": "Cortex-M4 value x 1.6: 2-cycle loads and no MLA on Armv6-M (Cortex-M0+ TRM) (estimate: a byte-at-a-time copy loop, ~1 cycle per byte on a single-issue core)"
       },
-      "call_overhead": {
-        "value": 800,
-        "source": "as cmsis-nn (same TFLM interpreter)"
-      },
-      "columns_per_weight_pass": {
-        "value": 1,
-        "source": "the reference loop order re-reads every filter for each output pixel"
+      "paths": {
+        "add": {
+          "cycles": {
+            "call": 443.623,
+            "element": 377.632
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/reference-armv6m-sweep-*.json), cortex-m0plus timing rules (cycles.py): max |error| 0%; on 3 held-out layers of the validation models max 0%, median 0%"
+        },
+        "average_pool": {
+          "cycles": {
+            "call": 465.65,
+            "output": 191.758,
+            "tap": 21.225,
+            "window": 36.076
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 11 sweep layers (bench/estimator/kernels/measurements/reference-armv6m-sweep-*.json), cortex-m0plus timing rules (cycles.py): max |error| 4%; on 4 held-out layers of the validation models max 8%, median 3%"
+        },
+        "conv": {
+          "cycles": {
+            "call": 0.0,
+            "mac": 137.026,
+            "output": 314.839,
+            "padded_mac": 0.0,
+            "pixel": 36.253,
+            "tap": 61.483
+          },
+          "columns_per_weight_pass": 1.1,
+          "source": "fit.py over 34 sweep layers (bench/estimator/kernels/measurements/reference-armv6m-sweep-*.json), cortex-m0plus timing rules (cycles.py): max |error| 2%; on 44 held-out layers of the validation models max 3%, median 0%"
+        },
+        "depthwise": {
+          "cycles": {
+            "call": 0.0,
+            "mac": 141.467,
+            "output": 344.063,
+            "padded_mac": 27.745,
+            "pixel": 57.631
+          },
+          "columns_per_weight_pass": 1.1,
+          "source": "fit.py over 14 sweep layers (bench/estimator/kernels/measurements/reference-armv6m-sweep-*.json), cortex-m0plus timing rules (cycles.py): max |error| 0%; on 30 held-out layers of the validation models max 0%, median 0%"
+        },
+        "fully_connected": {
+          "cycles": {
+            "call": 144.927,
+            "mac": 11.003,
+            "output": 161.405
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/reference-armv6m-sweep-*.json), cortex-m0plus timing rules (cycles.py): max |error| 0%; on 17 held-out layers of the validation models max 0%, median 0%"
+        },
+        "max_pool": {
+          "cycles": {
+            "call": 507.444,
+            "output": 208.422,
+            "tap": 9.385,
+            "window": 81.385
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/reference-armv6m-sweep-*.json), cortex-m0plus timing rules (cycles.py): max |error| 0%; on 2 held-out layers of the validation models max 0%, median 0%"
+        },
+        "softmax": {
+          "cycles": {
+            "call": 3003.721,
+            "element": 2450.397
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/reference-armv6m-sweep-*.json), cortex-m0plus timing rules (cycles.py): max |error| 4%; on 4 held-out layers of the validation models max 62%, median 24%"
+        }
       }
     }
   }
@@ -207,153 +338,284 @@ enum BuiltInData {
   ],
   "kernels": {
     "cmsis-nn": {
-      "mac_conv": {
-        "value": 1.5,
-        "source": "same DSP extension and pipeline depth as Cortex-M4 (Armv8-M Mainline DSP: SMLAD/SXTB16 single cycle): CMSIS-NN Source/ConvolutionFunctions/arm_nn_mat_mult_kernel_s8_s16.c (ARM-software/CMSIS-NN @99f736a): 16 MACs per loop = 6 LDR + 4 SXTB16 + 8 SMLAD + 2 loop; Cortex-M4 TRM timings (SMLAD/SXTB16 1 cycle, LDR 2 or 1 when pipelined, taken branch 2-3) = ~24 cycles per 16 MACs"
-      },
-      "mac_conv_1x1": {
-        "value": 1.5,
-        "source": "same DSP extension and pipeline depth as Cortex-M4 (Armv8-M Mainline DSP: SMLAD/SXTB16 single cycle): arm_convolve_1x1_s8_fast -> arm_nn_mat_mult_nt_t_s8 DSP path: same 2x2 SMLAD tile as mac_conv, without the im2col copy"
-      },
-      "mac_depthwise": {
-        "value": 2.0,
-        "source": "same DSP extension and pipeline depth as Cortex-M4 (Armv8-M Mainline DSP: SMLAD/SXTB16 single cycle): arm_depthwise_conv_3x3_s8 / arm_nn_depthwise_conv_s8_core (CMSIS-NN): 4 channels x 2 pixels per SMLAD step, each weight used by 2 outputs only, so loads per MAC double vs. mac_conv"
-      },
-      "mac_fully_connected": {
-        "value": 1.6,
-        "source": "same DSP extension and pipeline depth as Cortex-M4 (Armv8-M Mainline DSP: SMLAD/SXTB16 single cycle): arm_nn_vec_mat_mult_t_s8 (CMSIS-NN) DSP path: 2 rows x 4 columns per step = 3 LDR + 6 SXTB16 + 4 SMLAD per 8 MACs, ~13 cycles"
-      },
-      "im2col_per_element": {
-        "value": 1.0,
-        "source": "same DSP extension and pipeline depth as Cortex-M4 (Armv8-M Mainline DSP: SMLAD/SXTB16 single cycle): arm_convolve_s8 im2col: arm_memcpy_s8 of each patch row + arm_q7_to_q15_with_offset (4 elements per LDR, 2 SXTB16, 2 SADD16, 2 STR)"
-      },
-      "per_output": {
-        "value": 14,
-        "source": "same DSP extension and pipeline depth as Cortex-M4 (Armv8-M Mainline DSP: SMLAD/SXTB16 single cycle): arm_nn_requantize (SMULL-based doubling high mul + rounding shift) + bias add + output offset + clamp + STRB: ~14 instructions per output"
-      },
-      "per_pool_element": {
-        "value": 1.0,
-        "source": "same DSP extension and pipeline depth as Cortex-M4 (Armv8-M Mainline DSP: SMLAD/SXTB16 single cycle): arm_max_pool_s8 / arm_avgpool_s8: one compare or add per window element, 4 channels per 32-bit word on DSP cores"
-      },
-      "per_add_element": {
-        "value": 18,
-        "source": "same DSP extension and pipeline depth as Cortex-M4 (Armv8-M Mainline DSP: SMLAD/SXTB16 single cycle): arm_elementwise_add_s8: two input rescales (left shift + doubling high mul) + output requantize per element"
-      },
-      "per_softmax_element": {
-        "value": 60,
-        "source": "same DSP extension and pipeline depth as Cortex-M4 (Armv8-M Mainline DSP: SMLAD/SXTB16 single cycle): arm_softmax_s8: exp on the fixed-point one-over-one-plus-x path, ~3 passes over the row"
+      "measured": "CMSIS-NN (ARM-software/CMSIS-NN @99f736a) called as TFLM's kernels/cmsis_nn call it, arm-none-eabi-gcc 12.2 -O2, built for Armv7E-M (-mcpu=cortex-m4), every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the cortex-m33 rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
+      "operator_overhead": {
+        "value": 800,
+        "source": "same DSP extension and pipeline depth as Cortex-M4 (Armv8-M Mainline DSP: SMLAD/SXTB16 single cycle): TFLM MicroInterpreter::Invoke per operator: node/tensor lookups, EvalTensor dims, CMSIS-NN context setup; TFLM paper (David et al. 2021, arXiv:2010.08678) measures interpreter overhead as a small fixed cost per op"
       },
       "per_copy_byte": {
         "value": 0.5,
         "source": "same DSP extension and pipeline depth as Cortex-M4 (Armv8-M Mainline DSP: SMLAD/SXTB16 single cycle): memcpy of word-aligned int8 data: LDR/STR pairs, 4 bytes per ~2 cycles"
       },
-      "call_overhead": {
-        "value": 800,
-        "source": "same DSP extension and pipeline depth as Cortex-M4 (Armv8-M Mainline DSP: SMLAD/SXTB16 single cycle): TFLM MicroInterpreter::Invoke per operator: node/tensor lookups, EvalTensor dims, CMSIS-NN context setup; TFLM paper (David et al. 2021, arXiv:2010.08678) measures interpreter overhead as a small fixed cost per op"
-      },
-      "columns_per_weight_pass": {
-        "value": 2,
-        "source": "same DSP extension and pipeline depth as Cortex-M4 (Armv8-M Mainline DSP: SMLAD/SXTB16 single cycle): the 2x2 mat-mult tile computes 2 output pixels per pass over a filter, so conv weights are read outputPixels/2 times"
+      "paths": {
+        "add": {
+          "cycles": {
+            "call": 216.075,
+            "element": 93.361
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/cmsis-nn-armv7em-m4-sweep-*.json), cortex-m33 timing rules (cycles.py): max |error| 0%; on 3 held-out layers of the validation models max 0%, median 0%"
+        },
+        "average_pool": {
+          "cycles": {
+            "call": 559.715,
+            "output": 23.598,
+            "tap": 31.704,
+            "window": 8.391
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 11 sweep layers (bench/estimator/kernels/measurements/cmsis-nn-armv7em-m4-sweep-*.json), cortex-m33 timing rules (cycles.py): max |error| 4%; on 4 held-out layers of the validation models max 3%, median 1%"
+        },
+        "conv": {
+          "cycles": {
+            "call": 0.0,
+            "im2col": 3.263,
+            "mac": 1.913,
+            "output": 36.495,
+            "padded_mac": 2.532,
+            "pixel": 0.0,
+            "row": 314.021,
+            "tail_mac": 3.627
+          },
+          "columns_per_weight_pass": 2.0,
+          "source": "fit.py over 21 sweep layers (bench/estimator/kernels/measurements/cmsis-nn-armv7em-m4-sweep-*.json), cortex-m33 timing rules (cycles.py): max |error| 8%; on 12 held-out layers of the validation models max 9%, median 3%"
+        },
+        "conv_1x1": {
+          "cycles": {
+            "call": 3667.152,
+            "mac": 1.874,
+            "output": 43.163,
+            "padded_mac": 0.0,
+            "pixel": 17.11,
+            "tail_mac": 0.0
+          },
+          "columns_per_weight_pass": 1.9,
+          "source": "fit.py over 10 sweep layers (bench/estimator/kernels/measurements/cmsis-nn-armv7em-m4-sweep-*.json), cortex-m33 timing rules (cycles.py): max |error| 5%; on 30 held-out layers of the validation models max 17%, median 4%"
+        },
+        "conv_1x1_strided": {
+          "cycles": {
+            "call": 15974.264,
+            "mac": 3.434,
+            "output": 25.925,
+            "padded_mac": 0.0,
+            "pixel": 10.255,
+            "tail_mac": 0.0
+          },
+          "columns_per_weight_pass": 1.5,
+          "source": "fit.py over 3 sweep layers (bench/estimator/kernels/measurements/cmsis-nn-armv7em-m4-sweep-*.json), cortex-m33 timing rules (cycles.py): max |error| 0%; on 2 held-out layers of the validation models max 12%, median 8%"
+        },
+        "depthwise": {
+          "cycles": {
+            "call": 701.749,
+            "mac": 10.089,
+            "output": 0.0,
+            "padded_mac": 16.897,
+            "pixel": 612.754
+          },
+          "columns_per_weight_pass": 1.0,
+          "source": "fit.py over 5 sweep layers (bench/estimator/kernels/measurements/cmsis-nn-armv7em-m4-sweep-*.json), cortex-m33 timing rules (cycles.py): max |error| 0%"
+        },
+        "depthwise_3x3": {
+          "cycles": {
+            "call": 637.861,
+            "mac": 5.176,
+            "output": 35.495,
+            "padded_mac": 1.541,
+            "pixel": 75.862
+          },
+          "columns_per_weight_pass": 1.2,
+          "source": "fit.py over 9 sweep layers (bench/estimator/kernels/measurements/cmsis-nn-armv7em-m4-sweep-*.json), cortex-m33 timing rules (cycles.py): max |error| 0%; on 30 held-out layers of the validation models max 1%, median 0%"
+        },
+        "fully_connected": {
+          "cycles": {
+            "call": 356.621,
+            "mac": 2.373,
+            "output": 59.693,
+            "tail_mac": 10.997
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/cmsis-nn-armv7em-m4-sweep-*.json), cortex-m33 timing rules (cycles.py): max |error| 0%; on 17 held-out layers of the validation models max 3%, median 0%"
+        },
+        "max_pool": {
+          "cycles": {
+            "call": 439.706,
+            "output": 10.332,
+            "tap": 50.327,
+            "window": 5.404
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/cmsis-nn-armv7em-m4-sweep-*.json), cortex-m33 timing rules (cycles.py): max |error| 4%; on 2 held-out layers of the validation models max 3%, median 2%"
+        },
+        "softmax": {
+          "cycles": {
+            "call": 596.257,
+            "element": 494.146
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/cmsis-nn-armv7em-m4-sweep-*.json), cortex-m33 timing rules (cycles.py): max |error| 5%; on 4 held-out layers of the validation models max 57%, median 10%"
+        }
       }
     },
     "tinycnn": {
-      "mac_conv": {
-        "value": 7.5,
-        "source": "TinyCNN QEMU instruction count (shared/embedded/README.md): the Embedded Swift int8 dot product is 6 instructions per MAC on Cortex-M4 (ldrsb, ldrsb, adds, cmp, smlabb, bne); with M4 TRM timings ~7.5 cycles"
-      },
-      "mac_conv_1x1": {
-        "value": 7.5,
-        "source": "same scalar loop as mac_conv (no special 1x1 path yet)"
-      },
-      "mac_depthwise": {
-        "value": 8.5,
-        "source": "scalar loop with a channel stride between taps: one more address add per MAC than mac_conv"
-      },
-      "mac_fully_connected": {
-        "value": 7.5,
-        "source": "same scalar dot product as mac_conv"
-      },
-      "im2col_per_element": {
-        "value": 0,
-        "source": "TinyCNN's kernels read the input in place (no im2col buffer)"
-      },
-      "per_output": {
-        "value": 30,
-        "source": "Swift multiplyByQuantizedMultiplier with multipliedFullWidth + rounding shift + clamp (Runtime/FixedPoint): ~25-30 instructions"
-      },
-      "per_pool_element": {
-        "value": 4,
-        "source": "scalar compare/add per window element"
-      },
-      "per_add_element": {
-        "value": 40,
-        "source": "two rescales + requantize in scalar Swift"
-      },
-      "per_softmax_element": {
-        "value": 80,
-        "source": "estimate: fixed-point exp per element (Runtime softmax)"
-      },
-      "per_copy_byte": {
-        "value": 1.0,
-        "source": "estimate: a byte-at-a-time copy loop, ~1 cycle per byte on a single-issue core"
-      },
-      "call_overhead": {
+      "measured": "TinyCNN's Sources/Runtime/Kernels built with Embedded Swift 6.3 -Osize -wmo (the firmware's flags), built for Armv7E-M (-mcpu=cortex-m4), every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the cortex-m33 rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
+      "operator_overhead": {
         "value": 200,
         "source": "direct calls from a static plan, no interpreter dispatch"
       },
-      "columns_per_weight_pass": {
-        "value": 1,
-        "source": "the reference loop order (outY, outX, outC, kY, kX, inC) re-reads every filter for each output pixel"
+      "per_copy_byte": {
+        "value": 1.0,
+        "source": "estimate: a byte-at-a-time copy loop, ~1 cycle per byte on a single-issue core"
+      },
+      "paths": {
+        "add": {
+          "cycles": {
+            "call": 247.258,
+            "element": 152.466
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/tinycnn-armv7em-m4-sweep-*.json), cortex-m33 timing rules (cycles.py): max |error| 0%; on 3 held-out layers of the validation models max 0%, median 0%"
+        },
+        "average_pool": {
+          "cycles": {
+            "call": 448.507,
+            "output": 93.104,
+            "tap": 20.753,
+            "window": 19.794
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 11 sweep layers (bench/estimator/kernels/measurements/tinycnn-armv7em-m4-sweep-*.json), cortex-m33 timing rules (cycles.py): max |error| 4%; on 4 held-out layers of the validation models max 8%, median 4%"
+        },
+        "conv": {
+          "cycles": {
+            "call": 0.0,
+            "mac": 15.969,
+            "output": 185.399,
+            "padded_mac": 0.0,
+            "pixel": 81.905,
+            "tap": 81.358
+          },
+          "columns_per_weight_pass": 1.1,
+          "source": "fit.py over 34 sweep layers (bench/estimator/kernels/measurements/tinycnn-armv7em-m4-sweep-*.json), cortex-m33 timing rules (cycles.py): max |error| 5%; on 44 held-out layers of the validation models max 7%, median 0%"
+        },
+        "depthwise": {
+          "cycles": {
+            "call": 0.0,
+            "mac": 72.867,
+            "output": 256.293,
+            "padded_mac": 26.184,
+            "pixel": 55.213
+          },
+          "columns_per_weight_pass": 1.1,
+          "source": "fit.py over 14 sweep layers (bench/estimator/kernels/measurements/tinycnn-armv7em-m4-sweep-*.json), cortex-m33 timing rules (cycles.py): max |error| 0%; on 30 held-out layers of the validation models max 0%, median 0%"
+        },
+        "fully_connected": {
+          "cycles": {
+            "call": 248.727,
+            "mac": 15.0,
+            "output": 87.407
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/tinycnn-armv7em-m4-sweep-*.json), cortex-m33 timing rules (cycles.py): max |error| 0%; on 17 held-out layers of the validation models max 0%, median 0%"
+        },
+        "max_pool": {
+          "cycles": {
+            "call": 484.55,
+            "output": 71.202,
+            "tap": 15.6,
+            "window": 22.882
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/tinycnn-armv7em-m4-sweep-*.json), cortex-m33 timing rules (cycles.py): max |error| 1%; on 2 held-out layers of the validation models max 1%, median 0%"
+        },
+        "softmax": {
+          "cycles": {
+            "call": 2165.752,
+            "element": 1058.584
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/tinycnn-armv7em-m4-sweep-*.json), cortex-m33 timing rules (cycles.py): max |error| 17%; on 4 held-out layers of the validation models max 55%, median 47%"
+        }
       }
     },
     "reference": {
-      "mac_conv": {
-        "value": 12,
-        "source": "TFLM reference_integer_ops::ConvPerChannel inner loop: 2 loads, input offset add, MLA, plus the Offset() index arithmetic that GCC only partly hoists (~10-12 instructions per MAC on Armv7-M)"
-      },
-      "mac_conv_1x1": {
-        "value": 12,
-        "source": "same reference loop as mac_conv"
-      },
-      "mac_depthwise": {
-        "value": 14,
-        "source": "reference_integer_ops::DepthwiseConvPerChannel: as mac_conv plus the depth-multiplier index"
-      },
-      "mac_fully_connected": {
-        "value": 8,
-        "source": "reference_integer_ops::FullyConnected: a plain dot product over contiguous rows"
-      },
-      "im2col_per_element": {
-        "value": 0,
-        "source": "the reference kernels read the input in place"
-      },
-      "per_output": {
-        "value": 30,
-        "source": "MultiplyByQuantizedMultiplier with a 64-bit product + clamp per output"
-      },
-      "per_pool_element": {
-        "value": 5,
-        "source": "reference pooling: bounds checks and index math per window element"
-      },
-      "per_add_element": {
-        "value": 45,
-        "source": "reference ADD: two rescales + requantize with 64-bit products"
-      },
-      "per_softmax_element": {
-        "value": 150,
-        "source": "reference int8 softmax: gemmlowp exp per element"
+      "measured": "TFLM's reference kernels (tensorflow/tflite-micro @90b983c, kernels/internal/reference, TFLITE_DCHECKs on as in TFLM builds), GCC 12.2 -O2 (arm-none-eabi, riscv64-unknown-elf), built for Armv7E-M (-mcpu=cortex-m4), every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the cortex-m33 rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
+      "operator_overhead": {
+        "value": 800,
+        "source": "as cmsis-nn (same TFLM interpreter)"
       },
       "per_copy_byte": {
         "value": 1.0,
         "source": "estimate: a byte-at-a-time copy loop, ~1 cycle per byte on a single-issue core"
       },
-      "call_overhead": {
-        "value": 800,
-        "source": "as cmsis-nn (same TFLM interpreter)"
-      },
-      "columns_per_weight_pass": {
-        "value": 1,
-        "source": "the reference loop order re-reads every filter for each output pixel"
+      "paths": {
+        "add": {
+          "cycles": {
+            "call": 223.0,
+            "element": 125.0
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/reference-armv7em-m4-sweep-*.json), cortex-m33 timing rules (cycles.py): max |error| 0%; on 3 held-out layers of the validation models max 0%, median 0%"
+        },
+        "average_pool": {
+          "cycles": {
+            "call": 108.938,
+            "output": 103.745,
+            "tap": 16.176,
+            "window": 36.848
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 11 sweep layers (bench/estimator/kernels/measurements/reference-armv7em-m4-sweep-*.json), cortex-m33 timing rules (cycles.py): max |error| 2%; on 4 held-out layers of the validation models max 5%, median 3%"
+        },
+        "conv": {
+          "cycles": {
+            "call": 0.0,
+            "mac": 117.02,
+            "output": 181.777,
+            "padded_mac": 0.0,
+            "pixel": 33.278,
+            "tap": 40.902
+          },
+          "columns_per_weight_pass": 1.1,
+          "source": "fit.py over 34 sweep layers (bench/estimator/kernels/measurements/reference-armv7em-m4-sweep-*.json), cortex-m33 timing rules (cycles.py): max |error| 1%; on 44 held-out layers of the validation models max 2%, median 0%"
+        },
+        "depthwise": {
+          "cycles": {
+            "call": 0.0,
+            "mac": 130.083,
+            "output": 209.999,
+            "padded_mac": 20.189,
+            "pixel": 47.451
+          },
+          "columns_per_weight_pass": 1.1,
+          "source": "fit.py over 14 sweep layers (bench/estimator/kernels/measurements/reference-armv7em-m4-sweep-*.json), cortex-m33 timing rules (cycles.py): max |error| 0%; on 30 held-out layers of the validation models max 0%, median 0%"
+        },
+        "fully_connected": {
+          "cycles": {
+            "call": 83.534,
+            "mac": 9.005,
+            "output": 74.918
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/reference-armv7em-m4-sweep-*.json), cortex-m33 timing rules (cycles.py): max |error| 0%; on 17 held-out layers of the validation models max 0%, median 0%"
+        },
+        "max_pool": {
+          "cycles": {
+            "call": 367.054,
+            "output": 136.34,
+            "tap": 6.095,
+            "window": 68.478
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/reference-armv7em-m4-sweep-*.json), cortex-m33 timing rules (cycles.py): max |error| 0%; on 2 held-out layers of the validation models max 0%, median 0%"
+        },
+        "softmax": {
+          "cycles": {
+            "call": 867.685,
+            "element": 523.233
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/reference-armv7em-m4-sweep-*.json), cortex-m33 timing rules (cycles.py): max |error| 4%; on 4 held-out layers of the validation models max 54%, median 20%"
+        }
       }
     }
   }
@@ -368,153 +630,284 @@ enum BuiltInData {
   ],
   "kernels": {
     "cmsis-nn": {
-      "mac_conv": {
-        "value": 1.5,
-        "source": "CMSIS-NN Source/ConvolutionFunctions/arm_nn_mat_mult_kernel_s8_s16.c (ARM-software/CMSIS-NN @99f736a): 16 MACs per loop = 6 LDR + 4 SXTB16 + 8 SMLAD + 2 loop; Cortex-M4 TRM timings (SMLAD/SXTB16 1 cycle, LDR 2 or 1 when pipelined, taken branch 2-3) = ~24 cycles per 16 MACs"
-      },
-      "mac_conv_1x1": {
-        "value": 1.5,
-        "source": "arm_convolve_1x1_s8_fast -> arm_nn_mat_mult_nt_t_s8 DSP path: same 2x2 SMLAD tile as mac_conv, without the im2col copy"
-      },
-      "mac_depthwise": {
-        "value": 2.0,
-        "source": "arm_depthwise_conv_3x3_s8 / arm_nn_depthwise_conv_s8_core (CMSIS-NN): 4 channels x 2 pixels per SMLAD step, each weight used by 2 outputs only, so loads per MAC double vs. mac_conv"
-      },
-      "mac_fully_connected": {
-        "value": 1.6,
-        "source": "arm_nn_vec_mat_mult_t_s8 (CMSIS-NN) DSP path: 2 rows x 4 columns per step = 3 LDR + 6 SXTB16 + 4 SMLAD per 8 MACs, ~13 cycles"
-      },
-      "im2col_per_element": {
-        "value": 1.0,
-        "source": "arm_convolve_s8 im2col: arm_memcpy_s8 of each patch row + arm_q7_to_q15_with_offset (4 elements per LDR, 2 SXTB16, 2 SADD16, 2 STR)"
-      },
-      "per_output": {
-        "value": 14,
-        "source": "arm_nn_requantize (SMULL-based doubling high mul + rounding shift) + bias add + output offset + clamp + STRB: ~14 instructions per output"
-      },
-      "per_pool_element": {
-        "value": 1.0,
-        "source": "arm_max_pool_s8 / arm_avgpool_s8: one compare or add per window element, 4 channels per 32-bit word on DSP cores"
-      },
-      "per_add_element": {
-        "value": 18,
-        "source": "arm_elementwise_add_s8: two input rescales (left shift + doubling high mul) + output requantize per element"
-      },
-      "per_softmax_element": {
-        "value": 60,
-        "source": "arm_softmax_s8: exp on the fixed-point one-over-one-plus-x path, ~3 passes over the row"
+      "measured": "CMSIS-NN (ARM-software/CMSIS-NN @99f736a) called as TFLM's kernels/cmsis_nn call it, arm-none-eabi-gcc 12.2 -O2, built for Armv7E-M (-mcpu=cortex-m4), every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the cortex-m4 rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
+      "operator_overhead": {
+        "value": 800,
+        "source": "TFLM MicroInterpreter::Invoke per operator: node/tensor lookups, EvalTensor dims, CMSIS-NN context setup; TFLM paper (David et al. 2021, arXiv:2010.08678) measures interpreter overhead as a small fixed cost per op"
       },
       "per_copy_byte": {
         "value": 0.5,
         "source": "memcpy of word-aligned int8 data: LDR/STR pairs, 4 bytes per ~2 cycles"
       },
-      "call_overhead": {
-        "value": 800,
-        "source": "TFLM MicroInterpreter::Invoke per operator: node/tensor lookups, EvalTensor dims, CMSIS-NN context setup; TFLM paper (David et al. 2021, arXiv:2010.08678) measures interpreter overhead as a small fixed cost per op"
-      },
-      "columns_per_weight_pass": {
-        "value": 2,
-        "source": "the 2x2 mat-mult tile computes 2 output pixels per pass over a filter, so conv weights are read outputPixels/2 times"
+      "paths": {
+        "add": {
+          "cycles": {
+            "call": 216.075,
+            "element": 93.361
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/cmsis-nn-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 0%; on 3 held-out layers of the validation models max 0%, median 0%"
+        },
+        "average_pool": {
+          "cycles": {
+            "call": 559.715,
+            "output": 23.598,
+            "tap": 31.704,
+            "window": 8.391
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 11 sweep layers (bench/estimator/kernels/measurements/cmsis-nn-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 4%; on 4 held-out layers of the validation models max 3%, median 1%"
+        },
+        "conv": {
+          "cycles": {
+            "call": 0.0,
+            "im2col": 3.263,
+            "mac": 1.913,
+            "output": 36.495,
+            "padded_mac": 2.532,
+            "pixel": 0.0,
+            "row": 314.021,
+            "tail_mac": 3.627
+          },
+          "columns_per_weight_pass": 2.0,
+          "source": "fit.py over 21 sweep layers (bench/estimator/kernels/measurements/cmsis-nn-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 8%; on 12 held-out layers of the validation models max 9%, median 3%"
+        },
+        "conv_1x1": {
+          "cycles": {
+            "call": 3667.152,
+            "mac": 1.874,
+            "output": 43.163,
+            "padded_mac": 0.0,
+            "pixel": 17.11,
+            "tail_mac": 0.0
+          },
+          "columns_per_weight_pass": 1.9,
+          "source": "fit.py over 10 sweep layers (bench/estimator/kernels/measurements/cmsis-nn-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 5%; on 30 held-out layers of the validation models max 17%, median 4%"
+        },
+        "conv_1x1_strided": {
+          "cycles": {
+            "call": 15974.264,
+            "mac": 3.434,
+            "output": 25.925,
+            "padded_mac": 0.0,
+            "pixel": 10.255,
+            "tail_mac": 0.0
+          },
+          "columns_per_weight_pass": 1.5,
+          "source": "fit.py over 3 sweep layers (bench/estimator/kernels/measurements/cmsis-nn-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 0%; on 2 held-out layers of the validation models max 12%, median 8%"
+        },
+        "depthwise": {
+          "cycles": {
+            "call": 701.749,
+            "mac": 10.089,
+            "output": 0.0,
+            "padded_mac": 16.897,
+            "pixel": 612.754
+          },
+          "columns_per_weight_pass": 1.0,
+          "source": "fit.py over 5 sweep layers (bench/estimator/kernels/measurements/cmsis-nn-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 0%"
+        },
+        "depthwise_3x3": {
+          "cycles": {
+            "call": 637.861,
+            "mac": 5.176,
+            "output": 35.495,
+            "padded_mac": 1.541,
+            "pixel": 75.862
+          },
+          "columns_per_weight_pass": 1.2,
+          "source": "fit.py over 9 sweep layers (bench/estimator/kernels/measurements/cmsis-nn-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 0%; on 30 held-out layers of the validation models max 1%, median 0%"
+        },
+        "fully_connected": {
+          "cycles": {
+            "call": 356.621,
+            "mac": 2.373,
+            "output": 59.693,
+            "tail_mac": 10.997
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/cmsis-nn-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 0%; on 17 held-out layers of the validation models max 3%, median 0%"
+        },
+        "max_pool": {
+          "cycles": {
+            "call": 439.706,
+            "output": 10.332,
+            "tap": 50.327,
+            "window": 5.404
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/cmsis-nn-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 4%; on 2 held-out layers of the validation models max 3%, median 2%"
+        },
+        "softmax": {
+          "cycles": {
+            "call": 596.257,
+            "element": 494.146
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/cmsis-nn-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 5%; on 4 held-out layers of the validation models max 57%, median 10%"
+        }
       }
     },
     "tinycnn": {
-      "mac_conv": {
-        "value": 7.5,
-        "source": "TinyCNN QEMU instruction count (shared/embedded/README.md): the Embedded Swift int8 dot product is 6 instructions per MAC on Cortex-M4 (ldrsb, ldrsb, adds, cmp, smlabb, bne); with M4 TRM timings ~7.5 cycles"
-      },
-      "mac_conv_1x1": {
-        "value": 7.5,
-        "source": "same scalar loop as mac_conv (no special 1x1 path yet)"
-      },
-      "mac_depthwise": {
-        "value": 8.5,
-        "source": "scalar loop with a channel stride between taps: one more address add per MAC than mac_conv"
-      },
-      "mac_fully_connected": {
-        "value": 7.5,
-        "source": "same scalar dot product as mac_conv"
-      },
-      "im2col_per_element": {
-        "value": 0,
-        "source": "TinyCNN's kernels read the input in place (no im2col buffer)"
-      },
-      "per_output": {
-        "value": 30,
-        "source": "Swift multiplyByQuantizedMultiplier with multipliedFullWidth + rounding shift + clamp (Runtime/FixedPoint): ~25-30 instructions"
-      },
-      "per_pool_element": {
-        "value": 4,
-        "source": "scalar compare/add per window element"
-      },
-      "per_add_element": {
-        "value": 40,
-        "source": "two rescales + requantize in scalar Swift"
-      },
-      "per_softmax_element": {
-        "value": 80,
-        "source": "estimate: fixed-point exp per element (Runtime softmax)"
-      },
-      "per_copy_byte": {
-        "value": 1.0,
-        "source": "estimate: a byte-at-a-time copy loop, ~1 cycle per byte on a single-issue core"
-      },
-      "call_overhead": {
+      "measured": "TinyCNN's Sources/Runtime/Kernels built with Embedded Swift 6.3 -Osize -wmo (the firmware's flags), built for Armv7E-M (-mcpu=cortex-m4), every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the cortex-m4 rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
+      "operator_overhead": {
         "value": 200,
         "source": "direct calls from a static plan, no interpreter dispatch"
       },
-      "columns_per_weight_pass": {
-        "value": 1,
-        "source": "the reference loop order (outY, outX, outC, kY, kX, inC) re-reads every filter for each output pixel"
+      "per_copy_byte": {
+        "value": 1.0,
+        "source": "estimate: a byte-at-a-time copy loop, ~1 cycle per byte on a single-issue core"
+      },
+      "paths": {
+        "add": {
+          "cycles": {
+            "call": 247.258,
+            "element": 152.466
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/tinycnn-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 0%; on 3 held-out layers of the validation models max 0%, median 0%"
+        },
+        "average_pool": {
+          "cycles": {
+            "call": 448.507,
+            "output": 93.104,
+            "tap": 20.753,
+            "window": 19.794
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 11 sweep layers (bench/estimator/kernels/measurements/tinycnn-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 4%; on 4 held-out layers of the validation models max 8%, median 4%"
+        },
+        "conv": {
+          "cycles": {
+            "call": 0.0,
+            "mac": 15.969,
+            "output": 185.399,
+            "padded_mac": 0.0,
+            "pixel": 81.905,
+            "tap": 81.358
+          },
+          "columns_per_weight_pass": 1.1,
+          "source": "fit.py over 34 sweep layers (bench/estimator/kernels/measurements/tinycnn-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 5%; on 44 held-out layers of the validation models max 7%, median 0%"
+        },
+        "depthwise": {
+          "cycles": {
+            "call": 0.0,
+            "mac": 72.867,
+            "output": 256.293,
+            "padded_mac": 26.184,
+            "pixel": 55.213
+          },
+          "columns_per_weight_pass": 1.1,
+          "source": "fit.py over 14 sweep layers (bench/estimator/kernels/measurements/tinycnn-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 0%; on 30 held-out layers of the validation models max 0%, median 0%"
+        },
+        "fully_connected": {
+          "cycles": {
+            "call": 248.727,
+            "mac": 15.0,
+            "output": 87.407
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/tinycnn-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 0%; on 17 held-out layers of the validation models max 0%, median 0%"
+        },
+        "max_pool": {
+          "cycles": {
+            "call": 484.55,
+            "output": 71.202,
+            "tap": 15.6,
+            "window": 22.882
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/tinycnn-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 1%; on 2 held-out layers of the validation models max 1%, median 0%"
+        },
+        "softmax": {
+          "cycles": {
+            "call": 2165.752,
+            "element": 1058.584
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/tinycnn-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 17%; on 4 held-out layers of the validation models max 55%, median 47%"
+        }
       }
     },
     "reference": {
-      "mac_conv": {
-        "value": 12,
-        "source": "TFLM reference_integer_ops::ConvPerChannel inner loop: 2 loads, input offset add, MLA, plus the Offset() index arithmetic that GCC only partly hoists (~10-12 instructions per MAC on Armv7-M)"
-      },
-      "mac_conv_1x1": {
-        "value": 12,
-        "source": "same reference loop as mac_conv"
-      },
-      "mac_depthwise": {
-        "value": 14,
-        "source": "reference_integer_ops::DepthwiseConvPerChannel: as mac_conv plus the depth-multiplier index"
-      },
-      "mac_fully_connected": {
-        "value": 8,
-        "source": "reference_integer_ops::FullyConnected: a plain dot product over contiguous rows"
-      },
-      "im2col_per_element": {
-        "value": 0,
-        "source": "the reference kernels read the input in place"
-      },
-      "per_output": {
-        "value": 30,
-        "source": "MultiplyByQuantizedMultiplier with a 64-bit product + clamp per output"
-      },
-      "per_pool_element": {
-        "value": 5,
-        "source": "reference pooling: bounds checks and index math per window element"
-      },
-      "per_add_element": {
-        "value": 45,
-        "source": "reference ADD: two rescales + requantize with 64-bit products"
-      },
-      "per_softmax_element": {
-        "value": 150,
-        "source": "reference int8 softmax: gemmlowp exp per element"
+      "measured": "TFLM's reference kernels (tensorflow/tflite-micro @90b983c, kernels/internal/reference, TFLITE_DCHECKs on as in TFLM builds), GCC 12.2 -O2 (arm-none-eabi, riscv64-unknown-elf), built for Armv7E-M (-mcpu=cortex-m4), every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the cortex-m4 rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
+      "operator_overhead": {
+        "value": 800,
+        "source": "as cmsis-nn (same TFLM interpreter)"
       },
       "per_copy_byte": {
         "value": 1.0,
         "source": "estimate: a byte-at-a-time copy loop, ~1 cycle per byte on a single-issue core"
       },
-      "call_overhead": {
-        "value": 800,
-        "source": "as cmsis-nn (same TFLM interpreter)"
-      },
-      "columns_per_weight_pass": {
-        "value": 1,
-        "source": "the reference loop order re-reads every filter for each output pixel"
+      "paths": {
+        "add": {
+          "cycles": {
+            "call": 223.0,
+            "element": 125.0
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/reference-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 0%; on 3 held-out layers of the validation models max 0%, median 0%"
+        },
+        "average_pool": {
+          "cycles": {
+            "call": 108.938,
+            "output": 103.745,
+            "tap": 16.176,
+            "window": 36.848
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 11 sweep layers (bench/estimator/kernels/measurements/reference-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 2%; on 4 held-out layers of the validation models max 5%, median 3%"
+        },
+        "conv": {
+          "cycles": {
+            "call": 0.0,
+            "mac": 117.02,
+            "output": 181.777,
+            "padded_mac": 0.0,
+            "pixel": 33.278,
+            "tap": 40.902
+          },
+          "columns_per_weight_pass": 1.1,
+          "source": "fit.py over 34 sweep layers (bench/estimator/kernels/measurements/reference-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 1%; on 44 held-out layers of the validation models max 2%, median 0%"
+        },
+        "depthwise": {
+          "cycles": {
+            "call": 0.0,
+            "mac": 130.083,
+            "output": 209.999,
+            "padded_mac": 20.189,
+            "pixel": 47.451
+          },
+          "columns_per_weight_pass": 1.1,
+          "source": "fit.py over 14 sweep layers (bench/estimator/kernels/measurements/reference-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 0%; on 30 held-out layers of the validation models max 0%, median 0%"
+        },
+        "fully_connected": {
+          "cycles": {
+            "call": 83.534,
+            "mac": 9.005,
+            "output": 74.918
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/reference-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 0%; on 17 held-out layers of the validation models max 0%, median 0%"
+        },
+        "max_pool": {
+          "cycles": {
+            "call": 367.054,
+            "output": 136.34,
+            "tap": 6.095,
+            "window": 68.478
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/reference-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 0%; on 2 held-out layers of the validation models max 0%, median 0%"
+        },
+        "softmax": {
+          "cycles": {
+            "call": 867.685,
+            "element": 523.233
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/reference-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 4%; on 4 held-out layers of the validation models max 54%, median 20%"
+        }
       }
     }
   }
@@ -530,153 +923,261 @@ enum BuiltInData {
   ],
   "kernels": {
     "cmsis-nn": {
-      "mac_conv": {
-        "value": 0.35,
-        "source": "Cortex-M55 Helium: 8 int8 MACs/cycle peak (dual-beat MVE, 64 bits per cycle; Arm Cortex-M55 TRM / product brief); arm_nn_mat_mult_nt_t_s8 MVE path: 4 rows x 16 lanes per VMLADAVA group, load-bound at ~1/3 of peak"
-      },
-      "mac_conv_1x1": {
-        "value": 0.3,
-        "source": "arm_convolve_1x1_s8 -> arm_nn_mat_mult_nt_t_s8 MVE without the im2col copy"
-      },
-      "mac_depthwise": {
-        "value": 0.7,
-        "source": "arm_depthwise_conv_s8_opt MVE path: 4 pixels x 16 channels per step, weights reloaded per pixel group"
-      },
-      "mac_fully_connected": {
-        "value": 0.4,
-        "source": "arm_nn_vec_mat_mult_t_s8 MVE: 16 lanes, one row pass per vector, load-bound"
-      },
-      "im2col_per_element": {
-        "value": 0.25,
-        "source": "MVE im2col: VLDRB/VSTRB of 16 int8 lanes"
-      },
-      "per_output": {
-        "value": 4,
-        "source": "arm_nn_requantize_s32 MVE (VQRDMULH + VRSHL on 4 lanes)"
-      },
-      "per_pool_element": {
-        "value": 0.25,
-        "source": "arm_max_pool_s8 MVE: 16 lanes per VMAX"
-      },
-      "per_add_element": {
-        "value": 3,
-        "source": "arm_elementwise_add_s8 MVE: 4 lanes of int32 rescale"
-      },
-      "per_softmax_element": {
-        "value": 40,
-        "source": "arm_softmax_s8 MVE"
+      "measured": "not measured: per-MAC and per-output estimates from the library's inner loops and published kernel tables (sources per path)",
+      "operator_overhead": {
+        "value": 600,
+        "source": "TFLM per-operator invoke"
       },
       "per_copy_byte": {
         "value": 0.15,
         "source": "MVE memcpy, 16 bytes per VLDRB/VSTRB pair"
       },
-      "call_overhead": {
-        "value": 600,
-        "source": "TFLM per-operator invoke"
-      },
-      "columns_per_weight_pass": {
-        "value": 4,
-        "source": "the MVE mat-mult computes 4 output pixels per pass over a filter"
+      "paths": {
+        "conv": {
+          "cycles": {
+            "call": 0,
+            "mac": 0.35,
+            "tail_mac": 0,
+            "output": 4,
+            "pixel": 0,
+            "im2col": 0.25,
+            "row": 0,
+            "padded_mac": 0.35
+          },
+          "columns_per_weight_pass": 4,
+          "source": "mac_conv: Cortex-M55 Helium: 8 int8 MACs/cycle peak (dual-beat MVE, 64 bits per cycle; Arm Cortex-M55 TRM / product brief); arm_nn_mat_mult_nt_t_s8 MVE path: 4 rows x 16 lanes per VMLADAVA group, load-bound at ~1/3 of peak; per_output: arm_nn_requantize_s32 MVE (VQRDMULH + VRSHL on 4 lanes); im2col_per_element: MVE im2col: VLDRB/VSTRB of 16 int8 lanes; columns_per_weight_pass: the MVE mat-mult computes 4 output pixels per pass over a filter; padded_mac = mac: the im2col and vector kernels multiply the padding zeros as any other value"
+        },
+        "conv_1x1": {
+          "cycles": {
+            "call": 0,
+            "mac": 0.3,
+            "tail_mac": 0,
+            "output": 4,
+            "pixel": 0,
+            "padded_mac": 0.3
+          },
+          "columns_per_weight_pass": 4,
+          "source": "mac_conv_1x1: arm_convolve_1x1_s8 -> arm_nn_mat_mult_nt_t_s8 MVE without the im2col copy; per_output: arm_nn_requantize_s32 MVE (VQRDMULH + VRSHL on 4 lanes); padded_mac = mac: the im2col and vector kernels multiply the padding zeros as any other value"
+        },
+        "depthwise": {
+          "cycles": {
+            "call": 0,
+            "mac": 0.95,
+            "output": 4,
+            "pixel": 0,
+            "padded_mac": 0.95
+          },
+          "columns_per_weight_pass": 4,
+          "source": "mac = mac_depthwise + im2col_per_element (the general path copies each window first); mac_depthwise: arm_depthwise_conv_s8_opt MVE path: 4 pixels x 16 channels per step, weights reloaded per pixel group; im2col_per_element: MVE im2col: VLDRB/VSTRB of 16 int8 lanes; per_output: arm_nn_requantize_s32 MVE (VQRDMULH + VRSHL on 4 lanes); padded_mac = mac: the im2col and vector kernels multiply the padding zeros as any other value"
+        },
+        "fully_connected": {
+          "cycles": {
+            "call": 0,
+            "mac": 0.4,
+            "output": 4,
+            "tail_mac": 0
+          },
+          "columns_per_weight_pass": 0,
+          "source": "mac_fully_connected: arm_nn_vec_mat_mult_t_s8 MVE: 16 lanes, one row pass per vector, load-bound; per_output: arm_nn_requantize_s32 MVE (VQRDMULH + VRSHL on 4 lanes)"
+        },
+        "average_pool": {
+          "cycles": {
+            "call": 0,
+            "window": 0.25,
+            "tap": 0,
+            "output": 0
+          },
+          "columns_per_weight_pass": 0,
+          "source": "per_pool_element: arm_max_pool_s8 MVE: 16 lanes per VMAX"
+        },
+        "max_pool": {
+          "cycles": {
+            "call": 0,
+            "window": 0.25,
+            "tap": 0,
+            "output": 0
+          },
+          "columns_per_weight_pass": 0,
+          "source": "per_pool_element: arm_max_pool_s8 MVE: 16 lanes per VMAX"
+        },
+        "add": {
+          "cycles": {
+            "call": 0,
+            "element": 3
+          },
+          "columns_per_weight_pass": 0,
+          "source": "per_add_element: arm_elementwise_add_s8 MVE: 4 lanes of int32 rescale"
+        },
+        "softmax": {
+          "cycles": {
+            "call": 0,
+            "element": 40
+          },
+          "columns_per_weight_pass": 0,
+          "source": "per_softmax_element: arm_softmax_s8 MVE"
+        }
       }
     },
     "tinycnn": {
-      "mac_conv": {
-        "value": 6.75,
-        "source": "Cortex-M4 value x 0.9: TinyCNN's scalar kernels do not use Helium; M55's scalar pipeline is slightly faster than M4 (TinyCNN QEMU instruction count (shared/embedded/README.md): the Embedded Swift int8 dot product is 6 instructions per MAC on Cortex-M4 (ldrsb, ldrsb, adds, cmp, smlabb, bne); with M4 TRM timings ~7.5 cycles)"
-      },
-      "mac_conv_1x1": {
-        "value": 6.75,
-        "source": "Cortex-M4 value x 0.9: TinyCNN's scalar kernels do not use Helium; M55's scalar pipeline is slightly faster than M4 (same scalar loop as mac_conv (no special 1x1 path yet))"
-      },
-      "mac_depthwise": {
-        "value": 7.65,
-        "source": "Cortex-M4 value x 0.9: TinyCNN's scalar kernels do not use Helium; M55's scalar pipeline is slightly faster than M4 (scalar loop with a channel stride between taps: one more address add per MAC than mac_conv)"
-      },
-      "mac_fully_connected": {
-        "value": 6.75,
-        "source": "Cortex-M4 value x 0.9: TinyCNN's scalar kernels do not use Helium; M55's scalar pipeline is slightly faster than M4 (same scalar dot product as mac_conv)"
-      },
-      "im2col_per_element": {
-        "value": 0,
-        "source": "TinyCNN's kernels read the input in place (no im2col buffer)"
-      },
-      "per_output": {
-        "value": 27.0,
-        "source": "Cortex-M4 value x 0.9: TinyCNN's scalar kernels do not use Helium; M55's scalar pipeline is slightly faster than M4 (Swift multiplyByQuantizedMultiplier with multipliedFullWidth + rounding shift + clamp (Runtime/FixedPoint): ~25-30 instructions)"
-      },
-      "per_pool_element": {
-        "value": 3.6,
-        "source": "Cortex-M4 value x 0.9: TinyCNN's scalar kernels do not use Helium; M55's scalar pipeline is slightly faster than M4 (scalar compare/add per window element)"
-      },
-      "per_add_element": {
-        "value": 36.0,
-        "source": "Cortex-M4 value x 0.9: TinyCNN's scalar kernels do not use Helium; M55's scalar pipeline is slightly faster than M4 (two rescales + requantize in scalar Swift)"
-      },
-      "per_softmax_element": {
-        "value": 72.0,
-        "source": "Cortex-M4 value x 0.9: TinyCNN's scalar kernels do not use Helium; M55's scalar pipeline is slightly faster than M4 (estimate: fixed-point exp per element (Runtime softmax))"
+      "measured": "PROXY (TinyCNN's kernels do not use Helium; costed with the Cortex-M4 measurement of the same code; no M55 timing rules here): TinyCNN's Sources/Runtime/Kernels built with Embedded Swift 6.3 -Osize -wmo (the firmware's flags), built for Armv7E-M (-mcpu=cortex-m4), every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the cortex-m4 rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
+      "operator_overhead": {
+        "value": 200,
+        "source": "direct calls from a static plan, no interpreter dispatch"
       },
       "per_copy_byte": {
         "value": 0.9,
         "source": "Cortex-M4 value x 0.9: TinyCNN's scalar kernels do not use Helium; M55's scalar pipeline is slightly faster than M4 (estimate: a byte-at-a-time copy loop, ~1 cycle per byte on a single-issue core)"
       },
-      "call_overhead": {
-        "value": 200,
-        "source": "direct calls from a static plan, no interpreter dispatch"
-      },
-      "columns_per_weight_pass": {
-        "value": 1,
-        "source": "the reference loop order (outY, outX, outC, kY, kX, inC) re-reads every filter for each output pixel"
+      "paths": {
+        "add": {
+          "cycles": {
+            "call": 247.258,
+            "element": 152.466
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/tinycnn-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 0%; on 3 held-out layers of the validation models max 0%, median 0%"
+        },
+        "average_pool": {
+          "cycles": {
+            "call": 448.507,
+            "output": 93.104,
+            "tap": 20.753,
+            "window": 19.794
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 11 sweep layers (bench/estimator/kernels/measurements/tinycnn-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 4%; on 4 held-out layers of the validation models max 8%, median 4%"
+        },
+        "conv": {
+          "cycles": {
+            "call": 0.0,
+            "mac": 15.969,
+            "output": 185.399,
+            "padded_mac": 0.0,
+            "pixel": 81.905,
+            "tap": 81.358
+          },
+          "columns_per_weight_pass": 1.1,
+          "source": "fit.py over 34 sweep layers (bench/estimator/kernels/measurements/tinycnn-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 5%; on 44 held-out layers of the validation models max 7%, median 0%"
+        },
+        "depthwise": {
+          "cycles": {
+            "call": 0.0,
+            "mac": 72.867,
+            "output": 256.293,
+            "padded_mac": 26.184,
+            "pixel": 55.213
+          },
+          "columns_per_weight_pass": 1.1,
+          "source": "fit.py over 14 sweep layers (bench/estimator/kernels/measurements/tinycnn-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 0%; on 30 held-out layers of the validation models max 0%, median 0%"
+        },
+        "fully_connected": {
+          "cycles": {
+            "call": 248.727,
+            "mac": 15.0,
+            "output": 87.407
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/tinycnn-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 0%; on 17 held-out layers of the validation models max 0%, median 0%"
+        },
+        "max_pool": {
+          "cycles": {
+            "call": 484.55,
+            "output": 71.202,
+            "tap": 15.6,
+            "window": 22.882
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/tinycnn-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 1%; on 2 held-out layers of the validation models max 1%, median 0%"
+        },
+        "softmax": {
+          "cycles": {
+            "call": 2165.752,
+            "element": 1058.584
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/tinycnn-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 17%; on 4 held-out layers of the validation models max 55%, median 47%"
+        }
       }
     },
     "reference": {
-      "mac_conv": {
-        "value": 10.8,
-        "source": "Cortex-M4 value x 0.9: the reference kernels are scalar (TFLM reference_integer_ops::ConvPerChannel inner loop: 2 loads, input offset add, MLA, plus the Offset() index arithmetic that GCC only partly hoists (~10-12 instructions per MAC on Armv7-M))"
-      },
-      "mac_conv_1x1": {
-        "value": 10.8,
-        "source": "Cortex-M4 value x 0.9: the reference kernels are scalar (same reference loop as mac_conv)"
-      },
-      "mac_depthwise": {
-        "value": 12.6,
-        "source": "Cortex-M4 value x 0.9: the reference kernels are scalar (reference_integer_ops::DepthwiseConvPerChannel: as mac_conv plus the depth-multiplier index)"
-      },
-      "mac_fully_connected": {
-        "value": 7.2,
-        "source": "Cortex-M4 value x 0.9: the reference kernels are scalar (reference_integer_ops::FullyConnected: a plain dot product over contiguous rows)"
-      },
-      "im2col_per_element": {
-        "value": 0,
-        "source": "the reference kernels read the input in place"
-      },
-      "per_output": {
-        "value": 27.0,
-        "source": "Cortex-M4 value x 0.9: the reference kernels are scalar (MultiplyByQuantizedMultiplier with a 64-bit product + clamp per output)"
-      },
-      "per_pool_element": {
-        "value": 4.5,
-        "source": "Cortex-M4 value x 0.9: the reference kernels are scalar (reference pooling: bounds checks and index math per window element)"
-      },
-      "per_add_element": {
-        "value": 40.5,
-        "source": "Cortex-M4 value x 0.9: the reference kernels are scalar (reference ADD: two rescales + requantize with 64-bit products)"
-      },
-      "per_softmax_element": {
-        "value": 135.0,
-        "source": "Cortex-M4 value x 0.9: the reference kernels are scalar (reference int8 softmax: gemmlowp exp per element)"
+      "measured": "PROXY (the Cortex-M55's scalar pipeline is costed with the Cortex-M4 measurement of the same code; no M55 timing rules here): TFLM's reference kernels (tensorflow/tflite-micro @90b983c, kernels/internal/reference, TFLITE_DCHECKs on as in TFLM builds), GCC 12.2 -O2 (arm-none-eabi, riscv64-unknown-elf), built for Armv7E-M (-mcpu=cortex-m4), every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the cortex-m4 rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
+      "operator_overhead": {
+        "value": 800,
+        "source": "as cmsis-nn (same TFLM interpreter)"
       },
       "per_copy_byte": {
         "value": 0.9,
         "source": "Cortex-M4 value x 0.9: the reference kernels are scalar (estimate: a byte-at-a-time copy loop, ~1 cycle per byte on a single-issue core)"
       },
-      "call_overhead": {
-        "value": 800,
-        "source": "as cmsis-nn (same TFLM interpreter)"
-      },
-      "columns_per_weight_pass": {
-        "value": 1,
-        "source": "the reference loop order re-reads every filter for each output pixel"
+      "paths": {
+        "add": {
+          "cycles": {
+            "call": 223.0,
+            "element": 125.0
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/reference-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 0%; on 3 held-out layers of the validation models max 0%, median 0%"
+        },
+        "average_pool": {
+          "cycles": {
+            "call": 108.938,
+            "output": 103.745,
+            "tap": 16.176,
+            "window": 36.848
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 11 sweep layers (bench/estimator/kernels/measurements/reference-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 2%; on 4 held-out layers of the validation models max 5%, median 3%"
+        },
+        "conv": {
+          "cycles": {
+            "call": 0.0,
+            "mac": 117.02,
+            "output": 181.777,
+            "padded_mac": 0.0,
+            "pixel": 33.278,
+            "tap": 40.902
+          },
+          "columns_per_weight_pass": 1.1,
+          "source": "fit.py over 34 sweep layers (bench/estimator/kernels/measurements/reference-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 1%; on 44 held-out layers of the validation models max 2%, median 0%"
+        },
+        "depthwise": {
+          "cycles": {
+            "call": 0.0,
+            "mac": 130.083,
+            "output": 209.999,
+            "padded_mac": 20.189,
+            "pixel": 47.451
+          },
+          "columns_per_weight_pass": 1.1,
+          "source": "fit.py over 14 sweep layers (bench/estimator/kernels/measurements/reference-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 0%; on 30 held-out layers of the validation models max 0%, median 0%"
+        },
+        "fully_connected": {
+          "cycles": {
+            "call": 83.534,
+            "mac": 9.005,
+            "output": 74.918
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/reference-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 0%; on 17 held-out layers of the validation models max 0%, median 0%"
+        },
+        "max_pool": {
+          "cycles": {
+            "call": 367.054,
+            "output": 136.34,
+            "tap": 6.095,
+            "window": 68.478
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/reference-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 0%; on 2 held-out layers of the validation models max 0%, median 0%"
+        },
+        "softmax": {
+          "cycles": {
+            "call": 867.685,
+            "element": 523.233
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/reference-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 4%; on 4 held-out layers of the validation models max 54%, median 20%"
+        }
       }
     }
   }
@@ -692,153 +1193,284 @@ enum BuiltInData {
   ],
   "kernels": {
     "cmsis-nn": {
-      "mac_conv": {
-        "value": 1.2,
-        "source": "CMSIS-NN Source/ConvolutionFunctions/arm_nn_mat_mult_kernel_s8_s16.c (ARM-software/CMSIS-NN @99f736a): 16 MACs per loop = 6 LDR + 4 SXTB16 + 8 SMLAD + 2 loop; on the dual-issue Cortex-M7 (Cortex-M7 TRM: one load and one ALU/MAC op per cycle, SMLAD single cycle) the 8 SMLAD + 6 LDR + 4 SXTB16 bound is ~11 cycles per 16 MACs (0.7); 1.2 allows for load-use stalls and loop overhead. Not yet checked against an M7 measurement"
-      },
-      "mac_conv_1x1": {
-        "value": 1.1,
-        "source": "same tile as mac_conv without im2col; M7 dual-issues the loads"
-      },
-      "mac_depthwise": {
-        "value": 1.5,
-        "source": "depthwise tile (4 channels x 2 pixels) on the dual-issue M7: mac_depthwise(M4) x mac_conv(M7)/mac_conv(M4)"
-      },
-      "mac_fully_connected": {
-        "value": 1.1,
-        "source": "arm_nn_vec_mat_mult_t_s8 on M7: load-bound, 64-bit AXI reads"
-      },
-      "im2col_per_element": {
-        "value": 0.6,
-        "source": "im2col copy on the dual-issue M7"
-      },
-      "per_output": {
-        "value": 10,
-        "source": "arm_nn_requantize on M7 (single-cycle SMULL, dual issue)"
-      },
-      "per_pool_element": {
-        "value": 1.0,
-        "source": "arm_max_pool_s8 / arm_avgpool_s8: one compare or add per window element, 4 channels per 32-bit word on DSP cores"
-      },
-      "per_add_element": {
-        "value": 12,
-        "source": "arm_elementwise_add_s8 on M7"
-      },
-      "per_softmax_element": {
-        "value": 60,
-        "source": "arm_softmax_s8: exp on the fixed-point one-over-one-plus-x path, ~3 passes over the row"
+      "measured": "CMSIS-NN (ARM-software/CMSIS-NN @99f736a) called as TFLM's kernels/cmsis_nn call it, arm-none-eabi-gcc 12.2 -O2, built for -mcpu=cortex-m7, every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the cortex-m7 rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
+      "operator_overhead": {
+        "value": 600,
+        "source": "TFLM per-operator invoke on M7 (branch predictor, dual issue)"
       },
       "per_copy_byte": {
         "value": 0.5,
         "source": "memcpy of word-aligned int8 data: LDR/STR pairs, 4 bytes per ~2 cycles"
       },
-      "call_overhead": {
-        "value": 600,
-        "source": "TFLM per-operator invoke on M7 (branch predictor, dual issue)"
-      },
-      "columns_per_weight_pass": {
-        "value": 2,
-        "source": "the 2x2 mat-mult tile computes 2 output pixels per pass over a filter, so conv weights are read outputPixels/2 times"
+      "paths": {
+        "add": {
+          "cycles": {
+            "call": 75.149,
+            "element": 37.308
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/cmsis-nn-armv7em-m7-sweep-*.json), cortex-m7 timing rules (cycles.py): max |error| 2%; on 3 held-out layers of the validation models max 2%, median 1%"
+        },
+        "average_pool": {
+          "cycles": {
+            "call": 317.968,
+            "output": 11.148,
+            "tap": 19.818,
+            "window": 3.635
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 11 sweep layers (bench/estimator/kernels/measurements/cmsis-nn-armv7em-m7-sweep-*.json), cortex-m7 timing rules (cycles.py): max |error| 5%; on 4 held-out layers of the validation models max 4%, median 2%"
+        },
+        "conv": {
+          "cycles": {
+            "call": 0.0,
+            "im2col": 1.009,
+            "mac": 1.086,
+            "output": 12.912,
+            "padded_mac": 1.205,
+            "pixel": 0.0,
+            "row": 165.762,
+            "tail_mac": 3.311
+          },
+          "columns_per_weight_pass": 2.0,
+          "source": "fit.py over 21 sweep layers (bench/estimator/kernels/measurements/cmsis-nn-armv7em-m7-sweep-*.json), cortex-m7 timing rules (cycles.py): max |error| 7%; on 12 held-out layers of the validation models max 9%, median 3%"
+        },
+        "conv_1x1": {
+          "cycles": {
+            "call": 2585.731,
+            "mac": 1.244,
+            "output": 15.719,
+            "padded_mac": 0.0,
+            "pixel": 12.177,
+            "tail_mac": 0.0
+          },
+          "columns_per_weight_pass": 1.9,
+          "source": "fit.py over 10 sweep layers (bench/estimator/kernels/measurements/cmsis-nn-armv7em-m7-sweep-*.json), cortex-m7 timing rules (cycles.py): max |error| 4%; on 30 held-out layers of the validation models max 13%, median 2%"
+        },
+        "conv_1x1_strided": {
+          "cycles": {
+            "call": 9340.691,
+            "mac": 1.989,
+            "output": 8.076,
+            "padded_mac": 0.0,
+            "pixel": 0.0,
+            "tail_mac": 0.0
+          },
+          "columns_per_weight_pass": 1.5,
+          "source": "fit.py over 3 sweep layers (bench/estimator/kernels/measurements/cmsis-nn-armv7em-m7-sweep-*.json), cortex-m7 timing rules (cycles.py): max |error| 0%; on 2 held-out layers of the validation models max 9%, median 6%"
+        },
+        "depthwise": {
+          "cycles": {
+            "call": 0.0,
+            "mac": 5.17,
+            "output": 0.0,
+            "padded_mac": 7.043,
+            "pixel": 363.789
+          },
+          "columns_per_weight_pass": 1.0,
+          "source": "fit.py over 5 sweep layers (bench/estimator/kernels/measurements/cmsis-nn-armv7em-m7-sweep-*.json), cortex-m7 timing rules (cycles.py): max |error| 4%"
+        },
+        "depthwise_3x3": {
+          "cycles": {
+            "call": 0.0,
+            "mac": 2.373,
+            "output": 17.003,
+            "padded_mac": 4.087,
+            "pixel": 91.856
+          },
+          "columns_per_weight_pass": 1.2,
+          "source": "fit.py over 9 sweep layers (bench/estimator/kernels/measurements/cmsis-nn-armv7em-m7-sweep-*.json), cortex-m7 timing rules (cycles.py): max |error| 6%; on 30 held-out layers of the validation models max 24%, median 4%"
+        },
+        "fully_connected": {
+          "cycles": {
+            "call": 152.043,
+            "mac": 1.373,
+            "output": 26.686,
+            "tail_mac": 5.154
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/cmsis-nn-armv7em-m7-sweep-*.json), cortex-m7 timing rules (cycles.py): max |error| 0%; on 17 held-out layers of the validation models max 13%, median 1%"
+        },
+        "max_pool": {
+          "cycles": {
+            "call": 282.927,
+            "output": 4.701,
+            "tap": 27.19,
+            "window": 1.131
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/cmsis-nn-armv7em-m7-sweep-*.json), cortex-m7 timing rules (cycles.py): max |error| 8%; on 2 held-out layers of the validation models max 8%, median 6%"
+        },
+        "softmax": {
+          "cycles": {
+            "call": 354.149,
+            "element": 241.082
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/cmsis-nn-armv7em-m7-sweep-*.json), cortex-m7 timing rules (cycles.py): max |error| 11%; on 4 held-out layers of the validation models max 59%, median 22%"
+        }
       }
     },
     "tinycnn": {
-      "mac_conv": {
-        "value": 5.25,
-        "source": "Cortex-M4 value x 0.7: M7 dual-issues the scalar loop's address adds and compare (Arm Cortex-M7 TRM, dual issue of ALU with load) (TinyCNN QEMU instruction count (shared/embedded/README.md): the Embedded Swift int8 dot product is 6 instructions per MAC on Cortex-M4 (ldrsb, ldrsb, adds, cmp, smlabb, bne); with M4 TRM timings ~7.5 cycles)"
-      },
-      "mac_conv_1x1": {
-        "value": 5.25,
-        "source": "Cortex-M4 value x 0.7: M7 dual-issues the scalar loop's address adds and compare (Arm Cortex-M7 TRM, dual issue of ALU with load) (same scalar loop as mac_conv (no special 1x1 path yet))"
-      },
-      "mac_depthwise": {
-        "value": 5.95,
-        "source": "Cortex-M4 value x 0.7: M7 dual-issues the scalar loop's address adds and compare (Arm Cortex-M7 TRM, dual issue of ALU with load) (scalar loop with a channel stride between taps: one more address add per MAC than mac_conv)"
-      },
-      "mac_fully_connected": {
-        "value": 5.25,
-        "source": "Cortex-M4 value x 0.7: M7 dual-issues the scalar loop's address adds and compare (Arm Cortex-M7 TRM, dual issue of ALU with load) (same scalar dot product as mac_conv)"
-      },
-      "im2col_per_element": {
-        "value": 0,
-        "source": "TinyCNN's kernels read the input in place (no im2col buffer)"
-      },
-      "per_output": {
-        "value": 21.0,
-        "source": "Cortex-M4 value x 0.7: M7 dual-issues the scalar loop's address adds and compare (Arm Cortex-M7 TRM, dual issue of ALU with load) (Swift multiplyByQuantizedMultiplier with multipliedFullWidth + rounding shift + clamp (Runtime/FixedPoint): ~25-30 instructions)"
-      },
-      "per_pool_element": {
-        "value": 2.8,
-        "source": "Cortex-M4 value x 0.7: M7 dual-issues the scalar loop's address adds and compare (Arm Cortex-M7 TRM, dual issue of ALU with load) (scalar compare/add per window element)"
-      },
-      "per_add_element": {
-        "value": 28.0,
-        "source": "Cortex-M4 value x 0.7: M7 dual-issues the scalar loop's address adds and compare (Arm Cortex-M7 TRM, dual issue of ALU with load) (two rescales + requantize in scalar Swift)"
-      },
-      "per_softmax_element": {
-        "value": 56.0,
-        "source": "Cortex-M4 value x 0.7: M7 dual-issues the scalar loop's address adds and compare (Arm Cortex-M7 TRM, dual issue of ALU with load) (estimate: fixed-point exp per element (Runtime softmax))"
+      "measured": "TinyCNN's Sources/Runtime/Kernels built with Embedded Swift 6.3 -Osize -wmo (the firmware's flags), built for -mcpu=cortex-m7, every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the cortex-m7 rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
+      "operator_overhead": {
+        "value": 200,
+        "source": "direct calls from a static plan, no interpreter dispatch"
       },
       "per_copy_byte": {
         "value": 0.7,
         "source": "Cortex-M4 value x 0.7: M7 dual-issues the scalar loop's address adds and compare (Arm Cortex-M7 TRM, dual issue of ALU with load) (estimate: a byte-at-a-time copy loop, ~1 cycle per byte on a single-issue core)"
       },
-      "call_overhead": {
-        "value": 200,
-        "source": "direct calls from a static plan, no interpreter dispatch"
-      },
-      "columns_per_weight_pass": {
-        "value": 1,
-        "source": "the reference loop order (outY, outX, outC, kY, kX, inC) re-reads every filter for each output pixel"
+      "paths": {
+        "add": {
+          "cycles": {
+            "call": 121.786,
+            "element": 69.624
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/tinycnn-armv7em-m7-sweep-*.json), cortex-m7 timing rules (cycles.py): max |error| 1%; on 3 held-out layers of the validation models max 1%, median 0%"
+        },
+        "average_pool": {
+          "cycles": {
+            "call": 245.564,
+            "output": 69.601,
+            "tap": 12.715,
+            "window": 9.569
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 11 sweep layers (bench/estimator/kernels/measurements/tinycnn-armv7em-m7-sweep-*.json), cortex-m7 timing rules (cycles.py): max |error| 5%; on 4 held-out layers of the validation models max 14%, median 6%"
+        },
+        "conv": {
+          "cycles": {
+            "call": 0.0,
+            "mac": 6.055,
+            "output": 71.856,
+            "padded_mac": 0.0,
+            "pixel": 116.597,
+            "tap": 72.995
+          },
+          "columns_per_weight_pass": 1.1,
+          "source": "fit.py over 34 sweep layers (bench/estimator/kernels/measurements/tinycnn-armv7em-m7-sweep-*.json), cortex-m7 timing rules (cycles.py): max |error| 8%; on 44 held-out layers of the validation models max 11%, median 0%"
+        },
+        "depthwise": {
+          "cycles": {
+            "call": 0.0,
+            "mac": 62.028,
+            "output": 107.928,
+            "padded_mac": 45.739,
+            "pixel": 32.13
+          },
+          "columns_per_weight_pass": 1.1,
+          "source": "fit.py over 14 sweep layers (bench/estimator/kernels/measurements/tinycnn-armv7em-m7-sweep-*.json), cortex-m7 timing rules (cycles.py): max |error| 16%; on 30 held-out layers of the validation models max 11%, median 5%"
+        },
+        "fully_connected": {
+          "cycles": {
+            "call": 153.202,
+            "mac": 5.998,
+            "output": 48.353
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/tinycnn-armv7em-m7-sweep-*.json), cortex-m7 timing rules (cycles.py): max |error| 0%; on 17 held-out layers of the validation models max 0%, median 0%"
+        },
+        "max_pool": {
+          "cycles": {
+            "call": 255.722,
+            "output": 49.247,
+            "tap": 8.34,
+            "window": 10.295
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/tinycnn-armv7em-m7-sweep-*.json), cortex-m7 timing rules (cycles.py): max |error| 1%; on 2 held-out layers of the validation models max 1%, median 0%"
+        },
+        "softmax": {
+          "cycles": {
+            "call": 1384.931,
+            "element": 633.046
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/tinycnn-armv7em-m7-sweep-*.json), cortex-m7 timing rules (cycles.py): max |error| 12%; on 4 held-out layers of the validation models max 61%, median 59%"
+        }
       }
     },
     "reference": {
-      "mac_conv": {
-        "value": 8.4,
-        "source": "Cortex-M4 value x 0.7 for the dual-issue M7 pipeline (TFLM reference_integer_ops::ConvPerChannel inner loop: 2 loads, input offset add, MLA, plus the Offset() index arithmetic that GCC only partly hoists (~10-12 instructions per MAC on Armv7-M))"
-      },
-      "mac_conv_1x1": {
-        "value": 8.4,
-        "source": "Cortex-M4 value x 0.7 for the dual-issue M7 pipeline (same reference loop as mac_conv)"
-      },
-      "mac_depthwise": {
-        "value": 9.8,
-        "source": "Cortex-M4 value x 0.7 for the dual-issue M7 pipeline (reference_integer_ops::DepthwiseConvPerChannel: as mac_conv plus the depth-multiplier index)"
-      },
-      "mac_fully_connected": {
-        "value": 5.6,
-        "source": "Cortex-M4 value x 0.7 for the dual-issue M7 pipeline (reference_integer_ops::FullyConnected: a plain dot product over contiguous rows)"
-      },
-      "im2col_per_element": {
-        "value": 0,
-        "source": "the reference kernels read the input in place"
-      },
-      "per_output": {
-        "value": 21.0,
-        "source": "Cortex-M4 value x 0.7 for the dual-issue M7 pipeline (MultiplyByQuantizedMultiplier with a 64-bit product + clamp per output)"
-      },
-      "per_pool_element": {
-        "value": 3.5,
-        "source": "Cortex-M4 value x 0.7 for the dual-issue M7 pipeline (reference pooling: bounds checks and index math per window element)"
-      },
-      "per_add_element": {
-        "value": 31.5,
-        "source": "Cortex-M4 value x 0.7 for the dual-issue M7 pipeline (reference ADD: two rescales + requantize with 64-bit products)"
-      },
-      "per_softmax_element": {
-        "value": 105.0,
-        "source": "Cortex-M4 value x 0.7 for the dual-issue M7 pipeline (reference int8 softmax: gemmlowp exp per element)"
+      "measured": "TFLM's reference kernels (tensorflow/tflite-micro @90b983c, kernels/internal/reference, TFLITE_DCHECKs on as in TFLM builds), GCC 12.2 -O2 (arm-none-eabi, riscv64-unknown-elf), built for -mcpu=cortex-m7, every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the cortex-m7 rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
+      "operator_overhead": {
+        "value": 800,
+        "source": "as cmsis-nn (same TFLM interpreter)"
       },
       "per_copy_byte": {
         "value": 0.7,
         "source": "Cortex-M4 value x 0.7 for the dual-issue M7 pipeline (estimate: a byte-at-a-time copy loop, ~1 cycle per byte on a single-issue core)"
       },
-      "call_overhead": {
-        "value": 800,
-        "source": "as cmsis-nn (same TFLM interpreter)"
-      },
-      "columns_per_weight_pass": {
-        "value": 1,
-        "source": "the reference loop order re-reads every filter for each output pixel"
+      "paths": {
+        "add": {
+          "cycles": {
+            "call": 133.0,
+            "element": 54.0
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/reference-armv7em-m7-sweep-*.json), cortex-m7 timing rules (cycles.py): max |error| 0%; on 3 held-out layers of the validation models max 0%, median 0%"
+        },
+        "average_pool": {
+          "cycles": {
+            "call": 160.204,
+            "output": 53.717,
+            "tap": 9.458,
+            "window": 20.879
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 11 sweep layers (bench/estimator/kernels/measurements/reference-armv7em-m7-sweep-*.json), cortex-m7 timing rules (cycles.py): max |error| 2%; on 4 held-out layers of the validation models max 5%, median 3%"
+        },
+        "conv": {
+          "cycles": {
+            "call": 0.0,
+            "mac": 73.99,
+            "output": 91.496,
+            "padded_mac": 0.0,
+            "pixel": 61.831,
+            "tap": 36.503
+          },
+          "columns_per_weight_pass": 1.0,
+          "source": "fit.py over 34 sweep layers (bench/estimator/kernels/measurements/reference-armv7em-m7-sweep-*.json), cortex-m7 timing rules (cycles.py): max |error| 2%; on 44 held-out layers of the validation models max 1%, median 0%"
+        },
+        "depthwise": {
+          "cycles": {
+            "call": 0.0,
+            "mac": 86.939,
+            "output": 105.458,
+            "padded_mac": 34.669,
+            "pixel": 34.187
+          },
+          "columns_per_weight_pass": 1.0,
+          "source": "fit.py over 14 sweep layers (bench/estimator/kernels/measurements/reference-armv7em-m7-sweep-*.json), cortex-m7 timing rules (cycles.py): max |error| 6%; on 30 held-out layers of the validation models max 4%, median 2%"
+        },
+        "fully_connected": {
+          "cycles": {
+            "call": 65.37,
+            "mac": 2.0,
+            "output": 34.577
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/reference-armv7em-m7-sweep-*.json), cortex-m7 timing rules (cycles.py): max |error| 0%; on 17 held-out layers of the validation models max 0%, median 0%"
+        },
+        "max_pool": {
+          "cycles": {
+            "call": 187.445,
+            "output": 81.579,
+            "tap": 2.547,
+            "window": 44.383
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/reference-armv7em-m7-sweep-*.json), cortex-m7 timing rules (cycles.py): max |error| 0%; on 2 held-out layers of the validation models max 0%, median 0%"
+        },
+        "softmax": {
+          "cycles": {
+            "call": 401.515,
+            "element": 241.597
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/reference-armv7em-m7-sweep-*.json), cortex-m7 timing rules (cycles.py): max |error| 4%; on 4 held-out layers of the validation models max 50%, median 18%"
+        }
       }
     }
   }
@@ -853,157 +1485,446 @@ enum BuiltInData {
   ],
   "kernels": {
     "cmsis-nn": {
-      "mac_conv": {
-        "value": 5.0,
-        "source": "ESP-NN generic C (esp_nn_conv_s8_opt for ESP32-C3): 4x-unrolled scalar dot product; RV32IMC per MAC LB, LB, ADD offset, MUL, ADD plus loop share; single-issue 4-stage core, 1-cycle multiply"
-      },
-      "mac_conv_1x1": {
-        "value": 4.5,
-        "source": "ESP-NN 1x1 path: contiguous channel dot product"
-      },
-      "mac_depthwise": {
-        "value": 6.0,
-        "source": "ESP-NN depthwise generic C: as mac_conv plus channel stride"
-      },
-      "mac_fully_connected": {
-        "value": 4.5,
-        "source": "scalar dot product, unrolled"
-      },
-      "im2col_per_element": {
-        "value": 0,
-        "source": "ESP-NN reads the input in place"
-      },
-      "per_output": {
-        "value": 40,
-        "source": "requantize with a 64-bit product (MULH + MUL) + rounding + clamp"
-      },
-      "per_pool_element": {
-        "value": 3,
-        "source": "scalar compare/add"
-      },
-      "per_add_element": {
-        "value": 50,
-        "source": "two rescales + requantize"
-      },
-      "per_softmax_element": {
-        "value": 200,
-        "source": "fixed-point exp"
+      "measured": "ESP-NN (espressif/esp-nn @d45b843) portable C kernels as esp-tflite-micro calls them (esp_nn_generic_opt.h: what ESP-IDF builds for the ESP32 and the ESP32-C3), riscv64-unknown-elf-gcc 12.2 -O2, built for RV32IMC (-march=rv32imc), every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the rv32imc rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
+      "operator_overhead": {
+        "value": 1000,
+        "source": "TFLM per-operator invoke"
       },
       "per_copy_byte": {
         "value": 0.5,
         "source": "estimate: a word-at-a-time memcpy, 4 bytes per ~2 cycles"
       },
-      "call_overhead": {
-        "value": 1000,
-        "source": "TFLM per-operator invoke"
-      },
-      "columns_per_weight_pass": {
-        "value": 1,
-        "source": "ESP-NN's generic loops walk output pixels outermost"
+      "paths": {
+        "add": {
+          "cycles": {
+            "call": 136.508,
+            "element": 112.757
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/esp-nn-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 0%; on 3 held-out layers of the validation models max 0%, median 0%"
+        },
+        "average_pool": {
+          "cycles": {
+            "call": 137.591,
+            "output": 56.324,
+            "tap": 9.036,
+            "window": 7.542
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 11 sweep layers (bench/estimator/kernels/measurements/esp-nn-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 2%; on 4 held-out layers of the validation models max 7%, median 2%"
+        },
+        "conv": {
+          "cycles": {
+            "call": 2227.535,
+            "mac": 6.447,
+            "output": 203.637,
+            "padded_mac": 0.021,
+            "pixel": 0.0,
+            "tap": 16.395
+          },
+          "columns_per_weight_pass": 1.2,
+          "source": "fit.py over 21 sweep layers (bench/estimator/kernels/measurements/esp-nn-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 9%; on 12 held-out layers of the validation models max 15%, median 2%"
+        },
+        "conv_1x1": {
+          "cycles": {
+            "call": 293.073,
+            "mac": 6.502,
+            "output": 41.35,
+            "padded_mac": 0.0,
+            "pixel": 27.563,
+            "tap": 41.35
+          },
+          "columns_per_weight_pass": 1.0,
+          "source": "fit.py over 13 sweep layers (bench/estimator/kernels/measurements/esp-nn-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 0%; on 32 held-out layers of the validation models max 0%, median 0%"
+        },
+        "depthwise": {
+          "cycles": {
+            "call": 210.025,
+            "mac": 6.971,
+            "output": 71.761,
+            "padded_mac": 0.0,
+            "pixel": 79.59
+          },
+          "columns_per_weight_pass": 1.3,
+          "source": "fit.py over 14 sweep layers (bench/estimator/kernels/measurements/esp-nn-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 0%; on 30 held-out layers of the validation models max 1%, median 0%"
+        },
+        "fully_connected": {
+          "cycles": {
+            "call": 148.537,
+            "mac": 10.998,
+            "output": 49.177
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/esp-nn-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 0%; on 17 held-out layers of the validation models max 0%, median 0%"
+        },
+        "max_pool": {
+          "cycles": {
+            "call": 256.238,
+            "output": 34.673,
+            "tap": 7.482,
+            "window": 13.284
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/esp-nn-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 1%; on 2 held-out layers of the validation models max 1%, median 1%"
+        },
+        "softmax": {
+          "cycles": {
+            "call": 661.544,
+            "element": 346.153
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/esp-nn-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 4%; on 4 held-out layers of the validation models max 49%, median 19%"
+        }
       }
     },
     "tinycnn": {
-      "mac_conv": {
-        "value": 7,
-        "source": "TinyCNN's scalar loop on RV32IMC: LB, LB, ADD, MUL, ADD, ADDI, BNE per MAC (shared/embedded/riscv32 build, instruction count per element)"
-      },
-      "mac_conv_1x1": {
-        "value": 7,
-        "source": "same scalar loop"
-      },
-      "mac_depthwise": {
-        "value": 8,
-        "source": "scalar loop plus a channel stride"
-      },
-      "mac_fully_connected": {
-        "value": 7,
-        "source": "same scalar loop"
-      },
-      "im2col_per_element": {
-        "value": 0,
-        "source": "ESP-NN reads the input in place"
-      },
-      "per_output": {
-        "value": 40,
-        "source": "Swift requantize with multipliedFullWidth (MULH + MUL)"
-      },
-      "per_pool_element": {
-        "value": 3,
-        "source": "scalar compare/add"
-      },
-      "per_add_element": {
-        "value": 50,
-        "source": "two rescales + requantize"
-      },
-      "per_softmax_element": {
-        "value": 200,
-        "source": "fixed-point exp"
-      },
-      "per_copy_byte": {
-        "value": 0.5,
-        "source": "estimate: a word-at-a-time memcpy, 4 bytes per ~2 cycles"
-      },
-      "call_overhead": {
+      "measured": "TinyCNN's Sources/Runtime/Kernels built with Embedded Swift 6.3 -Osize -wmo (the firmware's flags), built for RV32IMC (-march=rv32imc), every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the rv32imc rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
+      "operator_overhead": {
         "value": 300,
         "source": "direct calls from a static plan"
       },
-      "columns_per_weight_pass": {
-        "value": 1,
-        "source": "ESP-NN's generic loops walk output pixels outermost"
+      "per_copy_byte": {
+        "value": 0.5,
+        "source": "estimate: a word-at-a-time memcpy, 4 bytes per ~2 cycles"
+      },
+      "paths": {
+        "add": {
+          "cycles": {
+            "call": 208.977,
+            "element": 128.752
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/tinycnn-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 0%; on 3 held-out layers of the validation models max 0%, median 0%"
+        },
+        "average_pool": {
+          "cycles": {
+            "call": 447.924,
+            "output": 79.231,
+            "tap": 21.159,
+            "window": 23.614
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 11 sweep layers (bench/estimator/kernels/measurements/tinycnn-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 2%; on 4 held-out layers of the validation models max 5%, median 2%"
+        },
+        "conv": {
+          "cycles": {
+            "call": 0.0,
+            "mac": 22.998,
+            "output": 177.757,
+            "padded_mac": 0.0,
+            "pixel": 77.168,
+            "tap": 53.107
+          },
+          "columns_per_weight_pass": 1.1,
+          "source": "fit.py over 34 sweep layers (bench/estimator/kernels/measurements/tinycnn-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 3%; on 44 held-out layers of the validation models max 6%, median 0%"
+        },
+        "depthwise": {
+          "cycles": {
+            "call": 0.0,
+            "mac": 55.41,
+            "output": 207.952,
+            "padded_mac": 20.72,
+            "pixel": 50.201
+          },
+          "columns_per_weight_pass": 1.3,
+          "source": "fit.py over 14 sweep layers (bench/estimator/kernels/measurements/tinycnn-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 0%; on 30 held-out layers of the validation models max 0%, median 0%"
+        },
+        "fully_connected": {
+          "cycles": {
+            "call": 236.761,
+            "mac": 19.0,
+            "output": 66.797
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/tinycnn-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 0%; on 17 held-out layers of the validation models max 0%, median 0%"
+        },
+        "max_pool": {
+          "cycles": {
+            "call": 418.518,
+            "output": 52.925,
+            "tap": 14.479,
+            "window": 27.055
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/tinycnn-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 1%; on 2 held-out layers of the validation models max 1%, median 0%"
+        },
+        "softmax": {
+          "cycles": {
+            "call": 1375.786,
+            "element": 704.174
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/tinycnn-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 12%; on 4 held-out layers of the validation models max 54%, median 34%"
+        }
       }
     },
     "reference": {
-      "mac_conv": {
-        "value": 14,
-        "source": "TFLM reference ConvPerChannel on RV32IMC: Offset() index arithmetic (MUL + ADD chains) per MAC, not hoisted at -O2/-Os"
-      },
-      "mac_conv_1x1": {
-        "value": 14,
-        "source": "same reference loop"
-      },
-      "mac_depthwise": {
-        "value": 16,
-        "source": "reference DepthwiseConvPerChannel"
-      },
-      "mac_fully_connected": {
-        "value": 9,
-        "source": "reference FullyConnected dot product"
-      },
-      "im2col_per_element": {
-        "value": 0,
-        "source": "ESP-NN reads the input in place"
-      },
-      "per_output": {
-        "value": 45,
-        "source": "reference requantize"
-      },
-      "per_pool_element": {
-        "value": 3,
-        "source": "scalar compare/add"
-      },
-      "per_add_element": {
-        "value": 50,
-        "source": "two rescales + requantize"
-      },
-      "per_softmax_element": {
-        "value": 200,
-        "source": "fixed-point exp"
+      "measured": "TFLM's reference kernels (tensorflow/tflite-micro @90b983c, kernels/internal/reference, TFLITE_DCHECKs on as in TFLM builds), GCC 12.2 -O2 (arm-none-eabi, riscv64-unknown-elf), built for RV32IMC (-march=rv32imc), every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the rv32imc rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
+      "operator_overhead": {
+        "value": 1000,
+        "source": "TFLM per-operator invoke"
       },
       "per_copy_byte": {
         "value": 0.5,
         "source": "estimate: a word-at-a-time memcpy, 4 bytes per ~2 cycles"
       },
-      "call_overhead": {
-        "value": 1000,
-        "source": "TFLM per-operator invoke"
-      },
-      "columns_per_weight_pass": {
-        "value": 1,
-        "source": "ESP-NN's generic loops walk output pixels outermost"
+      "paths": {
+        "add": {
+          "cycles": {
+            "call": 1090.256,
+            "element": 137.724
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/reference-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 0%; on 3 held-out layers of the validation models max 0%, median 0%"
+        },
+        "average_pool": {
+          "cycles": {
+            "call": 73.364,
+            "output": 121.437,
+            "tap": 13.751,
+            "window": 45.265
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 11 sweep layers (bench/estimator/kernels/measurements/reference-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 2%; on 4 held-out layers of the validation models max 2%, median 1%"
+        },
+        "conv": {
+          "cycles": {
+            "call": 0.0,
+            "mac": 90.02,
+            "output": 197.222,
+            "padded_mac": 0.0,
+            "pixel": 28.556,
+            "tap": 32.538
+          },
+          "columns_per_weight_pass": 1.1,
+          "source": "fit.py over 34 sweep layers (bench/estimator/kernels/measurements/reference-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 1%; on 44 held-out layers of the validation models max 2%, median 0%"
+        },
+        "depthwise": {
+          "cycles": {
+            "call": 0.0,
+            "mac": 99.524,
+            "output": 212.451,
+            "padded_mac": 17.138,
+            "pixel": 35.927
+          },
+          "columns_per_weight_pass": 1.3,
+          "source": "fit.py over 14 sweep layers (bench/estimator/kernels/measurements/reference-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 0%; on 30 held-out layers of the validation models max 0%, median 0%"
+        },
+        "fully_connected": {
+          "cycles": {
+            "call": 643.028,
+            "mac": 10.004,
+            "output": 81.597
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/reference-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 0%; on 17 held-out layers of the validation models max 1%, median 0%"
+        },
+        "max_pool": {
+          "cycles": {
+            "call": 561.533,
+            "output": 112.469,
+            "tap": 3.342,
+            "window": 53.836
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/reference-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 0%; on 2 held-out layers of the validation models max 0%, median 0%"
+        },
+        "softmax": {
+          "cycles": {
+            "call": 1310.817,
+            "element": 626.073
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/reference-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 4%; on 4 held-out layers of the validation models max 52%, median 19%"
+        }
       }
     }
   },
   "kernels_note": "cmsis-nn means the vendor-optimised TFLM kernels: ESP-NN's generic C on ESP32-C3."
+}
+"""#,
+    "cores/xtensa-lx6.json": #"""
+{
+  "core": "xtensa-lx6",
+  "summary": "Xtensa LX6 (ESP32): no vector extension; ESP-NN runs its portable C there",
+  "features": [],
+  "kernels_note": "cmsis-nn means the vendor-optimised TFLM kernels: ESP-NN's portable C on the ESP32. TinyCNN's Embedded Swift runtime has no Xtensa backend.",
+  "kernels": {
+    "cmsis-nn": {
+      "measured": "PROXY (the ESP32 runs the same portable ESP-NN C as the ESP32-C3 (esp_nn_generic_opt.h); no Xtensa compiler or emulator here, so the RV32IMC measurement stands in for it): ESP-NN (espressif/esp-nn @d45b843) portable C kernels as esp-tflite-micro calls them (esp_nn_generic_opt.h: what ESP-IDF builds for the ESP32 and the ESP32-C3), riscv64-unknown-elf-gcc 12.2 -O2, built for RV32IMC (-march=rv32imc), every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the rv32imc rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
+      "operator_overhead": {
+        "value": 3000,
+        "source": "as xtensa-lx7: ESP-NN README, fully connected of 795 MACs takes 9,547 ticks, ~8,000 cycles not explained by MACs: TFLM invoke + ESP-NN setup"
+      },
+      "per_copy_byte": {
+        "value": 1.0,
+        "source": "estimate: a byte-at-a-time copy loop, ~1 cycle per byte on a single-issue core"
+      },
+      "paths": {
+        "add": {
+          "cycles": {
+            "call": 136.508,
+            "element": 112.757
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/esp-nn-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 0%; on 3 held-out layers of the validation models max 0%, median 0%"
+        },
+        "average_pool": {
+          "cycles": {
+            "call": 137.591,
+            "output": 56.324,
+            "tap": 9.036,
+            "window": 7.542
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 11 sweep layers (bench/estimator/kernels/measurements/esp-nn-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 2%; on 4 held-out layers of the validation models max 7%, median 2%"
+        },
+        "conv": {
+          "cycles": {
+            "call": 2227.535,
+            "mac": 6.447,
+            "output": 203.637,
+            "padded_mac": 0.021,
+            "pixel": 0.0,
+            "tap": 16.395
+          },
+          "columns_per_weight_pass": 1.2,
+          "source": "fit.py over 21 sweep layers (bench/estimator/kernels/measurements/esp-nn-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 9%; on 12 held-out layers of the validation models max 15%, median 2%"
+        },
+        "conv_1x1": {
+          "cycles": {
+            "call": 293.073,
+            "mac": 6.502,
+            "output": 41.35,
+            "padded_mac": 0.0,
+            "pixel": 27.563,
+            "tap": 41.35
+          },
+          "columns_per_weight_pass": 1.0,
+          "source": "fit.py over 13 sweep layers (bench/estimator/kernels/measurements/esp-nn-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 0%; on 32 held-out layers of the validation models max 0%, median 0%"
+        },
+        "depthwise": {
+          "cycles": {
+            "call": 210.025,
+            "mac": 6.971,
+            "output": 71.761,
+            "padded_mac": 0.0,
+            "pixel": 79.59
+          },
+          "columns_per_weight_pass": 1.3,
+          "source": "fit.py over 14 sweep layers (bench/estimator/kernels/measurements/esp-nn-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 0%; on 30 held-out layers of the validation models max 1%, median 0%"
+        },
+        "fully_connected": {
+          "cycles": {
+            "call": 148.537,
+            "mac": 10.998,
+            "output": 49.177
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/esp-nn-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 0%; on 17 held-out layers of the validation models max 0%, median 0%"
+        },
+        "max_pool": {
+          "cycles": {
+            "call": 256.238,
+            "output": 34.673,
+            "tap": 7.482,
+            "window": 13.284
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/esp-nn-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 1%; on 2 held-out layers of the validation models max 1%, median 1%"
+        },
+        "softmax": {
+          "cycles": {
+            "call": 661.544,
+            "element": 346.153
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/esp-nn-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 4%; on 4 held-out layers of the validation models max 49%, median 19%"
+        }
+      }
+    },
+    "reference": {
+      "measured": "PROXY (no Xtensa compiler or emulator here: the RV32IMC measurement of the same C++ stands in for it): TFLM's reference kernels (tensorflow/tflite-micro @90b983c, kernels/internal/reference, TFLITE_DCHECKs on as in TFLM builds), GCC 12.2 -O2 (arm-none-eabi, riscv64-unknown-elf), built for RV32IMC (-march=rv32imc), every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the rv32imc rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
+      "operator_overhead": {
+        "value": 3000,
+        "source": "as xtensa-lx7 (the same TFLM interpreter)"
+      },
+      "per_copy_byte": {
+        "value": 1.0,
+        "source": "estimate: a byte-at-a-time copy loop, ~1 cycle per byte on a single-issue core"
+      },
+      "paths": {
+        "add": {
+          "cycles": {
+            "call": 1090.256,
+            "element": 137.724
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/reference-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 0%; on 3 held-out layers of the validation models max 0%, median 0%"
+        },
+        "average_pool": {
+          "cycles": {
+            "call": 73.364,
+            "output": 121.437,
+            "tap": 13.751,
+            "window": 45.265
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 11 sweep layers (bench/estimator/kernels/measurements/reference-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 2%; on 4 held-out layers of the validation models max 2%, median 1%"
+        },
+        "conv": {
+          "cycles": {
+            "call": 0.0,
+            "mac": 90.02,
+            "output": 197.222,
+            "padded_mac": 0.0,
+            "pixel": 28.556,
+            "tap": 32.538
+          },
+          "columns_per_weight_pass": 1.1,
+          "source": "fit.py over 34 sweep layers (bench/estimator/kernels/measurements/reference-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 1%; on 44 held-out layers of the validation models max 2%, median 0%"
+        },
+        "depthwise": {
+          "cycles": {
+            "call": 0.0,
+            "mac": 99.524,
+            "output": 212.451,
+            "padded_mac": 17.138,
+            "pixel": 35.927
+          },
+          "columns_per_weight_pass": 1.3,
+          "source": "fit.py over 14 sweep layers (bench/estimator/kernels/measurements/reference-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 0%; on 30 held-out layers of the validation models max 0%, median 0%"
+        },
+        "fully_connected": {
+          "cycles": {
+            "call": 643.028,
+            "mac": 10.004,
+            "output": 81.597
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/reference-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 0%; on 17 held-out layers of the validation models max 1%, median 0%"
+        },
+        "max_pool": {
+          "cycles": {
+            "call": 561.533,
+            "output": 112.469,
+            "tap": 3.342,
+            "window": 53.836
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/reference-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 0%; on 2 held-out layers of the validation models max 0%, median 0%"
+        },
+        "softmax": {
+          "cycles": {
+            "call": 1310.817,
+            "element": 626.073
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/reference-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 4%; on 4 held-out layers of the validation models max 52%, median 19%"
+        }
+      }
+    }
+  }
 }
 """#,
     "cores/xtensa-lx7.json": #"""
@@ -1015,103 +1936,191 @@ enum BuiltInData {
   ],
   "kernels": {
     "cmsis-nn": {
-      "mac_conv": {
-        "value": 1.6,
-        "source": "ESP-NN README kernel table (ESP32-S3 240 MHz): 3x3 conv of 3 input channels runs at 5.9 cycles/MAC (2,115,418 ticks / 172,800 MACs), 1x1 conv of 64 channels at 1.05; a general 3x3 conv with >=16 channels uses the same PIE 16-lane loop as 1x1 plus the window walk"
-      },
-      "mac_conv_1x1": {
-        "value": 0.9,
-        "source": "ESP-NN README: convolution input(10,10) filter(64x1x1x64) = 428,675 ticks for 409,600 MACs = 1.05 cycles/MAC with data in external PSRAM, ~0.9 after the per-output term"
-      },
-      "mac_depthwise": {
-        "value": 2.3,
-        "source": "ESP-NN README: depthwise 12x12 pad 1, 5x5, 4 channels x multiplier 8: 182,335 ticks for 80,000 MACs = 2.3 cycles/MAC; the 3x3x16 case is 5.5"
-      },
-      "mac_fully_connected": {
-        "value": 1.2,
-        "source": "ESP-NN esp_nn_fully_connected_s8 (PIE): load-bound 16-lane dot product, ~like 1x1 conv"
-      },
-      "im2col_per_element": {
-        "value": 1.0,
-        "source": "ESP-NN S3 conv builds a padded input copy for non-1x1 filters"
-      },
-      "per_output": {
-        "value": 8,
-        "source": "ESP-NN S3 requantize (vectorised over 8-16 channels)"
-      },
-      "per_pool_element": {
-        "value": 0.6,
-        "source": "ESP-NN README: max pool 16x16, 3x3, 16 ch = 76,747 ticks for 36,864 window reads (~2), avg pool ~4; minus call overhead"
-      },
-      "per_add_element": {
-        "value": 50,
-        "source": "ESP-NN README: elementwise_add 1615 elements = 87,119 ticks (54 per element, external memory)"
-      },
-      "per_softmax_element": {
-        "value": 120,
-        "source": "TFLM reference softmax on Xtensa (ESP-NN has no softmax)"
+      "measured": "not measured: per-MAC and per-output estimates from the library's inner loops and published kernel tables (sources per path)",
+      "operator_overhead": {
+        "value": 3000,
+        "source": "ESP-NN README: fully connected of 795 MACs takes 9,547 ticks, i.e. ~8,000 cycles not explained by MACs: TFLM invoke + ESP-NN setup"
       },
       "per_copy_byte": {
         "value": 0.5,
         "source": "estimate: newlib memcpy, 4 bytes per ~2 cycles"
       },
-      "call_overhead": {
-        "value": 3000,
-        "source": "ESP-NN README: fully connected of 795 MACs takes 9,547 ticks, i.e. ~8,000 cycles not explained by MACs: TFLM invoke + ESP-NN setup"
-      },
-      "columns_per_weight_pass": {
-        "value": 1,
-        "source": "ESP-NN's S3 kernels walk output pixels outermost and stream the filter per pixel"
+      "paths": {
+        "conv": {
+          "cycles": {
+            "call": 0,
+            "mac": 1.6,
+            "tail_mac": 0,
+            "output": 8,
+            "pixel": 0,
+            "im2col": 1.0,
+            "row": 0,
+            "padded_mac": 1.6
+          },
+          "columns_per_weight_pass": 1,
+          "source": "mac_conv: ESP-NN README kernel table (ESP32-S3 240 MHz): 3x3 conv of 3 input channels runs at 5.9 cycles/MAC (2,115,418 ticks / 172,800 MACs), 1x1 conv of 64 channels at 1.05; a general 3x3 conv with >=16 channels uses the same PIE 16-lane loop as 1x1 plus the window walk; per_output: ESP-NN S3 requantize (vectorised over 8-16 channels); im2col_per_element: ESP-NN S3 conv builds a padded input copy for non-1x1 filters; columns_per_weight_pass: ESP-NN's S3 kernels walk output pixels outermost and stream the filter per pixel; padded_mac = mac: the im2col and vector kernels multiply the padding zeros as any other value"
+        },
+        "conv_1x1": {
+          "cycles": {
+            "call": 0,
+            "mac": 0.9,
+            "tail_mac": 0,
+            "output": 8,
+            "pixel": 0,
+            "padded_mac": 0.9
+          },
+          "columns_per_weight_pass": 1,
+          "source": "mac_conv_1x1: ESP-NN README: convolution input(10,10) filter(64x1x1x64) = 428,675 ticks for 409,600 MACs = 1.05 cycles/MAC with data in external PSRAM, ~0.9 after the per-output term; per_output: ESP-NN S3 requantize (vectorised over 8-16 channels); padded_mac = mac: the im2col and vector kernels multiply the padding zeros as any other value"
+        },
+        "depthwise_3x3": {
+          "cycles": {
+            "call": 0,
+            "mac": 2.3,
+            "output": 8,
+            "pixel": 0,
+            "padded_mac": 2.3
+          },
+          "columns_per_weight_pass": 1,
+          "source": "mac_depthwise: ESP-NN README: depthwise 12x12 pad 1, 5x5, 4 channels x multiplier 8: 182,335 ticks for 80,000 MACs = 2.3 cycles/MAC; the 3x3x16 case is 5.5; per_output: ESP-NN S3 requantize (vectorised over 8-16 channels); padded_mac = mac: the im2col and vector kernels multiply the padding zeros as any other value"
+        },
+        "depthwise": {
+          "cycles": {
+            "call": 0,
+            "mac": 3.3,
+            "output": 8,
+            "pixel": 0,
+            "padded_mac": 3.3
+          },
+          "columns_per_weight_pass": 1,
+          "source": "mac = mac_depthwise + im2col_per_element (the general path copies each window first); mac_depthwise: ESP-NN README: depthwise 12x12 pad 1, 5x5, 4 channels x multiplier 8: 182,335 ticks for 80,000 MACs = 2.3 cycles/MAC; the 3x3x16 case is 5.5; im2col_per_element: ESP-NN S3 conv builds a padded input copy for non-1x1 filters; per_output: ESP-NN S3 requantize (vectorised over 8-16 channels); padded_mac = mac: the im2col and vector kernels multiply the padding zeros as any other value"
+        },
+        "fully_connected": {
+          "cycles": {
+            "call": 0,
+            "mac": 1.2,
+            "output": 8,
+            "tail_mac": 0
+          },
+          "columns_per_weight_pass": 0,
+          "source": "mac_fully_connected: ESP-NN esp_nn_fully_connected_s8 (PIE): load-bound 16-lane dot product, ~like 1x1 conv; per_output: ESP-NN S3 requantize (vectorised over 8-16 channels)"
+        },
+        "average_pool": {
+          "cycles": {
+            "call": 0,
+            "window": 0.6,
+            "tap": 0,
+            "output": 0
+          },
+          "columns_per_weight_pass": 0,
+          "source": "per_pool_element: ESP-NN README: max pool 16x16, 3x3, 16 ch = 76,747 ticks for 36,864 window reads (~2), avg pool ~4; minus call overhead"
+        },
+        "max_pool": {
+          "cycles": {
+            "call": 0,
+            "window": 0.6,
+            "tap": 0,
+            "output": 0
+          },
+          "columns_per_weight_pass": 0,
+          "source": "per_pool_element: ESP-NN README: max pool 16x16, 3x3, 16 ch = 76,747 ticks for 36,864 window reads (~2), avg pool ~4; minus call overhead"
+        },
+        "add": {
+          "cycles": {
+            "call": 0,
+            "element": 50
+          },
+          "columns_per_weight_pass": 0,
+          "source": "per_add_element: ESP-NN README: elementwise_add 1615 elements = 87,119 ticks (54 per element, external memory)"
+        },
+        "softmax": {
+          "cycles": {
+            "call": 0,
+            "element": 120
+          },
+          "columns_per_weight_pass": 0,
+          "source": "per_softmax_element: TFLM reference softmax on Xtensa (ESP-NN has no softmax)"
+        }
       }
     },
     "reference": {
-      "mac_conv": {
-        "value": 12,
-        "source": "ESP-NN README ANSI C column (ESP32-S3): 3x3x3 conv 2,115,418 ticks / 172,800 MACs = 12.2 cycles/MAC"
-      },
-      "mac_conv_1x1": {
-        "value": 11,
-        "source": "ESP-NN README ANSI C: 1x1 conv 64->64 on 10x10 = 4,663,012 ticks / 409,600 MACs = 11.4 cycles/MAC"
-      },
-      "mac_depthwise": {
-        "value": 32,
-        "source": "ESP-NN README ANSI C: depthwise 18x18 3x3x16 = 1,190,062 ticks / 36,864 MACs = 32 cycles/MAC"
-      },
-      "mac_fully_connected": {
-        "value": 10,
-        "source": "plain C dot product (as 1x1 conv, less index math)"
-      },
-      "im2col_per_element": {
-        "value": 0,
-        "source": "reads in place"
-      },
-      "per_output": {
-        "value": 40,
-        "source": "C requantize with 64-bit products"
-      },
-      "per_pool_element": {
-        "value": 12,
-        "source": "ESP-NN README ANSI C: max pool = 485,714 ticks / 36,864 window reads = 13"
-      },
-      "per_add_element": {
-        "value": 198,
-        "source": "ESP-NN README ANSI C: elementwise_add 320,397 ticks / 1,615 elements"
-      },
-      "per_softmax_element": {
-        "value": 150,
-        "source": "reference softmax"
+      "measured": "PROXY (no Xtensa compiler or emulator here: the RV32IMC measurement of the same C++ stands in for it): TFLM's reference kernels (tensorflow/tflite-micro @90b983c, kernels/internal/reference, TFLITE_DCHECKs on as in TFLM builds), GCC 12.2 -O2 (arm-none-eabi, riscv64-unknown-elf), built for RV32IMC (-march=rv32imc), every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the rv32imc rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
+      "operator_overhead": {
+        "value": 3000,
+        "source": "as cmsis-nn (same TFLM interpreter)"
       },
       "per_copy_byte": {
         "value": 1.0,
         "source": "estimate: a byte-at-a-time copy loop, ~1 cycle per byte on a single-issue core"
       },
-      "call_overhead": {
-        "value": 3000,
-        "source": "as cmsis-nn (same TFLM interpreter)"
-      },
-      "columns_per_weight_pass": {
-        "value": 1,
-        "source": "the reference loop order re-reads every filter for each output pixel"
+      "paths": {
+        "add": {
+          "cycles": {
+            "call": 1090.256,
+            "element": 137.724
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/reference-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 0%; on 3 held-out layers of the validation models max 0%, median 0%"
+        },
+        "average_pool": {
+          "cycles": {
+            "call": 73.364,
+            "output": 121.437,
+            "tap": 13.751,
+            "window": 45.265
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 11 sweep layers (bench/estimator/kernels/measurements/reference-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 2%; on 4 held-out layers of the validation models max 2%, median 1%"
+        },
+        "conv": {
+          "cycles": {
+            "call": 0.0,
+            "mac": 90.02,
+            "output": 197.222,
+            "padded_mac": 0.0,
+            "pixel": 28.556,
+            "tap": 32.538
+          },
+          "columns_per_weight_pass": 1.1,
+          "source": "fit.py over 34 sweep layers (bench/estimator/kernels/measurements/reference-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 1%; on 44 held-out layers of the validation models max 2%, median 0%"
+        },
+        "depthwise": {
+          "cycles": {
+            "call": 0.0,
+            "mac": 99.524,
+            "output": 212.451,
+            "padded_mac": 17.138,
+            "pixel": 35.927
+          },
+          "columns_per_weight_pass": 1.3,
+          "source": "fit.py over 14 sweep layers (bench/estimator/kernels/measurements/reference-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 0%; on 30 held-out layers of the validation models max 0%, median 0%"
+        },
+        "fully_connected": {
+          "cycles": {
+            "call": 643.028,
+            "mac": 10.004,
+            "output": 81.597
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/reference-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 0%; on 17 held-out layers of the validation models max 1%, median 0%"
+        },
+        "max_pool": {
+          "cycles": {
+            "call": 561.533,
+            "output": 112.469,
+            "tap": 3.342,
+            "window": 53.836
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/reference-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 0%; on 2 held-out layers of the validation models max 0%, median 0%"
+        },
+        "softmax": {
+          "cycles": {
+            "call": 1310.817,
+            "element": 626.073
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/reference-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 4%; on 4 held-out layers of the validation models max 52%, median 19%"
+        }
       }
     }
   },
@@ -1264,6 +2273,30 @@ enum BuiltInData {
   "generic": true,
   "sources": [
     "typical values of the class; override with --target-file"
+  ]
+}
+"""#,
+    "targets/esp32.json": #"""
+{
+  "name": "esp32",
+  "part": "ESP32 (ESP32-DevKitC, ESP32-WROOM-32, 4 MB flash)",
+  "summary": "Xtensa LX6 240 MHz, 4 MB external flash, 320 KB data SRAM",
+  "core": "xtensa-lx6",
+  "clock_mhz": 240,
+  "flash_kb": 4096,
+  "sram_kb": 320,
+  "flash_read": {
+    "stall_cycles": 40,
+    "access_bytes": 32,
+    "data_cache_kb": 32,
+    "source": "ESP32 TRM: external flash read through the 32 KB flash cache (32-byte lines); a miss is a QSPI read at 80 MHz, ~40 CPU cycles per line at 240 MHz (as the ESP32-S3 target)"
+  },
+  "features": [
+    "dual-core"
+  ],
+  "sources": [
+    "ESP32 datasheet",
+    "ESP32 technical reference manual"
   ]
 }
 """#,

@@ -14,28 +14,80 @@ public struct Coefficient: Hashable, Sendable {
   public var source: String
 }
 
-/// The cost coefficients of one kernel library on one core family, in cycles. Names and
-/// meaning (Data/cores/*.json keeps them with their sources):
-/// - `mac_conv`, `mac_conv_1x1`, `mac_depthwise`, `mac_fully_connected`: per multiply-accumulate
-/// - `im2col_per_element`: per input value copied into an im2col buffer
-/// - `per_output`: requantise, clamp and store one output of a conv / depthwise / FC
-/// - `per_pool_element`: per input value a pooling window reads
-/// - `per_add_element`, `per_softmax_element`: per output element
-/// - `per_copy_byte`: RESHAPE (when copied), CONCATENATION, PAD, QUANTIZE
-/// - `call_overhead`: per operator invocation
-/// - `columns_per_weight_pass`: output pixels computed per pass over a filter (weight reuse)
+/// The measured cost of one kernel path: cycles per `KernelTerm` at zero wait states, and how
+/// often the kernel reads its weights.
+public struct PathCosts: Hashable, Sendable {
+  public var cycles: [KernelTerm: Double]
+  /// Output pixels computed per pass over the weights (CMSIS-NN's 2-column tile: 2; the
+  /// reference loop nests: 1); 0 when the weights are read once (fully connected).
+  public var columnsPerWeightPass: Double
+  public var source: String
+
+  /// Cycles of the kernel for one layer's term counts.
+  func cycles(_ counts: [KernelTerm: Double]) -> Double {
+    counts.reduce(0) { $0 + $1.value * (cycles[$1.key] ?? 0) }
+  }
+}
+
+/// The costs of one kernel library on one core family (Data/cores/*.json keeps them with their
+/// sources): a measured cost per kernel path, the framework's per-operator overhead, and the
+/// cost of the operators that only move bytes.
 public struct KernelCosts: Hashable, Sendable {
-  public var coefficients: [String: Coefficient]
+  /// How the path costs were obtained (harness, library version, compiler, timing rules).
+  public var measured: String
+  public var paths: [KernelPath: PathCosts]
+  /// Per operator invocation, outside the kernel (TFLM's interpreter and kernel glue).
+  public var operatorOverhead: Coefficient
+  /// RESHAPE when copied, CONCATENATION, PAD, QUANTIZE, DEQUANTIZE and unknown operators.
+  public var perCopyByte: Coefficient
 
-  public static let names: [String] = [
-    "mac_conv", "mac_conv_1x1", "mac_depthwise", "mac_fully_connected", "im2col_per_element",
-    "per_output", "per_pool_element", "per_add_element", "per_softmax_element", "per_copy_byte",
-    "call_overhead", "columns_per_weight_pass",
-  ]
+  /// The costs for `path`, or for the path it falls back to when the library has no kernel of
+  /// its own for it.
+  func costs(for path: KernelPath) -> (KernelPath, PathCosts)? {
+    var p: KernelPath? = path
+    while let candidate = p {
+      if let c = paths[candidate] { return (candidate, c) }
+      p = candidate.fallback
+    }
+    return nil
+  }
 
-  public subscript(_ name: String) -> Double {
-    guard let c = coefficients[name] else { preconditionFailure("unchecked coefficient \(name)") }
-    return c.value
+  init(_ lib: JSONFields) throws(EstimatorError) {
+    try lib.checkKnown(["measured", "paths", "operator_overhead", "per_copy_byte"])
+    measured = try lib.string("measured")
+    operatorOverhead = try Self.coefficient(lib.object("operator_overhead"))
+    perCopyByte = try Self.coefficient(lib.object("per_copy_byte"))
+    let table = try lib.object("paths")
+    try table.checkKnown(Set(KernelPath.allCases.map(\.rawValue)))
+    paths = [:]
+    for key in table.keys {
+      let path = KernelPath(rawValue: key)!
+      let entry = try table.object(key)
+      try entry.checkKnown(["cycles", "columns_per_weight_pass", "source"])
+      let terms = try entry.object("cycles")
+      try terms.checkKnown(Set(KernelTerm.allowed(for: path).map(\.rawValue)))
+      guard !terms.keys.isEmpty else { throw terms.fail("", "needs at least one term") }
+      var cycles: [KernelTerm: Double] = [:]
+      for key in terms.keys {
+        cycles[KernelTerm(rawValue: key)!] = try terms.positive(key, allowZero: true)
+      }
+      paths[path] = PathCosts(
+        cycles: cycles,
+        columnsPerWeightPass: try entry.positive("columns_per_weight_pass", allowZero: true),
+        source: try entry.string("source"))
+    }
+    guard paths[.conv] != nil, paths[.depthwise] != nil, paths[.fullyConnected] != nil else {
+      throw lib.fail("paths", "needs at least conv, depthwise and fully_connected")
+    }
+    for path in [KernelPath.averagePool, .maxPool, .add, .softmax] where paths[path] == nil {
+      throw lib.fail("paths", "missing '\(path.rawValue)'")
+    }
+  }
+
+  private static func coefficient(_ c: JSONFields) throws(EstimatorError) -> Coefficient {
+    try c.checkKnown(["value", "source"])
+    return Coefficient(
+      value: try c.positive("value", allowZero: true), source: try c.string("source"))
   }
 }
 
@@ -58,16 +110,7 @@ public struct CoreCosts: Hashable, Sendable {
     try libraries.checkKnown(Set(KernelLibrary.allCases.map(\.rawValue)))
     kernels = [:]
     for key in libraries.keys {
-      let lib = try libraries.object(key)
-      try lib.checkKnown(Set(KernelCosts.names))
-      var coefficients: [String: Coefficient] = [:]
-      for name in KernelCosts.names {
-        let c = try lib.object(name)
-        try c.checkKnown(["value", "source"])
-        coefficients[name] = Coefficient(
-          value: try c.positive("value", allowZero: true), source: try c.string("source"))
-      }
-      kernels[KernelLibrary(rawValue: key)!] = KernelCosts(coefficients: coefficients)
+      kernels[KernelLibrary(rawValue: key)!] = try KernelCosts(libraries.object(key))
     }
   }
 

@@ -4,7 +4,8 @@ import Graph
 /// its weights from flash.
 public struct LayerEstimate: Sendable {
   public var layer: LayerWork
-  /// Cycles of the kernel's own work (MACs, im2col copy, requantisation, call overhead).
+  /// Cycles of the kernel's own work (MACs, im2col copy, requantisation) and the framework's
+  /// per-operator overhead, at zero wait states.
   public var computeCycles: Double
   /// Extra cycles waiting for weights from flash.
   public var flashStallCycles: Double
@@ -16,17 +17,22 @@ public struct LayerEstimate: Sendable {
   public var cycles: Double { computeCycles + flashStallCycles }
 }
 
-/// The cost model: what a kernel library's int8 kernels do per MAC, per copied value and per
-/// output on one core, and how a target's flash feeds them. The coefficients live in
-/// Data/cores/*.json, each with the measurement or document it comes from.
+/// The cost model: what a kernel library's int8 kernels cost on one core, and how a target's
+/// flash feeds them. The costs live in Data/cores/*.json, each with the measurement or document
+/// it comes from.
 ///
 /// What moves the result, and how it is modelled:
-/// - MACs per cycle: `mac_*` per operator kind (SMLAD gives 2 per cycle on M4/M7/M33, Helium
-///   ~8 on M55, none on M0+ and RV32IMC); 1x1 stride-1 convolutions skip im2col
-///   (CMSIS-NN's arm_convolve_1x1_s8_fast), depthwise has little reuse per weight.
-/// - im2col: every output pixel's patch is copied (and widened to int16 on DSP cores) once.
-/// - flash wait states: a filter is streamed once per `columns_per_weight_pass` output pixels;
-///   when it fits in half the data cache only the first pass misses.
+/// - the kernel path (`KernelPath`): CMSIS-NN runs a 1x1 convolution as a plain mat-mult, a 3x3
+///   depthwise convolution in place, any other convolution through im2col; TFLM's reference
+///   kernels and TinyCNN's run one loop nest per operator kind;
+/// - per path, cycles per MAC, per requantised output, per im2col value and row, per pixel, per
+///   reduction-depth tail and per call (`KernelTerm`), measured: the kernels' exact instruction
+///   streams under QEMU, timed with the core's documented instruction timings, fitted over a
+///   sweep of layer shapes (bench/estimator/kernels);
+/// - the framework's per-operator overhead;
+/// - flash wait states on weight reads: a filter is streamed once per `columns_per_weight_pass`
+///   output pixels (the count the harness measured); when it fits in half the data cache only
+///   the first pass misses.
 public struct CostModel: Sendable {
   public var target: Target
   public var library: KernelLibrary
@@ -50,60 +56,48 @@ public struct CostModel: Sendable {
     self.hasHelium = core.features.contains("mve")
   }
 
+  /// The path a layer runs on with this library (nil: a copy or a no-op).
+  public func path(for layer: LayerWork) -> KernelPath? {
+    KernelPath.preferred(for: layer).flatMap { costs.costs(for: $0)?.0 }
+  }
+
+  /// Cycles inside the kernel (zero wait states), without the framework's per-operator work:
+  /// what the harness measures.
+  public func kernelCycles(_ layer: LayerWork) -> Double {
+    guard let preferred = KernelPath.preferred(for: layer),
+      let (path, c) = costs.costs(for: preferred)
+    else {
+      // Copies: RESHAPE is in place; the others move each output byte once.
+      return layer.op == .reshape ? 0 : Double(layer.outputCount) * costs.perCopyByte.value
+    }
+    return c.cycles(KernelTerm.counts(layer, path: path))
+  }
+
   public func estimate(_ layer: LayerWork) -> LayerEstimate {
-    let c = costs
-    let outputs = Double(layer.outputCount)
-    let macs = Double(layer.macs)
-    var compute = c["call_overhead"]
+    let compute = costs.operatorOverhead.value + kernelCycles(layer)
     var scratch = 0
     var passes = 1
-    let usesIm2col = c["im2col_per_element"] > 0
-
-    switch layer.op {
-    case .conv2D, .transposeConv:
+    let path = path(for: layer)
+    let c = path.flatMap { costs.paths[$0] }
+    if let c, c.columnsPerWeightPass > 0 {
+      passes = Int((Double(layer.outputPixels) / c.columnsPerWeightPass).rounded(.up))
+    }
+    if library == .cmsisNN {
+      // CMSIS-NN's scratch buffers (arm_convolve_s8_get_buffer_size,
+      // arm_depthwise_conv_s8_opt_get_buffer_size): two int16 im2col columns on DSP cores, a
+      // 4-column int8 buffer padded to 16 on Helium.
       let k = layer.kernel.height * layer.kernel.width * layer.inputChannels
-      let is1x1 =
-        layer.kernel == Size2(1) && layer.stride == Size2(1) && layer.op == .conv2D
-        && layer.inputShapes[0].prefix(2) == layer.outputShape.prefix(2)
-      compute += macs * c[is1x1 ? "mac_conv_1x1" : "mac_conv"] + outputs * c["per_output"]
-      if !is1x1 && usesIm2col {
-        compute += Double(layer.outputPixels * k) * c["im2col_per_element"]
+      switch path {
+      case .conv?:
         scratch = hasHelium ? 4 * ((k + 15) / 16) * 16 : 4 * ((k + 3) / 4 * 4)
-      }
-      passes =
-        (layer.outputPixels + Int(c["columns_per_weight_pass"]) - 1)
-        / Int(c["columns_per_weight_pass"])
-    case .depthwiseConv2D:
-      compute += macs * c["mac_depthwise"] + outputs * c["per_output"]
-      // CMSIS-NN's 3x3 kernel (padding <= 1) reads in place on DSP cores; the general path and
-      // the Helium path copy each window's columns first.
-      let special3x3 = layer.kernel == Size2(3) && !hasHelium
-      if usesIm2col && !special3x3 {
-        compute += macs * c["im2col_per_element"]
+      case .depthwise?:
         scratch =
           hasHelium
           ? 4 * 124 * layer.kernel.height * layer.kernel.width
           : 2 * layer.inputChannels * layer.kernel.height * layer.kernel.width
+      default:
+        break
       }
-      passes =
-        (layer.outputPixels + Int(c["columns_per_weight_pass"]) - 1)
-        / Int(c["columns_per_weight_pass"])
-    case .fullyConnected:
-      compute += macs * c["mac_fully_connected"] + outputs * c["per_output"]
-    case .maxPool2D, .averagePool2D:
-      compute += outputs * Double(layer.kernel.height * layer.kernel.width) * c["per_pool_element"]
-    case .mean:
-      compute += Double(layer.inputCount) * c["per_pool_element"] + outputs * c["per_output"]
-    case .add:
-      compute += outputs * c["per_add_element"]
-    case .softmax, .logistic:
-      compute += outputs * c["per_softmax_element"]
-    case .reshape:
-      break  // in place: only the call
-    case .quantize, .dequantize, .other:
-      compute += outputs * c["per_output"] / 2
-    case .concatenation, .pad:
-      compute += outputs * c["per_copy_byte"]
     }
 
     // Weights are read from flash; a filter that fits in half the data cache misses only once.

@@ -1,4 +1,5 @@
 import Estimator
+import Foundation
 import Graph
 import Testing
 
@@ -41,8 +42,24 @@ import Testing
   #expect(EstimateReport.text(big).contains("> 1.0 MB flash on STM32F746NG"))
 }
 
-@Test func groupedThousands() {
-  #expect(EstimateReport.grouped(416_520) == "416,520")
-  #expect(EstimateReport.grouped(999) == "999")
-  #expect(EstimateReport.grouped(1_000_000) == "1,000,000")
+/// The --json keys bench/estimator/validate.py and users' scripts read, with a null (not a
+/// missing key) for a layer without a fused activation.
+@Test func estimateJSONKeepsItsKeys() throws {
+  let work = try ModelWork(graph: ModelZoo.lenet5, name: "lenet5")
+  let e = try estimate(work, on: #require(Target.named("rp2040")), kernels: .cmsisNN)
+  let encoder = JSONEncoder()
+  encoder.outputFormatting = [.sortedKeys]
+  let data = try encoder.encode(EstimateJSON.Result(e))
+  let root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+  #expect(
+    Set(root.keys) == [
+      "model", "target", "kernels", "layers", "total", "flash", "sram", "verdicts",
+    ])
+  let layers = try #require(root["layers"] as? [[String: Any]])
+  #expect(layers.count == e.layers.count)
+  #expect(layers[0]["operator"] as? String == "CONV_2D")
+  #expect(layers[1]["fused_activation"] is NSNull)  // pool1
+  #expect((root["total"] as? [String: Any])?["macs"] as? Int == 416_520)
+  let target = try #require(root["target"] as? [String: Any])
+  #expect(target["clock_mhz"] as? Double == 133 && target["name"] as? String == "rp2040")
 }

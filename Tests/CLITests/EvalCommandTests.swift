@@ -2,6 +2,8 @@ import Datasets
 import Foundation
 import Graph
 import Imaging
+import Quantization
+import Runtime
 import Testing
 
 @testable import TinyCNN
@@ -31,7 +33,7 @@ import Testing
   let model = try untrainedLeNet(in: folder)
   let int8 = folder.file("lenet5-int8.tflite")
   _ = try Quantize.parse([model, "--samples", "100", "-o", int8, "--quiet"]).quantize()
-  var command = try Eval.parse([
+  let command = try Eval.parse([
     "--float", model, "--int8", int8, "--limit", "200", "--layer-images", "40", "--report",
     folder.file("report"), "--quiet", "--json",
   ])
@@ -62,4 +64,78 @@ import Testing
   let matrix = result.json.int8.confusion
   #expect(matrix.count == 10 && matrix.joined().reduce(0, +) == 200)
   #expect(result.text().contains("conv1    CONV_2D+RELU"))
+}
+
+/// The repository's root, from this file's path (Tests/CLITests/<file>).
+private let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+  .deletingLastPathComponent().deletingLastPathComponent().path
+
+/// The bundled model against its float model on the whole Fashion-MNIST test split: the figures
+/// the README and the issue quote.
+@Test func bundledInt8ModelIsAsAccurateAsTheFloatModel() throws {
+  let floatPath = repository + "/models/lenet5.safetensors"
+  let int8Path = repository + "/" + BundledModel.relativePath
+  let floatModel = try FloatModel.read(floatPath)
+  let test = try DatasetCatalog.load("fashion-mnist", split: .test)
+  #expect(test.count == 10_000)
+  let result = try EvalResult.compute(
+    floatModel: floatModel, folded: try foldBatchNorms(floatModel), floatPath: floatPath,
+    int8Path: int8Path, images: test, dataset: "fashion-mnist", layerImages: 0,
+    showProgress: false)
+  #expect(
+    result.int8Accuracy >= result.floatAccuracy - 0.005,
+    "int8 \(result.int8Accuracy) vs float \(result.floatAccuracy)")
+  #expect(result.agreement >= 0.98, "agreement \(result.agreement)")
+}
+
+/// The bundled .tflite is what `tinycnn quantize` makes of the bundled float model, so it is
+/// never stale. Calibration runs the float model, whose last bits depend on the machine (FMA or
+/// not), so activation scales may differ in the last place and biases (at input scale x weight
+/// scale) by one step; weights and structure must be identical.
+@Test func bundledInt8ModelIsTheQuantizersOutput() throws {
+  let folder = try ScratchFolder()
+  let out = folder.file("lenet5-int8.tflite")
+  let command = try Quantize.parse([
+    repository + "/models/lenet5.safetensors", "--samples", "500", "-o", out, "--quiet",
+  ])
+  _ = try command.quantize()
+  let made = try Int8Runner(path: out).model
+  let bundled = try Int8Runner(path: repository + "/" + BundledModel.relativePath).model
+  let hint = "rerun: tinycnn quantize models/lenet5.safetensors --out models/lenet5-int8.tflite"
+  #expect(made.tensorCount == bundled.tensorCount && made.operatorCount == bundled.operatorCount)
+  for t in 0..<min(made.tensorCount, bundled.tensorCount) {
+    let a = try made.tensor(at: t)
+    let b = try bundled.tensor(at: t)
+    let name = String(decoding: a.name, as: UTF8.self)
+    #expect(a.name.elementsEqual(b.name) && a.type == b.type && a.elementCount == b.elementCount)
+    if let qa = a.quantization, let qb = b.quantization {
+      #expect(qa.scaleCount == qb.scaleCount, "\(name)")
+      for c in 0..<min(qa.scaleCount, qb.scaleCount) {
+        #expect(abs(qa.scales[c] / qb.scales[c] - 1) < 1e-5, "\(name) scale \(c): \(hint)")
+        #expect(qa.zeroPoint(c) == qb.zeroPoint(c), "\(name) zero point: \(hint)")
+      }
+    }
+    guard let da = a.data, let db = b.data else {
+      #expect(a.data == nil && b.data == nil, "\(name)")
+      continue
+    }
+    if a.type == .int32 {
+      let va = da.bindMemory(to: Int32.self)
+      let vb = db.bindMemory(to: Int32.self)
+      #expect(zip(va, vb).allSatisfy { abs(Int64($0) - Int64($1)) <= 1 }, "\(name): \(hint)")
+    } else {
+      #expect(da.elementsEqual(db), "\(name): \(hint)")
+    }
+  }
+}
+
+@Test func bundledModelIsFoundFromTheRepositoryOrBesideTheExecutable() {
+  #expect(
+    BundledModel.path(currentDirectory: repository, executable: nil) == "models/lenet5-int8.tflite")
+  let elsewhere = NSTemporaryDirectory()
+  #expect(
+    BundledModel.path(
+      currentDirectory: elsewhere, executable: repository + "/.build/release/tinycnn")
+      == repository + "/models/lenet5-int8.tflite")
+  #expect(BundledModel.path(currentDirectory: elsewhere, executable: "/usr/bin/tinycnn") == nil)
 }

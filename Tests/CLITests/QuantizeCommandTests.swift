@@ -62,7 +62,7 @@ func untrainedLeNet(in folder: ScratchFolder) throws -> String {
   let folder = try ScratchFolder()
   let model = try untrainedLeNet(in: folder)
   let out = folder.file("lenet5-int8.tflite")
-  var command = try Quantize.parse([model, "--samples", "60", "-o", out, "--quiet", "--json"])
+  let command = try Quantize.parse([model, "--samples", "60", "-o", out, "--quiet", "--json"])
   try command.run()
   // Only the model and the result: the temporary file was renamed.
   #expect(folder.contents == ["lenet5-int8.tflite", "lenet5.safetensors"])
@@ -77,7 +77,7 @@ func untrainedLeNet(in folder: ScratchFolder) throws -> String {
 @Test func quantizeNamesTheFileItCannotRead() throws {
   let folder = try ScratchFolder()
   let missing = folder.file("nothing.safetensors")
-  var command = try Quantize.parse([missing, "--quiet"])
+  let command = try Quantize.parse([missing, "--quiet"])
   let error = #expect(throws: InputError.self) { try command.run() }
   #expect(error?.file == missing)
 }

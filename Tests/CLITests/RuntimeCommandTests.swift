@@ -233,7 +233,7 @@ private func temporaryFolder() throws -> URL {
     png, "--model", goldenPath("lenet5_fixed", "model.tflite"), "--json",
   ])
   try infer.run()
-  #expect(throws: (any Error).self) { _ = try Infer.parse([png]) }  // no model yet
+  #expect(throws: Never.self) { _ = try Infer.parse([png]) }  // the bundled model
   #expect(throws: (any Error).self) {
     _ = try Infer.parse([png, "--model", "m.tflite", "--top", "0"])
   }

@@ -95,12 +95,14 @@ func malformedTargetFileNamesTheField(text: String, message: String) {
     let t = try #require(Target.named(alias), "\(alias)")
     #expect(t.generic && t.core == alias)
   }
-  // Every coefficient of every core says where it comes from.
+  // Every cost of every core says where it comes from.
   for core in CoreCosts.knownCores {
     for (lib, costs) in try #require(CoreCosts.named(core)).kernels {
-      for name in KernelCosts.names {
-        let c = try #require(costs.coefficients[name], "\(core) \(lib) \(name)")
-        #expect(c.source.count > 10, "\(core) \(lib.rawValue) \(name) has no source")
+      #expect(costs.measured.count > 10, "\(core) \(lib.rawValue) does not say how it was measured")
+      #expect(costs.operatorOverhead.source.count > 10, "\(core) \(lib.rawValue) operator_overhead")
+      #expect(costs.perCopyByte.source.count > 10, "\(core) \(lib.rawValue) per_copy_byte")
+      for (path, c) in costs.paths {
+        #expect(c.source.count > 10, "\(core) \(lib.rawValue) \(path.rawValue) has no source")
       }
     }
   }

@@ -23,14 +23,17 @@ func lenet5FitsEveryTarget(library: KernelLibrary) throws {
   for target in Target.builtIn {
     guard let e = try? estimate(work, on: target, kernels: library) else {
       // Only TinyCNN's own kernels are missing anywhere: Swift has no Xtensa backend.
-      #expect(library == .tinycnn && target.core == "xtensa-lx7", "\(target.name)")
+      #expect(library == .tinycnn && target.core.hasPrefix("xtensa"), "\(target.name)")
       continue
     }
     estimated += 1
     #expect(e.fits, "\(target.name): \(e.verdicts.map(\.line))")
-    #expect(e.milliseconds > 0 && e.milliseconds < 1000, "\(target.name): \(e.milliseconds) ms")
+    // The slowest case, TFLM's reference kernels on the 48 MHz generic Cortex-M0+, is ~1.3 s
+    // (their loop nests run ~120 cycles per MAC there, bench/estimator/kernels).
+    #expect(e.milliseconds > 0 && e.milliseconds < 3000, "\(target.name): \(e.milliseconds) ms")
   }
-  #expect(estimated >= Target.builtIn.count - 1)
+  let xtensa = Target.builtIn.filter { $0.core.hasPrefix("xtensa") }.count
+  #expect(estimated >= Target.builtIn.count - (library == .tinycnn ? xtensa : 0))
 }
 
 @Test func anEightKilobyteTargetRejectsALargerArena() throws {

@@ -79,7 +79,7 @@ struct ConvertedModel {
   }
 }
 
-private let fashion = Result { try DatasetCatalog.load("fashion-mnist", split: .test) }
+let fashion = Result { try DatasetCatalog.load("fashion-mnist", split: .test) }
 
 @Test(arguments: ["lenet5", "cnn-small"])
 func convertedZooModelMatchesTheFloatModel(name: String) throws {
@@ -93,8 +93,7 @@ func convertedZooModelMatchesTheFloatModel(name: String) throws {
 }
 
 /// Strides, SAME and VALID padding, a 1x1 convolution, average pooling, batch norms to fold and
-/// a fused ReLU6: the other lowering paths the runtime runs. (Asymmetric padding, PAD in the
-/// file, waits for the runtime's PAD kernel: TODO(#5).)
+/// a fused ReLU6: the other lowering paths of a chain.
 @Test func convertedStridedNetMatchesTheFloatModel() throws {
   let test = try fashion.get()
   let graph = try ModelGraph.sequential(

@@ -14,7 +14,7 @@ enum Charts {
     let cell = 44
     let labelWidth = (names.map { BitmapFont.width($0, scale: scale) }.max() ?? 0) + 12
     let gridX = margin + labelWidth
-    let gridY = margin + 3 * lineHeight
+    let gridY = margin + 3 * lineHeight + lineHeight / 2
     let width = max(
       gridX + n * cell + margin, margin + BitmapFont.width(title, scale: scale) + margin)
     let height = gridY + n * cell + lineHeight + margin

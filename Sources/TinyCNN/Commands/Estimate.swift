@@ -100,7 +100,7 @@ struct Estimate: ParsableCommand {
     if let clock { chosen = chosen.clocked(at: clock) }
     let result = try estimate(work, on: chosen, kernels: library)
     if json {
-      printJSONObject(EstimateJSON.object(result))
+      try printJSON(EstimateJSON.Result(result))
     } else {
       Console.output(EstimateReport.text(result))
     }
@@ -108,17 +108,10 @@ struct Estimate: ParsableCommand {
 
   func printTargets() throws {
     if json {
-      printJSONObject(["targets": Target.builtIn.map(EstimateJSON.object)])
+      try printJSON(EstimateJSON.Targets(targets: Target.builtIn.map(EstimateJSON.TargetInfo.init)))
       return
     }
-    var rows = [["target", "part", "core", "MHz", "flash", "SRAM"]]
-    for t in Target.builtIn {
-      rows.append([
-        t.name, t.generic ? "(generic) \(t.part)" : t.part, t.core, formatNumber(t.clockMHz),
-        formatBytes(t.flashBytes), formatBytes(t.sramBytes),
-      ])
-    }
-    Console.output(EstimateReport.table(rows, rightAligned: [3, 4, 5]))
+    Console.output(EstimateReport.targets(Target.builtIn))
   }
 
   func printComparison(_ work: ModelWork, library: KernelLibrary) throws {
@@ -128,26 +121,15 @@ struct Estimate: ParsableCommand {
       results.append((t, try? estimate(work, on: t, kernels: library)))
     }
     if json {
-      printJSONObject([
-        "model": work.name, "kernels": library.rawValue,
-        "targets": results.map { t, e in
-          e.map(EstimateJSON.object) ?? [
-            "target": t.name, "error": "no \(library.rawValue) kernels",
-          ]
-        },
-      ])
+      try printJSON(
+        EstimateJSON.Comparison(
+          model: work.name, kernels: library.rawValue,
+          targets: results.map { t, e in
+            e.map { .estimate(EstimateJSON.Result($0)) }
+              ?? .missing(target: t.name, error: "no \(library.rawValue) kernels")
+          }))
       return
     }
     Console.output(EstimateReport.comparison(work, library: library, results))
   }
-}
-
-/// Prints `object` (plain dictionaries, arrays, numbers, strings) as the one JSON object of a
-/// `--json` run, keys sorted.
-func printJSONObject(_ object: Any) {
-  guard
-    let data = try? JSONSerialization.data(
-      withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-  else { preconditionFailure("estimate JSON is built from plain values") }
-  Console.output(String(decoding: data, as: UTF8.self))
 }

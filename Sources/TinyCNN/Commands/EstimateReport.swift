@@ -1,44 +1,64 @@
 import Estimator
 import Foundation
 
-/// The text and JSON forms of `tinycnn estimate`'s results.
+/// The text form of `tinycnn estimate`'s results, in the CLI's shared `TextTable`.
 enum EstimateReport {
   static func text(_ e: Estimator.Estimate) -> String {
-    var rows = [["layer", "operator", "output", "MACs", "params", "cycles", "ms", "share"]]
+    var table = TextTable([
+      .left("layer"), .left("operator"), .left("output"), .right("MACs"), .right("params"),
+      .right("cycles"), .right("ms"), .right("share"),
+    ])
     let total = e.totalCycles
     for l in e.layers {
       let op = l.layer.op.description + (l.layer.fusedActivation.map { "+\($0)" } ?? "")
-      rows.append([
+      table.add([
         l.layer.name, op, l.layer.outputShape.map(String.init).joined(separator: "x"),
-        grouped(l.layer.macs), grouped(l.layer.parameters), grouped(Int(l.cycles.rounded())),
-        fixed(e.milliseconds(l), 3), "\(fixed(100 * l.cycles / total, 1))%",
+        Format.grouped(l.layer.macs), Format.grouped(l.layer.parameters),
+        Format.grouped(Int(l.cycles.rounded())), Format.fixed(e.milliseconds(l), 3),
+        "\(Format.fixed(100 * l.cycles / total, 1))%",
       ])
     }
-    rows.append([
-      "total", "", "", grouped(e.totalMACs), grouped(e.totalParameters),
-      grouped(Int(total.rounded())), fixed(e.milliseconds, 3), "100.0%",
+    table.addSeparator()
+    table.add([
+      "total", "", "", Format.grouped(e.totalMACs), Format.grouped(e.totalParameters),
+      Format.grouped(Int(total.rounded())), Format.fixed(e.milliseconds, 3), "100.0%",
     ])
     let t = e.target
     return """
       \(e.model) on \(t.name) (\(t.part), \(t.core) at \(formatNumber(t.clockMHz)) MHz), \
       \(e.library.rawValue) kernels
 
-      \(table(rows, rightAligned: [3, 4, 5, 6, 7], ruleBeforeLast: true))
+      \(table.rendered())
 
       \(e.latencyLine)
       \(e.verdicts.map(\.line).joined(separator: "\n"))
       """
   }
 
+  static func targets(_ targets: [Target]) -> String {
+    var table = TextTable([
+      .left("target"), .left("part"), .left("core"), .right("MHz"), .right("flash"),
+      .right("SRAM"),
+    ])
+    for t in targets {
+      table.add([
+        t.name, t.generic ? "(generic) \(t.part)" : t.part, t.core, formatNumber(t.clockMHz),
+        formatBytes(t.flashBytes), formatBytes(t.sramBytes),
+      ])
+    }
+    return table.rendered()
+  }
+
   static func comparison(
     _ work: ModelWork, library: KernelLibrary, _ results: [(Target, Estimator.Estimate?)]
   ) -> String {
-    var rows = [
-      ["target", "core", "MHz", "latency", "flash used", "flash", "SRAM used", "SRAM", "fits"]
-    ]
+    var table = TextTable([
+      .left("target"), .left("core"), .right("MHz"), .right("latency"), .right("flash used"),
+      .right("flash"), .right("SRAM used"), .right("SRAM"), .left("fits"),
+    ])
     for (t, e) in results {
       guard let e else {
-        rows.append([
+        table.add([
           t.name, t.core, formatNumber(t.clockMHz), "no \(library.rawValue) kernels", "", "", "",
           "", "",
         ])
@@ -48,92 +68,154 @@ enum EstimateReport {
       let fits =
         v.allSatisfy(\.fits)
         ? "yes" : "no: " + v.filter { !$0.fits }.map(\.resource).joined(separator: ", ")
-      rows.append([
+      table.add([
         t.name, t.core, formatNumber(t.clockMHz), formatMilliseconds(e.milliseconds),
         formatBytes(e.memory.flashBytes), formatBytes(t.flashBytes),
         formatBytes(e.memory.sramBytes), formatBytes(t.sramBytes), fits,
       ])
     }
     return """
-      \(work.name): \(grouped(work.totalMACs)) MACs, \(grouped(work.totalParameters)) parameters, \
-      \(library.rawValue) kernels
+      \(work.name): \(Format.grouped(work.totalMACs)) MACs, \
+      \(Format.grouped(work.totalParameters)) parameters, \(library.rawValue) kernels
 
-      \(table(rows, rightAligned: [2, 3, 4, 5, 6, 7]))
+      \(table.rendered())
       """
-  }
-
-  /// Columns padded to their widest cell; numbers right-aligned.
-  static func table(_ rows: [[String]], rightAligned: Set<Int>, ruleBeforeLast: Bool = false)
-    -> String
-  {
-    let widths = rows[0].indices.map { c in rows.map { $0[c].count }.max() ?? 0 }
-    func line(_ row: [String]) -> String {
-      row.enumerated().map { c, cell in
-        let pad = String(repeating: " ", count: widths[c] - cell.count)
-        return rightAligned.contains(c) ? pad + cell : cell + pad
-      }.joined(separator: "  ").replacing(/\s+$/, with: "")
-    }
-    let rule = widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")
-    var lines = [line(rows[0]), rule]
-    for (i, row) in rows.dropFirst().enumerated() {
-      if ruleBeforeLast && i == rows.count - 2 { lines.append(rule) }
-      lines.append(line(row))
-    }
-    return lines.joined(separator: "\n")
-  }
-
-  /// 416520 -> "416,520".
-  static func grouped(_ n: Int) -> String {
-    let digits = String(n.magnitude)
-    var out = ""
-    for (i, ch) in digits.enumerated() {
-      if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-      out.append(ch)
-    }
-    return (n < 0 ? "-" : "") + out
   }
 }
 
-/// Plain-value dictionaries for `--json`.
+/// The `--json` form of `tinycnn estimate`'s results, printed with the CLI's `printJSON`.
 enum EstimateJSON {
-  static func object(_ t: Target) -> [String: Any] {
-    [
-      "name": t.name, "part": t.part, "core": t.core, "clock_mhz": t.clockMHz,
-      "flash_bytes": t.flashBytes, "sram_bytes": t.sramBytes, "generic": t.generic,
-    ]
+  struct TargetInfo: Encodable {
+    var name, part, core: String
+    var clockMHz: Double
+    var flashBytes, sramBytes: Int
+    var generic: Bool
+
+    init(_ t: Target) {
+      (name, part, core, clockMHz) = (t.name, t.part, t.core, t.clockMHz)
+      (flashBytes, sramBytes, generic) = (t.flashBytes, t.sramBytes, t.generic)
+    }
+
+    enum CodingKeys: String, CodingKey {
+      case name, part, core, generic
+      case clockMHz = "clock_mhz"
+      case flashBytes = "flash_bytes"
+      case sramBytes = "sram_bytes"
+    }
   }
 
-  static func object(_ e: Estimator.Estimate) -> [String: Any] {
-    let m = e.memory
-    return [
-      "model": e.model, "target": object(e.target), "kernels": e.library.rawValue,
-      "layers": e.layers.map { l in
-        [
-          "name": l.layer.name, "operator": l.layer.op.description,
-          "fused_activation": l.layer.fusedActivation ?? NSNull(),
-          "output_shape": l.layer.outputShape, "macs": l.layer.macs,
-          "parameters": l.layer.parameters, "cycles": l.cycles.rounded(),
-          "flash_stall_cycles": l.flashStallCycles.rounded(), "milliseconds": e.milliseconds(l),
-          "share": l.cycles / e.totalCycles, "scratch_bytes": l.scratchBytes,
-        ] as [String: Any]
-      },
-      "total": [
-        "macs": e.totalMACs, "parameters": e.totalParameters, "cycles": e.totalCycles.rounded(),
-        "milliseconds": e.milliseconds,
-      ] as [String: Any],
-      "flash": [
-        "bytes": m.flashBytes, "limit": e.target.flashBytes, "weights": m.weightBytes,
-        "biases": m.biasBytes, "quantization": m.quantizationBytes, "structure": m.structureBytes,
-        "code": m.codeBytes, "fits": m.flashBytes <= e.target.flashBytes,
-      ] as [String: Any],
-      "sram": [
-        "bytes": m.sramBytes, "limit": e.target.sramBytes, "arena": m.arenaBytes,
-        "activations": m.activationArenaBytes, "scratch": m.scratchBytes,
-        "kernel_state": m.persistentBytes, "stack": m.stackBytes, "input": m.inputBytes,
-        "output": m.outputBytes, "arena_from_runtime_planner": m.arenaFromRuntime,
-        "fits": m.sramBytes <= e.target.sramBytes,
-      ] as [String: Any],
-      "verdicts": e.verdicts.map(\.line),
-    ]
+  struct Layer: Encodable {
+    var name, op: String
+    var fusedActivation: String?
+    var outputShape: [Int]
+    var macs, parameters, cycles, flashStallCycles, scratchBytes: Int
+    var milliseconds, share: Double
+
+    enum CodingKeys: String, CodingKey {
+      case name, macs, parameters, cycles, milliseconds, share
+      case op = "operator"
+      case fusedActivation = "fused_activation"
+      case outputShape = "output_shape"
+      case flashStallCycles = "flash_stall_cycles"
+      case scratchBytes = "scratch_bytes"
+    }
+
+    // `fused_activation` is null when there is none, not left out: the key is always there.
+    func encode(to encoder: any Encoder) throws {
+      var c = encoder.container(keyedBy: CodingKeys.self)
+      try c.encode(name, forKey: .name)
+      try c.encode(op, forKey: .op)
+      try c.encode(fusedActivation, forKey: .fusedActivation)
+      try c.encode(outputShape, forKey: .outputShape)
+      try c.encode(macs, forKey: .macs)
+      try c.encode(parameters, forKey: .parameters)
+      try c.encode(cycles, forKey: .cycles)
+      try c.encode(flashStallCycles, forKey: .flashStallCycles)
+      try c.encode(milliseconds, forKey: .milliseconds)
+      try c.encode(share, forKey: .share)
+      try c.encode(scratchBytes, forKey: .scratchBytes)
+    }
+  }
+
+  struct Total: Encodable {
+    var macs, parameters, cycles: Int
+    var milliseconds: Double
+  }
+
+  struct Flash: Encodable {
+    var bytes, limit, weights, biases, quantization, structure, code: Int
+    var fits: Bool
+  }
+
+  struct SRAM: Encodable {
+    var bytes, limit, arena, activations, scratch, kernelState, stack, input, output: Int
+    var arenaFromRuntimePlanner, fits: Bool
+
+    enum CodingKeys: String, CodingKey {
+      case bytes, limit, arena, activations, scratch, stack, input, output, fits
+      case kernelState = "kernel_state"
+      case arenaFromRuntimePlanner = "arena_from_runtime_planner"
+    }
+  }
+
+  struct Result: Encodable {
+    var model: String
+    var target: TargetInfo
+    var kernels: String
+    var layers: [Layer]
+    var total: Total
+    var flash: Flash
+    var sram: SRAM
+    var verdicts: [String]
+
+    init(_ e: Estimator.Estimate) {
+      let m = e.memory
+      model = e.model
+      target = TargetInfo(e.target)
+      kernels = e.library.rawValue
+      layers = e.layers.map { l in
+        Layer(
+          name: l.layer.name, op: l.layer.op.description, fusedActivation: l.layer.fusedActivation,
+          outputShape: l.layer.outputShape, macs: l.layer.macs, parameters: l.layer.parameters,
+          cycles: Int(l.cycles.rounded()), flashStallCycles: Int(l.flashStallCycles.rounded()),
+          scratchBytes: l.scratchBytes, milliseconds: e.milliseconds(l),
+          share: l.cycles / e.totalCycles)
+      }
+      total = Total(
+        macs: e.totalMACs, parameters: e.totalParameters, cycles: Int(e.totalCycles.rounded()),
+        milliseconds: e.milliseconds)
+      flash = Flash(
+        bytes: m.flashBytes, limit: e.target.flashBytes, weights: m.weightBytes,
+        biases: m.biasBytes, quantization: m.quantizationBytes, structure: m.structureBytes,
+        code: m.codeBytes, fits: m.flashBytes <= e.target.flashBytes)
+      sram = SRAM(
+        bytes: m.sramBytes, limit: e.target.sramBytes, arena: m.arenaBytes,
+        activations: m.activationArenaBytes, scratch: m.scratchBytes,
+        kernelState: m.persistentBytes, stack: m.stackBytes, input: m.inputBytes,
+        output: m.outputBytes, arenaFromRuntimePlanner: m.arenaFromRuntime,
+        fits: m.sramBytes <= e.target.sramBytes)
+      verdicts = e.verdicts.map(\.line)
+    }
+  }
+
+  struct Targets: Encodable { var targets: [TargetInfo] }
+
+  /// `--target all`: one entry per target, an estimate or why there is none.
+  struct Comparison: Encodable {
+    var model, kernels: String
+    var targets: [Entry]
+
+    enum Entry: Encodable {
+      case estimate(Result)
+      case missing(target: String, error: String)
+
+      func encode(to encoder: any Encoder) throws {
+        switch self {
+        case .estimate(let r): try r.encode(to: encoder)
+        case .missing(let target, let error):
+          try ["target": target, "error": error].encode(to: encoder)
+        }
+      }
+    }
   }
 }

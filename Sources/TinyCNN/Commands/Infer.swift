@@ -32,15 +32,15 @@ struct Infer: ParsableCommand {
   @Option(help: "How many classes to show per image.") var top = 3
   @OptionGroup var report: ReportOptions
 
-  /// The model `infer` uses without --model. None is bundled yet; the quantizer issue adds one
-  /// (and only this line changes).
-  static let defaultModel: String? = nil
+  /// The model `infer` uses without --model: the bundled models/lenet5-int8.tflite.
+  static let defaultModel: String? = BundledModel.path()
 
   func validate() throws {
     guard !images.isEmpty else { throw ValidationError("Give at least one PNG image.") }
     guard top >= 1 else { throw ValidationError("--top must be at least 1.") }
     guard model ?? Infer.defaultModel != nil else {
-      throw ValidationError("--model is required: TinyCNN has no bundled model yet.")
+      throw ValidationError(
+        "--model is required: the bundled \(BundledModel.relativePath) is missing.")
     }
   }
 

@@ -28,8 +28,10 @@ final class Int8Runner {
       byteCount: max(bytes.count, 1), alignment: arenaAlignment)
     file.copyBytes(from: bytes)
     var arena = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+    var opened: Model? = nil
     do {
       let model = try Model(bytes: UnsafeRawBufferPointer(rebasing: file[0..<bytes.count]))
+      opened = model
       let scratch = UnsafeMutableRawBufferPointer.allocate(
         byteCount: try Interpreter.planningBytes(for: model), alignment: arenaAlignment)
       defer { scratch.deallocate() }
@@ -58,7 +60,9 @@ final class Int8Runner {
     } catch {
       arena.deallocate()
       file.deallocate()
-      if let error = error as? RuntimeError { throw InputError(path, "\(error)") }
+      if let error = error as? RuntimeError {
+        throw InputError(path, error.message(opened, fileBytes: bytes.count))
+      }
       throw error
     }
     self.path = path
@@ -89,7 +93,7 @@ final class Int8Runner {
     precondition(pixels.count == input.bytes.count, "one image of the input's size")
     let destination = input.bytes.bindMemory(to: Int8.self)
     for i in 0..<pixels.count { destination[i] = pixelToInput[Int(pixels[i])] }
-    do { try interpreter.invoke() } catch { throw InputError(path, "\(error)") }
+    do { try interpreter.invoke() } catch { throw runtimeError(error) }
   }
 
   /// The output tensor's int8 values after `run`.
@@ -111,6 +115,10 @@ final class Int8Runner {
   func values(ofTensor t: Int) throws -> UnsafeBufferPointer<Int8> {
     do {
       return UnsafeBufferPointer(try interpreter.tensorData(t).bytes.bindMemory(to: Int8.self))
-    } catch { throw InputError(path, "\(error)") }
+    } catch { throw runtimeError(error) }
+  }
+
+  private func runtimeError(_ error: RuntimeError) -> InputError {
+    InputError(path, error.message(model, fileBytes: model.bytes.count))
   }
 }

@@ -72,7 +72,7 @@ enum ModelComparison {
       }
     }
     let seconds = Date().timeIntervalSince(t0)
-    progress(images.count)
+    if images.count % 500 != 0 { progress(images.count) }
     return Predictions(classes: classes, seconds: seconds)
   }
 

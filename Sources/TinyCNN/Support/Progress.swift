@@ -42,7 +42,9 @@ final class Progress {
     guard enabled else { return }
     let now = Date()
     let interval = live ? 0.1 : plainInterval
-    guard now.timeIntervalSince(lastDraw) >= interval || done == total else { return }
+    // A plain log gets its last line from `finish`, so the total is not printed twice.
+    let complete = done == total && live
+    guard now.timeIntervalSince(lastDraw) >= interval || complete else { return }
     lastDraw = now
     draw(status: status, final: false)
   }
