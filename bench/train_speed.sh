@@ -13,7 +13,10 @@
 # optimizer; not the data loading or the test evaluation), Keras `model.fit` for one epoch after
 # a 20-batch warm-up fit (so graph tracing is not counted; KERAS_WARMUP=0 counts it). Both
 # use Adam at 0.001 and shuffled batches. The machine is shared: the load average is printed
-# with the result, and REPEAT>1 takes each side's best run, which is the least disturbed.
+# with the result, REPEAT>1 takes each side's best run (the least disturbed), and each side's
+# process CPU time over the epoch is printed too: on a busy machine wall time says how large a
+# share of the cores a process got (TensorFlow runs more threads than cores, so it gets a larger
+# share), CPU time what the epoch cost.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
@@ -55,14 +58,17 @@ t = max(tiny, key=lambda r: r["training"]["history"][0]["images_per_second"])
 k = max(keras, key=lambda r: r["images_per_second"])
 t_ips = t["training"]["history"][0]["images_per_second"]
 t_sec = t["training"]["history"][0]["seconds"]
-k_ips, k_sec = k["images_per_second"], k["seconds"]
+t_cpu = t["training"]["history"][0]["cpu_seconds"]
+k_ips, k_sec, k_cpu = k["images_per_second"], k["seconds"], k["cpu_seconds"]
 print(f"LeNet-5, Fashion-MNIST, one epoch of 60,000 images, batch {k['batch']}, "
       f"{cores} cores, best of {repeat}, load average {load}")
-print(f"  TinyCNN  {t_ips:8,.0f} images/s  {t_sec:6.1f} s  test accuracy "
+print(f"  TinyCNN  {t_ips:8,.0f} images/s  {t_sec:6.1f} s  CPU {t_cpu:6.1f} s  test accuracy "
       f"{t['test_accuracy'] * 100:.2f} %  ({t['training']['threads']} threads)")
-print(f"  Keras    {k_ips:8,.0f} images/s  {k_sec:6.1f} s  test accuracy "
+print(f"  Keras    {k_ips:8,.0f} images/s  {k_sec:6.1f} s  CPU {k_cpu:6.1f} s  test accuracy "
       f"{k['test_accuracy'] * 100:.2f} %  (TensorFlow {k['tensorflow']}"
       f"{', after a warm-up' if k['warmup'] else ', first epoch incl. tracing'})")
 print(f"  ratio (TinyCNN time / Keras time): {t_sec / k_sec:.3f}"
       f"  ->  TinyCNN is {k_sec / t_sec:.1f}x {'faster' if t_sec < k_sec else 'slower'}")
+print(f"  CPU-time ratio (TinyCNN CPU s / Keras CPU s): {t_cpu / k_cpu:.3f}"
+      f"  (what the epoch costs, whatever share of the cores each got)")
 PYEOF

@@ -9,6 +9,11 @@ import Dispatch
 /// The threads a network computes with: `count` workers, each with its own GEMM workspace. Work is
 /// split into one item per worker (halves of the batch on 2 cores), never one item per image: a
 /// fork-join of `concurrentPerform` costs 1-8 µs, so items must be ~100 µs or more (recipe §7).
+///
+/// The network forks once per run of sample-local layers (a whole LeNet-5 pass), not once per
+/// layer: every join is a point where a worker that finished early sleeps, and on a busy machine
+/// a sleeping thread waits for the scheduler to run it again. With 24 joins per step, LeNet-5
+/// got a sixth of a core under a load average of 12; with two it keeps its share.
 public final class Workers {
   public let count: Int
   let workspaces: [GEMMWorkspace]
@@ -44,6 +49,13 @@ enum Cores {
 }
 
 extension Workers {
+  /// How a batch of `batch` samples is shared among the workers: contiguous shares differing by
+  /// at most one sample, none empty, worker `w` taking `batchShares(batch)[w]`.
+  func batchShares(_ batch: Int) -> [Range<Int>] {
+    let parts = min(count, batch)
+    return (0..<parts).map { batch * $0 / parts..<batch * ($0 + 1) / parts }
+  }
+
   /// The (worker, share) pairs `split(_:cost:_:)` runs for `total` items: every non-empty share,
   /// or the whole range on worker 0 when the work is too small to be worth a fork-join.
   func shares(_ total: Int, cost: Int) -> [(worker: Int, range: Range<Int>)] {

@@ -12,31 +12,30 @@ final class ClampLayer: NetworkLayer {
 
   init(upper: Float) { self.upper = upper }
 
-  func forward(_ inputs: [TensorView], _ output: TensorView, _ context: LayerContext) {
+  func forward(
+    _ inputs: [TensorView], _ output: TensorView, samples: Range<Int>, worker: Int,
+    _ context: LayerContext
+  ) {
     let (x, y) = (inputs[0].base, output.base)
     let upper = upper
-    context.workers.split(output.count, cost: output.count) { _, range in
-      // A plain select loop: it compiles to vmaxps/vminps. (SIMD8's `clamped` calls the generic
-      // pointwiseMin/Max out of line, which cost 12 % of a LeNet epoch.)
-      for i in range {
-        let v = x[i]
-        let low = v > 0 ? v : 0
-        y[i] = low < upper ? low : upper
-      }
+    // A plain select loop: it compiles to vmaxps/vminps. (SIMD8's `clamped` calls the generic
+    // pointwiseMin/Max out of line, which cost 12 % of a LeNet epoch.)
+    for i in output.elements(samples) {
+      let v = x[i]
+      let low = v > 0 ? v : 0
+      y[i] = low < upper ? low : upper
     }
   }
 
   func backward(
     _ inputs: [TensorView], _ output: TensorView, _ outputGradient: TensorView,
-    _ inputGradients: [TensorView?], _ context: LayerContext
+    _ inputGradients: [TensorView?], samples: Range<Int>, worker: Int, _ context: LayerContext
   ) {
     guard let dx = inputGradients[0]?.base else { return }
     let (x, dy) = (inputs[0].base, outputGradient.base)
     let upper = upper
-    context.workers.split(output.count, cost: output.count) { _, range in
-      for i in range {
-        dx[i] = x[i] > 0 && x[i] < upper ? dy[i] : 0
-      }
+    for i in output.elements(samples) {
+      dx[i] = x[i] > 0 && x[i] < upper ? dy[i] : 0
     }
   }
 }
@@ -44,37 +43,52 @@ final class ClampLayer: NetworkLayer {
 /// Flatten (NCHW order, `c*H*W + y*W + x`, already the memory order) and the identity steps:
 /// a copy forward, a copy backward.
 final class CopyLayer: NetworkLayer {
-  func forward(_ inputs: [TensorView], _ output: TensorView, _ context: LayerContext) {
-    output.base.update(from: inputs[0].base, count: output.count)
+  func forward(
+    _ inputs: [TensorView], _ output: TensorView, samples: Range<Int>, worker: Int,
+    _ context: LayerContext
+  ) {
+    let range = output.elements(samples)
+    (output.base + range.lowerBound).update(
+      from: inputs[0].base + range.lowerBound, count: range.count)
   }
 
   func backward(
     _ inputs: [TensorView], _ output: TensorView, _ outputGradient: TensorView,
-    _ inputGradients: [TensorView?], _ context: LayerContext
+    _ inputGradients: [TensorView?], samples: Range<Int>, worker: Int, _ context: LayerContext
   ) {
-    inputGradients[0]?.base.update(from: outputGradient.base, count: outputGradient.count)
+    guard let dx = inputGradients[0] else { return }
+    let range = output.elements(samples)
+    (dx.base + range.lowerBound).update(
+      from: outputGradient.base + range.lowerBound, count: range.count)
   }
 }
 
 /// Elementwise sum of the inputs (residual connections); each input's gradient is the output's.
 final class AddLayer: NetworkLayer {
-  func forward(_ inputs: [TensorView], _ output: TensorView, _ context: LayerContext) {
+  func forward(
+    _ inputs: [TensorView], _ output: TensorView, samples: Range<Int>, worker: Int,
+    _ context: LayerContext
+  ) {
     let y = output.base
-    let sources = inputs.map { UnsafePointer($0.base) }
-    context.workers.split(output.count, cost: output.count * sources.count) { _, range in
-      for i in range { y[i] = sources[0][i] }
-      for source in sources.dropFirst() {
-        for i in range { y[i] += source[i] }
-      }
+    let range = output.elements(samples)
+    let first = inputs[0].base
+    for i in range { y[i] = first[i] }
+    for x in inputs.dropFirst() {
+      let source = x.base
+      for i in range { y[i] += source[i] }
     }
   }
 
   func backward(
     _ inputs: [TensorView], _ output: TensorView, _ outputGradient: TensorView,
-    _ inputGradients: [TensorView?], _ context: LayerContext
+    _ inputGradients: [TensorView?], samples: Range<Int>, worker: Int, _ context: LayerContext
   ) {
+    let range = output.elements(samples)
     for dx in inputGradients {
-      dx?.base.update(from: outputGradient.base, count: outputGradient.count)
+      dx.map {
+        ($0.base + range.lowerBound).update(
+          from: outputGradient.base + range.lowerBound, count: range.count)
+      }
     }
   }
 }
@@ -82,8 +96,11 @@ final class AddLayer: NetworkLayer {
 /// Concatenation along channels: in NCHW each sample's output is the inputs' samples one after
 /// the other, so both directions are block copies.
 final class ConcatLayer: NetworkLayer {
-  func forward(_ inputs: [TensorView], _ output: TensorView, _ context: LayerContext) {
-    for n in 0..<output.batch {
+  func forward(
+    _ inputs: [TensorView], _ output: TensorView, samples: Range<Int>, worker: Int,
+    _ context: LayerContext
+  ) {
+    for n in samples {
       var to = output.sample(n)
       for x in inputs {
         to.update(from: x.sample(n), count: x.sampleSize)
@@ -94,9 +111,9 @@ final class ConcatLayer: NetworkLayer {
 
   func backward(
     _ inputs: [TensorView], _ output: TensorView, _ outputGradient: TensorView,
-    _ inputGradients: [TensorView?], _ context: LayerContext
+    _ inputGradients: [TensorView?], samples: Range<Int>, worker: Int, _ context: LayerContext
   ) {
-    for n in 0..<output.batch {
+    for n in samples {
       var from = outputGradient.sample(n)
       for (x, dx) in zip(inputs, inputGradients) {
         dx?.sample(n).update(from: from, count: x.sampleSize)
@@ -109,17 +126,20 @@ final class ConcatLayer: NetworkLayer {
 /// Softmax over the channels at each pixel (over the features of a flat sample), computed with
 /// the maximum subtracted so no exponent overflows. Backward: `dx = y ⊙ (dy - Σ_c dy·y)`.
 final class SoftmaxLayer: NetworkLayer {
-  func forward(_ inputs: [TensorView], _ output: TensorView, _ context: LayerContext) {
+  func forward(
+    _ inputs: [TensorView], _ output: TensorView, samples: Range<Int>, worker: Int,
+    _ context: LayerContext
+  ) {
     let x = inputs[0]
     let (channels, plane) = (x.shape.channels, x.planeSize)
-    for n in 0..<x.batch {
+    for n in samples {
       let (source, target) = (x.sample(n), output.sample(n))
       for p in 0..<plane {
         var largest = -Float.infinity
         for c in 0..<channels { largest = max(largest, source[c * plane + p]) }
         var sum: Float = 0
         for c in 0..<channels {
-          let e = (source[c * plane + p] - largest).exp
+          let e = expf(source[c * plane + p] - largest)
           target[c * plane + p] = e
           sum += e
         }
@@ -130,11 +150,11 @@ final class SoftmaxLayer: NetworkLayer {
 
   func backward(
     _ inputs: [TensorView], _ output: TensorView, _ outputGradient: TensorView,
-    _ inputGradients: [TensorView?], _ context: LayerContext
+    _ inputGradients: [TensorView?], samples: Range<Int>, worker: Int, _ context: LayerContext
   ) {
     guard let dx = inputGradients[0] else { return }
     let (channels, plane) = (output.shape.channels, output.planeSize)
-    for n in 0..<output.batch {
+    for n in samples {
       let (y, dy, d) = (output.sample(n), outputGradient.sample(n), dx.sample(n))
       for p in 0..<plane {
         var dot: Float = 0
@@ -143,9 +163,4 @@ final class SoftmaxLayer: NetworkLayer {
       }
     }
   }
-}
-
-extension Float {
-  /// e^self through the C library (Foundation-free).
-  @inline(__always) var exp: Float { expf(self) }
 }

@@ -37,15 +37,27 @@ final class BatchNorm2DLayer: NetworkLayer {
     runningVariance.fill(1)
   }
 
-  func forward(_ inputs: [TensorView], _ output: TensorView, _ context: LayerContext) {
+  /// Batch statistics need every sample: the network calls it once per pass with the whole
+  /// batch, and it splits the channels among the workers itself.
+  var isSampleLocal: Bool { false }
+
+  func prepare(batch: Int, workers: Workers) {
+    _ = mean.reserve(channels)
+    _ = inverseDeviation.reserve(channels)
+  }
+
+  func forward(
+    _ inputs: [TensorView], _ output: TensorView, samples: Range<Int>, worker: Int,
+    _ context: LayerContext
+  ) {
     let x = inputs[0]
     let (plane, batch) = (x.planeSize, x.batch)
     let m = Float(batch * plane)
     let training = context.training
     let (gamma, beta) = (scale.value, shift.value)
     let (rm, rv) = (runningMean.value, runningVariance.value)
-    let mean = mean.reserve(channels)
-    let inverse = inverseDeviation.reserve(channels)
+    let mean = mean.pointer
+    let inverse = inverseDeviation.pointer
     let (epsilon, momentum) = (epsilon, momentum)
     context.workers.split(channels, cost: 4 * x.count) { _, range in
       for c in range {
@@ -86,7 +98,7 @@ final class BatchNorm2DLayer: NetworkLayer {
 
   func backward(
     _ inputs: [TensorView], _ output: TensorView, _ outputGradient: TensorView,
-    _ inputGradients: [TensorView?], _ context: LayerContext
+    _ inputGradients: [TensorView?], samples: Range<Int>, worker: Int, _ context: LayerContext
   ) {
     let x = inputs[0]
     let dx = inputGradients[0]

@@ -52,71 +52,64 @@ final class Conv2DLayer: WeightedLayer {
   private var depth: Int { geometry.rows / groups }
   private var groupOutChannels: Int { outChannels / groups }
 
-  private func cost(_ batch: Int) -> Int { 2 * batch * geometry.pixels * outChannels * depth }
-
-  func forward(_ inputs: [TensorView], _ output: TensorView, _ context: LayerContext) {
+  func forward(
+    _ inputs: [TensorView], _ output: TensorView, samples: Range<Int>, worker: Int,
+    _ context: LayerContext
+  ) {
     let x = inputs[0]
-    let workers = context.workers
     let (w, b) = (weight.value, bias?.value)
     let (k, m, pixels) = (depth, groupOutChannels, geometry.pixels)
-    workers.split(x.batch, cost: cost(x.batch)) { worker, samples in
-      let width = samples.count * pixels
-      let col = columns[worker].reserve(geometry.rows * width)
-      geometry.im2col(x, samples: samples, into: col)
-      let y = channelMajor[worker].reserve(outChannels * width)
-      for g in 0..<groups {
-        gemm(
-          MatrixView(w + g * m * k, rows: m, columns: k),
-          MatrixView(col + g * k * width, rows: k, columns: width),
-          into: MutableMatrixView(y + g * m * width, rows: m, columns: width),
-          workspace: workers.workspaces[worker])
-      }
-      scatterChannelMajor(y, into: output, samples: samples, bias: b.map { UnsafePointer($0) })
+    let width = samples.count * pixels
+    let col = columns[worker].reserve(geometry.rows * width)
+    geometry.im2col(x, samples: samples, into: col)
+    let y = channelMajor[worker].reserve(outChannels * width)
+    for g in 0..<groups {
+      gemm(
+        MatrixView(w + g * m * k, rows: m, columns: k),
+        MatrixView(col + g * k * width, rows: k, columns: width),
+        into: MutableMatrixView(y + g * m * width, rows: m, columns: width),
+        workspace: context.workers.workspaces[worker])
     }
+    scatterChannelMajor(y, into: output, samples: samples, bias: b.map { UnsafePointer($0) })
   }
 
   func backward(
     _ inputs: [TensorView], _ output: TensorView, _ outputGradient: TensorView,
-    _ inputGradients: [TensorView?], _ context: LayerContext
+    _ inputGradients: [TensorView?], samples: Range<Int>, worker: Int, _ context: LayerContext
   ) {
-    let dx = inputGradients[0]
-    let workers = context.workers
     let w = weight.value
     let (k, m, pixels) = (depth, groupOutChannels, geometry.pixels)
-    let batch = outputGradient.batch
-    // The same split as forward: each worker finds its own columns in its buffer.
-    let parts = workers.shares(batch, cost: cost(batch))
-    workers.split(batch, cost: cost(batch)) { worker, samples in
-      let width = samples.count * pixels
-      let col = columns[worker].pointer
-      let dy = channelMajor[worker].reserve(outChannels * width)
-      gatherChannelMajor(outputGradient, samples: samples, into: dy)
-      if let bias, let partialBias {
-        rowSums(
-          dy, rows: outChannels, columns: width, into: partialBias.target(worker, bias.gradient))
-      }
-      let dw = partialWeight.target(worker, weight.gradient)
-      let workspace = workers.workspaces[worker]
-      for g in 0..<groups {
-        gemm(
-          MatrixView(dy + g * m * width, rows: m, columns: width),
-          MatrixView(col + g * k * width, rows: k, columns: width).transposed,
-          into: MutableMatrixView(dw + g * m * k, rows: m, columns: k), workspace: workspace)
-      }
-      guard let dx else { return }
-      // col is spent once dW is done: the input gradient's columns overwrite it.
-      for g in 0..<groups {
-        gemm(
-          MatrixView(w + g * m * k, rows: m, columns: k).transposed,
-          MatrixView(dy + g * m * width, rows: m, columns: width),
-          into: MutableMatrixView(col + g * k * width, rows: k, columns: width),
-          workspace: workspace)
-      }
-      dx.fill(0, samples: samples)
-      geometry.col2im(col, addingInto: dx, samples: samples)
+    let width = samples.count * pixels
+    let col = columns[worker].pointer  // this worker's columns, as its forward left them
+    let dy = channelMajor[worker].reserve(outChannels * width)
+    gatherChannelMajor(outputGradient, samples: samples, into: dy)
+    if let bias, let partialBias {
+      rowSums(
+        dy, rows: outChannels, columns: width, into: partialBias.target(worker, bias.gradient))
     }
-    let used = parts.map(\.worker)
-    partialWeight.reduce(into: weight.gradient, workers: used)
-    if let bias { partialBias?.reduce(into: bias.gradient, workers: used) }
+    let dw = partialWeight.target(worker, weight.gradient)
+    let workspace = context.workers.workspaces[worker]
+    for g in 0..<groups {
+      gemm(
+        MatrixView(dy + g * m * width, rows: m, columns: width),
+        MatrixView(col + g * k * width, rows: k, columns: width).transposed,
+        into: MutableMatrixView(dw + g * m * k, rows: m, columns: k), workspace: workspace)
+    }
+    guard let dx = inputGradients[0] else { return }
+    // col is spent once dW is done: the input gradient's columns overwrite it.
+    for g in 0..<groups {
+      gemm(
+        MatrixView(w + g * m * k, rows: m, columns: k).transposed,
+        MatrixView(dy + g * m * width, rows: m, columns: width),
+        into: MutableMatrixView(col + g * k * width, rows: k, columns: width),
+        workspace: workspace)
+    }
+    dx.fill(0, samples: samples)
+    geometry.col2im(col, addingInto: dx, samples: samples)
+  }
+
+  func reduceGradients(workers: Int) {
+    partialWeight.reduce(into: weight.gradient, workers: workers)
+    if let bias { partialBias?.reduce(into: bias.gradient, workers: workers) }
   }
 }

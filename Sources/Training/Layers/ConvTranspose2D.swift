@@ -56,84 +56,78 @@ final class ConvTranspose2DLayer: WeightedLayer {
   private var depth: Int { geometry.rows / groups }
   private var groupInChannels: Int { inChannels / groups }
 
-  private func cost(_ batch: Int) -> Int { 2 * batch * geometry.pixels * inChannels * depth }
-
-  func forward(_ inputs: [TensorView], _ output: TensorView, _ context: LayerContext) {
+  func forward(
+    _ inputs: [TensorView], _ output: TensorView, samples: Range<Int>, worker: Int,
+    _ context: LayerContext
+  ) {
     let x = inputs[0]
-    let workers = context.workers
     let (w, b) = (weight.value, bias?.value)
     let (k, cg, pixels) = (depth, groupInChannels, geometry.pixels)
     let plane = output.planeSize
-    workers.split(x.batch, cost: cost(x.batch)) { worker, samples in
-      let width = samples.count * pixels
-      let xt = channelMajor[worker].reserve(inChannels * width)
-      gatherChannelMajor(x, samples: samples, into: xt)
-      let col = columns[worker].reserve(geometry.rows * width)
-      for g in 0..<groups {
-        gemm(
-          MatrixView(w + g * cg * k, rows: cg, columns: k).transposed,
-          MatrixView(xt + g * cg * width, rows: cg, columns: width),
-          into: MutableMatrixView(col + g * k * width, rows: k, columns: width),
-          workspace: workers.workspaces[worker])
-      }
-      for n in samples {
-        let y = output.sample(n)
-        for c in 0..<output.shape.channels {
-          (y + c * plane).update(repeating: b?[c] ?? 0, count: plane)
-        }
-      }
-      geometry.col2im(col, addingInto: output, samples: samples)
+    let width = samples.count * pixels
+    let xt = channelMajor[worker].reserve(inChannels * width)
+    gatherChannelMajor(x, samples: samples, into: xt)
+    let col = columns[worker].reserve(geometry.rows * width)
+    for g in 0..<groups {
+      gemm(
+        MatrixView(w + g * cg * k, rows: cg, columns: k).transposed,
+        MatrixView(xt + g * cg * width, rows: cg, columns: width),
+        into: MutableMatrixView(col + g * k * width, rows: k, columns: width),
+        workspace: context.workers.workspaces[worker])
     }
+    for n in samples {
+      let y = output.sample(n)
+      for c in 0..<output.shape.channels {
+        fillRow(y + c * plane, b?[c] ?? 0, count: plane)
+      }
+    }
+    geometry.col2im(col, addingInto: output, samples: samples)
   }
 
   func backward(
     _ inputs: [TensorView], _ output: TensorView, _ outputGradient: TensorView,
-    _ inputGradients: [TensorView?], _ context: LayerContext
+    _ inputGradients: [TensorView?], samples: Range<Int>, worker: Int, _ context: LayerContext
   ) {
-    let dx = inputGradients[0]
-    let workers = context.workers
     let w = weight.value
     let (k, cg, pixels) = (depth, groupInChannels, geometry.pixels)
-    let batch = outputGradient.batch
     let plane = outputGradient.planeSize
-    let parts = workers.shares(batch, cost: cost(batch))
-    workers.split(batch, cost: cost(batch)) { worker, samples in
-      let width = samples.count * pixels
-      let xt = channelMajor[worker].pointer  // the input, as forward gathered it
-      let dcol = columns[worker].reserve(geometry.rows * width)
-      geometry.im2col(outputGradient, samples: samples, into: dcol)
-      if let bias, let partialBias {
-        let db = partialBias.target(worker, bias.gradient)
-        for c in 0..<outputGradient.shape.channels {
-          var sum: Float = 0
-          for n in samples {
-            let row = outputGradient.sample(n) + c * plane
-            for p in 0..<plane { sum += row[p] }
-          }
-          db[c] = sum
+    let width = samples.count * pixels
+    let xt = channelMajor[worker].pointer  // the input, as this worker's forward gathered it
+    let dcol = columns[worker].reserve(geometry.rows * width)
+    geometry.im2col(outputGradient, samples: samples, into: dcol)
+    if let bias, let partialBias {
+      let db = partialBias.target(worker, bias.gradient)
+      for c in 0..<outputGradient.shape.channels {
+        var sum: Float = 0
+        for n in samples {
+          let row = outputGradient.sample(n) + c * plane
+          for p in 0..<plane { sum += row[p] }
         }
+        db[c] = sum
       }
-      let dw = partialWeight.target(worker, weight.gradient)
-      let workspace = workers.workspaces[worker]
-      for g in 0..<groups {
-        gemm(
-          MatrixView(xt + g * cg * width, rows: cg, columns: width),
-          MatrixView(dcol + g * k * width, rows: k, columns: width).transposed,
-          into: MutableMatrixView(dw + g * cg * k, rows: cg, columns: k), workspace: workspace)
-      }
-      guard let dx else { return }
-      // The gathered input is spent once dW is done: dx's channel-major form overwrites it.
-      for g in 0..<groups {
-        gemm(
-          MatrixView(w + g * cg * k, rows: cg, columns: k),
-          MatrixView(dcol + g * k * width, rows: k, columns: width),
-          into: MutableMatrixView(xt + g * cg * width, rows: cg, columns: width),
-          workspace: workspace)
-      }
-      scatterChannelMajor(xt, into: dx, samples: samples, bias: nil)
     }
-    let used = parts.map(\.worker)
-    partialWeight.reduce(into: weight.gradient, workers: used)
-    if let bias { partialBias?.reduce(into: bias.gradient, workers: used) }
+    let dw = partialWeight.target(worker, weight.gradient)
+    let workspace = context.workers.workspaces[worker]
+    for g in 0..<groups {
+      gemm(
+        MatrixView(xt + g * cg * width, rows: cg, columns: width),
+        MatrixView(dcol + g * k * width, rows: k, columns: width).transposed,
+        into: MutableMatrixView(dw + g * cg * k, rows: cg, columns: k), workspace: workspace)
+    }
+    guard let dx = inputGradients[0] else { return }
+    // The gathered input is spent once dW is done: dx's channel-major form overwrites it.
+    for g in 0..<groups {
+      gemm(
+        MatrixView(w + g * cg * k, rows: cg, columns: k),
+        MatrixView(dcol + g * k * width, rows: k, columns: width),
+        into: MutableMatrixView(xt + g * cg * width, rows: cg, columns: width),
+        workspace: workspace)
+    }
+    scatterChannelMajor(xt, into: dx, samples: samples, bias: nil)
+  }
+
+  func reduceGradients(workers: Int) {
+    partialWeight.reduce(into: weight.gradient, workers: workers)
+    if let bias { partialBias?.reduce(into: bias.gradient, workers: workers) }
   }
 }

@@ -30,67 +30,61 @@ final class LinearLayer: WeightedLayer {
 
   var fanIn: Int { inFeatures }
 
-  private func cost(_ batch: Int) -> Int { 2 * batch * inFeatures * outFeatures }
-
-  func forward(_ inputs: [TensorView], _ output: TensorView, _ context: LayerContext) {
+  func forward(
+    _ inputs: [TensorView], _ output: TensorView, samples: Range<Int>, worker: Int,
+    _ context: LayerContext
+  ) {
     let x = inputs[0]
-    let workers = context.workers
     let (w, b) = (UnsafePointer(weight.value), bias.map { UnsafePointer($0.value) })
     let (nIn, nOut) = (inFeatures, outFeatures)
-    workers.split(x.batch, cost: cost(x.batch)) { worker, samples in
-      let y = output.sample(samples.lowerBound)
-      gemm(
-        MatrixView(x.sample(samples.lowerBound), rows: samples.count, columns: nIn),
-        MatrixView(w, rows: nOut, columns: nIn).transposed,
-        into: MutableMatrixView(y, rows: samples.count, columns: nOut),
-        workspace: workers.workspaces[worker])
-      if let b {
-        for i in 0..<samples.count {
-          let row = y + i * nOut
-          for o in 0..<nOut { row[o] += b[o] }
-        }
+    let y = output.sample(samples.lowerBound)
+    gemm(
+      MatrixView(x.sample(samples.lowerBound), rows: samples.count, columns: nIn),
+      MatrixView(w, rows: nOut, columns: nIn).transposed,
+      into: MutableMatrixView(y, rows: samples.count, columns: nOut),
+      workspace: context.workers.workspaces[worker])
+    if let b {
+      for i in 0..<samples.count {
+        let row = y + i * nOut
+        for o in 0..<nOut { row[o] += b[o] }
       }
     }
   }
 
   func backward(
     _ inputs: [TensorView], _ output: TensorView, _ outputGradient: TensorView,
-    _ inputGradients: [TensorView?], _ context: LayerContext
+    _ inputGradients: [TensorView?], samples: Range<Int>, worker: Int, _ context: LayerContext
   ) {
     let x = inputs[0]
-    let dx = inputGradients[0]
-    let workers = context.workers
     let w = UnsafePointer(weight.value)
     let (nIn, nOut) = (inFeatures, outFeatures)
-    let batch = outputGradient.batch
-    let parts = workers.shares(batch, cost: cost(batch))
-    workers.split(batch, cost: cost(batch)) { worker, samples in
-      let dy = UnsafePointer(outputGradient.sample(samples.lowerBound))
-      let workspace = workers.workspaces[worker]
-      gemm(
-        MatrixView(dy, rows: samples.count, columns: nOut).transposed,
-        MatrixView(x.sample(samples.lowerBound), rows: samples.count, columns: nIn),
-        into: MutableMatrixView(
-          partialWeight.target(worker, weight.gradient), rows: nOut, columns: nIn),
-        workspace: workspace)
-      if let bias, let partialBias {
-        let db = partialBias.target(worker, bias.gradient)
-        db.update(repeating: 0, count: nOut)
-        for i in 0..<samples.count {
-          let row = dy + i * nOut
-          for o in 0..<nOut { db[o] += row[o] }
-        }
-      }
-      if let dx {
-        gemm(
-          MatrixView(dy, rows: samples.count, columns: nOut),
-          MatrixView(w, rows: nOut, columns: nIn),
-          into: MutableMatrixView(dx.sample(samples.lowerBound), rows: samples.count, columns: nIn),
-          workspace: workspace)
+    let dy = UnsafePointer(outputGradient.sample(samples.lowerBound))
+    let workspace = context.workers.workspaces[worker]
+    gemm(
+      MatrixView(dy, rows: samples.count, columns: nOut).transposed,
+      MatrixView(x.sample(samples.lowerBound), rows: samples.count, columns: nIn),
+      into: MutableMatrixView(
+        partialWeight.target(worker, weight.gradient), rows: nOut, columns: nIn),
+      workspace: workspace)
+    if let bias, let partialBias {
+      let db = partialBias.target(worker, bias.gradient)
+      db.update(repeating: 0, count: nOut)
+      for i in 0..<samples.count {
+        let row = dy + i * nOut
+        for o in 0..<nOut { db[o] += row[o] }
       }
     }
-    let used = parts.map(\.worker)
-    partialWeight.reduce(into: weight.gradient, workers: used)
-    if let bias { partialBias?.reduce(into: bias.gradient, workers: used) }
+    if let dx = inputGradients[0] {
+      gemm(
+        MatrixView(dy, rows: samples.count, columns: nOut),
+        MatrixView(w, rows: nOut, columns: nIn),
+        into: MutableMatrixView(dx.sample(samples.lowerBound), rows: samples.count, columns: nIn),
+        workspace: workspace)
+    }
+  }
+
+  func reduceGradients(workers: Int) {
+    partialWeight.reduce(into: weight.gradient, workers: workers)
+    if let bias { partialBias?.reduce(into: bias.gradient, workers: workers) }
   }
 }

@@ -17,22 +17,44 @@ final class LayerContext {
 /// The network owns every activation and gradient buffer and hands the layer views of them; a
 /// layer owns only its parameters and what it saves between its forward and its backward (im2col
 /// columns, max-pool winners, batch statistics). `backward` must follow the `forward` of the same
-/// batch.
+/// batch, with the same split among the workers.
+///
+/// Most layers are sample-local: sample n's output (and input gradient) depends on sample n
+/// alone. The network runs a stretch of them as one parallel region, each worker calling
+/// `forward`/`backward` with its own share of the batch (`samples`) and its own index (`worker`,
+/// for per-worker scratch); a layer then touches only those samples' rows of every view.
+/// Batch norm mixes samples, so it is called once per pass with the whole batch, between regions.
 protocol NetworkLayer: AnyObject {
   /// Learned tensors and running statistics, in the order `ModelGraph.parameterShapes` lists them.
   var parameters: [Parameter] { get }
 
-  func forward(_ inputs: [TensorView], _ output: TensorView, _ context: LayerContext)
+  /// False for layers whose samples depend on each other (batch norm).
+  var isSampleLocal: Bool { get }
+
+  /// Sizes what the layer keeps for a batch of `batch` samples; called before a pass whenever
+  /// the batch size changes, outside any parallel region.
+  func prepare(batch: Int, workers: Workers)
+
+  func forward(
+    _ inputs: [TensorView], _ output: TensorView, samples: Range<Int>, worker: Int,
+    _ context: LayerContext)
 
   /// Writes (does not add) the gradient of every input whose entry in `inputGradients` is not nil,
-  /// and of every parameter.
+  /// for `samples`, and this worker's part of the parameter gradients (see `reduceGradients`).
   func backward(
     _ inputs: [TensorView], _ output: TensorView, _ outputGradient: TensorView,
-    _ inputGradients: [TensorView?], _ context: LayerContext)
+    _ inputGradients: [TensorView?], samples: Range<Int>, worker: Int, _ context: LayerContext)
+
+  /// After a backward pass split among `workers` workers: makes each parameter's gradient the sum
+  /// of the workers' parts.
+  func reduceGradients(workers: Int)
 }
 
 extension NetworkLayer {
   var parameters: [Parameter] { [] }
+  var isSampleLocal: Bool { true }
+  func prepare(batch: Int, workers: Workers) {}
+  func reduceGradients(workers: Int) {}
 }
 
 /// A layer with a weight that He initialisation draws: conv, transposed conv, linear.
@@ -43,7 +65,8 @@ protocol WeightedLayer: NetworkLayer {
 }
 
 /// Per-worker scratch copies of parameter gradients: each worker sums its share of the batch into
-/// its own copy, then `reduce` adds them up, so no two threads ever write the same float.
+/// its own copy, then `reduce` adds them up in worker order, so no two threads ever write the same
+/// float and the result does not depend on timing.
 final class GradientPartials {
   private let buffers: [FloatBuffer]
   private let count: Int
@@ -60,10 +83,9 @@ final class GradientPartials {
     worker == 0 ? gradient : buffers[worker].pointer
   }
 
-  /// Adds the other workers' copies into `gradient` (worker 0 wrote it directly). A job that
-  /// ran on worker 0 alone leaves it as it is.
-  func reduce(into gradient: UnsafeMutablePointer<Float>, workers: [Int]) {
-    for worker in workers where worker != 0 {
+  /// Adds workers 1..<workers' copies into `gradient` (worker 0 wrote it directly).
+  func reduce(into gradient: UnsafeMutablePointer<Float>, workers: Int) {
+    for worker in 1..<max(workers, 1) {
       let partial = buffers[worker].pointer
       for i in 0..<count { gradient[i] += partial[i] }
     }
@@ -73,4 +95,11 @@ final class GradientPartials {
 /// One FloatBuffer per worker, for what each worker keeps between forward and backward.
 func perWorker(_ workers: Workers) -> [FloatBuffer] {
   (0..<workers.count).map { _ in FloatBuffer() }
+}
+
+extension TensorView {
+  /// The floats of `samples`: `samples.count * sampleSize` of them from the first one's.
+  @inline(__always) func elements(_ samples: Range<Int>) -> Range<Int> {
+    samples.lowerBound * sampleSize..<samples.upperBound * sampleSize
+  }
 }

@@ -6,43 +6,48 @@ import Graph
 /// gradient to it.
 final class MaxPool2DLayer: NetworkLayer {
   private let window: PoolWindow
+  private let outputSize: Int
   private let winners = Int32Buffer()  // [batch, C, outH, outW] offsets into the input plane
 
   init(spec: PoolSpec, input: FeatureShape, output: FeatureShape) {
     window = PoolWindow(spec: spec, input: input, output: output)
+    outputSize = output.count
   }
 
-  func forward(_ inputs: [TensorView], _ output: TensorView, _ context: LayerContext) {
+  func prepare(batch: Int, workers: Workers) { _ = winners.reserve(batch * outputSize) }
+
+  func forward(
+    _ inputs: [TensorView], _ output: TensorView, samples: Range<Int>, worker: Int,
+    _ context: LayerContext
+  ) {
     let x = inputs[0]
-    let winner = winners.reserve(output.count)
+    let winner = winners.pointer
     let window = window
     let (inPlane, outPlane) = (x.planeSize, output.planeSize)
-    let planes = x.batch * x.shape.channels
+    let channels = x.shape.channels
     let halving = window.isHalving
-    context.workers.split(planes, cost: output.count * window.area) { _, range in
-      for plane in range {
-        let source = x.base + plane * inPlane
-        let target = output.base + plane * outPlane
-        let best = winner + plane * outPlane
-        if halving {
-          Self.halve(source, width: window.width, into: target, winners: best, window)
-          continue
-        }
-        for outY in 0..<window.outHeight {
-          let rows = window.rows(outY)
-          for outX in 0..<window.outWidth {
-            let columns = window.columns(outX)
-            var value = -Float.infinity
-            var at = 0
-            for inY in rows {
-              for inX in columns where source[inY * window.width + inX] > value {
-                value = source[inY * window.width + inX]
-                at = inY * window.width + inX
-              }
+    for plane in samples.lowerBound * channels..<samples.upperBound * channels {
+      let source = x.base + plane * inPlane
+      let target = output.base + plane * outPlane
+      let best = winner + plane * outPlane
+      if halving {
+        Self.halve(source, width: window.width, into: target, winners: best, window)
+        continue
+      }
+      for outY in 0..<window.outHeight {
+        let rows = window.rows(outY)
+        for outX in 0..<window.outWidth {
+          let columns = window.columns(outX)
+          var value = -Float.infinity
+          var at = 0
+          for inY in rows {
+            for inX in columns where source[inY * window.width + inX] > value {
+              value = source[inY * window.width + inX]
+              at = inY * window.width + inX
             }
-            target[outY * window.outWidth + outX] = value
-            best[outY * window.outWidth + outX] = Int32(at)
           }
+          target[outY * window.outWidth + outX] = value
+          best[outY * window.outWidth + outX] = Int32(at)
         }
       }
     }
@@ -80,20 +85,18 @@ final class MaxPool2DLayer: NetworkLayer {
 
   func backward(
     _ inputs: [TensorView], _ output: TensorView, _ outputGradient: TensorView,
-    _ inputGradients: [TensorView?], _ context: LayerContext
+    _ inputGradients: [TensorView?], samples: Range<Int>, worker: Int, _ context: LayerContext
   ) {
     guard let dx = inputGradients[0] else { return }
     let winner = winners.pointer
     let (inPlane, outPlane) = (dx.planeSize, output.planeSize)
-    let planes = dx.batch * dx.shape.channels
-    context.workers.split(planes, cost: dx.count) { _, range in
-      for plane in range {
-        let target = dx.base + plane * inPlane
-        target.update(repeating: 0, count: inPlane)
-        let dy = outputGradient.base + plane * outPlane
-        let best = winner + plane * outPlane
-        for o in 0..<outPlane { target[Int(best[o])] += dy[o] }
-      }
+    let channels = dx.shape.channels
+    for plane in samples.lowerBound * channels..<samples.upperBound * channels {
+      let target = dx.base + plane * inPlane
+      target.update(repeating: 0, count: inPlane)
+      let dy = outputGradient.base + plane * outPlane
+      let best = winner + plane * outPlane
+      for o in 0..<outPlane { target[Int(best[o])] += dy[o] }
     }
   }
 }
@@ -107,25 +110,26 @@ final class AvgPool2DLayer: NetworkLayer {
     window = PoolWindow(spec: spec, input: input, output: output)
   }
 
-  func forward(_ inputs: [TensorView], _ output: TensorView, _ context: LayerContext) {
+  func forward(
+    _ inputs: [TensorView], _ output: TensorView, samples: Range<Int>, worker: Int,
+    _ context: LayerContext
+  ) {
     let x = inputs[0]
     let window = window
     let (inPlane, outPlane) = (x.planeSize, output.planeSize)
-    context.workers.split(x.batch * x.shape.channels, cost: output.count * window.area) {
-      _, range in
-      for plane in range {
-        let source = x.base + plane * inPlane
-        let target = output.base + plane * outPlane
-        for outY in 0..<window.outHeight {
-          let rows = window.rows(outY)
-          for outX in 0..<window.outWidth {
-            let columns = window.columns(outX)
-            var sum: Float = 0
-            for inY in rows {
-              for inX in columns { sum += source[inY * window.width + inX] }
-            }
-            target[outY * window.outWidth + outX] = sum / Float(rows.count * columns.count)
+    let channels = x.shape.channels
+    for plane in samples.lowerBound * channels..<samples.upperBound * channels {
+      let source = x.base + plane * inPlane
+      let target = output.base + plane * outPlane
+      for outY in 0..<window.outHeight {
+        let rows = window.rows(outY)
+        for outX in 0..<window.outWidth {
+          let columns = window.columns(outX)
+          var sum: Float = 0
+          for inY in rows {
+            for inX in columns { sum += source[inY * window.width + inX] }
           }
+          target[outY * window.outWidth + outX] = sum / Float(rows.count * columns.count)
         }
       }
     }
@@ -133,25 +137,23 @@ final class AvgPool2DLayer: NetworkLayer {
 
   func backward(
     _ inputs: [TensorView], _ output: TensorView, _ outputGradient: TensorView,
-    _ inputGradients: [TensorView?], _ context: LayerContext
+    _ inputGradients: [TensorView?], samples: Range<Int>, worker: Int, _ context: LayerContext
   ) {
     guard let dx = inputGradients[0] else { return }
     let window = window
     let (inPlane, outPlane) = (dx.planeSize, output.planeSize)
-    context.workers.split(dx.batch * dx.shape.channels, cost: output.count * window.area) {
-      _, range in
-      for plane in range {
-        let target = dx.base + plane * inPlane
-        target.update(repeating: 0, count: inPlane)
-        let dy = outputGradient.base + plane * outPlane
-        for outY in 0..<window.outHeight {
-          let rows = window.rows(outY)
-          for outX in 0..<window.outWidth {
-            let columns = window.columns(outX)
-            let share = dy[outY * window.outWidth + outX] / Float(rows.count * columns.count)
-            for inY in rows {
-              for inX in columns { target[inY * window.width + inX] += share }
-            }
+    let channels = dx.shape.channels
+    for plane in samples.lowerBound * channels..<samples.upperBound * channels {
+      let target = dx.base + plane * inPlane
+      target.update(repeating: 0, count: inPlane)
+      let dy = outputGradient.base + plane * outPlane
+      for outY in 0..<window.outHeight {
+        let rows = window.rows(outY)
+        for outX in 0..<window.outWidth {
+          let columns = window.columns(outX)
+          let share = dy[outY * window.outWidth + outX] / Float(rows.count * columns.count)
+          for inY in rows {
+            for inX in columns { target[inY * window.width + inX] += share }
           }
         }
       }
@@ -161,10 +163,14 @@ final class AvgPool2DLayer: NetworkLayer {
 
 /// The mean of each channel plane: `[C, H, W] -> [C]`.
 final class GlobalAvgPoolLayer: NetworkLayer {
-  func forward(_ inputs: [TensorView], _ output: TensorView, _ context: LayerContext) {
+  func forward(
+    _ inputs: [TensorView], _ output: TensorView, samples: Range<Int>, worker: Int,
+    _ context: LayerContext
+  ) {
     let x = inputs[0]
     let plane = x.planeSize
-    for i in 0..<(x.batch * x.shape.channels) {
+    let channels = x.shape.channels
+    for i in samples.lowerBound * channels..<samples.upperBound * channels {
       let source = x.base + i * plane
       var sum: Float = 0
       for p in 0..<plane { sum += source[p] }
@@ -174,11 +180,12 @@ final class GlobalAvgPoolLayer: NetworkLayer {
 
   func backward(
     _ inputs: [TensorView], _ output: TensorView, _ outputGradient: TensorView,
-    _ inputGradients: [TensorView?], _ context: LayerContext
+    _ inputGradients: [TensorView?], samples: Range<Int>, worker: Int, _ context: LayerContext
   ) {
     guard let dx = inputGradients[0] else { return }
     let plane = dx.planeSize
-    for i in 0..<(dx.batch * dx.shape.channels) {
+    let channels = dx.shape.channels
+    for i in samples.lowerBound * channels..<samples.upperBound * channels {
       (dx.base + i * plane).update(
         repeating: outputGradient.base[i] / Float(plane), count: plane)
     }

@@ -92,7 +92,7 @@ public final class Network {
     case .globalAvgPool: GlobalAvgPoolLayer()
     case .linear(let spec): LinearLayer(name: node.name, spec: spec, input: input, workers: workers)
     case .flatten: CopyLayer()
-    case .dropout(let spec): DropoutLayer(spec: spec, seed: seed)
+    case .dropout(let spec): DropoutLayer(spec: spec, seed: seed, shape: output)
     case .batchNorm2d(let spec): BatchNorm2DLayer(name: node.name, spec: spec, input: input)
     case .add: AddLayer()
     case .concat: ConcatLayer()
@@ -121,29 +121,67 @@ public final class Network {
         // Every node but an input that needs none: the loss writes into the logits' gradient
         // even when nothing before them learns.
         if i > 0 || needsGradient[0] { _ = gradients[i].reserve(batch * shape.count) }
+        layers[i]?.prepare(batch: batch, workers: workers)
       }
+      let largest = shapes.map(\.count).max() ?? 0
+      for scratch in scratchGradients { _ = scratch.reserve(batch * largest) }
       self.batch = batch
     }
     return value(0)
   }
 
-  /// Runs every node on the batch in the input buffer (see `prepare`).
+  /// Runs `body(samples, worker)` on every worker's share of the batch at once, or on the whole
+  /// batch on the calling thread when `sampleLocal` is false (batch norm).
+  private func region(sampleLocal: Bool, _ body: (Range<Int>, Int) -> Void) {
+    guard sampleLocal else { return body(0..<batch, 0) }
+    let shares = workers.batchShares(batch)
+    workers.run(shares.count) { body(shares[$0], $0) }
+  }
+
+  /// Consecutive runs of `items` that are all sample-local or all not, in order.
+  private func stretches<T>(_ items: [T], local: (T) -> Bool) -> [(local: Bool, items: [T])] {
+    var runs: [(local: Bool, items: [T])] = []
+    for item in items {
+      let isLocal = local(item)
+      if let last = runs.last, last.local == isLocal && isLocal {
+        runs[runs.count - 1].items.append(item)
+      } else {
+        runs.append((isLocal, [item]))
+      }
+    }
+    return runs
+  }
+
+  /// Runs every node on the batch in the input buffer (see `prepare`): one parallel region per
+  /// stretch of sample-local layers (all of LeNet-5), each worker through every layer of the
+  /// stretch on its share of the batch.
   func forward(training: Bool) {
     context.training = training
-    for (i, layer) in layers.enumerated() {
-      guard let layer else { continue }
-      layer.forward(inputIndices[i].map(value), value(i), context)
+    let nodes = layers.indices.filter { layers[$0] != nil }
+    for stretch in stretches(nodes, local: { layers[$0]!.isSampleLocal }) {
+      region(sampleLocal: stretch.local) { samples, worker in
+        for i in stretch.items {
+          layers[i]!.forward(
+            inputIndices[i].map(value), value(i), samples: samples, worker: worker, context)
+        }
+      }
     }
   }
 
-  /// Backpropagates from node `start`, whose gradient the caller has written (the loss). Nodes
-  /// after `start` are skipped (a trailing softmax when the loss is taken on the logits). Leaves
-  /// every trainable parameter's gradient set.
-  func backward(from start: Int) {
+  /// Where the gradient of each input of a node goes in a backward pass.
+  private enum GradientTarget {
+    case none  // the input needs no gradient
+    case direct  // the first consumer of the input: writes its gradient
+    case scratch(slot: Int)  // a later consumer: writes a scratch buffer, added afterwards
+  }
+
+  /// The backward steps from node `start`, in execution order: nodes the loss reaches and that
+  /// need a gradient, with each input's target. The first consumer of a node in reverse
+  /// topological order writes its gradient, later ones add to it through a scratch buffer.
+  private func backwardSteps(from start: Int) -> [(node: Int, targets: [GradientTarget])] {
     var written = [Bool](repeating: false, count: layers.count)
     written[start] = true
-    let arity = inputIndices.map(\.count).max() ?? 1
-    while scratchGradients.count < arity { scratchGradients.append(FloatBuffer()) }
+    var steps: [(node: Int, targets: [GradientTarget])] = []
     for i in stride(from: start, through: 0, by: -1) {
       guard let layer = layers[i] else { continue }
       guard written[i] && needsGradient[i] else {
@@ -151,32 +189,61 @@ public final class Network {
         for p in layer.parameters { p.gradient.update(repeating: 0, count: p.count) }
         continue
       }
-      // The first consumer (in this reverse order) writes a node's gradient, later ones add to it
-      // through a scratch buffer.
-      var targets: [TensorView?] = []
-      var pending: [(scratch: TensorView, node: Int)] = []
+      var targets: [GradientTarget] = []
       for (slot, j) in inputIndices[i].enumerated() {
-        guard needsGradient[j] else {
-          targets.append(nil)
-          continue
-        }
-        if written[j] {
-          let scratch = TensorView(
-            base: scratchGradients[slot].reserve(batch * shapes[j].count), batch: batch,
-            shape: shapes[j])
-          targets.append(scratch)
-          pending.append((scratch, j))
+        if !needsGradient[j] {
+          targets.append(.none)
+        } else if written[j] {
+          targets.append(.scratch(slot: slot))
         } else {
-          targets.append(gradient(j))
+          targets.append(.direct)
           written[j] = true
         }
       }
-      layer.backward(inputIndices[i].map(value), value(i), gradient(i), targets, context)
-      for (scratch, j) in pending {
-        let target = gradient(j).base
-        for k in 0..<scratch.count { target[k] += scratch.base[k] }
+      steps.append((i, targets))
+    }
+    return steps
+  }
+
+  /// Backpropagates from node `start`, whose gradient the caller has written (the loss). Nodes
+  /// after `start` are skipped (a trailing softmax when the loss is taken on the logits). Leaves
+  /// every trainable parameter's gradient set. Parallel regions as in `forward`.
+  func backward(from start: Int) {
+    let arity = inputIndices.map(\.count).max() ?? 1
+    if scratchGradients.count < arity {
+      let largest = shapes.map(\.count).max() ?? 0
+      while scratchGradients.count < arity {
+        scratchGradients.append(FloatBuffer(count: batch * largest))
       }
     }
+    let steps = backwardSteps(from: start)
+    for stretch in stretches(steps, local: { layers[$0.node]!.isSampleLocal }) {
+      region(sampleLocal: stretch.local) { samples, worker in
+        for (i, targets) in stretch.items {
+          var views: [TensorView?] = []
+          for (slot, target) in targets.enumerated() {
+            let j = inputIndices[i][slot]
+            switch target {
+            case .none: views.append(nil)
+            case .direct: views.append(gradient(j))
+            case .scratch(let s):
+              views.append(
+                TensorView(base: scratchGradients[s].pointer, batch: batch, shape: shapes[j]))
+            }
+          }
+          layers[i]!.backward(
+            inputIndices[i].map(value), value(i), gradient(i), views, samples: samples,
+            worker: worker, context)
+          for (slot, target) in targets.enumerated() {
+            guard case .scratch(let s) = target, let scratch = views[slot] else { continue }
+            let sum = gradient(inputIndices[i][slot]).base
+            for k in scratch.elements(samples) { sum[k] += scratchGradients[s].pointer[k] }
+          }
+        }
+      }
+    }
+    let parts = workers.batchShares(batch).count
+    for (i, _) in steps { layers[i]!.reduceGradients(workers: parts) }
   }
 
   // MARK: - Initialisation

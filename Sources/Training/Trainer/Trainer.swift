@@ -1,6 +1,12 @@
 import Datasets
 import Graph
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// Everything that decides a training run.
 public struct TrainingOptions: Sendable, Equatable {
   public var epochs = 10
@@ -33,6 +39,9 @@ public struct EpochResult: Sendable, Codable, Equatable {
   public var trainLoss: Double
   public var trainAccuracy: Double
   public var seconds: Double
+  /// CPU time of the whole process over the epoch, all threads (user + system). On a shared
+  /// machine it says what the epoch cost, whatever share of the cores the process got.
+  public var cpuSeconds: Double
   public var imagesPerSecond: Double
   /// The learning rate of the epoch's last step.
   public var learningRate: Float
@@ -75,6 +84,7 @@ public final class Trainer {
     try network.check(data)
     let clock = ContinuousClock()
     let start = clock.now
+    let cpuStart = processCPUSeconds()
     let order = shuffledIndices(count: data.count, seed: options.seed &+ UInt64(epoch) &* 7919)
     let totalSteps = stepsPerEpoch(data.count) * options.epochs
     let logits = network.logitsNode
@@ -111,6 +121,14 @@ public final class Trainer {
     return EpochResult(
       epoch: epoch + 1, trainLoss: loss / Double(max(done, 1)),
       trainAccuracy: Double(correct) / Double(max(done, 1)), seconds: seconds,
+      cpuSeconds: processCPUSeconds() - cpuStart,
       imagesPerSecond: seconds > 0 ? Double(done) / seconds : 0, learningRate: rate)
   }
+}
+
+/// User + system CPU time of this process so far, all threads.
+func processCPUSeconds() -> Double {
+  var time = timespec()
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+  return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
 }

@@ -11,6 +11,7 @@ public struct TrainingRecord: Codable, Sendable, Equatable {
     public var testLoss: Double
     public var testAccuracy: Double
     public var seconds: Double
+    public var cpuSeconds: Double
     public var imagesPerSecond: Double
     public var learningRate: Float
 
@@ -21,6 +22,7 @@ public struct TrainingRecord: Codable, Sendable, Equatable {
       case testLoss = "test_loss"
       case testAccuracy = "test_accuracy"
       case imagesPerSecond = "images_per_second"
+      case cpuSeconds = "cpu_seconds"
       case learningRate = "learning_rate"
     }
 
@@ -31,6 +33,7 @@ public struct TrainingRecord: Codable, Sendable, Equatable {
       testLoss = test.loss
       testAccuracy = test.accuracy
       seconds = result.seconds
+      cpuSeconds = result.cpuSeconds
       imagesPerSecond = result.imagesPerSecond
       learningRate = result.learningRate
     }
