@@ -27,15 +27,18 @@ public struct Interpreter {
   /// Prepares every operator and plans the tensors in `arena`.
   /// `preservingAllTensors` keeps every intermediate tensor in a buffer of its own, valid after
   /// `invoke` (TFLM's `kPreserveAllTensors`), so a host tool can read each layer's output; the
-  /// arena is then larger. Firmware leaves it off.
+  /// arena is then larger. Firmware leaves it off. `kernels` picks the reference or the SIMD
+  /// kernels (the same bytes out; the SIMD ones need more arena: KernelSet.swift).
   public init(
-    model: Model, arena: UnsafeMutableRawBufferPointer, preservingAllTensors: Bool = false
+    model: Model, arena: UnsafeMutableRawBufferPointer, preservingAllTensors: Bool = false,
+    kernels: KernelSet = .reference
   ) throws(RuntimeError) {
     guard let rawBase = arena.baseAddress else {
-      throw .arenaTooSmall(needed: try Interpreter.planningBytes(for: model), available: 0)
+      throw .arenaTooSmall(
+        needed: try Interpreter.planningBytes(for: model, kernels: kernels), available: 0)
     }
     let slack = (arenaAlignment - Int(bitPattern: rawBase) % arenaAlignment) % arenaAlignment
-    let layout = try Interpreter.measure(model)
+    let layout = try Interpreter.measure(model, kernels: kernels)
     let base = rawBase + slack
     let tensorRegion = base + layout.planBytes
     guard arena.count >= slack + layout.planBytes + layout.planningBytes else {
@@ -45,7 +48,7 @@ public struct Interpreter {
 
     // Plan the tensors, with the planner's records at the start of the tensor region.
     let plan = try Interpreter.planTensors(
-      model, in: tensorRegion, preservingAllTensors: preservingAllTensors)
+      model, in: tensorRegion, preservingAllTensors: preservingAllTensors, kernels: kernels)
     let requirements = ArenaRequirements(
       planBytes: layout.planBytes, tensorBytes: plan.tensorBytes,
       planningBytes: layout.planningBytes, alignmentSlack: slack)
@@ -75,7 +78,8 @@ public struct Interpreter {
       }
     }
     // Commit: prepare every operator for real, each with its planned scratch.
-    var ctx = PrepareContext(model: model, plan: allocator, tensorData: tensorData)
+    var ctx = PrepareContext(
+      model: model, plan: allocator, tensorData: tensorData, kernels: kernels)
     for i in 0..<opCount {
       let op = try model.operation(at: i)
       let scratch = plan.records[tensorCount + i]
@@ -96,10 +100,11 @@ public struct Interpreter {
   // MARK: Sizing
 
   /// The plan region's size and the planner's bookkeeping, from a measuring prepare pass.
-  private static func measure(_ model: Model) throws(RuntimeError) -> (
+  private static func measure(_ model: Model, kernels: KernelSet) throws(RuntimeError) -> (
     planBytes: Int, planningBytes: Int
   ) {
-    var ctx = PrepareContext(model: model, plan: PlanAllocator(), tensorData: nil)
+    var ctx = PrepareContext(
+      model: model, plan: PlanAllocator(), tensorData: nil, kernels: kernels)
     _ = ctx.plan.allocate(OpRecord.self, count: model.operatorCount)
     _ = ctx.plan.allocate(UnsafeMutableRawPointer?.self, count: model.tensorCount)
     for i in 0..<model.operatorCount { try prepare(try model.operation(at: i), &ctx) }
@@ -113,8 +118,10 @@ public struct Interpreter {
 
   /// The bytes `requirements(for:scratch:)` needs as scratch: the plan region and the planner's
   /// bookkeeping. Computed without memory, so a caller can always size that call.
-  public static func planningBytes(for model: Model) throws(RuntimeError) -> Int {
-    let layout = try measure(model)
+  public static func planningBytes(for model: Model, kernels: KernelSet = .reference)
+    throws(RuntimeError) -> Int
+  {
+    let layout = try measure(model, kernels: kernels)
     return arenaAlignment + layout.planBytes + layout.planningBytes
   }
 
@@ -122,18 +129,21 @@ public struct Interpreter {
   /// `planningBytes(for:)` bytes, e.g. the arena itself) before anything runs. `alignmentSlack`
   /// is 0 in the answer: an arena starting on a 16-byte boundary needs exactly `totalBytes`.
   public static func requirements(
-    for model: Model, scratch: UnsafeMutableRawBufferPointer, preservingAllTensors: Bool = false
+    for model: Model, scratch: UnsafeMutableRawBufferPointer, preservingAllTensors: Bool = false,
+    kernels: KernelSet = .reference
   ) throws(RuntimeError) -> ArenaRequirements {
-    let layout = try measure(model)
+    let layout = try measure(model, kernels: kernels)
     guard let rawBase = scratch.baseAddress else {
-      throw .arenaTooSmall(needed: try planningBytes(for: model), available: 0)
+      throw .arenaTooSmall(needed: try planningBytes(for: model, kernels: kernels), available: 0)
     }
     let slack = (arenaAlignment - Int(bitPattern: rawBase) % arenaAlignment) % arenaAlignment
     guard scratch.count >= slack + layout.planBytes + layout.planningBytes else {
-      throw .arenaTooSmall(needed: try planningBytes(for: model), available: scratch.count)
+      throw .arenaTooSmall(
+        needed: try planningBytes(for: model, kernels: kernels), available: scratch.count)
     }
     let plan = try planTensors(
-      model, in: rawBase + slack + layout.planBytes, preservingAllTensors: preservingAllTensors)
+      model, in: rawBase + slack + layout.planBytes, preservingAllTensors: preservingAllTensors,
+      kernels: kernels)
     return ArenaRequirements(
       planBytes: layout.planBytes, tensorBytes: plan.tensorBytes,
       planningBytes: layout.planningBytes, alignmentSlack: 0)
@@ -149,7 +159,8 @@ public struct Interpreter {
   /// Marks lifetimes, collects each operator's scratch request (a measuring prepare) and runs
   /// the greedy planner, with its records at `memory` (the future tensor region).
   static func planTensors(
-    _ model: Model, in memory: UnsafeMutableRawPointer, preservingAllTensors: Bool = false
+    _ model: Model, in memory: UnsafeMutableRawPointer, preservingAllTensors: Bool = false,
+    kernels: KernelSet = .reference
   ) throws(RuntimeError) -> TensorPlan {
     let tensorCount = model.tensorCount
     let recordCount = tensorCount + model.operatorCount
@@ -164,7 +175,8 @@ public struct Interpreter {
       let end = Int32(truncatingIfNeeded: model.operatorCount)
       for t in 0..<tensorCount where records[t].isPlanned { records[t].lastUse = end }
     }
-    var ctx = PrepareContext(model: model, plan: PlanAllocator(), tensorData: nil)
+    var ctx = PrepareContext(
+      model: model, plan: PlanAllocator(), tensorData: nil, kernels: kernels)
     for i in 0..<model.operatorCount {
       ctx.scratchRequest = 0
       try prepare(try model.operation(at: i), &ctx)

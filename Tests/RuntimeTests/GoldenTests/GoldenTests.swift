@@ -54,7 +54,9 @@ private let caseNames = GoldenManifest.shared?.cases.map(\.name) ?? []
   #expect(manifest.cases.contains { $0.kind == "model" })
 }
 
-@Test(arguments: caseNames) func goldenCaseEqualsTFLM(name: String) throws {
+// Both kernel sets: the optimized kernels must give TFLM's bytes too (their arena is larger).
+@Test(arguments: caseNames, [KernelSet.reference, .optimized])
+func goldenCaseEqualsTFLM(name: String, kernels: KernelSet) throws {
   let golden = try #require(GoldenManifest.shared?.cases.first { $0.name == name })
   let folder = goldenRoot.appendingPathComponent(name)
   let modelBytes = AlignedBytes(
@@ -76,17 +78,18 @@ private let caseNames = GoldenManifest.shared?.cases.map(\.name) ?? []
     return
   }
 
-  let scratch = AlignedBytes(zeroed: try Interpreter.planningBytes(for: model))
-  let needed = try Interpreter.requirements(for: model, scratch: scratch.mutableBuffer)
+  let scratch = AlignedBytes(zeroed: try Interpreter.planningBytes(for: model, kernels: kernels))
+  let needed = try Interpreter.requirements(
+    for: model, scratch: scratch.mutableBuffer, kernels: kernels)
   #expect(
-    needed.totalBytes <= golden.tflm.arenaSize,
+    kernels == .optimized || needed.totalBytes <= golden.tflm.arenaSize,
     "\(name): arena \(needed.totalBytes) B (plan \(needed.planBytes), tensors \(needed.tensorBytes)) > TFLM's \(golden.tflm.arenaSize) B"
   )
   let buffers = try plannedBuffers(
     [UInt8](try Data(contentsOf: folder.appendingPathComponent("model.tflite"))))
   #expect(!buffers.withUnsafeBufferPointer { anyPlannedBuffersOverlap($0) }, "\(name)")
   let arena = AlignedBytes(zeroed: needed.totalBytes)
-  let interpreter = try Interpreter(model: model, arena: arena.mutableBuffer)
+  let interpreter = try Interpreter(model: model, arena: arena.mutableBuffer, kernels: kernels)
 
   let inputs = try golden.inputs.map {
     try NPYArray.read(folder.appendingPathComponent($0.file).path)

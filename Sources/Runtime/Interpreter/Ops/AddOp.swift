@@ -4,8 +4,13 @@ struct AddOp {
   var input1: UnsafePointer<Int8>
   var input2: UnsafePointer<Int8>
   var output: UnsafeMutablePointer<Int8>
+  /// Run `addInt8SIMD` (the optimized kernels).
+  var optimized = false
 
-  func eval() { addInt8Reference(params, input1: input1, input2: input2, output: output) }
+  func eval() {
+    if optimized { return addInt8SIMD(params, input1: input1, input2: input2, output: output) }
+    addInt8Reference(params, input1: input1, input2: input2, output: output)
+  }
 }
 
 extension Interpreter {
@@ -35,6 +40,7 @@ extension Interpreter {
     guard let payload = ctx.commit(.add, AddOp.self) else { return }
     payload.initialize(
       to: AddOp(
-        params: params, input1: ctx.int8(a), input2: ctx.int8(b), output: ctx.int8(output)))
+        params: params, input1: ctx.int8(a), input2: ctx.int8(b), output: ctx.int8(output),
+        optimized: ctx.kernels == .optimized))
   }
 }

@@ -11,8 +11,17 @@ struct Conv2DOp {
   var bias: UnsafePointer<Int32>?
   var outputShape: Shape4
   var output: UnsafeMutablePointer<Int8>
+  /// The packed filter and scratch of the optimized kernel; nil for the reference one.
+  var packed: PackedKernel? = nil
 
   func eval() {
+    if let packed {
+      return conv2DPerChannelInt8SIMD(
+        params, outputMultiplier: outputMultiplier, outputShift: outputShift,
+        inputShape: inputShape, input: input, filterShape: filterShape, filter: filter,
+        bias: bias, outputShape: outputShape, output: output, packed: packed.weights,
+        scratch: packed.scratch)
+    }
     conv2DPerChannelInt8Reference(
       params, outputMultiplier: outputMultiplier, outputShift: outputShift,
       inputShape: inputShape, input: input, filterShape: filterShape, filter: filter, bias: bias,
@@ -105,23 +114,30 @@ extension Interpreter {
     let channels = outShape.c
     let multiplier = ctx.plan.allocate(Int32.self, count: channels)
     let shift = ctx.plan.allocate(Int32.self, count: channels)
-    guard let payload = ctx.commit(.conv2D, Conv2DOp.self), let multiplier, let shift else {
-      return
-    }
-    populateMultipliers(
-      inputScale: inputQ.scale, filter: filterQ, outputScale: outputScale,
-      multiplier: multiplier, shift: shift, channels: channels)
     let params = ConvParams(
       padding: options.padding, paddingValues: padding, strideWidth: options.strideWidth,
       strideHeight: options.strideHeight, dilationWidthFactor: options.dilationWidth,
       dilationHeightFactor: options.dilationHeight, inputOffset: -inputQ.zeroPoint,
       weightsOffset: -filterQ.zeroPoint, outputOffset: outputZeroPoint,
       quantizedActivationMin: range.min, quantizedActivationMax: range.max)
+    let simd = ctx.reserveConv2DSIMD(
+      params, inputShape: inShape, filterShape: filterShape, outputShape: outShape)
+    guard let payload = ctx.commit(.conv2D, Conv2DOp.self), let multiplier, let shift else {
+      return
+    }
+    populateMultipliers(
+      inputScale: inputQ.scale, filter: filterQ, outputScale: outputScale,
+      multiplier: multiplier, shift: shift, channels: channels)
     payload.initialize(
       to: Conv2DOp(
         params: params, outputMultiplier: multiplier, outputShift: shift, inputShape: inShape,
         input: ctx.int8(input), filterShape: filterShape, filter: ctx.int8(filter),
         bias: ctx.optionalInt32(bias), outputShape: outShape,
-        output: ctx.int8(output)))
+        output: ctx.int8(output),
+        packed: simd?.pack { memory in
+          packConv2DFilter(
+            filterShape: filterShape, filter: ctx.int8(filter), bias: ctx.optionalInt32(bias),
+            outputMultiplier: multiplier, outputShift: shift, into: memory)
+        }))
   }
 }

@@ -10,8 +10,16 @@ struct DepthwiseConv2DOp {
   var bias: UnsafePointer<Int32>?
   var outputShape: Shape4
   var output: UnsafeMutablePointer<Int8>
+  /// Run `depthwiseConv2DPerChannelInt8SIMD` (the optimized kernels).
+  var optimized = false
 
   func eval() {
+    if optimized {
+      return depthwiseConv2DPerChannelInt8SIMD(
+        params, outputMultiplier: outputMultiplier, outputShift: outputShift,
+        inputShape: inputShape, input: input, filterShape: filterShape, filter: filter,
+        bias: bias, outputShape: outputShape, output: output)
+    }
     depthwiseConv2DPerChannelInt8Reference(
       params, outputMultiplier: outputMultiplier, outputShift: outputShift,
       inputShape: inputShape, input: input, filterShape: filterShape, filter: filter, bias: bias,
@@ -91,6 +99,7 @@ extension Interpreter {
       to: DepthwiseConv2DOp(
         params: params, outputMultiplier: multiplier, outputShift: shift, inputShape: inShape,
         input: ctx.int8(input), filterShape: filterShape, filter: ctx.int8(filter),
-        bias: ctx.optionalInt32(bias), outputShape: outShape, output: ctx.int8(output)))
+        bias: ctx.optionalInt32(bias), outputShape: outShape, output: ctx.int8(output),
+        optimized: ctx.kernels == .optimized))
   }
 }

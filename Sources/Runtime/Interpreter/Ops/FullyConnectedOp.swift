@@ -12,8 +12,23 @@ struct FullyConnectedOp {
   var bias: UnsafePointer<Int32>?
   var outputShape: Shape4
   var output: UnsafeMutablePointer<Int8>
+  /// The packed filter and scratch of the optimized kernel; nil for the reference one.
+  var packed: PackedKernel? = nil
 
   func eval() {
+    if let packed, let outputMultiplier, let outputShift {
+      return fullyConnectedPerChannelInt8SIMD(
+        params, outputMultiplier: outputMultiplier, outputShift: outputShift,
+        inputShape: inputShape, input: input, filterShape: filterShape, filter: filter,
+        bias: bias, outputShape: outputShape, output: output, packed: packed.weights,
+        scratch: packed.scratch)
+    }
+    if let packed {
+      return fullyConnectedInt8SIMD(
+        params, inputShape: inputShape, input: input, filterShape: filterShape, filter: filter,
+        bias: bias, outputShape: outputShape, output: output, packed: packed.weights,
+        scratch: packed.scratch)
+    }
     if let outputMultiplier, let outputShift {
       fullyConnectedPerChannelInt8Reference(
         params, outputMultiplier: outputMultiplier, outputShift: outputShift,
@@ -94,6 +109,7 @@ extension Interpreter {
       params.outputMultiplier = m
       params.outputShift = s
     }
+    let simd = ctx.reserveFullyConnectedSIMD(params, filterShape: filter.shape4)
     guard let payload = ctx.commit(.fullyConnected, FullyConnectedOp.self) else { return }
     if let multiplier, let shift {
       populateMultipliers(
@@ -107,6 +123,18 @@ extension Interpreter {
         params: params, outputMultiplier: multiplier, outputShift: shift, inputShape: inputShape,
         input: ctx.int8(input), filterShape: filter.shape4, filter: ctx.int8(filter),
         bias: ctx.optionalInt32(bias), outputShape: Shape4(n: 1, h: 1, w: batches, c: outDepth),
-        output: ctx.int8(output)))
+        output: ctx.int8(output),
+        packed: simd?.pack { memory in
+          withUnsafePointer(to: params.outputMultiplier) { perTensorMultiplier in
+            withUnsafePointer(to: params.outputShift) { perTensorShift in
+              packFullyConnectedFilter(
+                filterShape: filter.shape4, filter: ctx.int8(filter),
+                bias: ctx.optionalInt32(bias),
+                outputMultiplier: UnsafePointer(multiplier) ?? perTensorMultiplier,
+                outputShift: UnsafePointer(shift) ?? perTensorShift,
+                perChannel: multiplier != nil, into: memory)
+            }
+          }
+        }))
   }
 }

@@ -3,8 +3,13 @@ struct MeanOp {
   var params: MeanParams
   var input: UnsafePointer<Int8>
   var output: UnsafeMutablePointer<Int8>
+  /// Run `meanInt8SIMD` (the optimized kernels).
+  var optimized = false
 
-  func eval() { meanInt8Reference(params, input: input, output: output) }
+  func eval() {
+    if optimized { return meanInt8SIMD(params, input: input, output: output) }
+    meanInt8Reference(params, input: input, output: output)
+  }
 }
 
 extension Interpreter {
@@ -29,6 +34,9 @@ extension Interpreter {
         outputZeroPoint: outputZeroPoint)
     }
     guard let payload = ctx.commit(.mean, MeanOp.self) else { return }
-    payload.initialize(to: MeanOp(params: params, input: ctx.int8(input), output: ctx.int8(output)))
+    payload.initialize(
+      to: MeanOp(
+        params: params, input: ctx.int8(input), output: ctx.int8(output),
+        optimized: ctx.kernels == .optimized))
   }
 }

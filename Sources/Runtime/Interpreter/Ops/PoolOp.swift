@@ -5,15 +5,25 @@ struct PoolOp {
   var input: UnsafePointer<Int8>
   var outputShape: Shape4
   var output: UnsafeMutablePointer<Int8>
+  /// Run the `*Int8SIMD` kernels (the optimized kernels).
+  var optimized = false
 
   func evalMax() {
+    if optimized {
+      return maxPool2DInt8SIMD(
+        params, inputShape: inputShape, input: input, outputShape: outputShape, output: output)
+    }
     maxPool2DInt8Reference(
       params, inputShape: inputShape, input: input, outputShape: outputShape, output: output)
   }
 
   /// False when a window has no tap inside the image (TFLM's Eval fails the same way).
   func evalAverage() -> Bool {
-    averagePool2DInt8Reference(
+    if optimized {
+      return averagePool2DInt8SIMD(
+        params, inputShape: inputShape, input: input, outputShape: outputShape, output: output)
+    }
+    return averagePool2DInt8Reference(
       params, inputShape: inputShape, input: input, outputShape: outputShape, output: output)
   }
 }
@@ -63,6 +73,6 @@ extension Interpreter {
           filterWidth: options.filterWidth, quantizedActivationMin: range.min,
           quantizedActivationMax: range.max),
         inputShape: inShape, input: ctx.int8(input), outputShape: outShape,
-        output: ctx.int8(output)))
+        output: ctx.int8(output), optimized: ctx.kernels == .optimized))
   }
 }

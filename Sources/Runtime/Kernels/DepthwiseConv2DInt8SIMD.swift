@@ -1,0 +1,112 @@
+/// Int8 depthwise convolution, NHWC, per-channel weights: the same bytes as
+/// `depthwiseConv2DPerChannelInt8Reference` (same parameters), with eight output channels per
+/// SIMD8<Int32> accumulator. The filter (`[1, kH, kW, outC]`) is already channel-contiguous per
+/// tap, so it needs no packing: per in-image tap, eight weights and eight inputs are widened and
+/// multiplied in int32 lanes (`vpmulld`); taps outside the image are skipped, as in the reference.
+/// With a depth multiplier above one, lane `l` reads input channel `(outC0 + l) / multiplier`
+/// (gathered lane by lane; one input channel is a broadcast).
+public func depthwiseConv2DPerChannelInt8SIMD(
+  _ p: DepthwiseParams, outputMultiplier: UnsafePointer<Int32>, outputShift: UnsafePointer<Int32>,
+  inputShape: Shape4, input: UnsafePointer<Int8>,
+  filterShape: Shape4, filter: UnsafePointer<Int8>,
+  bias: UnsafePointer<Int32>?,
+  outputShape: Shape4, output: UnsafeMutablePointer<Int8>
+) {
+  let channels = outputShape.c
+  let multiplier = p.depthMultiplier
+  let range = LaneOutputRange(
+    offset: p.outputOffset, minimum: p.quantizedActivationMin,
+    maximum: p.quantizedActivationMax)
+  let offsets = Lanes(repeating: p.inputOffset)
+  let inputEnd = input + inputShape.flatSize
+  let filterEnd = filter + filterShape.flatSize
+  for channel0 in stride(from: 0, to: channels, by: 8) {
+    let lanes = channels - channel0 < 8 ? channels - channel0 : 8
+    let biasLanes = bias.map { loadLanes($0 + channel0, count: lanes) } ?? Lanes()
+    let requantization = LaneRequantization(
+      channels: channel0, count: lanes, multiplier: outputMultiplier, shift: outputShift)
+    for batch in 0..<outputShape.n {
+      for outY in 0..<outputShape.h {
+        let inYOrigin = outY * p.strideHeight - p.paddingValues.height
+        let rows = dilatedWindow(
+          origin: inYOrigin, dilation: p.dilationHeightFactor, filterSize: filterShape.h,
+          inputSize: inputShape.h)
+        for outX in 0..<outputShape.w {
+          let inXOrigin = outX * p.strideWidth - p.paddingValues.width
+          let columns = dilatedWindow(
+            origin: inXOrigin, dilation: p.dilationWidthFactor, filterSize: filterShape.w,
+            inputSize: inputShape.w)
+          var acc = Lanes()
+          for kY in rows {
+            let inY = inYOrigin + p.dilationHeightFactor * kY
+            for kX in columns {
+              let inX = inXOrigin + p.dilationWidthFactor * kX
+              let pixel = input + inputShape.offset(batch, inY, inX, 0)
+              let x: Lanes
+              if multiplier == 1 {
+                x = loadInt8Lanes(pixel + channel0, count: lanes, end: inputEnd)
+              } else {
+                var gathered = Lanes()
+                for l in 0..<lanes { gathered[l] = Int32(pixel[(channel0 + l) / multiplier]) }
+                x = gathered
+              }
+              let w = loadInt8Lanes(
+                filter + filterShape.offset(0, kY, kX, channel0), count: lanes, end: filterEnd)
+              acc &+= w &* (x &+ offsets)
+            }
+          }
+          let y = requantization.apply(acc &+ biasLanes)
+          store(
+            range.narrow(y), to: output + outputShape.offset(batch, outY, outX, channel0),
+            count: lanes)
+        }
+      }
+    }
+  }
+}
+
+/// The taps `k` of a dilated window whose position `origin + dilation * k` lies in
+/// `0 ..< inputSize`: the ones the reference does not skip.
+@inline(__always)
+func dilatedWindow(origin: Int, dilation: Int, filterSize: Int, inputSize: Int) -> Range<Int> {
+  // First k with origin + dilation * k >= 0; last with origin + dilation * k < inputSize.
+  let start = origin >= 0 ? 0 : (-origin + dilation - 1) / dilation
+  let limit = inputSize - origin  // positions below this are inside
+  let end = limit <= 0 ? 0 : (limit - 1) / dilation + 1
+  let clampedEnd = end < filterSize ? end : filterSize
+  return start < clampedEnd ? start..<clampedEnd : start..<start
+}
+
+/// `count` (1...8) int8 values at `p` widened to lanes (the rest 0); one vector load when eight
+/// bytes are readable before `end`.
+@inline(__always)
+func loadInt8Lanes(_ p: UnsafePointer<Int8>, count: Int, end: UnsafePointer<Int8>) -> Lanes {
+  if p + 8 <= end { return loadWidened8(p) }
+  var r = Lanes()
+  for l in 0..<count { r[l] = Int32(p[l]) }
+  return r
+}
+
+/// `count` (1...8) int32 values at `p` (the rest 0), without reading past them.
+@inline(__always)
+func loadLanes(_ p: UnsafePointer<Int32>, count: Int) -> Lanes {
+  if count == 8 { return loadLanes(p) }
+  var r = Lanes()
+  for l in 0..<count { r[l] = p[l] }
+  return r
+}
+
+extension LaneRequantization {
+  /// The per-channel parameters of channels `channels ..< channels + count` (1...8), split as
+  /// `multiplyByQuantizedMultiplier` splits its shift; unused lanes get multiplier 0.
+  init(
+    channels c0: Int, count: Int, multiplier: UnsafePointer<Int32>, shift: UnsafePointer<Int32>
+  ) {
+    let zero = Lanes()
+    let shifts = loadLanes(shift + c0, count: count)
+    self.init(
+      multiplier: loadLanes(multiplier + c0, count: count),
+      leftShift: shifts.replacing(with: zero, where: shifts .< zero),
+      rightShift: (zero &- shifts).replacing(with: zero, where: shifts .> zero))
+  }
+}

@@ -1,0 +1,99 @@
+/// Batch rows converted to int16 at a time.
+let fullyConnectedBlockRows = 8
+
+/// The scratch the fully connected SIMD kernels need: one block of int16 rows.
+public func fullyConnectedInt8SIMDScratchBytes(filterShape: Shape4) -> Int {
+  fullyConnectedBlockRows * 4 * ((filterShape.c + 1) / 2) + activationRowSlack
+}
+
+/// The bytes `packFullyConnectedFilter` writes.
+public func packedFullyConnectedFilterBytes(filterShape: Shape4) -> Int {
+  PackedInt8Weights.byteCount(
+    channels: filterShape.h * filterShape.w, segments: 1, segmentLength: filterShape.c)
+}
+
+/// The FULLY_CONNECTED filter (`[outDepth, accumDepth]`, as the reference reads it) packed for
+/// the SIMD kernels: per-channel multipliers (`perChannel`), or `outputMultiplier[0]` and
+/// `outputShift[0]` for every channel (per-tensor weights).
+public func packFullyConnectedFilter(
+  filterShape: Shape4, filter: UnsafePointer<Int8>, bias: UnsafePointer<Int32>?,
+  outputMultiplier: UnsafePointer<Int32>, outputShift: UnsafePointer<Int32>, perChannel: Bool,
+  into memory: UnsafeMutableRawPointer
+) -> PackedInt8Weights {
+  PackedInt8Weights(
+    packing: filter, channels: filterShape.h * filterShape.w, segments: 1,
+    segmentLength: filterShape.c, bias: bias, multiplier: outputMultiplier, shift: outputShift,
+    perChannel: perChannel, into: memory)
+}
+
+/// Int8 FULLY_CONNECTED with per-channel weights: the same bytes as
+/// `fullyConnectedPerChannelInt8Reference` (whose parameters it takes), with the filter packed
+/// by `packFullyConnectedFilter(perChannel: true)` and `fullyConnectedInt8SIMDScratchBytes` of
+/// `scratch`. Without `packed` or `scratch` it calls the reference.
+public func fullyConnectedPerChannelInt8SIMD(
+  _ p: FullyConnectedParams, outputMultiplier: UnsafePointer<Int32>,
+  outputShift: UnsafePointer<Int32>,
+  inputShape: Shape4, input: UnsafePointer<Int8>,
+  filterShape: Shape4, filter: UnsafePointer<Int8>,
+  bias: UnsafePointer<Int32>?,
+  outputShape: Shape4, output: UnsafeMutablePointer<Int8>,
+  packed: PackedInt8Weights?, scratch: UnsafeMutableRawPointer?
+) {
+  guard let packed, let scratch else {
+    return fullyConnectedPerChannelInt8Reference(
+      p, outputMultiplier: outputMultiplier, outputShift: outputShift, inputShape: inputShape,
+      input: input, filterShape: filterShape, filter: filter, bias: bias,
+      outputShape: outputShape, output: output)
+  }
+  fullyConnectedPacked(
+    p, inputShape: inputShape, input: input, outputShape: outputShape, output: output,
+    packed: packed, scratch: scratch)
+}
+
+/// Int8 FULLY_CONNECTED with per-tensor weights: the same bytes as `fullyConnectedInt8Reference`,
+/// with the filter packed by `packFullyConnectedFilter(perChannel: false)`. A non-zero filter
+/// zero point (`weightsOffset`, which int8 files do not have) goes to the reference.
+public func fullyConnectedInt8SIMD(
+  _ p: FullyConnectedParams,
+  inputShape: Shape4, input: UnsafePointer<Int8>,
+  filterShape: Shape4, filter: UnsafePointer<Int8>,
+  bias: UnsafePointer<Int32>?,
+  outputShape: Shape4, output: UnsafeMutablePointer<Int8>,
+  packed: PackedInt8Weights?, scratch: UnsafeMutableRawPointer?
+) {
+  guard let packed, let scratch, p.weightsOffset == 0 else {
+    return fullyConnectedInt8Reference(
+      p, inputShape: inputShape, input: input, filterShape: filterShape, filter: filter,
+      bias: bias, outputShape: outputShape, output: output)
+  }
+  fullyConnectedPacked(
+    p, inputShape: inputShape, input: input, outputShape: outputShape, output: output,
+    packed: packed, scratch: scratch)
+}
+
+/// Both FULLY_CONNECTED kernels once packed: the multipliers are in `packed`.
+private func fullyConnectedPacked(
+  _ p: FullyConnectedParams, inputShape: Shape4, input: UnsafePointer<Int8>,
+  outputShape: Shape4, output: UnsafeMutablePointer<Int8>,
+  packed: PackedInt8Weights, scratch: UnsafeMutableRawPointer
+) {
+  let outputDepth = outputShape.c
+  let batches = outputShape.flatSize / outputDepth
+  let depth = packed.segmentLength
+  let range = LaneOutputRange(
+    offset: p.outputOffset, minimum: p.quantizedActivationMin,
+    maximum: p.quantizedActivationMax)
+  let readableEnd = input + inputShape.flatSize
+  var first = 0
+  while first < batches {
+    let count = min(fullyConnectedBlockRows, batches - first)
+    int16RowsWithOffset(
+      input + first * depth, depth: depth, count: count, offset: p.inputOffset,
+      readableEnd: readableEnd, rows: scratch)
+    var rows = ContiguousActivationRows(UnsafeRawPointer(scratch), for: packed)
+    gemmInt8SIMD(
+      &rows, pixels: count, packed: packed, range: range,
+      output: output + first * outputDepth, outputStride: outputDepth)
+    first += count
+  }
+}

@@ -1,0 +1,194 @@
+// The vector building blocks of the `*Int8SIMD` kernels: widening int8 to int32 lanes, the
+// int16 pair multiply-add (x86's `pmaddwd`), and TFLite's requantisation on eight lanes at once.
+//
+// Everything is written so that LLVM sees the pattern it has an instruction for (checked with
+// llvm-objdump, ../shared/recipes/swift-performance.md §6 and §8):
+// - widening is a lane loop, never `init(truncatingIfNeeded:)` (an out-of-line generic call);
+// - a vector is compared with a vector, never with a scalar (a per-lane branch);
+// - 64-bit lanes are built without `Int64(x)`, which Swift 6.3 rejects under `-no-allocations` on
+//   32-bit targets (embedded/README.md); literals stay out of 64-bit shifts for the same reason.
+// All arithmetic wraps, as the reference kernels' does, so every result is bit-identical.
+
+/// Eight int32 lanes: one accumulator, eight output channels.
+typealias Lanes = SIMD8<Int32>
+
+@inline(__always)
+func widen(_ v: SIMD16<Int8>) -> SIMD16<Int32> {
+  var r = SIMD16<Int32>()
+  for j in 0..<16 { r[j] = Int32(v[j]) }
+  return r
+}
+
+@inline(__always)
+func widen(_ v: SIMD16<Int16>) -> SIMD16<Int32> {
+  var r = SIMD16<Int32>()
+  for j in 0..<16 { r[j] = Int32(v[j]) }
+  return r
+}
+
+@inline(__always)
+func widen(_ v: SIMD8<Int8>) -> Lanes {
+  var r = Lanes()
+  for j in 0..<8 { r[j] = Int32(v[j]) }
+  return r
+}
+
+@inline(__always)
+func widenToInt16(_ v: SIMD16<Int8>) -> SIMD16<Int16> {
+  var r = SIMD16<Int16>()
+  for j in 0..<16 { r[j] = Int16(v[j]) }
+  return r
+}
+
+/// Sixteen int8 weights at `p` (no alignment needed), as int32 lanes holding int16 values.
+@inline(__always)
+func loadWidened16(_ p: UnsafePointer<Int8>) -> SIMD16<Int32> {
+  widen(UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Int8>.self))
+}
+
+/// Eight int8 values at `p` as int32 lanes.
+@inline(__always)
+func loadWidened8(_ p: UnsafePointer<Int8>) -> Lanes {
+  widen(UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Int8>.self))
+}
+
+/// Eight int32 values at `p`, no alignment needed.
+@inline(__always)
+func loadLanes(_ p: UnsafePointer<Int32>) -> Lanes {
+  UnsafeRawPointer(p).loadUnaligned(as: Lanes.self)
+}
+
+/// One int32 holding two int16 values (low half first) repeated over 16 int16 lanes, each widened
+/// to int32: the activation pair `(x[2k], x[2k+1])` of one pixel against eight channels.
+@inline(__always)
+func broadcastPair(_ pair: Int32) -> SIMD16<Int32> {
+  widen(unsafeBitCast(Lanes(repeating: pair), to: SIMD16<Int16>.self))
+}
+
+/// `r[i] = a[2i] * b[2i] + a[2i+1] * b[2i+1]`: with both operands in int16 range this is one
+/// `pmaddwd`, which cannot overflow here (|w| <= 128, |x + offset| <= 255).
+@inline(__always)
+func multiplyAddPairs(_ a: SIMD16<Int32>, _ b: SIMD16<Int32>) -> Lanes {
+  let p = a &* b
+  return p.evenHalf &+ p.oddHalf
+}
+
+// MARK: Requantisation on eight lanes
+
+/// Two's-complement sign extension to 64 bits, in words the 32-bit `-no-allocations` build takes:
+/// zero-extend (`_truncatingBits` from a `UInt` of the same or larger width), then flip and
+/// subtract the sign bit. LLVM folds it into one sign extension (`vpmuldq` reads it directly).
+@inline(__always)
+func signExtended(_ x: Int32) -> Int64 {
+  let zeroExtended = Int64(bitPattern: UInt64(_truncatingBits: UInt(UInt32(bitPattern: x))))
+  return (zeroExtended ^ 0x8000_0000) &- 0x8000_0000
+}
+
+@inline(__always)
+func signExtended(_ v: Lanes) -> SIMD8<Int64> {
+  var r = SIMD8<Int64>()
+  for j in 0..<8 { r[j] = signExtended(v[j]) }
+  return r
+}
+
+@inline(__always)
+func truncated(_ v: SIMD8<Int64>) -> Lanes {
+  var r = Lanes()
+  for j in 0..<8 { r[j] = Int32(truncatingIfNeeded: v[j]) }
+  return r
+}
+
+/// `saturatingRoundingDoublingHighMul` on eight lanes. gemmlowp's nudge-and-truncate equals
+/// `(a * b + 2^30) >> 31` (floor) in 64 bits for every pair but `Int32.min * Int32.min`, which
+/// saturates. Only the low 32 bits of the shifted value are kept, where an arithmetic and a
+/// logical shift agree, so LLVM emits the logical one (x86 has no 64-bit arithmetic vector shift
+/// before AVX-512).
+@inline(__always)
+func saturatingRoundingDoublingHighMul(_ a: Lanes, _ b: Lanes) -> Lanes {
+  let product = signExtended(a) &* signExtended(b)
+  let nudged = product &+ SIMD8<Int64>(repeating: 0x4000_0000)
+  var high = truncated(nudged &>> 31)
+  let minimum = Lanes(repeating: .min)
+  high.replace(with: Lanes(repeating: .max), where: (a .== minimum) .& (b .== minimum))
+  return high
+}
+
+/// `roundingDivideByPOT` on eight lanes, each with its own exponent (the shifts mask to 0...31,
+/// as the scalar version's do).
+@inline(__always)
+func roundingDivideByPOT(_ x: Lanes, _ exponent: Lanes) -> Lanes {
+  let one = Lanes(repeating: 1)
+  let mask = (one &<< exponent) &- one
+  let remainder = x & mask
+  // x >> 31 is -1 for a negative x: the threshold is half the divisor, plus one below zero.
+  let threshold = (mask &>> one) &- (x &>> 31)
+  let roundUp = Lanes(repeating: 0).replacing(with: one, where: remainder .> threshold)
+  return (x &>> exponent) &+ roundUp
+}
+
+/// TFLite's requantisation of one accumulator vector, channel parameters from `PackedInt8Weights`
+/// (or a broadcast per-tensor multiplier), then the output zero point and the clamp:
+/// the lanes of `multiplyByQuantizedMultiplier(acc, m, shift) + outputOffset`, clamped.
+struct LaneRequantization {
+  var multiplier: Lanes
+  var leftShift: Lanes  // max(shift, 0)
+  var rightShift: Lanes  // max(-shift, 0)
+
+  @inline(__always)
+  func apply(_ acc: Lanes) -> Lanes {
+    roundingDivideByPOT(
+      saturatingRoundingDoublingHighMul(acc &<< leftShift, multiplier), rightShift)
+  }
+}
+
+/// The output zero point and clamp bounds as vectors.
+struct LaneOutputRange {
+  var offset: Lanes
+  var minimum: Lanes
+  var maximum: Lanes
+
+  init(offset: Int32, minimum: Int32, maximum: Int32) {
+    self.offset = Lanes(repeating: offset)
+    self.minimum = Lanes(repeating: minimum)
+    self.maximum = Lanes(repeating: maximum)
+  }
+
+  /// `min(max(y + offset, minimum), maximum)` narrowed to int8 (`packssdw`/`packsswb`).
+  /// (`pointwiseMin`/`pointwiseMax` are out-of-line generic calls: compare and blend instead.)
+  @inline(__always)
+  func narrow(_ y: Lanes) -> SIMD8<Int8> {
+    var clamped = y &+ offset
+    clamped.replace(with: minimum, where: clamped .< minimum)
+    clamped.replace(with: maximum, where: clamped .> maximum)
+    var r = SIMD8<Int8>()
+    for j in 0..<8 { r[j] = Int8(truncatingIfNeeded: clamped[j]) }
+    return r
+  }
+}
+
+/// Stores the first `count` (1...8) lanes at `p`, which need not be aligned: one 8-byte store, or
+/// at most a 4-, a 2- and a 1-byte store (never past `count`, where other data may live).
+/// Lane 0 is the low byte of the bit pattern: every target we build for is little-endian.
+@inline(__always)
+func store(_ v: SIMD8<Int8>, to p: UnsafeMutablePointer<Int8>, count: Int) {
+  let out = UnsafeMutableRawPointer(p)
+  if count == 8 {
+    out.storeBytes(of: v, as: SIMD8<Int8>.self)
+    return
+  }
+  var bits = unsafeBitCast(v, to: UInt64.self)
+  var offset = 0
+  if count & 4 != 0 {
+    out.storeBytes(of: UInt32(truncatingIfNeeded: bits), toByteOffset: offset, as: UInt32.self)
+    bits = bits &>> 32
+    offset += 4
+  }
+  if count & 2 != 0 {
+    out.storeBytes(of: UInt16(truncatingIfNeeded: bits), toByteOffset: offset, as: UInt16.self)
+    bits = bits &>> 16
+    offset += 2
+  }
+  if count & 1 != 0 {
+    out.storeBytes(of: UInt8(truncatingIfNeeded: bits), toByteOffset: offset, as: UInt8.self)
+  }
+}

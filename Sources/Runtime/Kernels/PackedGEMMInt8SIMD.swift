@@ -1,0 +1,349 @@
+// The int8 GEMM under CONV_2D and FULLY_CONNECTED's SIMD kernels:
+//
+//     output[p][c] = requantize_c(bias[c] + Σ_k W[c][k] * (x[p][k] + inputOffset))
+//
+// for a run of pixels (conv: rows of a padded int16 image or of im2col; fully connected: batch
+// rows) against weights packed once at prepare time. Output channels lie along the vector lanes (eight per SIMD8<Int32>
+// accumulator), so the accumulators need no horizontal sum, requantisation runs on whole vectors
+// with per-channel multipliers, and an NHWC output row is stored directly. The depth goes two at
+// a time: one activation pair, broadcast, times the pair of weights of eight channels is one
+// `pmaddwd` (eight int32 lanes, each w0 * x0 + w1 * x1).
+//
+// Activations arrive as int16 pairs with the input offset already added (`x + inputOffset` is in
+// [-255, 255]; zero for a padding tap), so padding needs no correction term and every product
+// is exact. The micro-kernels keep all accumulators in named registers (4 pixels x 16 channels =
+// 8 ymm on AVX2; llvm-objdump shows vpbroadcastd, vpmovsxbw, vpmaddwd, vpaddd and no spill).
+
+/// Weights and per-channel parameters of one CONV_2D or FULLY_CONNECTED, re-packed for
+/// `gemmInt8SIMD` into memory the caller provides (the interpreter's plan region).
+///
+/// The depth is `segments` runs of `segmentLength` values (a convolution's filter rows, `kW * inC`
+/// each; one run for FULLY_CONNECTED), each run padded to an even length with a zero weight, so
+/// that a pair never straddles two runs (which are apart in the activations).
+///
+///     multiplier, leftShift, rightShift, bias   [groups * 8] Int32   (0 past `channels`)
+///     weights   [groups][depthPairs][8][2] Int8   w[8g + lane][pair k, element j], 0 in the
+///                                                 padding and past the channels
+public struct PackedInt8Weights {
+  /// Output channels of the `[channels][segments * segmentLength]` filter.
+  public let channels: Int
+  public let segments: Int
+  public let segmentLength: Int
+  let multiplier: UnsafePointer<Int32>
+  let leftShift: UnsafePointer<Int32>
+  let rightShift: UnsafePointer<Int32>
+  let bias: UnsafePointer<Int32>
+  let weights: UnsafePointer<Int8>
+
+  /// Groups of eight output channels (the last may be partial).
+  public var groups: Int { (channels + 7) / 8 }
+  /// Pairs per run, the last padded with a zero weight when the run is odd.
+  public var segmentPairs: Int { (segmentLength + 1) / 2 }
+  public var depthPairs: Int { segments * segmentPairs }
+
+  /// The bytes `init(packing:...)` writes, for a memory start aligned to 4.
+  public static func byteCount(channels: Int, segments: Int, segmentLength: Int) -> Int {
+    let lanes = (channels + 7) / 8 * 8
+    return 4 * lanes * MemoryLayout<Int32>.stride + lanes * segments * ((segmentLength + 1) / 2) * 2
+  }
+
+  /// Packs `filter` (`[channels][segments * segmentLength]`, row-major: OHWI for a convolution)
+  /// with its bias (nil: zeros) and requantisation: `multiplier[c]`, `shift[c]` per channel, or
+  /// one value for all when `perChannel` is false (per-tensor FULLY_CONNECTED).
+  public init(
+    packing filter: UnsafePointer<Int8>, channels: Int, segments: Int, segmentLength: Int,
+    bias: UnsafePointer<Int32>?, multiplier: UnsafePointer<Int32>, shift: UnsafePointer<Int32>,
+    perChannel: Bool, into memory: UnsafeMutableRawPointer
+  ) {
+    precondition(Int(bitPattern: memory) % MemoryLayout<Int32>.alignment == 0)
+    self.channels = channels
+    self.segments = segments
+    self.segmentLength = segmentLength
+    let lanes = (channels + 7) / 8 * 8
+    let segmentPairs = (segmentLength + 1) / 2
+    let depthPairs = segments * segmentPairs
+    let ints = memory.bindMemory(to: Int32.self, capacity: 4 * lanes)
+    let packed = (memory + 4 * lanes * MemoryLayout<Int32>.stride)
+      .bindMemory(to: Int8.self, capacity: lanes * depthPairs * 2)
+    for c in 0..<lanes {
+      let real = c < channels
+      let s = real ? shift[perChannel ? c : 0] : 0
+      ints[c] = real ? multiplier[perChannel ? c : 0] : 0
+      ints[lanes + c] = s > 0 ? s : 0
+      ints[2 * lanes + c] = s > 0 ? 0 : -s
+      ints[3 * lanes + c] = real ? (bias?[c] ?? 0) : 0
+    }
+    let depth = segments * segmentLength
+    for g in 0..<lanes / 8 {
+      for kp in 0..<depthPairs {
+        let tile = packed + (g * depthPairs + kp) * 16
+        let segment = kp / segmentPairs
+        for lane in 0..<8 {
+          let c = 8 * g + lane
+          for j in 0..<2 {
+            let k = 2 * (kp % segmentPairs) + j  // within the segment
+            tile[2 * lane + j] =
+              c < channels && k < segmentLength
+              ? filter[c * depth + segment * segmentLength + k] : 0
+          }
+        }
+      }
+    }
+    self.multiplier = UnsafePointer(ints)
+    self.leftShift = UnsafePointer(ints + lanes)
+    self.rightShift = UnsafePointer(ints + 2 * lanes)
+    self.bias = UnsafePointer(ints + 3 * lanes)
+    self.weights = UnsafePointer(packed)
+  }
+
+  @inline(__always)
+  func groupWeights(_ g: Int) -> UnsafePointer<Int8> { weights + g * depthPairs * 16 }
+
+  @inline(__always)
+  func requantization(_ g: Int) -> LaneRequantization {
+    LaneRequantization(
+      multiplier: loadLanes(multiplier + 8 * g), leftShift: loadLanes(leftShift + 8 * g),
+      rightShift: loadLanes(rightShift + 8 * g))
+  }
+
+  /// Adds the bias, requantises, clamps and stores the channels of group `g` at `out`.
+  /// (`@inline(__always)` leaves this a call in the 4-pixel kernels; a call per vector costs
+  /// spills of every live accumulator, so inlining is forced.)
+  @_transparent
+  func finish(
+    _ acc: Lanes, group g: Int, range: LaneOutputRange, to out: UnsafeMutablePointer<Int8>
+  ) {
+    let y = requantization(g).apply(acc &+ loadLanes(bias + 8 * g))
+    let rest = channels - 8 * g  // (not `min`: a generic call here)
+    store(range.narrow(y), to: out + 8 * g, count: rest < 8 ? rest : 8)
+  }
+}
+
+/// Where the activation pairs of successive pixels are. Pixel `p`'s depth is the packed weights'
+/// `segments` runs of `segmentPairs` Int32 pairs (two int16 `x + inputOffset`, low half first),
+/// run `s` at `next() + s * segmentStride` bytes: contiguous rows (im2col, FULLY_CONNECTED) have
+/// one run, the padded image of a convolution one run per filter row.
+protocol ActivationRows {
+  /// The next pixel's first run; called once per pixel, in order.
+  mutating func next() -> UnsafeRawPointer
+  /// Bytes from one run to the next (unused with one run).
+  var segmentStride: Int { get }
+}
+
+/// Rows of the packed depth each (`4 * depthPairs` bytes, runs back to back), one after the other.
+struct ContiguousActivationRows: ActivationRows {
+  private var pointer: UnsafeRawPointer
+  private let rowBytes: Int
+  let segmentStride: Int
+
+  init(_ pointer: UnsafeRawPointer, for w: PackedInt8Weights) {
+    self.pointer = pointer
+    rowBytes = 4 * w.depthPairs
+    segmentStride = 4 * w.segmentPairs
+  }
+
+  @inline(__always)
+  mutating func next() -> UnsafeRawPointer {
+    defer { pointer += rowBytes }
+    return pointer
+  }
+}
+
+/// Runs the packed GEMM for `pixels` pixels of `rows` and writes `output[p * stride + c]`.
+@inline(__always)
+func gemmInt8SIMD<Rows: ActivationRows>(
+  _ rows: inout Rows, pixels: Int, packed w: PackedInt8Weights, range: LaneOutputRange,
+  output: UnsafeMutablePointer<Int8>, outputStride: Int
+) {
+  let step = TileStep(w, segmentStride: rows.segmentStride)
+  var p = 0
+  while p + 4 <= pixels {
+    let x = (rows.next(), rows.next(), rows.next(), rows.next())
+    let out = output + p * outputStride
+    var g = 0
+    while g + 2 <= w.groups {
+      tile4x2(x, step, g, range, out, outputStride)
+      g += 2
+    }
+    if g < w.groups { tile4x1(x, step, g, range, out, outputStride) }
+    p += 4
+  }
+  while p < pixels {
+    let x = rows.next()
+    let out = output + p * outputStride
+    var g = 0
+    while g + 4 <= w.groups {
+      tile1x4(x, step, g, range, out)
+      g += 4
+    }
+    while g < w.groups {
+      tile1x1(x, step, g, range, out)
+      g += 1
+    }
+    p += 1
+  }
+}
+
+/// The loop bounds every micro-kernel walks: runs of pairs in the activations, pairs of 16 bytes
+/// in one group's packed weights.
+struct TileStep {
+  let w: PackedInt8Weights
+  let segments: Int
+  let segmentPairs: Int
+  let segmentStride: Int
+
+  init(_ w: PackedInt8Weights, segmentStride: Int) {
+    self.w = w
+    segments = w.segments
+    segmentPairs = w.segmentPairs
+    self.segmentStride = segmentStride
+  }
+}
+
+@inline(__always)
+private func pair(_ x: UnsafeRawPointer, _ k: Int) -> Int32 {
+  x.loadUnaligned(fromByteOffset: 4 * k, as: Int32.self)
+}
+
+// MARK: Micro-kernels (pixels x channel groups; the accumulators are named so they stay in registers)
+
+@inline(never)
+private func tile4x2(
+  _ x: (UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer),
+  _ step: TileStep, _ g: Int, _ range: LaneOutputRange, _ out: UnsafeMutablePointer<Int8>,
+  _ stride: Int
+) {
+  var w0 = step.w.groupWeights(g)
+  var w1 = step.w.groupWeights(g + 1)
+  var acc00 = Lanes()
+  var acc01 = Lanes()
+  var acc10 = Lanes()
+  var acc11 = Lanes()
+  var acc20 = Lanes()
+  var acc21 = Lanes()
+  var acc30 = Lanes()
+  var acc31 = Lanes()
+  var (x0, x1, x2, x3) = x
+  for _ in 0..<step.segments {
+    for k in 0..<step.segmentPairs {
+      let u0 = loadWidened16(w0 + 16 * k)
+      let u1 = loadWidened16(w1 + 16 * k)
+      var v = broadcastPair(pair(x0, k))
+      acc00 &+= multiplyAddPairs(u0, v)
+      acc01 &+= multiplyAddPairs(u1, v)
+      v = broadcastPair(pair(x1, k))
+      acc10 &+= multiplyAddPairs(u0, v)
+      acc11 &+= multiplyAddPairs(u1, v)
+      v = broadcastPair(pair(x2, k))
+      acc20 &+= multiplyAddPairs(u0, v)
+      acc21 &+= multiplyAddPairs(u1, v)
+      v = broadcastPair(pair(x3, k))
+      acc30 &+= multiplyAddPairs(u0, v)
+      acc31 &+= multiplyAddPairs(u1, v)
+    }
+    w0 += 16 * step.segmentPairs
+    w1 += 16 * step.segmentPairs
+    x0 += step.segmentStride
+    x1 += step.segmentStride
+    x2 += step.segmentStride
+    x3 += step.segmentStride
+  }
+  let w = step.w
+  w.finish(acc00, group: g, range: range, to: out)
+  w.finish(acc01, group: g + 1, range: range, to: out)
+  w.finish(acc10, group: g, range: range, to: out + stride)
+  w.finish(acc11, group: g + 1, range: range, to: out + stride)
+  w.finish(acc20, group: g, range: range, to: out + 2 * stride)
+  w.finish(acc21, group: g + 1, range: range, to: out + 2 * stride)
+  w.finish(acc30, group: g, range: range, to: out + 3 * stride)
+  w.finish(acc31, group: g + 1, range: range, to: out + 3 * stride)
+}
+
+@inline(never)
+private func tile4x1(
+  _ x: (UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer),
+  _ step: TileStep, _ g: Int, _ range: LaneOutputRange, _ out: UnsafeMutablePointer<Int8>,
+  _ stride: Int
+) {
+  var w0 = step.w.groupWeights(g)
+  var acc0 = Lanes()
+  var acc1 = Lanes()
+  var acc2 = Lanes()
+  var acc3 = Lanes()
+  var (x0, x1, x2, x3) = x
+  for _ in 0..<step.segments {
+    for k in 0..<step.segmentPairs {
+      let u = loadWidened16(w0 + 16 * k)
+      acc0 &+= multiplyAddPairs(u, broadcastPair(pair(x0, k)))
+      acc1 &+= multiplyAddPairs(u, broadcastPair(pair(x1, k)))
+      acc2 &+= multiplyAddPairs(u, broadcastPair(pair(x2, k)))
+      acc3 &+= multiplyAddPairs(u, broadcastPair(pair(x3, k)))
+    }
+    w0 += 16 * step.segmentPairs
+    x0 += step.segmentStride
+    x1 += step.segmentStride
+    x2 += step.segmentStride
+    x3 += step.segmentStride
+  }
+  let w = step.w
+  w.finish(acc0, group: g, range: range, to: out)
+  w.finish(acc1, group: g, range: range, to: out + stride)
+  w.finish(acc2, group: g, range: range, to: out + 2 * stride)
+  w.finish(acc3, group: g, range: range, to: out + 3 * stride)
+}
+
+@inline(never)
+private func tile1x4(
+  _ x: UnsafeRawPointer, _ step: TileStep, _ g: Int, _ range: LaneOutputRange,
+  _ out: UnsafeMutablePointer<Int8>
+) {
+  var w0 = step.w.groupWeights(g)
+  let groupBytes = 16 * step.w.depthPairs
+  var acc0 = Lanes()
+  var acc1 = Lanes()
+  var acc2 = Lanes()
+  var acc3 = Lanes()
+  var x0 = x
+  for _ in 0..<step.segments {
+    for k in 0..<step.segmentPairs {
+      let v = broadcastPair(pair(x0, k))
+      acc0 &+= multiplyAddPairs(loadWidened16(w0 + 16 * k), v)
+      acc1 &+= multiplyAddPairs(loadWidened16(w0 + groupBytes + 16 * k), v)
+      acc2 &+= multiplyAddPairs(loadWidened16(w0 + 2 * groupBytes + 16 * k), v)
+      acc3 &+= multiplyAddPairs(loadWidened16(w0 + 3 * groupBytes + 16 * k), v)
+    }
+    w0 += 16 * step.segmentPairs
+    x0 += step.segmentStride
+  }
+  let w = step.w
+  w.finish(acc0, group: g, range: range, to: out)
+  w.finish(acc1, group: g + 1, range: range, to: out)
+  w.finish(acc2, group: g + 2, range: range, to: out)
+  w.finish(acc3, group: g + 3, range: range, to: out)
+}
+
+@inline(never)
+private func tile1x1(
+  _ x: UnsafeRawPointer, _ step: TileStep, _ g: Int, _ range: LaneOutputRange,
+  _ out: UnsafeMutablePointer<Int8>
+) {
+  var w0 = step.w.groupWeights(g)
+  var acc0 = Lanes()
+  var acc1 = Lanes()
+  var x0 = x
+  for _ in 0..<step.segments {
+    // Two chains over even and odd pairs hide the add latency of a single accumulator.
+    var k = 0
+    while k + 2 <= step.segmentPairs {
+      acc0 &+= multiplyAddPairs(loadWidened16(w0 + 16 * k), broadcastPair(pair(x0, k)))
+      acc1 &+= multiplyAddPairs(loadWidened16(w0 + 16 * k + 16), broadcastPair(pair(x0, k + 1)))
+      k += 2
+    }
+    if k < step.segmentPairs {
+      acc0 &+= multiplyAddPairs(loadWidened16(w0 + 16 * k), broadcastPair(pair(x0, k)))
+    }
+    w0 += 16 * step.segmentPairs
+    x0 += step.segmentStride
+  }
+  step.w.finish(acc0 &+ acc1, group: g, range: range, to: out)
+}

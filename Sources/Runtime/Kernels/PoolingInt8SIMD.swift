@@ -1,0 +1,142 @@
+// MAX_POOL_2D and AVERAGE_POOL_2D with channels in vector lanes: the same bytes as the reference
+// kernels (same parameters), 16 channels per step (8 for the average's int32 sums). A partial
+// block loads a full vector when the input continues past it (only its own lanes are stored).
+
+/// Int8 MAX_POOL_2D, NHWC: the same bytes as `maxPool2DInt8Reference`.
+public func maxPool2DInt8SIMD(
+  _ p: PoolParams, inputShape: Shape4, input: UnsafePointer<Int8>,
+  outputShape: Shape4, output: UnsafeMutablePointer<Int8>
+) {
+  let channels = outputShape.c
+  let inputEnd = input + inputShape.flatSize
+  let lowest = SIMD16<Int8>(repeating: .min)
+  let minimum = SIMD16<Int8>(repeating: Int8(truncatingIfNeeded: p.quantizedActivationMin))
+  let maximum = SIMD16<Int8>(repeating: Int8(truncatingIfNeeded: p.quantizedActivationMax))
+  for batch in 0..<outputShape.n {
+    for outY in 0..<outputShape.h {
+      let inYOrigin = outY * p.strideHeight - p.paddingValues.height
+      let rows = clampedWindow(
+        origin: inYOrigin, filterSize: p.filterHeight, inputSize: inputShape.h)
+      for outX in 0..<outputShape.w {
+        let inXOrigin = outX * p.strideWidth - p.paddingValues.width
+        let columns = clampedWindow(
+          origin: inXOrigin, filterSize: p.filterWidth, inputSize: inputShape.w)
+        let out = output + outputShape.offset(batch, outY, outX, 0)
+        for channel0 in stride(from: 0, to: channels, by: 16) {
+          let lanes = channels - channel0 < 16 ? channels - channel0 : 16
+          var best = lowest
+          for kY in rows {
+            for kX in columns {
+              let x = loadInt8x16(
+                input + inputShape.offset(batch, inYOrigin + kY, inXOrigin + kX, channel0),
+                count: lanes, end: inputEnd)
+              best.replace(with: x, where: x .> best)
+            }
+          }
+          best.replace(with: minimum, where: best .< minimum)
+          best.replace(with: maximum, where: best .> maximum)
+          store16(best, to: out + channel0, count: lanes)
+        }
+      }
+    }
+  }
+}
+
+/// Int8 AVERAGE_POOL_2D, NHWC: the same bytes as `averagePool2DInt8Reference`, including its
+/// `false` (and the output left unwritten from there) for a window with no tap in the image.
+///
+/// The rounded division `(sum ± n/2) / n` (C's truncation) is a multiply and a shift in int32
+/// lanes: for `a = |sum ± n/2| < 2^15` (true for n <= 254 taps), `floor(a / n) =
+/// (a * M) >> s` with `s = 15 + ceil(log2 n)`, `M = floor(2^s / n) + 1` (then `a * M < 2^31`,
+/// and the error `a * (M - 2^s/n) / 2^s < a / 2^s <= 1 / n` never crosses an integer). Larger
+/// windows go to the reference.
+@discardableResult
+public func averagePool2DInt8SIMD(
+  _ p: PoolParams, inputShape: Shape4, input: UnsafePointer<Int8>,
+  outputShape: Shape4, output: UnsafeMutablePointer<Int8>
+) -> Bool {
+  guard p.filterHeight * p.filterWidth <= 254 else {
+    return averagePool2DInt8Reference(
+      p, inputShape: inputShape, input: input, outputShape: outputShape, output: output)
+  }
+  let channels = outputShape.c
+  let inputEnd = input + inputShape.flatSize
+  let zero = Lanes()
+  let range = LaneOutputRange(
+    offset: 0, minimum: p.quantizedActivationMin, maximum: p.quantizedActivationMax)
+  for batch in 0..<outputShape.n {
+    for outY in 0..<outputShape.h {
+      let inYOrigin = outY * p.strideHeight - p.paddingValues.height
+      let rows = clampedWindow(
+        origin: inYOrigin, filterSize: p.filterHeight, inputSize: inputShape.h)
+      for outX in 0..<outputShape.w {
+        let inXOrigin = outX * p.strideWidth - p.paddingValues.width
+        let columns = clampedWindow(
+          origin: inXOrigin, filterSize: p.filterWidth, inputSize: inputShape.w)
+        let count = Int32(truncatingIfNeeded: rows.count * columns.count)
+        if count == 0 { return false }
+        let division = ReciprocalDivision(count)
+        let half = Lanes(repeating: count / 2)
+        let out = output + outputShape.offset(batch, outY, outX, 0)
+        for channel0 in stride(from: 0, to: channels, by: 8) {
+          let lanes = channels - channel0 < 8 ? channels - channel0 : 8
+          var sum = Lanes()
+          for kY in rows {
+            for kX in columns {
+              sum &+= loadInt8Lanes(
+                input + inputShape.offset(batch, inYOrigin + kY, inXOrigin + kX, channel0),
+                count: lanes, end: inputEnd)
+            }
+          }
+          // acc > 0 ? (acc + n/2) / n : (acc - n/2) / n, truncating toward zero.
+          let positive = sum .> zero
+          let rounded = (sum &+ half).replacing(with: sum &- half, where: .!positive)
+          let magnitude = division.quotient(
+            rounded.replacing(with: zero &- rounded, where: .!positive))
+          let quotient = magnitude.replacing(with: zero &- magnitude, where: .!positive)
+          store(range.narrow(quotient), to: out + channel0, count: lanes)
+        }
+      }
+    }
+  }
+  return true
+}
+
+/// `floor(a / n)` for `0 <= a < 2^15` and `1 <= n <= 254` as `(a * M) >> s` (see
+/// `averagePool2DInt8SIMD`).
+struct ReciprocalDivision {
+  let multiplier: Lanes
+  let shift: Lanes
+
+  init(_ n: Int32) {
+    var log2Ceiling: Int32 = 0
+    while (Int32(1) << log2Ceiling) < n { log2Ceiling += 1 }
+    let s = 15 + log2Ceiling
+    multiplier = Lanes(repeating: (Int32(1) << s) / n + 1)
+    shift = Lanes(repeating: s)
+  }
+
+  @inline(__always)
+  func quotient(_ a: Lanes) -> Lanes { (a &* multiplier) &>> shift }
+}
+
+/// `count` (1...16) int8 values at `p` (the rest `Int8.min`, which no maximum picks); one vector
+/// load when sixteen bytes are readable before `end`.
+@inline(__always)
+func loadInt8x16(_ p: UnsafePointer<Int8>, count: Int, end: UnsafePointer<Int8>) -> SIMD16<Int8> {
+  if p + 16 <= end { return UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Int8>.self) }
+  var r = SIMD16<Int8>(repeating: .min)
+  for l in 0..<count { r[l] = p[l] }
+  return r
+}
+
+/// Stores the first `count` (1...16) lanes at `p`.
+@inline(__always)
+func store16(_ v: SIMD16<Int8>, to p: UnsafeMutablePointer<Int8>, count: Int) {
+  if count == 16 {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Int8>.self)
+    return
+  }
+  store(v.lowHalf, to: p, count: count < 8 ? count : 8)
+  if count > 8 { store(v.highHalf, to: p + 8, count: count - 8) }
+}

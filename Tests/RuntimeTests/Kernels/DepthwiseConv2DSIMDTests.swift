@@ -1,0 +1,120 @@
+import Testing
+
+@testable import Runtime
+
+/// One random DEPTHWISE_CONV_2D, run through both kernels.
+struct DepthwiseCase: CustomStringConvertible {
+  var params: DepthwiseParams
+  var inputShape: Shape4
+  var filterShape: Shape4
+  var outputShape: Shape4
+  var input: [Int8]
+  var filter: [Int8]
+  var bias: [Int32]?
+  var multiplier: [Int32]
+  var shift: [Int32]
+
+  var description: String {
+    let p = params
+    return
+      "input \(inputShape.n)x\(inputShape.h)x\(inputShape.w)x\(inputShape.c), filter "
+      + "\(filterShape.h)x\(filterShape.w)x\(filterShape.c) (multiplier \(p.depthMultiplier)), "
+      + "stride \(p.strideHeight),\(p.strideWidth), dilation \(p.dilationHeightFactor),"
+      + "\(p.dilationWidthFactor), \(p.padding), inputOffset \(p.inputOffset), outputOffset "
+      + "\(p.outputOffset), clamp \(p.quantizedActivationMin)...\(p.quantizedActivationMax)"
+  }
+
+  static func random(_ rng: inout SplitMix64) -> DepthwiseCase {
+    while true {
+      let inC = rng.size(1...4, 5...40)
+      let depthMultiplier = rng.below(3) == 0 ? rng.int(in: 2...4) : 1
+      let outC = inC * depthMultiplier
+      let kH = rng.int(in: 1...5)
+      let kW = rng.below(3) == 0 ? rng.int(in: 1...5) : kH
+      let strideH = rng.int(in: 1...3)
+      let strideW = rng.below(3) == 0 ? rng.int(in: 1...3) : strideH
+      let dilationH = rng.below(3) == 0 ? rng.int(in: 1...3) : 1
+      let dilationW = rng.below(3) == 0 ? rng.int(in: 1...3) : dilationH
+      let padding: Padding = rng.below(2) == 0 ? .same : .valid
+      let batches = rng.below(5) == 0 ? 2 : 1
+      let inH = rng.size(1...9, 10...17)
+      let inW = rng.size(1...9, 10...17)
+      guard
+        let window = try? computePaddingHeightWidth(
+          strideHeight: strideH, strideWidth: strideW, dilationHeight: dilationH,
+          dilationWidth: dilationW, inHeight: inH, inWidth: inW, filterHeight: kH,
+          filterWidth: kW, padding: padding),
+        window.outHeight > 0, window.outWidth > 0
+      else { continue }
+      let range = rng.activationRange()
+      let params = DepthwiseParams(
+        padding: padding, paddingValues: window.padding, strideWidth: strideW,
+        strideHeight: strideH, dilationWidthFactor: dilationW, dilationHeightFactor: dilationH,
+        depthMultiplier: depthMultiplier, inputOffset: -rng.zeroPoint(),
+        outputOffset: rng.zeroPoint(), quantizedActivationMin: range.min,
+        quantizedActivationMax: range.max)
+      let inputShape = Shape4(n: batches, h: inH, w: inW, c: inC)
+      let filterShape = Shape4(n: 1, h: kH, w: kW, c: outC)
+      let outputShape = Shape4(n: batches, h: window.outHeight, w: window.outWidth, c: outC)
+      let q = (0..<outC).map { _ in rng.requantization() }
+      return DepthwiseCase(
+        params: params, inputShape: inputShape, filterShape: filterShape,
+        outputShape: outputShape, input: rng.int8s(inputShape.flatSize),
+        filter: rng.weights(filterShape.flatSize),
+        bias: rng.below(5) == 0 ? nil : (0..<outC).map { _ in rng.bias() },
+        multiplier: q.map(\.multiplier), shift: q.map(\.shift))
+    }
+  }
+
+  func run(simd: Bool) -> [Int8] {
+    // The filter, bias and multipliers exactly as large as the tensors (no spare element).
+    exactCopies(filter, bias ?? [], multiplier, shift) { f, b, m, s in
+      let biasPointer = bias == nil ? nil : b
+      return runGuarded(input, outputCount: outputShape.flatSize) { x, y in
+        if simd {
+          depthwiseConv2DPerChannelInt8SIMD(
+            params, outputMultiplier: m, outputShift: s, inputShape: inputShape, input: x,
+            filterShape: filterShape, filter: f, bias: biasPointer, outputShape: outputShape,
+            output: y)
+        } else {
+          depthwiseConv2DPerChannelInt8Reference(
+            params, outputMultiplier: m, outputShift: s, inputShape: inputShape, input: x,
+            filterShape: filterShape, filter: f, bias: biasPointer, outputShape: outputShape,
+            output: y)
+        }
+      }
+    }
+  }
+}
+
+@Test func depthwiseConv2DSIMDEqualsReferenceOnRandomCases() {
+  for seed in UInt64(0)..<2000 {
+    var rng = SplitMix64(seed: 0xD3_0000_0000 + seed)
+    let c = DepthwiseCase.random(&rng)
+    let got = c.run(simd: true)
+    let want = c.run(simd: false)
+    if got != want {
+      Issue.record("seed \(0xD3_0000_0000 + seed): \(c): \(firstDifference(got, want))")
+      return
+    }
+  }
+}
+
+@Test func dilatedWindowListsExactlyTheInImageTaps() {
+  for origin in -9...9 {
+    for dilation in 1...3 {
+      for filterSize in 1...5 {
+        for inputSize in 1...7 {
+          let want = (0..<filterSize).filter {
+            origin + dilation * $0 >= 0 && origin + dilation * $0 < inputSize
+          }
+          let got = Array(
+            dilatedWindow(
+              origin: origin, dilation: dilation, filterSize: filterSize, inputSize: inputSize))
+          #expect(
+            got == want, "origin \(origin) dilation \(dilation) size \(filterSize)/\(inputSize)")
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,111 @@
+import Testing
+
+@testable import Runtime
+
+/// One random FULLY_CONNECTED, per-channel or per-tensor, run through both kernels.
+struct FullyConnectedCase: CustomStringConvertible {
+  var params: FullyConnectedParams
+  var perChannel: Bool
+  var batches: Int
+  var inputShape: Shape4
+  var filterShape: Shape4
+  var outputShape: Shape4
+  var input: [Int8]
+  var filter: [Int8]
+  var bias: [Int32]?
+  var multiplier: [Int32]
+  var shift: [Int32]
+
+  var description: String {
+    "\(perChannel ? "per-channel" : "per-tensor"), \(batches) x \(filterShape.c) -> "
+      + "\(filterShape.w), inputOffset \(params.inputOffset), outputOffset "
+      + "\(params.outputOffset), clamp \(params.quantizedActivationMin)..."
+      + "\(params.quantizedActivationMax), bias \(bias == nil ? "none" : "yes")"
+  }
+
+  static func random(_ rng: inout SplitMix64) -> FullyConnectedCase {
+    let batches = rng.size(1...2, 3...9)
+    let depth = rng.size(1...40, 41...700)
+    let outDepth = rng.size(1...20, 21...130)
+    let perChannel = rng.below(2) == 0
+    let q = (0..<(perChannel ? outDepth : 1)).map { _ in rng.requantization() }
+    let range = rng.activationRange()
+    let params = FullyConnectedParams(
+      inputOffset: -rng.zeroPoint(), outputOffset: rng.zeroPoint(),
+      outputMultiplier: q[0].multiplier, outputShift: q[0].shift,
+      quantizedActivationMin: range.min, quantizedActivationMax: range.max)
+    // The file's shapes: input [batches, depth] (sometimes 4-D), filter [outDepth, depth].
+    let inputShape =
+      rng.below(2) == 0
+      ? Shape4(n: 1, h: 1, w: batches, c: depth) : Shape4(n: batches, h: 1, w: 1, c: depth)
+    return FullyConnectedCase(
+      params: params, perChannel: perChannel, batches: batches, inputShape: inputShape,
+      filterShape: Shape4(n: 1, h: 1, w: outDepth, c: depth),
+      outputShape: Shape4(n: 1, h: 1, w: batches, c: outDepth),
+      input: rng.int8s(batches * depth), filter: rng.weights(outDepth * depth),
+      bias: rng.below(5) == 0 ? nil : (0..<outDepth).map { _ in rng.bias() },
+      multiplier: q.map(\.multiplier), shift: q.map(\.shift))
+  }
+
+  func run(simd: Bool) -> [Int8] {
+    withPointers(filter, bias ?? [], multiplier, shift) { f, b, m, s in
+      let biasPointer = bias == nil ? nil : b
+      return runGuarded(input, outputCount: outputShape.flatSize) { x, y in
+        guard simd else {
+          if perChannel {
+            fullyConnectedPerChannelInt8Reference(
+              params, outputMultiplier: m, outputShift: s, inputShape: inputShape, input: x,
+              filterShape: filterShape, filter: f, bias: biasPointer, outputShape: outputShape,
+              output: y)
+          } else {
+            fullyConnectedInt8Reference(
+              params, inputShape: inputShape, input: x, filterShape: filterShape, filter: f,
+              bias: biasPointer, outputShape: outputShape, output: y)
+          }
+          return
+        }
+        withAlignedBuffer(packedFullyConnectedFilterBytes(filterShape: filterShape)) { memory in
+          let packed = packFullyConnectedFilter(
+            filterShape: filterShape, filter: f, bias: biasPointer, outputMultiplier: m,
+            outputShift: s, perChannel: perChannel, into: memory)
+          withAlignedBuffer(fullyConnectedInt8SIMDScratchBytes(filterShape: filterShape)) {
+            scratch in
+            if perChannel {
+              fullyConnectedPerChannelInt8SIMD(
+                params, outputMultiplier: m, outputShift: s, inputShape: inputShape, input: x,
+                filterShape: filterShape, filter: f, bias: biasPointer,
+                outputShape: outputShape, output: y, packed: packed, scratch: scratch)
+            } else {
+              fullyConnectedInt8SIMD(
+                params, inputShape: inputShape, input: x, filterShape: filterShape, filter: f,
+                bias: biasPointer, outputShape: outputShape, output: y, packed: packed,
+                scratch: scratch)
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+@Test func fullyConnectedSIMDEqualsReferenceOnRandomCases() {
+  for seed in UInt64(0)..<3000 {
+    var rng = SplitMix64(seed: 0xFC_0000_0000 + seed)
+    let c = FullyConnectedCase.random(&rng)
+    let got = c.run(simd: true)
+    let want = c.run(simd: false)
+    if got != want {
+      Issue.record("seed \(0xFC_0000_0000 + seed): \(c): \(firstDifference(got, want))")
+      return
+    }
+  }
+}
+
+@Test func fullyConnectedSIMDWithAFilterZeroPointIsTheReference() {
+  // Per-tensor weights with a zero point (old files): the SIMD entry point must fall back.
+  var rng = SplitMix64(seed: 7)
+  var c = FullyConnectedCase.random(&rng)
+  c.perChannel = false
+  c.params.weightsOffset = 3
+  #expect(c.run(simd: true) == c.run(simd: false))
+}
