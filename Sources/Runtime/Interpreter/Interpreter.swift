@@ -241,33 +241,38 @@ public struct Interpreter {
 
   /// Runs every operator once over the current input. Allocates nothing.
   public func invoke() throws(RuntimeError) {
-    for i in 0..<model.operatorCount {
-      let record = records[i]
-      switch record.kind {
-      case .nothing: break
-      case .copy: payload(record, CopyOp.self).pointee.eval()
-      case .conv2D: payload(record, Conv2DOp.self).pointee.eval()
-      case .depthwiseConv2D: payload(record, DepthwiseConv2DOp.self).pointee.eval()
-      case .fullyConnected: payload(record, FullyConnectedOp.self).pointee.eval()
-      case .maxPool2D: payload(record, PoolOp.self).pointee.evalMax()
-      case .averagePool2D:
-        guard payload(record, PoolOp.self).pointee.evalAverage() else {
-          throw .invokeFailed(operator: i)
-        }
-      case .add: payload(record, AddOp.self).pointee.eval()
-      case .concatenationInt8, .packInt8: payload(record, GatherOp.self).pointee.eval(Int8.self)
-      case .concatenationInt32, .packInt32: payload(record, GatherOp.self).pointee.eval(Int32.self)
-      case .mean: payload(record, MeanOp.self).pointee.eval()
-      case .pad: payload(record, PadOp.self).pointee.eval()
-      case .softmaxInt8: payload(record, SoftmaxOp.self).pointee.evalInt8()
-      case .softmaxInt16: payload(record, SoftmaxOp.self).pointee.evalInt16()
-      case .quantize: payload(record, QuantizeOp.self).pointee.eval()
-      case .dequantize: payload(record, DequantizeOp.self).pointee.eval()
-      case .logistic: payload(record, LogisticOp.self).pointee.eval()
-      case .shape: payload(record, ShapeOp.self).pointee.eval()
-      case .stridedSliceInt8: payload(record, StridedSliceOp.self).pointee.eval(Int8.self)
-      case .stridedSliceInt32: payload(record, StridedSliceOp.self).pointee.eval(Int32.self)
+    for i in 0..<model.operatorCount { try invokeOperator(i) }
+  }
+
+  /// Runs operator `i` alone, on what the operators before it left in the arena (so, in order,
+  /// they are `invoke`): lets a host tool time each layer.
+  public func invokeOperator(_ i: Int) throws(RuntimeError) {
+    precondition(i >= 0 && i < model.operatorCount, "operator index out of range")
+    let record = records[i]
+    switch record.kind {
+    case .nothing: break
+    case .copy: payload(record, CopyOp.self).pointee.eval()
+    case .conv2D: payload(record, Conv2DOp.self).pointee.eval()
+    case .depthwiseConv2D: payload(record, DepthwiseConv2DOp.self).pointee.eval()
+    case .fullyConnected: payload(record, FullyConnectedOp.self).pointee.eval()
+    case .maxPool2D: payload(record, PoolOp.self).pointee.evalMax()
+    case .averagePool2D:
+      guard payload(record, PoolOp.self).pointee.evalAverage() else {
+        throw .invokeFailed(operator: i)
       }
+    case .add: payload(record, AddOp.self).pointee.eval()
+    case .concatenationInt8, .packInt8: payload(record, GatherOp.self).pointee.eval(Int8.self)
+    case .concatenationInt32, .packInt32: payload(record, GatherOp.self).pointee.eval(Int32.self)
+    case .mean: payload(record, MeanOp.self).pointee.eval()
+    case .pad: payload(record, PadOp.self).pointee.eval()
+    case .softmaxInt8: payload(record, SoftmaxOp.self).pointee.evalInt8()
+    case .softmaxInt16: payload(record, SoftmaxOp.self).pointee.evalInt16()
+    case .quantize: payload(record, QuantizeOp.self).pointee.eval()
+    case .dequantize: payload(record, DequantizeOp.self).pointee.eval()
+    case .logistic: payload(record, LogisticOp.self).pointee.eval()
+    case .shape: payload(record, ShapeOp.self).pointee.eval()
+    case .stridedSliceInt8: payload(record, StridedSliceOp.self).pointee.eval(Int8.self)
+    case .stridedSliceInt32: payload(record, StridedSliceOp.self).pointee.eval(Int32.self)
     }
   }
 
