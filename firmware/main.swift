@@ -128,7 +128,7 @@ func runImages(_ interpreter: Interpreter) throws(RuntimeError) -> Int32 {
     input.copyMemory(from: pixels)
     for i in 0..<interpreter.model.operatorCount {
       tinycnn_op_begin()
-      try interpreter.invoke(operator: i)
+      try interpreter.invokeOperator(i)
       tinycnn_op_end()
     }
     let stepped = equalsExpected(image, output)

@@ -70,7 +70,7 @@ public struct CostModel: Sendable {
       // Copies: RESHAPE is in place; the others move each output byte once.
       return layer.op == .reshape ? 0 : Double(layer.outputCount) * costs.perCopyByte.value
     }
-    return c.cycles(KernelTerm.counts(layer, path: path))
+    return c.cycles(KernelTerm.counts(layer, path: path, simdStep: hasHelium ? 16 : 4))
   }
 
   public func estimate(_ layer: LayerWork) -> LayerEstimate {

@@ -67,7 +67,8 @@ public enum KernelTerm: String, CaseIterable, Sendable {
   /// Multiply-accumulates of taps on the padding: the reference loop nests skip them (after a
   /// bounds check), CMSIS-NN's im2col multiplies its zeros.
   case paddedMAC = "padded_mac"
-  /// MACs left over when the reduction depth is not a multiple of 4 (the SIMD step).
+  /// MACs left over when the reduction depth is not a multiple of the SIMD step (4 values with
+  /// the DSP extension's SMLAD, 16 with Helium).
   case tailMAC = "tail_mac"
   /// Requantised outputs (bias, multiplier, shift, clamp, store).
   case output
@@ -79,7 +80,12 @@ public enum KernelTerm: String, CaseIterable, Sendable {
   case row
   /// Values a pooling window reads.
   case window
-  /// Window positions of a pooling layer (per output pixel and tap, channels vectorised).
+  /// Full SIMD steps over the channels at each window position of a pooling layer (4 channels
+  /// per step with the DSP extension, 16 with Helium).
+  case windowStep = "window_step"
+  /// Channels left over past the full steps, at each window position.
+  case windowTail = "window_tail"
+  /// Window positions: per output pixel and filter tap.
   case tap
   /// Elements of an element-wise operator (ADD, SOFTMAX, LOGISTIC).
   case element
@@ -104,7 +110,9 @@ public enum KernelTerm: String, CaseIterable, Sendable {
   /// The terms of one layer on one path: the same definitions as fit.py's kernel_terms (which
   /// the cost files were fitted with). A path's cost file gives coefficients for the terms its
   /// library's loop structure pays; the others count nothing.
-  static func counts(_ layer: LayerWork, path: KernelPath) -> [KernelTerm: Double] {
+  static func counts(_ layer: LayerWork, path: KernelPath, simdStep: Int = 4) -> [KernelTerm:
+    Double]
+  {
     let pixels = Double(layer.outputPixels)
     let outputs = Double(layer.outputCount)
     let kh = Double(layer.kernel.height)
@@ -129,14 +137,15 @@ public enum KernelTerm: String, CaseIterable, Sendable {
       let depth = layer.outputChannels > 0 ? layer.macs / max(1, layer.outputChannels) : 0
       return [
         .call: 1, .mac: Double(layer.macs), .output: Double(layer.outputChannels),
-        .tailMAC: Double(layer.outputChannels * (depth % 4)),
+        .tailMAC: Double(layer.outputChannels * (depth % simdStep)),
       ]
     case .conv, .conv1x1, .conv1x1Strided:
       let depth = layer.kernel.height * layer.kernel.width * layer.inputChannels
       let perTap = Double(layer.inputChannels * layer.outputChannels)
       return [
         .call: 1, .mac: taps * perTap, .paddedMAC: padded * perTap, .output: outputs,
-        .pixel: pixels, .tailMAC: outputs * Double(depth % 4), .im2col: pixels * Double(depth),
+        .pixel: pixels, .tailMAC: outputs * Double(depth % simdStep),
+        .im2col: pixels * Double(depth),
         .row: pixels * kh, .tap: outputs * kh * kw,
       ]
     case .depthwise, .depthwise3x3:
@@ -146,14 +155,21 @@ public enum KernelTerm: String, CaseIterable, Sendable {
         .pixel: pixels,
       ]
     case .averagePool, .maxPool:
+      let steps = Double(layer.outputChannels / simdStep)
+      let tail = Double(layer.outputChannels % simdStep)
       if layer.op == .mean {  // MEAN over H x W: one window covering the input
         let input = Double(layer.inputCount)
+        let positions = input / Double(max(1, layer.inputChannels))
         return [
-          .call: 1, .window: input, .tap: input / Double(max(1, layer.inputChannels)),
-          .output: outputs,
+          .call: 1, .window: input, .windowStep: positions * steps, .windowTail: positions * tail,
+          .tap: positions, .output: outputs,
         ]
       }
-      return [.call: 1, .window: outputs * kh * kw, .tap: pixels * kh * kw, .output: outputs]
+      let positions = pixels * kh * kw
+      return [
+        .call: 1, .window: outputs * kh * kw, .windowStep: positions * steps,
+        .windowTail: positions * tail, .tap: positions, .output: outputs,
+      ]
     case .add, .softmax:
       return [.call: 1, .element: outputs]
     }
@@ -166,7 +182,7 @@ public enum KernelTerm: String, CaseIterable, Sendable {
     case .conv, .conv1x1, .conv1x1Strided:
       [.call, .mac, .paddedMAC, .tailMAC, .output, .pixel, .im2col, .row, .tap]
     case .depthwise, .depthwise3x3: [.call, .mac, .paddedMAC, .output, .pixel]
-    case .averagePool, .maxPool: [.call, .window, .tap, .output]
+    case .averagePool, .maxPool: [.call, .window, .windowStep, .windowTail, .tap, .output]
     case .add, .softmax: [.call, .element]
     }
   }

@@ -156,6 +156,13 @@ def top1(outs, y):
     return float(np.mean(np.argmax(outs[0].reshape(len(y), -1), axis=1) == y))
 
 
+def agreement(ref, got):
+    """Share of images whose top-1 class (argmax of the first output) is the same."""
+    n = len(ref[0])
+    return float(np.mean(np.argmax(ref[0].reshape(n, -1), axis=1) ==
+                         np.argmax(got[0].reshape(n, -1), axis=1)))
+
+
 def whole_models(args, tinycnn):
     x_u8, y = fmnist.load("test")
     if args.limit:
@@ -181,13 +188,24 @@ def whole_models(args, tinycnn):
         log(f"== {name} ({os.path.relpath(path, REPO) if path.startswith(REPO) else path}, "
             f"{len(buf)} B, {len(x)} images)")
         t0 = time.perf_counter()
-        ref = tflm_outputs(buf, x)
+        try:
+            ref = tflm_outputs(buf, x)
+        except (RuntimeError, ValueError) as e:  # TFLM refused the file: that is the finding
+            log(f"  TFLM failed to run it: {str(e).strip().splitlines()[-1][:300]}")
+            summary.append({"model": name, "path": path, "file_bytes": len(buf),
+                            "tflm_error": str(e).strip()[:300]})
+            bad += 1
+            continue
         log(f"  TFLM                     top-1 {top1(ref, y):.4f}  ({time.perf_counter() - t0:.1f} s)")
-        row = {"model": name, "images": len(x), "tflm_top1": top1(ref, y)}
+        row = {"model": name, "path": path, "file_bytes": len(buf), "images": len(x),
+               "tflm_top1": top1(ref, y)}
         if tinycnn:
             got, dt = tinycnn_run(tinycnn, path, [x], len(ref))
             st = compare(ref, got)
-            acc = f"top-1 {top1(got, y):.4f}  " if not isinstance(got, str) else ""
+            acc = ""
+            if not isinstance(st, str):
+                st["top1"], st["top1_agreement"] = top1(got, y), agreement(ref, got)
+                acc = f"top-1 {st['top1']:.4f} agree {st['top1_agreement']:.4f}  "
             log(f"  TinyCNN vs TFLM          {fmt(st)}  {acc}({dt:.1f} s incl. process start)")
             row["tinycnn_vs_tflm"] = st
             if isinstance(st, str) or st["differing_vectors"]:
@@ -201,7 +219,10 @@ def whole_models(args, tinycnn):
             except (RuntimeError, ValueError) as e:
                 got = str(e).strip().splitlines()[-1][:200]
             st = compare(ref, got)
-            acc = f"top-1 {top1(got, y):.4f}  " if not isinstance(got, str) else ""
+            acc = ""
+            if not isinstance(st, str):
+                st["top1"], st["top1_agreement"] = top1(got, y), agreement(ref, got)
+                acc = f"top-1 {st['top1']:.4f} agree {st['top1_agreement']:.4f}  "
             log(f"  {label + ' vs TFLM':24} {fmt(st)}  {acc}({time.perf_counter() - t0:.1f} s)")
             row[f"litert_{resolver.lower()}_vs_tflm"] = st
         golden = manifest.get(name)

@@ -241,13 +241,12 @@ public struct Interpreter {
 
   /// Runs every operator once over the current input. Allocates nothing.
   public func invoke() throws(RuntimeError) {
-    for i in 0..<model.operatorCount { try invoke(operator: i) }
+    for i in 0..<model.operatorCount { try invokeOperator(i) }
   }
 
-  /// Runs operator `i` alone; operators 0..<i must have run over the current input. The
-  /// firmware steps through a model this way to count each operator's instructions.
-  @inline(__always)
-  public func invoke(operator i: Int) throws(RuntimeError) {
+  /// Runs operator `i` alone, on what the operators before it left in the arena (so, in order,
+  /// they are `invoke`): lets a host tool time each layer.
+  public func invokeOperator(_ i: Int) throws(RuntimeError) {
     precondition(i >= 0 && i < model.operatorCount, "operator index out of range")
     let record = records[i]
     switch record.kind {

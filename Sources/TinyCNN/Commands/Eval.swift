@@ -51,6 +51,8 @@ struct Eval: ParsableCommand {
   @Option(help: ArgumentHelp("Write the charts (PNG) into this folder.", valueName: "dir"))
   var report: String?
 
+  @OptionGroup var kernels: KernelOptions
+  @OptionGroup var threads: ThreadOptions
   @OptionGroup var output: ReportOptions
 
   func validate() throws {
@@ -75,7 +77,8 @@ struct Eval: ParsableCommand {
 
     let result = try EvalResult.compute(
       floatModel: floatModel, folded: folded, floatPath: floatPath, int8Path: int8Path,
-      images: test, dataset: spec, layerImages: layerImages, showProgress: output.showsProgress)
+      images: test, dataset: spec, layerImages: layerImages, showProgress: output.showsProgress,
+      kernels: kernels.set, threads: threads.workers(for: test.count))
     var written: [String] = []
     if let report { written = try result.writeCharts(to: report) }
     if output.json {

@@ -2,6 +2,7 @@ import Datasets
 import Foundation
 import Graph
 import Imaging
+import Runtime
 import Training
 
 /// What `tinycnn eval` measured: both models' predictions on the same images and the per-layer
@@ -27,9 +28,10 @@ struct EvalResult {
   /// `floatModel` with its batch norms folded: the graph the int8 file was converted from.
   static func compute(
     floatModel: FloatModel, folded: FloatModel, floatPath: String, int8Path: String,
-    images: LabeledImages, dataset: String, layerImages: Int, showProgress: Bool
+    images: LabeledImages, dataset: String, layerImages: Int, showProgress: Bool,
+    kernels: KernelSet = .optimized, threads: Int = 1
   ) throws -> EvalResult {
-    let runner = try Int8Runner(path: int8Path)
+    let runner = try Int8Runner(path: int8Path, kernels: kernels)
     let network = try Network(model: floatModel)
     try network.check(images)
 
@@ -37,13 +39,15 @@ struct EvalResult {
     let float = try ModelComparison.float(network, images, progress: progress.doneSoFar())
     progress.finish()
     progress = Progress("int8", total: images.count, enabled: showProgress)
-    let int8 = try ModelComparison.int8(runner, images, progress: progress.doneSoFar())
+    let int8 = try ModelComparison.int8(
+      runner, images, threads: threads, progress: progress.doneSoFar())
     progress.finish()
 
     var layers: [Layer] = []
     let layerSet = images.prefix(layerImages)
     if layerImages > 0 {
-      let preserving = try Int8Runner(path: int8Path, preservingAllTensors: true)
+      let preserving = try Int8Runner(
+        path: int8Path, preservingAllTensors: true, kernels: kernels)
       let matches = try LayerMatch.all(graph: folded.graph, model: preserving.model)
       guard !matches.isEmpty else {
         throw InputError(

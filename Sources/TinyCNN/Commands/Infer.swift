@@ -30,6 +30,7 @@ struct Infer: ParsableCommand {
   @Option(help: "Class names, one per line (default: the model's class_names metadata).")
   var labels: String?
   @Option(help: "How many classes to show per image.") var top = 3
+  @OptionGroup var kernels: KernelOptions
   @OptionGroup var report: ReportOptions
 
   /// The model `infer` uses without --model: the bundled models/lenet5-int8.tflite.
@@ -60,7 +61,7 @@ struct Infer: ParsableCommand {
 
   func run() throws {
     let path = model ?? Infer.defaultModel ?? ""
-    let session = try ModelSession(path: path)
+    let session = try ModelSession(path: path, kernels: kernels.set)
     let classifier = try Classifier(session: session, labels: labels)
     var results: [Result] = []
     for image in images {

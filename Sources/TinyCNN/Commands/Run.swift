@@ -27,6 +27,8 @@ struct Run: ParsableCommand {
   @Option(name: .shortAndLong, help: "An input .npy file (repeat for several model inputs).")
   var input: [String] = []
   @Option(name: .shortAndLong, help: "Where to write the output .npy file.") var output: String
+  @OptionGroup var kernels: KernelOptions
+  @OptionGroup var threads: ThreadOptions
   @OptionGroup var report: ReportOptions
 
   func validate() throws {
@@ -52,7 +54,7 @@ struct Run: ParsableCommand {
   }
 
   func run() throws {
-    let session = try ModelSession(path: model)
+    let session = try ModelSession(path: model, kernels: kernels.set)
     var inputs: [(file: String, array: NPYArray)] = []
     for path in input {
       do {
@@ -61,9 +63,10 @@ struct Run: ParsableCommand {
         throw InputError(error.file, error.cause)
       }
     }
-    let runner = BatchRunner(session: session)
+    var runner = BatchRunner(session: session)
     let images =
       inputs.isEmpty ? 0 : try runner.imageCount(inputs[0].array, file: input[0], input: 0)
+    runner.threads = threads.workers(for: images)
     let progress = Progress("running", total: images, enabled: report.showsProgress && images > 1)
     let start = Date()
     let outputs = try runner.run(inputs, progress: progress)

@@ -11,6 +11,7 @@ import Runtime
 final class Int8Runner {
   let path: String
   let model: Model
+  let kernels: KernelSet
   let interpreter: Interpreter
   /// The bytes the model needs in its arena: planned tensors plus the interpreter's records.
   let arenaBytes: Int
@@ -23,7 +24,10 @@ final class Int8Runner {
 
   /// - preservingAllTensors: every intermediate keeps its own bytes after `run`, for per-layer
   ///   comparisons (a larger arena).
-  init(bytes: [UInt8], path: String, preservingAllTensors: Bool = false) throws {
+  init(
+    bytes: [UInt8], path: String, preservingAllTensors: Bool = false,
+    kernels: KernelSet = .reference
+  ) throws {
     let file = UnsafeMutableRawBufferPointer.allocate(
       byteCount: max(bytes.count, 1), alignment: arenaAlignment)
     file.copyBytes(from: bytes)
@@ -33,14 +37,16 @@ final class Int8Runner {
       let model = try Model(bytes: UnsafeRawBufferPointer(rebasing: file[0..<bytes.count]))
       opened = model
       let scratch = UnsafeMutableRawBufferPointer.allocate(
-        byteCount: try Interpreter.planningBytes(for: model), alignment: arenaAlignment)
+        byteCount: try Interpreter.planningBytes(for: model, kernels: kernels),
+        alignment: arenaAlignment)
       defer { scratch.deallocate() }
       let needed = try Interpreter.requirements(
-        for: model, scratch: scratch, preservingAllTensors: preservingAllTensors
+        for: model, scratch: scratch, preservingAllTensors: preservingAllTensors,
+        kernels: kernels
       ).totalBytes
       arena = .allocate(byteCount: max(needed, 1), alignment: arenaAlignment)
       let interpreter = try Interpreter(
-        model: model, arena: arena, preservingAllTensors: preservingAllTensors)
+        model: model, arena: arena, preservingAllTensors: preservingAllTensors, kernels: kernels)
       let input = try interpreter.input(0)
       let output = try interpreter.output(0)
       guard input.tensor.type == .int8, output.tensor.type == .int8,
@@ -49,6 +55,7 @@ final class Int8Runner {
         throw InputError(path, "TinyCNN evaluates models with an int8 input and an int8 output")
       }
       self.model = model
+      self.kernels = kernels
       self.interpreter = interpreter
       self.input = input
       self.output = output
@@ -75,11 +82,15 @@ final class Int8Runner {
     fileBytes.deallocate()
   }
 
-  convenience init(path: String, preservingAllTensors: Bool = false) throws {
+  convenience init(
+    path: String, preservingAllTensors: Bool = false, kernels: KernelSet = .reference
+  ) throws {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw InputError(path, "cannot read the file")
     }
-    try self.init(bytes: [UInt8](data), path: path, preservingAllTensors: preservingAllTensors)
+    try self.init(
+      bytes: [UInt8](data), path: path, preservingAllTensors: preservingAllTensors,
+      kernels: kernels)
   }
 
   /// The input's [height, width, channels] (NHWC without the batch of 1).

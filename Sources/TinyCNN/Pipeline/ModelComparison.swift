@@ -54,25 +54,39 @@ enum ModelComparison {
   }
 
   /// The int8 model's classes. Its input has a batch of 1, as on a microcontroller, so a batch of
-  /// 4 is 4 invokes; the time covers quantising the pixels, the invokes and the argmax.
+  /// 4 is 4 invokes; the time covers quantising the pixels, the invokes and the argmax. With
+  /// several `threads` the images are split in contiguous slices, each with its own runner (the
+  /// first is `runner`), and the time is the wall time of all of them.
   static func int8(
-    _ runner: Int8Runner, _ images: LabeledImages, progress: (Int) -> Void = { _ in }
+    _ runner: Int8Runner, _ images: LabeledImages, threads: Int = 1,
+    progress: (Int) -> Void = { _ in }
   ) throws -> Predictions {
     try checkShape(runner, images)
-    var classes: [Int] = []
-    classes.reserveCapacity(images.count)
+    var runners = [runner]
+    for _ in 1..<max(1, min(threads, images.count)) {
+      runners.append(try Int8Runner(path: runner.path, kernels: runner.kernels))
+    }
+    var classes = [Int](repeating: 0, count: images.count)
     let t0 = Date()
-    try images.pixels.withUnsafeBufferPointer { all in
-      for i in 0..<images.count {
-        try runner.run(
-          pixels: UnsafeBufferPointer(
-            rebasing: all[i * images.imageSize..<(i + 1) * images.imageSize]))
-        classes.append(argmax(runner.outputValues))
-        if i % 500 == 499 { progress(i + 1) }
+    try withoutActuallyEscaping(progress) { progress in
+      let done = ProgressCount(progress)
+      try images.pixels.withUnsafeBufferPointer { all in
+        try classes.withUnsafeMutableBufferPointer { classes in
+          nonisolated(unsafe) let classes = classes
+          try ParallelBatch.run(count: images.count, workers: runners.count) { w, slice in
+            for i in slice {
+              try runners[w].run(
+                pixels: UnsafeBufferPointer(
+                  rebasing: all[i * images.imageSize..<(i + 1) * images.imageSize]))
+              classes[i] = argmax(runners[w].outputValues)
+              if (i - slice.lowerBound) % 500 == 499 { done.add(500) }
+            }
+            done.add(slice.count % 500)
+          }
+        }
       }
     }
     let seconds = Date().timeIntervalSince(t0)
-    if images.count % 500 != 0 { progress(images.count) }
     return Predictions(classes: classes, seconds: seconds)
   }
 

@@ -4,8 +4,10 @@ import Runtime
 /// Runs a model over a batch held in .npy arrays, one invocation per image: TFLM's interpreter
 /// (and the firmware) run batch 1, and a model converted with a dynamic batch still has batch 1
 /// in its `shape` (-1 only in `shape_signature`). The first axis of every array is the batch.
+/// With several `threads` the batch is split in contiguous slices, one interpreter each.
 struct BatchRunner {
   let session: ModelSession
+  var threads = 1
 
   /// The .npy dtype that holds a tensor of `type`, if any.
   static func npyType(_ type: TensorType) -> NPYArray.DType? {
@@ -82,28 +84,46 @@ struct BatchRunner {
           dtype: dtype, shape: [images] + image,
           data: [UInt8](repeating: 0, count: images * tensor.byteCount)))
     }
-    for k in 0..<images {
-      for (i, input) in inputs.enumerated() {
-        let slot = try interpreter.input(i).bytes
-        let size = slot.count
-        input.array.data.withUnsafeBytes { src in
-          slot.copyMemory(from: UnsafeRawBufferPointer(rebasing: src[k * size..<(k + 1) * size]))
+    // Workers write their rows of each output here, then it is copied into the arrays.
+    let results = outputs.map {
+      UnsafeMutableRawBufferPointer.allocate(byteCount: max($0.data.count, 1), alignment: 16)
+    }
+    defer { for r in results { r.deallocate() } }
+    var sessions = [session]
+    for _ in 1..<max(1, min(threads, images)) {
+      sessions.append(try ModelSession(file: session.file, kernels: session.kernels))
+    }
+    let shared = SharedProgress(progress)
+    try ParallelBatch.run(count: images, workers: sessions.count) { w, slice in
+      let interpreter = sessions[w].interpreter
+      for k in slice {
+        for (i, input) in inputs.enumerated() {
+          let slot = try interpreter.input(i).bytes
+          let size = slot.count
+          input.array.data.withUnsafeBytes { src in
+            slot.copyMemory(
+              from: UnsafeRawBufferPointer(rebasing: src[k * size..<(k + 1) * size]))
+          }
         }
-      }
-      do {
-        try interpreter.invoke()
-      } catch {
-        throw session.file.error(error)
-      }
-      for j in 0..<outputs.count {
-        let result = try interpreter.output(j).bytes
-        let size = result.count
-        outputs[j].data.withUnsafeMutableBytes { dst in
-          UnsafeMutableRawBufferPointer(rebasing: dst[k * size..<(k + 1) * size])
+        do {
+          try interpreter.invoke()
+        } catch let error as RuntimeError {
+          throw session.file.error(error)
+        }
+        for j in 0..<results.count {
+          let result = try interpreter.output(j).bytes
+          let size = result.count
+          UnsafeMutableRawBufferPointer(rebasing: results[j][k * size..<(k + 1) * size])
             .copyMemory(from: UnsafeRawBufferPointer(result))
         }
+        shared.advance(by: 1)
       }
-      progress?.advance(by: 1)
+    }
+    for j in 0..<outputs.count {
+      let result = results[j]
+      outputs[j].data.withUnsafeMutableBytes { dst in
+        dst.copyMemory(from: UnsafeRawBufferPointer(rebasing: result[0..<dst.count]))
+      }
     }
     return outputs
   }

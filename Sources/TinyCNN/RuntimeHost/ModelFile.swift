@@ -55,22 +55,25 @@ final class ModelSession {
   let requirements: ArenaRequirements
   private let arena: UnsafeMutableRawBufferPointer
   let interpreter: Interpreter
+  let kernels: KernelSet
 
-  convenience init(path: String) throws {
-    try self.init(file: ModelFile(path: path))
+  convenience init(path: String, kernels: KernelSet = .reference) throws {
+    try self.init(file: ModelFile(path: path), kernels: kernels)
   }
 
-  init(file: ModelFile) throws {
+  init(file: ModelFile, kernels: KernelSet = .reference) throws {
     self.file = file
+    self.kernels = kernels
     let model = file.model
     do {
       let scratch = UnsafeMutableRawBufferPointer.allocate(
-        byteCount: try Interpreter.planningBytes(for: model), alignment: 16)
+        byteCount: try Interpreter.planningBytes(for: model, kernels: kernels), alignment: 16)
       defer { scratch.deallocate() }
-      requirements = try Interpreter.requirements(for: model, scratch: scratch)
+      requirements = try Interpreter.requirements(
+        for: model, scratch: scratch, kernels: kernels)
       arena = .allocate(byteCount: requirements.totalBytes, alignment: 16)
       do {
-        interpreter = try Interpreter(model: model, arena: arena)
+        interpreter = try Interpreter(model: model, arena: arena, kernels: kernels)
       } catch {
         arena.deallocate()
         throw error

@@ -34,6 +34,12 @@ cortex-m7: no public Arm table. Timing measured on an STM32H730 by quinapalus.co
   SIMD/DSP only as the older of a pair, at most one shifted-operand/extend per cycle, loads
   1-cycle issue with a 1-cycle load-use penalty, taken loop branches predicted (+0) except the
   loop exit (+P, P = 5).
+cortex-m55 (Helium/MVE): no public cycle table here. Assumed from Arm's description of the
+  architecture's beat-wise execution (Armv8.1-M "Introduction" white paper: the M55 is a
+  dual-beat implementation, 64 bits per cycle): a 128-bit vector instruction takes 2 cycles,
+  1 when it overlaps the previous vector instruction of the other kind (memory vs arithmetic);
+  low-overhead loop branches (LE/LETP) are free when taken, +2 on exit; scalar code takes the
+  Cortex-M4 rules. An assumption, stated as one.
 rv32imc (ESP32-C3 class): no public cycle table. The ESP32-C3 TRM describes an in-order
   four-stage RV32IMC pipeline; assumed here: 1 cycle per instruction, +1 when an instruction
   uses the result of the load just before it, +2 per taken branch or jump (resolved late, no
@@ -205,6 +211,37 @@ def cycles_m7(insn, pcs):
     return total, by_func
 
 
+def is_vector(m, ops):
+    return m.startswith("v") and bool(re.search(r"\bq[0-7]\b", ops))
+
+
+def cycles_m55(insn, pcs):
+    addrs = sorted(insn)
+    prev_of = {a: insn[addrs[i - 1]] if i else None for i, a in enumerate(addrs)}
+    total = 0.0
+    by_func = collections.Counter()
+    for pc, (count, taken) in pcs.items():
+        cur = insn.get(pc)
+        if cur is None: continue
+        _, m, ops = cur
+        prev = prev_of[pc]
+        if m.startswith(("le", "letp")) and not m.startswith(("ldr", "lsl", "lsr")):
+            cyc = 2.0 * (count - taken)  # the loop's exit; taken loop ends are free
+        elif m.startswith(("wls", "dls")):
+            cyc = 1.0 * count
+        elif is_vector(m, ops):
+            mem = m.startswith(("vld", "vst"))
+            overlap = prev is not None and is_vector(prev[1], prev[2]) and \
+                prev[1].startswith(("vld", "vst")) != mem
+            cyc = (1.0 if overlap else 2.0) * count
+        else:
+            c, t = static_cost_m4(prev, cur)
+            cyc = c * count + t * taken
+        total += cyc
+        by_func[cur[0]] += cyc
+    return total, by_func
+
+
 RV_BRANCH = re.compile(r"^(beq|bne|blt|bge|bltu|bgeu|beqz|bnez|blez|bgez|bltz|bgtz|bgt|ble|bgtu|bleu)$")
 RV_JUMP = ("j", "jal", "jalr", "jr", "ret", "call", "tail")
 
@@ -243,6 +280,8 @@ def region_cycles(insn, region, core):
         return cycles_m7(insn, region["pcs"])
     if core == "rv32imc":
         return cycles_rv32(insn, region["pcs"])
+    if core == "cortex-m55":
+        return cycles_m55(insn, region["pcs"])
     raise SystemExit(f"no timing rules for {core}")
 
 

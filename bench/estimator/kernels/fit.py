@@ -58,7 +58,7 @@ def inside(n_in, n_out, k, s):
     return sum(1 for o in range(n_out) for t in range(k) if 0 <= o * s - pad + t < n_in)
 
 
-def kernel_terms(l, path, library="cmsis-nn"):
+def kernel_terms(l, path, library="cmsis-nn", mve=False):
     """Term values of one layer for its path (CostModel.swift: KernelTerm.counts). The terms
     follow each library's loop structure: CMSIS-NN's convolution pays per im2col value and patch
     row and per reduction-depth tail past its 4-wide step; TFLM's and TinyCNN's reference loop
@@ -69,7 +69,7 @@ def kernel_terms(l, path, library="cmsis-nn"):
     if l["kind"] == "FC":
         depth = ih * iw * ic
         t = {"call": 1, "mac": depth * oc, "output": oc}
-        if library == "cmsis-nn": t["tail_mac"] = oc * (depth % 4)
+        if library == "cmsis-nn": t["tail_mac"] = oc * (depth % (16 if mve else 4))
         return t
     # Taps (and so MACs) inside the input and on its padding: the reference loop nests skip a
     # padded tap, CMSIS-NN's im2col multiplies its zeros; the fit says what each costs.
@@ -82,7 +82,7 @@ def kernel_terms(l, path, library="cmsis-nn"):
         if library != "cmsis-nn":
             t["tap"] = outputs * kh * kw
             return t
-        t["tail_mac"] = outputs * (depth % 4)
+        t["tail_mac"] = outputs * (depth % (16 if mve else 4))  # past the last SIMD step
         if path == "conv":
             t["im2col"] = pixels * depth
             t["row"] = pixels * kh  # one copy call per kernel row of each patch
@@ -92,8 +92,12 @@ def kernel_terms(l, path, library="cmsis-nn"):
         return {"call": 1, "mac": taps * oc, "padded_mac": padded * oc, "output": outputs,
                 "pixel": pixels}
     if l["kind"] in ("AVGPOOL", "MAXPOOL"):
-        # Window elements (channels vectorised inside) and window positions.
-        return {"call": 1, "window": outputs * kh * kw, "tap": pixels * kh * kw, "output": outputs}
+        # Window elements; full SIMD steps over the channels per window position (CMSIS-NN pools
+        # 4 channels at a time with the DSP extension, 16 with Helium) and the channels left
+        # over past them; window positions.
+        lanes = 16 if mve else 4
+        return {"call": 1, "window": outputs * kh * kw, "window_step": pixels * kh * kw * (oc // lanes),
+                "window_tail": pixels * kh * kw * (oc % lanes), "tap": pixels * kh * kw, "output": outputs}
     return {"call": 1, "element": outputs}
 
 
@@ -148,7 +152,7 @@ def fit(rows, library, mve=False):
         by_path.setdefault(path, []).append(row)
     result = {}
     for path, rs in sorted(by_path.items()):
-        terms = [kernel_terms(r["layer"], path, library) for r in rs]
+        terms = [kernel_terms(r["layer"], path, library, mve) for r in rs]
         names = sorted({k for t in terms for k in t})
         a = [[t.get(n, 0) for n in names] for t in terms]
         for what in ("cycles", "insns"):

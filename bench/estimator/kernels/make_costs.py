@@ -20,7 +20,7 @@ import fit
 root = os.path.dirname(os.path.dirname(os.path.dirname(here)))
 cores_dir = os.path.join(root, "Sources", "Estimator", "Data", "cores")
 BUILDS = {"cortex-m4": "armv7em-m4", "cortex-m33": "armv7em-m4", "cortex-m7": "armv7em-m7",
-          "cortex-m0plus": "armv6m", "rv32imc": "rv32imc"}
+          "cortex-m0plus": "armv6m", "rv32imc": "rv32imc", "cortex-m55": "armv81m-m55"}
 # Cores the harness cannot run, costed with another core's measurement: (core, library) ->
 # (measured core, why). The ESP32-S3's reference kernels: the same C++ on another 32-bit
 # load/store ISA, as the published ESP32-S3 and ESP32-C3 reference timings (within 3% of each
@@ -35,13 +35,12 @@ PROXIES = {("xtensa-lx7", "reference"): ("rv32imc", "no Xtensa compiler or emula
            ("xtensa-lx6", "esp-nn"): ("rv32imc", "the ESP32 runs the same portable ESP-NN C as the "
            "ESP32-C3 (esp_nn_generic_opt.h); no Xtensa compiler or emulator here, so the RV32IMC "
            "measurement stands in for it"),
-           # The scalar kernels on a Cortex-M55 run the Armv7E-M instruction stream (Helium unused).
-           ("cortex-m55", "reference"): ("cortex-m4", "the Cortex-M55's scalar pipeline is costed "
-           "with the Cortex-M4 measurement of the same code; no M55 timing rules here"),
-           ("cortex-m55", "tinycnn"): ("cortex-m4", "TinyCNN's kernels do not use Helium; costed "
-           "with the Cortex-M4 measurement of the same code; no M55 timing rules here")}
+           ("cortex-m55", "tinycnn"): ("cortex-m4", "no Embedded Swift module for Armv8.1-M in this "
+           "toolchain: TinyCNN's kernels (which use no Helium) are costed with the Cortex-M4 "
+           "measurement of the same code")}
 BUILD_TEXT = {"armv7em-m4": "built for Armv7E-M (-mcpu=cortex-m4)", "armv7em-m7": "built for -mcpu=cortex-m7",
-              "armv6m": "built for Armv6-M (-mcpu=cortex-m0)", "rv32imc": "built for RV32IMC (-march=rv32imc)"}
+              "armv6m": "built for Armv6-M (-mcpu=cortex-m0)", "rv32imc": "built for RV32IMC (-march=rv32imc)",
+              "armv81m-m55": "built for Armv8.1-M with Helium (-mcpu=cortex-m55), run on QEMU's mps3-an547"}
 LIBRARY_TEXT = {
     "esp-nn": "ESP-NN (espressif/esp-nn @d45b843) portable C kernels as esp-tflite-micro calls them "
               "(esp_nn_generic_opt.h: what ESP-IDF builds for the ESP32 and the ESP32-C3), riscv64-unknown-elf-gcc 12.2 -O2",
@@ -82,18 +81,18 @@ def main():
             sweep = measured(library, build, True)
             if not sweep: continue
             rows = fit.measured_layers(sweep, timing)
-            res = fit.fit(rows, library, mve=False)
+            res = fit.fit(rows, library, mve=timing == "cortex-m55")
             held = fit.measured_layers(measured(library, build, False), timing)
             paths = {}
             for name, r in res.items():
                 coeff = r["cycles"]["coefficients"]
                 errs = []
                 for h in held:
-                    if fit.kernel_path(h["layer"], library) != name: continue
-                    t = fit.kernel_terms(h["layer"], name, library)
+                    if fit.kernel_path(h["layer"], library, timing == "cortex-m55") != name: continue
+                    t = fit.kernel_terms(h["layer"], name, library, timing == "cortex-m55")
                     pred = sum(coeff.get(k, 0) * v for k, v in t.items())
                     errs.append(abs(pred - h["cycles"]) / h["cycles"])
-                mine = [x for x in rows if fit.kernel_path(x["layer"], library) == name]
+                mine = [x for x in rows if fit.kernel_path(x["layer"], library, timing == "cortex-m55") == name]
                 held_text = (f"; on {len(errs)} held-out layers of the validation models max {max(errs):.0%}, "
                              f"median {statistics.median(errs):.0%}") if errs else ""
                 paths[name] = {

@@ -26,6 +26,8 @@ case "$CPU" in
   # Armv6-M code runs unchanged on the Armv7-M model (same instructions, same count); the
   # microbit's 16 KiB of RAM is too small for the MLPerf Tiny activations.
   cortex-m0)  FLAGS="-mcpu=cortex-m0 -mfloat-abi=soft"; MACHINE=mps2-an386 ;;
+  # Armv8.1-M with Helium (MVE): CMSIS-NN's MVE paths, QEMU 7.2's Corstone-300 model.
+  cortex-m55) FLAGS="-mcpu=cortex-m55 -mfloat-abi=hard"; MACHINE=mps3-an547 ;;
   # RV32IMC (ESP32-C3 class) with GCC, as ESP-IDF builds it (Debian's riscv64-unknown-elf-gcc
   # 12.2); it has no C++ library for bare metal, so the C++ headers are the (target-
   # independent) libstdc++/newlib ones of arm-none-eabi.
@@ -97,10 +99,16 @@ if [ "$CPU" = rv32imc ]; then
   "$TC/llvm-objdump" -d --no-show-raw-insn "$work/fw.elf" > "$work/fw.dis" 2>/dev/null ||
     llvm-objdump -d --no-show-raw-insn "$work/fw.elf" > "$work/fw.dis"
 else
-  arm-none-eabi-gcc -mthumb $FLAGS -nostartfiles -T "$here/mps2.ld" -Wl,--gc-sections \
+  LD_SCRIPT=$here/mps2.ld; [ "$CPU" = cortex-m55 ] && LD_SCRIPT=$here/an547.ld
+  arm-none-eabi-gcc -mthumb $FLAGS -nostartfiles -T "$LD_SCRIPT" -Wl,--gc-sections \
     -Wl,-Map="$work/fw.map" -o "$work/fw.elf" "${objs[@]}" -lstdc++ -lm -lc_nano -lgcc -lnosys \
     2> >(grep -v "warning: .* is not implemented and will always fail" >&2)
-  arm-none-eabi-objdump -d --no-show-raw-insn "$work/fw.elf" > "$work/fw.dis"
+  if [ "$CPU" = cortex-m55 ]; then  # binutils 2.40 does not decode MVE; LLVM's objdump does
+    llvm-objdump -d --no-show-raw-insn --triple=thumbv8.1m.main-none-eabi --mattr=+mve.fp,+dsp \
+      "$work/fw.elf" > "$work/fw.dis"
+  else
+    arm-none-eabi-objdump -d --no-show-raw-insn "$work/fw.elf" > "$work/fw.dis"
+  fi
 fi
 
 plugin=$OUT/profile.so
@@ -111,8 +119,9 @@ if [ "$CPU" = rv32imc ]; then
   timeout 900 qemu-system-riscv32 -M virt -nographic -monitor none -bios none -kernel "$work/fw.elf" -d plugin \
     -plugin "$plugin,begin=$(sym bench_begin),end=$(sym bench_end),code_base=0x80000000,flash_begin=0x80400000,flash_end=0x80600000,out=$work/profile.txt"
 else
+  MAP=""; [ "$CPU" = cortex-m55 ] && MAP=",code_base=0x10000000,flash_begin=0x70000000,flash_end=0x70200000"
   timeout 900 qemu-system-arm -M "$MACHINE" -nographic -monitor none \
     -semihosting-config enable=on,target=native -kernel "$work/fw.elf" -d plugin \
-    -plugin "$plugin,begin=$(sym bench_begin),end=$(sym bench_end),out=$work/profile.txt"
+    -plugin "$plugin,begin=$(sym bench_begin),end=$(sym bench_end),out=$work/profile.txt$MAP"
 fi
 echo "$work/profile.txt"

@@ -15,13 +15,15 @@ done
 models="$models $here/../models/tflm-person-detection.json"
 # build name, compiler CPU, cores whose timing rules apply to that build
 builds=("armv7em-m4 cortex-m4 cortex-m4 cortex-m33" "armv7em-m7 cortex-m7 cortex-m7" "armv6m cortex-m0 cortex-m0plus"
-        "rv32imc rv32imc rv32imc")
+        "rv32imc rv32imc rv32imc" "armv81m-m55 cortex-m55 cortex-m55")
 for lib in ${LIBS:-cmsis-nn esp-nn tinycnn reference}; do
   for b in "${builds[@]}"; do
     set -- $b; name=$1; cpu=$2; shift 2
     # CMSIS-NN is Arm's; ESP-NN's portable C is what Espressif's RISC-V (and LX6) parts run.
     [ "$lib" = cmsis-nn ] && [ "$cpu" = rv32imc ] && continue
     [ "$lib" = esp-nn ] && [ "$cpu" != rv32imc ] && continue
+    # No Embedded Swift module for Armv8.1-M in this toolchain.
+    [ "$lib" = tinycnn ] && [ "$cpu" = cortex-m55 ] && continue
     for m in $models; do
       base=$(basename "$m" .json)
       out="$here/measurements/$lib-$name-$base.json"
