@@ -1,4 +1,5 @@
 import Graph
+import Runtime
 
 // The estimator's input: what one int8 operator does, in numbers only. A ModelGraph (zoo name,
 // .safetensors, description file) and a .tflite file both lower to this, so the cost and memory
@@ -119,12 +120,15 @@ public struct ModelWork: Sendable {
   /// Size of the .tflite file when the model came from one; nil for shape-only models, whose
   /// flatbuffer size the memory model estimates.
   public var fileBytes: Int?
-  /// The arena size the Runtime's planner reported for a real .tflite (nil: plan it here).
-  public var plannedArenaBytes: Int?
+  /// What the Runtime's planner (reference kernels) reports for a real .tflite: the tensor
+  /// region is TFLM's greedy plan, the plan region TinyCNN's own operator records. Nil for
+  /// shape-only models (planned here by `ArenaPlanner`) and for files the Runtime cannot run.
+  public var runtimeArena: ArenaRequirements?
 
   public init(
     name: String, layers: [LayerWork], tensors: [TensorLifetime], inputBytes: Int,
-    outputBytes: Int, fileBytes: Int? = nil, plannedArenaBytes: Int? = nil
+    outputBytes: Int, fileBytes: Int? = nil,
+    runtimeArena: ArenaRequirements? = nil
   ) {
     self.name = name
     self.layers = layers
@@ -132,7 +136,7 @@ public struct ModelWork: Sendable {
     self.inputBytes = inputBytes
     self.outputBytes = outputBytes
     self.fileBytes = fileBytes
-    self.plannedArenaBytes = plannedArenaBytes
+    self.runtimeArena = runtimeArena
   }
 
   public var totalMACs: Int { layers.reduce(0) { $0 + $1.macs } }

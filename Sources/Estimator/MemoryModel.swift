@@ -65,19 +65,30 @@ public struct MemoryEstimate: Sendable {
       sizes.framework[library]!
       + kinds.values.reduce(0) { $0 + sizes.bytes(for: $1, library: library) }
 
-    if let planned = model.plannedArenaBytes {
-      activationArenaBytes = planned
-      arenaFromRuntime = true
-    } else {
-      activationArenaBytes = ArenaPlanner.plan(model.tensors).size
-      arenaFromRuntime = false
-    }
     // Scratch buffers live only during their operator; TFLM plans them with the activations,
     // so the arena grows by at most the largest one (an upper bound of what the planner adds).
     scratchBytes = ArenaPlanner.aligned(layers.map(\.scratchBytes).max() ?? 0)
-    persistentBytes =
+    let tflmState =
       Self.persistentPerTensor * tensorCount + Self.persistentPerOperator * model.layers.count
       + Self.persistentPerChannel * weighted.reduce(0) { $0 + $1.outputChannels }
+    switch (model.runtimeArena, library) {
+    case (let runtime?, .tinycnn):
+      // TinyCNN's firmware allocates exactly Interpreter.requirements: its records are the
+      // kernel state, the rest (tensors, or the planner's bookkeeping while it plans) the arena.
+      activationArenaBytes = runtime.totalBytes - runtime.planBytes
+      persistentBytes = runtime.planBytes
+      scratchBytes = 0  // the Runtime plans its scratch inside the tensor region
+      arenaFromRuntime = true
+    case (let runtime?, _):
+      // TFLM plans the same tensors with the same greedy planner; its own records are estimated.
+      activationArenaBytes = runtime.tensorBytes
+      persistentBytes = tflmState
+      arenaFromRuntime = true
+    case (nil, _):
+      activationArenaBytes = ArenaPlanner.plan(model.tensors).size
+      persistentBytes = tflmState
+      arenaFromRuntime = false
+    }
     stackBytes = library == .tinycnn ? 1024 : 2048
     inputBytes = model.inputBytes
     outputBytes = model.outputBytes

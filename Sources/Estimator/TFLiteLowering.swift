@@ -155,7 +155,17 @@ extension ModelWork {
     }
     self.init(
       name: name, layers: layers, tensors: tensors.keys.sorted().map { tensors[$0]! },
-      inputBytes: inputBytes, outputBytes: outputBytes, fileBytes: fileBytes)
+      inputBytes: inputBytes, outputBytes: outputBytes, fileBytes: fileBytes,
+      runtimeArena: Self.runtimeArena(model))
+  }
+
+  /// The Runtime's own arena figures for `model`, so the estimate is what the firmware will
+  /// allocate; nil when the Runtime cannot run the file (the estimator still sizes it).
+  static func runtimeArena(_ model: Runtime.Model) -> ArenaRequirements? {
+    guard let bytes = try? Interpreter.planningBytes(for: model) else { return nil }
+    let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes, alignment: 16)
+    defer { scratch.deallocate() }
+    return try? Interpreter.requirements(for: model, scratch: scratch)
   }
 
   static func kind(_ code: Int32) -> OperatorKind {

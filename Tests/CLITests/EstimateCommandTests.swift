@@ -63,3 +63,25 @@ import Testing
   let target = try #require(root["target"] as? [String: Any])
   #expect(target["clock_mhz"] as? Double == 133 && target["name"] as? String == "rp2040")
 }
+
+/// `estimate` and `inspect` agree on the bundled .tflite: flash is the file, and the SRAM the
+/// Runtime will allocate is the arena `inspect` reports (the same planner, not a second one).
+@Test func estimateAccountsFlashAndSRAMAsInspectReportsThem() throws {
+  let path =
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().path + "/" + BundledModel.relativePath
+  let info = try ModelInfo(ModelFile(path: path))
+  let arena = try #require(info.arena)
+  let work = try ModelWork(tfliteAt: path)
+  let target = try #require(Target.named("stm32f746"))
+
+  let ours = try estimate(work, on: target, kernels: .tinycnn).memory
+  #expect(ours.arenaFromRuntime)
+  #expect(ours.modelBytes == info.fileBytes)
+  #expect(ours.arenaBytes + ours.persistentBytes == info.arenaBytes)
+  #expect(ours.persistentBytes == arena.planBytes)
+
+  let tflm = try estimate(work, on: target, kernels: .cmsisNN).memory
+  #expect(tflm.modelBytes == info.fileBytes)
+  #expect(tflm.activationArenaBytes == arena.tensorBytes)
+}

@@ -48,6 +48,8 @@ func tfliteAndGraphLoweringAgree(zoo: String) throws {
   }
   #expect(fromFile.totalMACs == fromGraph.totalMACs)
   #expect(ArenaPlanner.plan(fromFile.tensors).size == ArenaPlanner.plan(fromGraph.tensors).size)
+  // A shape-only model's arena is what the Runtime's planner gives the real file.
+  #expect(fromFile.runtimeArena?.tensorBytes == ArenaPlanner.plan(fromGraph.tensors).size)
 
   // Flash: the model part is exactly the file; the structure is what is not weights or scales.
   let size = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
