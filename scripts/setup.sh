@@ -1,13 +1,24 @@
 #!/usr/bin/env bash
 # Installs what TinyCNN needs (idempotent) and builds the release binary .build/release/tinycnn.
-#   scripts/setup.sh            install missing Debian packages, then build
-#   scripts/setup.sh --no-build only install
+#   scripts/setup.sh               install missing Debian packages, then build
+#   scripts/setup.sh --no-build    only install
+#   scripts/setup.sh --no-firmware without the Cortex-M toolchain and QEMU (`tinycnn firmware`
+#                                  and its tests need them; the default test run includes those)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(libpng-dev zlib1g-dev pkg-config dataset-fashion-mnist)
+firmware_packages=(qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi)
 build=1
-[[ "${1:-}" == "--no-build" ]] && build=0
+firmware=1
+for arg in "$@"; do
+  case "$arg" in
+    --no-build) build=0 ;;
+    --no-firmware) firmware=0 ;;
+    *) printf 'setup: unknown option %s\n' "$arg" >&2; exit 64 ;;
+  esac
+done
+((firmware)) && packages+=("${firmware_packages[@]}")
 
 say() { printf 'setup: %s\n' "$*" >&2; }
 

@@ -19,6 +19,6 @@ struct TinyCNNCommand: ParsableCommand {
     version: "0.1.0",
     subcommands: [
       Train.self, ExportImages.self, Quantize.self, Eval.self, Infer.self, Run.self, Inspect.self,
-      Estimate.self,
+      Estimate.self, Firmware.self, Bench.self,
     ])
 }

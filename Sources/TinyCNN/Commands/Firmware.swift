@@ -1,0 +1,100 @@
+import ArgumentParser
+import Foundation
+import Runtime
+
+/// `tinycnn firmware`: the int8 model and sample images built into Embedded Swift firmware for
+/// an emulated Cortex-M, run under QEMU, and checked against the host interpreter.
+struct Firmware: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract:
+      "Build Cortex-M firmware for an int8 model, run it under QEMU, compare with the host.",
+    discussion: """
+      Sources/Runtime (the same reader, planner and int8 kernels the host runs) is compiled \
+      with Embedded Swift (-no-allocations: no heap) together with firmware/main.swift; the \
+      .tflite file, each image's int8 input (converted as `tinycnn infer` converts it) and \
+      the host interpreter's output for it are embedded as C arrays (OUT/gen/model_data.c); \
+      one static arena holds every tensor, checked at start-up against the firmware's own \
+      plan. firmware/build.sh links it with ld.lld, newlib-nano and libgcc.
+
+      --run runs it under qemu-system-arm: the firmware prints each image's int8 output and \
+      top class over semihosting and exits 0 only if all equal the host's; TinyCNN compares \
+      them again, byte for byte, and prints `identical` or the first differences. --count \
+      also counts the instructions QEMU executes (a TCG plugin, exact) for each operator and \
+      for the whole inference: instructions, not cycles.
+
+      Boards: an386 (mps2-an386, Cortex-M4F), an500 (mps2-an500, Cortex-M7), microbit \
+      (nRF51, Cortex-M0, 16 KB RAM and 256 KB flash: a model must fit them).
+
+      Needs swiftc (Swift 6.3), arm-none-eabi-gcc with newlib (libnewlib-arm-none-eabi) and \
+      qemu-system-arm; scripts/setup.sh installs them.
+
+      Examples:
+        tinycnn firmware --model models/lenet5-int8.tflite --run
+        tinycnn firmware --model models/lenet5-int8.tflite --board microbit --run --count
+        tinycnn firmware --model lenet5.tflite --images images/bag-0.png images/coat-1.png \\
+          --out build/fw --count --json
+      """)
+
+  @Option(help: "The int8 .tflite model.") var model: String
+  @Option(help: "The board: an386, an500 or microbit.") var board: FirmwareBoard = .an386
+  @Option(
+    parsing: .upToNextOption,
+    help: "PNG images to embed (default: images/*-0.png, one per Fashion-MNIST class).")
+  var images: [String] = []
+  @Option(help: "The build folder (default: .build/firmware/BOARD).") var out: String?
+  @Flag(name: .customLong("run"), help: "Run it under qemu-system-arm and compare its outputs.")
+  var runs = false
+  @Flag(help: "Run it and count instructions per operator (implies --run).") var count = false
+  @Option(help: "Swift optimisation: size (-Osize), speed (-O) or unchecked (-Ounchecked).")
+  var optimize: FirmwareOptimization = .size
+  @Option(help: "The Runtime's kernels: reference (TFLM's) or optimized (packed, more arena).")
+  var kernels: FirmwareKernels = .reference
+  @OptionGroup var report: ReportOptions
+
+  func validate() throws {
+    guard !model.isEmpty else { throw ValidationError("--model needs a .tflite file.") }
+  }
+
+  func run() throws {
+    let toolchain = try FirmwareToolchain()
+    let images = try self.images.isEmpty ? defaultImages(toolchain.root) : self.images
+    let directory = URL(fileURLWithPath: out ?? ".build/firmware/\(board.rawValue)")
+    let job = FirmwareJob(
+      model: model, images: images, board: board, directory: directory, optimization: optimize,
+      kernels: kernels.set, run: runs || count, count: count, toolchain: toolchain,
+      note: report.note)
+    let result = try job.perform()
+    if report.json {
+      try printJSON(result)
+    } else {
+      Console.output(result.text)
+    }
+    if let problem = result.problem { throw InputError(result.elf, problem) }
+    if result.identical == false {
+      throw InputError(result.elf, "its int8 outputs differ from the host interpreter's")
+    }
+  }
+
+  /// The first sample of each class in the checkout's images/ folder.
+  func defaultImages(_ root: URL) throws -> [String] {
+    let folder = root.appendingPathComponent("images")
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+    let picked = names.filter { $0.hasSuffix("-0.png") }.sorted()
+    guard !picked.isEmpty else {
+      throw InputError(folder.path, "no sample images (*-0.png): give --images")
+    }
+    // Relative names when run from the checkout, as a user would type them.
+    let here = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).standardizedFileURL
+    let prefix = here == root.standardizedFileURL ? "images/" : folder.path + "/"
+    return picked.map { prefix + $0 }
+  }
+}
+
+/// `--kernels`: the Runtime's KernelSet by name.
+enum FirmwareKernels: String, CaseIterable, ExpressibleByArgument {
+  case reference, optimized
+  var set: KernelSet { self == .optimized ? .optimized : .reference }
+}
+
+extension FirmwareBoard: ExpressibleByArgument {}
+extension FirmwareOptimization: ExpressibleByArgument {}

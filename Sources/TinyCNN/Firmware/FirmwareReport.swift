@@ -1,0 +1,227 @@
+import Foundation
+import Runtime
+
+/// What `tinycnn firmware` found: footprint, the firmware's outputs beside the host's, and the
+/// instruction counts. The JSON of `--json`; `text` is the table.
+struct FirmwareReport: Encodable {
+  struct Difference: Encodable, Equatable {
+    var index: Int
+    var firmware: Int8
+    var host: Int8
+  }
+  struct ImageResult: Encodable {
+    var image: String
+    var host: [Int8]
+    var hostTop: Int
+    /// What the firmware printed; nil until it ran (or if it printed nothing for this image).
+    var firmware: [Int8]? = nil
+    var firmwareTop: Int? = nil
+    /// Whether the firmware's output equals the host's, byte for byte (nil: not run).
+    var identical: Bool? = nil
+    /// The first few elements that differ.
+    var differences: [Difference] = []
+  }
+  struct OperatorCount: Encodable {
+    var index: Int
+    var op: String
+    var macs: Int?
+    /// Instructions of the first image's run of this operator (the markers' cost taken off).
+    var instructions: Int
+    var instructionsPerMAC: Double?
+    /// Whether every image needed the same count (the int8 kernels are data-independent
+    /// except for the clamps and the pooling maxima).
+    var sameForEveryImage: Bool
+  }
+  struct Memory: Encodable {
+    var text: Int
+    var data: Int
+    var bss: Int
+    var flash: Int
+    var ram: Int
+    var boardFlash: Int
+    var boardRAM: Int
+    var modelBytes: Int
+    /// The embedded inputs and expected outputs.
+    var embeddedDataBytes: Int
+    /// Flash less the model and the embedded data: code and its constants.
+    var codeBytes: Int
+    /// The static arena (the host's plan, an upper bound of the firmware's).
+    var arenaBytes: Int
+    /// What the firmware's own plan needs of it (32-bit records), once run.
+    var arenaUsed: Int? = nil
+    var stackBytes: Int? = nil
+    var stackUsed: Int? = nil
+  }
+
+  var model: String
+  var board: String
+  var machine: String
+  var cpu: String
+  var optimization: String
+  /// "reference" or "optimized": the Runtime's kernels in the firmware.
+  var kernels: String
+  var elf: String
+  var footprint: Memory
+  var images: [ImageResult] = []
+  var exitStatus: Int32? = nil
+  /// Whether every image's firmware output equals the host's (nil: not run).
+  var identical: Bool? = nil
+  /// Why the run failed, if it did.
+  var problem: String? = nil
+  var operators: [OperatorCount]? = nil
+  /// One whole `invoke` per image.
+  var invokeInstructions: [Int]? = nil
+  /// Every instruction QEMU ran, start-up and printing included.
+  var totalInstructions: Int? = nil
+  var buildSeconds: Double
+  var runSeconds: Double? = nil
+
+  init(
+    model: String, board: FirmwareBoard, optimization: FirmwareOptimization, kernels: KernelSet,
+    elf: String, footprint: Footprint, sources: FirmwareSources, buildSeconds: Double
+  ) {
+    self.model = model
+    self.board = board.rawValue
+    machine = board.machine
+    cpu = board.cpu
+    self.optimization = optimization.flag
+    self.kernels = FirmwareReport.name(kernels)
+    self.elf = elf
+    self.footprint = Memory(
+      text: footprint.text, data: footprint.data, bss: footprint.bss, flash: footprint.flash,
+      ram: footprint.ram, boardFlash: board.flashBytes, boardRAM: board.ramBytes,
+      modelBytes: sources.model.count,
+      embeddedDataBytes: sources.flashBytes - sources.model.count,
+      codeBytes: footprint.flash - sources.flashBytes, arenaBytes: sources.arenaBytes)
+    self.buildSeconds = buildSeconds
+  }
+
+  /// Takes in what the firmware printed and compares it with the host's outputs.
+  mutating func record(_ printed: FirmwareOutput) {
+    footprint.arenaUsed = printed.arenaNeeded
+    footprint.stackBytes = printed.stackSize
+    footprint.stackUsed = printed.stackUsed
+    for i in images.indices {
+      let firmware = printed.outputs[i]
+      images[i].firmware = firmware
+      images[i].firmwareTop = printed.tops[i]
+      let differences = FirmwareReport.differences(firmware ?? [], images[i].host)
+      images[i].identical = firmware != nil && firmware == images[i].host
+      images[i].differences = Array(differences.prefix(5))
+    }
+    identical = images.allSatisfy { $0.identical == true }
+  }
+
+  /// Takes in the instruction counts, with each operator's MACs where known.
+  mutating func record(_ counts: InstructionCounts, operators names: [String], macs: [Int]?) {
+    let usableMACs = macs?.count == names.count ? macs : nil
+    operators = names.indices.map { i in
+      let instructions = counts.perOperator[0][i]
+      let m = usableMACs?[i]
+      return OperatorCount(
+        index: i, op: names[i], macs: m, instructions: instructions,
+        instructionsPerMAC: m.flatMap { $0 > 0 ? Double(instructions) / Double($0) : nil },
+        sameForEveryImage: counts.perOperator.allSatisfy { $0[i] == instructions })
+    }
+    invokeInstructions = counts.invoke
+    totalInstructions = counts.total
+  }
+
+  /// Every element where `firmware` and `host` differ (a missing element counts as one).
+  static func differences(_ firmware: [Int8], _ host: [Int8]) -> [Difference] {
+    var out: [Difference] = []
+    for i in 0..<max(firmware.count, host.count) {
+      let f = i < firmware.count ? firmware[i] : nil
+      let h = i < host.count ? host[i] : nil
+      if f != h { out.append(Difference(index: i, firmware: f ?? 0, host: h ?? 0)) }
+    }
+    return out
+  }
+
+  static func name(_ kernels: KernelSet) -> String {
+    kernels == .optimized ? "optimized" : "reference"
+  }
+
+  /// The first index of the largest value (the class a classifier picks).
+  static func argmax(_ values: [Int8]) -> Int {
+    var best = 0
+    for (i, v) in values.enumerated() where v > values[best] { best = i }
+    return best
+  }
+
+  var text: String {
+    var lines: [String] = []
+    let m = footprint
+    lines.append("firmware  \(elf)  (\(machine), \(cpu), \(optimization), \(kernels) kernels)")
+    lines.append(
+      "flash     \(Format.grouped(m.flash)) B of \(Format.bytes(m.boardFlash)): code "
+        + "\(Format.bytes(m.codeBytes)), model \(Format.bytes(m.modelBytes)), "
+        + "\(images.count) inputs with their outputs \(Format.bytes(m.embeddedDataBytes))")
+    var ram =
+      "RAM       \(Format.grouped(m.ram)) B of \(Format.bytes(m.boardRAM)): arena "
+      + "\(Format.grouped(m.arenaBytes)) B"
+    if let used = m.arenaUsed { ram += " (the firmware's plan uses \(Format.grouped(used)))" }
+    if let stack = m.stackBytes, let used = m.stackUsed {
+      ram += ", stack \(Format.grouped(stack)) B (\(Format.grouped(used)) used)"
+    }
+    lines.append(ram)
+    lines.append("")
+
+    var table = TextTable([.left("image"), .right("host top"), .right("firmware top"), .left("")])
+    for r in images {
+      let verdict: String
+      switch r.identical {
+      case nil: verdict = "not run"
+      case true?: verdict = "identical"
+      case false?:
+        verdict =
+          r.firmware == nil
+          ? "no output"
+          : "differs: "
+            + r.differences.map { "[\($0.index)] \($0.firmware) vs \($0.host)" }.joined(
+              separator: ", ")
+      }
+      table.add([r.image, String(r.hostTop), r.firmwareTop.map(String.init) ?? "-", verdict])
+    }
+    lines.append(table.rendered())
+    if let identical {
+      lines.append(
+        identical
+          ? "identical: the firmware's int8 outputs equal the host interpreter's on all "
+            + "\(images.count) images, byte for byte"
+          : "DIFFERENT: the firmware's int8 outputs are not the host interpreter's")
+    }
+    if let problem { lines.append("problem: \(problem)") }
+
+    if let operators, let invoke = invokeInstructions {
+      lines.append("")
+      var ops = TextTable([
+        .right("op"), .left("operator"), .right("MACs"), .right("instructions"),
+        .right("per MAC"),
+      ])
+      for o in operators {
+        ops.add([
+          String(o.index), o.op, o.macs.map(Format.grouped) ?? "-",
+          Format.grouped(o.instructions) + (o.sameForEveryImage ? "" : "*"),
+          o.instructionsPerMAC.map { Format.fixed($0, 1) } ?? "-",
+        ])
+      }
+      ops.addSeparator()
+      let macs = operators.compactMap(\.macs).reduce(0, +)
+      let first = invoke.first ?? 0
+      ops.add([
+        "", "invoke", Format.grouped(macs), Format.grouped(first),
+        macs > 0 ? Format.fixed(Double(first) / Double(macs), 1) : "-",
+      ])
+      lines.append(ops.rendered())
+      if operators.contains(where: { !$0.sameForEveryImage }) {
+        lines.append("* differs between images; the first image's count is shown")
+      }
+      if let lo = invoke.min(), let hi = invoke.max(), lo != hi {
+        lines.append(
+          "invoke: \(Format.grouped(lo)) to \(Format.grouped(hi)) instructions over the images")
+      }
+    }
+    return lines.joined(separator: "\n")
+  }
+}

@@ -1,0 +1,186 @@
+import Foundation
+
+/// How the firmware's Swift is optimised (swiftc's -Osize, -O, -Ounchecked).
+enum FirmwareOptimization: String, CaseIterable, Codable {
+  case size, speed, unchecked
+
+  var flag: String {
+    switch self {
+    case .size: "-Osize"
+    case .speed: "-O"
+    case .unchecked: "-Ounchecked"
+    }
+  }
+}
+
+/// Flash and RAM of the linked firmware, from `size` (Berkeley format).
+struct Footprint: Codable, Equatable {
+  /// Code and constants (the model, the inputs): flash.
+  var text: Int
+  /// Initialised RAM, stored in flash too.
+  var data: Int
+  /// Zeroed RAM: the stack and the arena.
+  var bss: Int
+
+  var flash: Int { text + data }
+  var ram: Int { data + bss }
+
+  /// "   text    data     bss     dec     hex filename" then one row of numbers.
+  static func parse(_ output: String) -> Footprint? {
+    for line in output.split(separator: "\n") {
+      let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+      guard fields.count >= 3, let text = Int(fields[0]), let data = Int(fields[1]),
+        let bss = Int(fields[2])
+      else { continue }
+      return Footprint(text: text, data: data, bss: bss)
+    }
+    return nil
+  }
+}
+
+/// What the firmware printed over semihosting (main.swift lists the lines).
+struct FirmwareOutput {
+  /// Operator names in execution order ("op 3 MAX_POOL_2D").
+  var operators: [String] = []
+  /// Each image's int8 output ("output 2: -31 -66 ...").
+  var outputs: [Int: [Int8]] = [:]
+  var tops: [Int: Int] = [:]
+  /// The firmware's own comparison with the embedded host outputs ("match 2: yes").
+  var matches: [Int: Bool] = [:]
+  /// "arena: 8656 of 9424 bytes (plan 2768, tensors 5888)".
+  var arenaNeeded: Int?
+  var arenaAvailable: Int?
+  var planBytes: Int?
+  var tensorBytes: Int?
+  /// "stack: 5588 of 8192 bytes".
+  var stackUsed: Int?
+  var stackSize: Int?
+  /// "error: ..." lines.
+  var errors: [String] = []
+
+  static func parse(_ text: String) -> FirmwareOutput {
+    var out = FirmwareOutput()
+    for raw in text.split(separator: "\n") {
+      let line = raw.trimmingCharacters(in: .whitespaces)
+      let words = line.split(separator: " ").map(String.init)
+      func number(_ i: Int) -> Int? {
+        i < words.count
+          ? Int(words[i].trimmingCharacters(in: CharacterSet(charactersIn: ":,()")))
+          : nil
+      }
+      guard let first = words.first else { continue }
+      switch first {
+      case "op" where words.count == 3 && number(1) == out.operators.count:
+        out.operators.append(words[2])
+      case "output":
+        guard let image = number(1) else { continue }
+        out.outputs[image] = words.dropFirst(2).compactMap { Int8($0) }
+      case "top": if let image = number(1), let top = number(2) { out.tops[image] = top }
+      case "match": if let image = number(1) { out.matches[image] = words.last == "yes" }
+      case "arena:":
+        (out.arenaNeeded, out.arenaAvailable) = (number(1), number(3))
+        (out.planBytes, out.tensorBytes) = (number(6), number(8))
+      case "stack:": (out.stackUsed, out.stackSize) = (number(1), number(3))
+      case "error:": out.errors.append(String(line.dropFirst(7)))
+      default: continue
+      }
+    }
+    return out
+  }
+}
+
+/// The instruction counts the QEMU plugin logged ("insncount op 5 585643"), with what the
+/// markers themselves cost taken off. The firmware runs, per image, one counted `invoke` and
+/// then each operator in its own counted region; op region 0 is an empty one, the markers' cost.
+struct InstructionCounts: Codable, Equatable {
+  /// Instructions of the calls to the markers around an empty region (subtracted from all).
+  var markerCost: Int
+  /// One whole inference per image.
+  var invoke: [Int]
+  /// `perOperator[image][op]`.
+  var perOperator: [[Int]]
+  /// Every instruction of the run: start-up, planning, printing, all inferences.
+  var total: Int
+
+  static func parse(_ log: String, operatorCount: Int, imageCount: Int) -> InstructionCounts? {
+    var invoke: [Int] = []
+    var ops: [Int] = []
+    var total: Int?
+    for line in log.split(separator: "\n") {
+      let w = line.split(separator: " ")
+      guard w.first == "insncount" else { continue }
+      if w.count == 3, w[1] == "total" { total = Int(w[2]) }
+      guard w.count == 4, let index = Int(w[2]), let count = Int(w[3]) else { continue }
+      if w[1] == "invoke", index == invoke.count { invoke.append(count) }
+      if w[1] == "op", index == ops.count { ops.append(count) }
+    }
+    guard let total, invoke.count == imageCount, ops.count == 1 + imageCount * operatorCount
+    else { return nil }
+    let cost = ops[0]
+    let perOperator = (0..<imageCount).map { image in
+      (0..<operatorCount).map { ops[1 + image * operatorCount + $0] - cost }
+    }
+    return InstructionCounts(
+      markerCost: cost, invoke: invoke.map { $0 - cost }, perOperator: perOperator, total: total)
+  }
+}
+
+/// One firmware build folder: runs firmware/build.sh there and reads what it made.
+struct FirmwareBuild {
+  let toolchain: FirmwareToolchain
+  let board: FirmwareBoard
+  let directory: URL
+  let optimization: FirmwareOptimization
+
+  var elf: URL { directory.appendingPathComponent("fw.elf") }
+
+  /// The environment of build.sh: ours, with the tool search path we were given.
+  private var environment: [String: String] {
+    var env = ProcessInfo.processInfo.environment
+    env["PATH"] = toolchain.searchPath.joined(separator: ":")
+    return env
+  }
+
+  private func script(_ action: String) throws -> ProcessResult {
+    try runProcess(
+      toolchain.buildScript.path,
+      ["--board", board.rawValue, "--out", directory.path, "--opt", optimization.flag, action],
+      environment: environment, logDirectory: directory)
+  }
+
+  /// Compiles and links fw.elf (the log goes to build.log); returns its footprint.
+  func build() throws -> Footprint {
+    let result = try script("build")
+    let log = directory.appendingPathComponent("build.log")
+    try? (result.stdout + result.stderr).write(to: log, atomically: true, encoding: .utf8)
+    guard result.status == 0 else {
+      // The last error lines say what failed (a compile error, RAM overflow at link time).
+      let errors = result.stderr.split(separator: "\n").filter { $0.contains("error") }
+      let cause = errors.suffix(3).joined(separator: "; ")
+      throw InputError(
+        log.path,
+        "the \(board.rawValue) firmware did not build"
+          + (cause.isEmpty ? " (exit status \(result.status))" : ": \(cause)"))
+    }
+    let size = try runProcess(try toolchain.sizeTool(), [elf.path], logDirectory: directory)
+    guard size.status == 0, let footprint = Footprint.parse(size.stdout) else {
+      throw InputError(elf.path, "size could not read it: \(size.stderr)")
+    }
+    return footprint
+  }
+
+  /// Runs fw.elf under QEMU, counting instructions if asked.
+  func run(counting: Bool) throws -> (
+    status: Int32, output: String, qemuErrors: String, log: String?
+  ) {
+    let result = try script(counting ? "count" : "run")
+    var log: String? = nil
+    if counting {
+      log = try? String(
+        contentsOf: directory.appendingPathComponent("insncount.log"), encoding: .utf8)
+    }
+    try? result.stdout.write(
+      to: directory.appendingPathComponent("run.log"), atomically: true, encoding: .utf8)
+    return (result.status, result.stdout, result.stderr, log)
+  }
+}

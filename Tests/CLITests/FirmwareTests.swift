@@ -1,0 +1,257 @@
+import Foundation
+import Imaging
+import Testing
+
+@testable import TinyCNN
+
+// The firmware's claim is that the same Runtime, built with Embedded Swift for a Cortex-M and
+// run under QEMU, computes exactly what the host computes. The end-to-end tests build it, run
+// it and compare byte for byte. Without the ARM toolchain or QEMU they are skipped with the
+// reason (scripts/setup.sh installs them, and CI runs it, so there they run); with
+// TINYCNN_REQUIRE_FIRMWARE=1 a missing tool is a failure instead.
+
+private let root = URL(fileURLWithPath: #filePath)  // Tests/CLITests/FirmwareTests.swift
+  .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+private let lenet5 = root.appendingPathComponent(
+  "Tests/RuntimeTests/Golden/lenet5_fixed/model.tflite"
+).path
+private let samples = ["ankle-boot-0.png", "bag-0.png", "trouser-1.png"].map {
+  root.appendingPathComponent("images/\($0)").path
+}
+
+private func temporaryFolder() throws -> URL {
+  let url = FileManager.default.temporaryDirectory.appendingPathComponent("firmware-\(UUID())")
+  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+  return url
+}
+
+/// Why the end-to-end tests cannot run here (a missing tool, named), or nil when they can.
+private let firmwareToolsMissing: String? = {
+  if ProcessInfo.processInfo.environment["TINYCNN_REQUIRE_FIRMWARE"] == "1" { return nil }
+  do {
+    try FirmwareToolchain(root: root).checkTools(running: true)
+    return nil
+  } catch {
+    let reason = "firmware end-to-end tests skipped, they need the ARM toolchain and QEMU: \(error)"
+    print(reason)
+    return reason
+  }
+}()
+
+/// The end-to-end trait: skipped, with the reason, when a tool is missing.
+private var needsFirmwareTools: ConditionTrait {
+  .enabled(if: firmwareToolsMissing == nil, Comment(rawValue: firmwareToolsMissing ?? ""))
+}
+
+/// The toolchain, or a failure naming what to install.
+private func requireToolchain() throws -> FirmwareToolchain {
+  let toolchain = try FirmwareToolchain(root: root)
+  do {
+    try toolchain.checkTools(running: true)
+  } catch {
+    Issue.record("the firmware tests need the ARM toolchain and QEMU: \(error)")
+    throw error
+  }
+  return toolchain
+}
+
+/// The int8 output the host computes for a PNG, through `Int8Runner` (its own pixel table, not
+/// the `infer` conversion the firmware job uses): a second, independent host answer.
+private func hostOutput(_ image: String) throws -> [Int8] {
+  let runner = try Int8Runner(path: lenet5)
+  let picture = try PNG.read(image, as: .gray)
+  try picture.pixels.withUnsafeBufferPointer { try runner.run(pixels: $0) }
+  return Array(runner.outputValues)
+}
+
+@Test(needsFirmwareTools) func firmwareOnCortexM4ComputesTheHostsOutputsAndCountsEachOperator()
+  throws
+{
+  let toolchain = try requireToolchain()
+  let dir = try temporaryFolder()
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let job = FirmwareJob(
+    model: lenet5, images: samples, board: .an386, directory: dir, run: true, count: true,
+    toolchain: toolchain)
+  let report = try job.perform()
+
+  #expect(report.problem == nil, "\(report.problem ?? "")")
+  #expect(report.exitStatus == 0)
+  #expect(report.identical == true)
+  for (image, result) in zip(samples, report.images) {
+    let host = try hostOutput(image)
+    #expect(result.firmware == host, "\(image): firmware \(result.firmware ?? []), host \(host)")
+    #expect(result.host == host)
+    #expect(result.firmwareTop == FirmwareReport.argmax(host))
+  }
+
+  // Flash holds the model and the code; RAM the arena (at least the firmware's own plan) and
+  // a stack that was not exhausted.
+  let m = report.footprint
+  #expect(m.modelBytes == (try Data(contentsOf: URL(fileURLWithPath: lenet5))).count)
+  #expect(m.flash > m.modelBytes + m.embeddedDataBytes && m.codeBytes > 10_000)
+  #expect(m.ram >= m.arenaBytes + (m.stackBytes ?? 0))
+  #expect(try #require(m.arenaUsed) <= m.arenaBytes)
+  #expect(try #require(m.stackUsed) < (try #require(m.stackBytes)))
+
+  // LeNet-5 as the TensorFlow converter writes it: conv, pool, conv, pool, reshape, fc x 3.
+  let ops = try #require(report.operators)
+  #expect(
+    ops.map(\.op) == [
+      "CONV_2D", "MAX_POOL_2D", "CONV_2D", "MAX_POOL_2D", "RESHAPE", "FULLY_CONNECTED",
+      "FULLY_CONNECTED", "FULLY_CONNECTED",
+    ])
+  #expect(ops.map(\.macs) == [117_600, 0, 240_000, 0, 0, 48_000, 10_080, 840])
+  for op in ops where (op.macs ?? 0) > 0 {
+    // A MAC takes at least a multiply-accumulate instruction and its two loads.
+    #expect(op.instructions > 2 * (op.macs ?? 0), "\(op.op) #\(op.index)")
+  }
+  // The operators run one by one cost what the whole invoke costs, less its loop.
+  let invoke = try #require(report.invokeInstructions?.first)
+  let sum = ops.map(\.instructions).reduce(0, +)
+  #expect(sum <= invoke && invoke - sum < 50 * ops.count, "sum \(sum), invoke \(invoke)")
+  #expect(try #require(report.totalInstructions) > invoke * samples.count)
+}
+
+@Test(needsFirmwareTools) func optimizedKernelsInTheFirmwareComputeTheReferenceOutputs() throws {
+  // The host's expected outputs come from the reference kernels; the firmware runs the optimized
+  // ones (packed filters in its arena), so equality checks them against the spec on the CPU.
+  let toolchain = try requireToolchain()
+  let dir = try temporaryFolder()
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let images = Array(samples.prefix(2))
+  let job = FirmwareJob(
+    model: lenet5, images: images, board: .an386, directory: dir, kernels: .optimized,
+    run: true, toolchain: toolchain)
+  let report = try job.perform()
+  #expect(report.problem == nil, "\(report.problem ?? "")")
+  #expect(report.kernels == "optimized")
+  #expect(report.identical == true)
+  for (image, result) in zip(images, report.images) {
+    #expect(result.firmware == (try hostOutput(image)), "\(image)")
+  }
+  // The packed filters live in the arena: more than the reference plan's tensors alone.
+  let m = report.footprint
+  #expect(try #require(m.arenaUsed) <= m.arenaBytes)
+  #expect(m.arenaBytes > 48_000)
+}
+
+@Test(needsFirmwareTools) func firmwareFitsTheMicrobitAndComputesTheHostsOutputs() throws {
+  let toolchain = try requireToolchain()
+  let dir = try temporaryFolder()
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let images = Array(samples.prefix(2))
+  let job = FirmwareJob(
+    model: lenet5, images: images, board: .microbit, directory: dir, run: true,
+    toolchain: toolchain)
+  let report = try job.perform()
+  #expect(report.problem == nil, "\(report.problem ?? "")")
+  #expect(report.identical == true)
+  for (image, result) in zip(images, report.images) {
+    #expect(result.firmware == (try hostOutput(image)), "\(image)")
+  }
+  #expect(report.footprint.flash <= 256 * 1024)
+  #expect(report.footprint.ram <= 16 * 1024)
+}
+
+@Test func missingQEMUIsAnErrorSayingWhatToInstall() throws {
+  // A search path with the build tools but no qemu-system-arm.
+  let dir = try temporaryFolder()
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let everything = try FirmwareToolchain(root: root)
+  for tool in ["swiftc", "arm-none-eabi-gcc", "arm-none-eabi-size"] {
+    if let path = everything.find(tool) {
+      try FileManager.default.createSymbolicLink(
+        atPath: dir.appendingPathComponent(tool).path, withDestinationPath: path)
+    }
+  }
+  let toolchain = try FirmwareToolchain(root: root, path: dir.path)
+  #expect(throws: Never.self) { try toolchain.checkTools(running: false) }
+  let error = #expect(throws: InputError.self) { try toolchain.checkTools(running: true) }
+  #expect(error?.file == "qemu-system-arm")
+  #expect(error?.cause.contains("scripts/setup.sh") == true, "\(String(describing: error))")
+
+  let bare = try FirmwareToolchain(root: root, path: "/nonexistent")
+  let noSwift = #expect(throws: InputError.self) { try bare.checkTools(running: false) }
+  #expect(noSwift?.file == "swiftc")
+}
+
+@Test func firmwareOutputLinesParse() {
+  let text = """
+    tinycnn firmware: 72728 model bytes, 8 operators, 2 inputs
+    arena: 8656 of 9424 bytes (plan 2768, tensors 5888)
+    op 0 CONV_2D
+    op 1 MAX_POOL_2D
+    output 0: -31 -66 127
+    top 0: 2
+    match 0: yes
+    output 1: -128 0 5
+    top 1: 2
+    match 1: NO
+    stack: 5588 of 8192 bytes
+    error: arenaTooSmall 9000 8000
+    """
+  let out = FirmwareOutput.parse(text)
+  #expect(out.operators == ["CONV_2D", "MAX_POOL_2D"])
+  #expect(out.outputs == [0: [-31, -66, 127], 1: [-128, 0, 5]])
+  #expect(out.tops == [0: 2, 1: 2])
+  #expect(out.matches == [0: true, 1: false])
+  #expect(out.arenaNeeded == 8656 && out.arenaAvailable == 9424)
+  #expect(out.planBytes == 2768 && out.tensorBytes == 5888)
+  #expect(out.stackUsed == 5588 && out.stackSize == 8192)
+  #expect(out.errors == ["arenaTooSmall 9000 8000"])
+}
+
+@Test func instructionCountsTakeOffTheMarkersAndNeedEveryRegion() {
+  // Two images, two operators: the empty region, then per image invoke + each operator.
+  let log = """
+    insncount op 0 3
+    insncount invoke 0 1003
+    insncount op 1 703
+    insncount op 2 293
+    insncount invoke 1 1005
+    insncount op 3 704
+    insncount op 4 293
+    insncount total 99999
+    """
+  let counts = InstructionCounts.parse(log, operatorCount: 2, imageCount: 2)
+  #expect(counts?.markerCost == 3)
+  #expect(counts?.invoke == [1000, 1002])
+  #expect(counts?.perOperator == [[700, 290], [701, 290]])
+  #expect(counts?.total == 99999)
+  // A run cut short (no total, a missing region) is no count at all.
+  #expect(InstructionCounts.parse(log, operatorCount: 3, imageCount: 2) == nil)
+  let cut = log.split(separator: "\n").dropLast().joined(separator: "\n")
+  #expect(InstructionCounts.parse(cut, operatorCount: 2, imageCount: 2) == nil)
+}
+
+@Test func footprintReadsBerkeleySize() {
+  let output = """
+       text	   data	    bss	    dec	    hex	filename
+     145740	      4	  17620	 163364	  27e24	fw.elf
+    """
+  let f = Footprint.parse(output)
+  #expect(f == Footprint(text: 145_740, data: 4, bss: 17_620))
+  #expect(f?.flash == 145_744 && f?.ram == 17_624)
+}
+
+@Test func generatedSourcesEmbedEveryByte() {
+  let sources = FirmwareSources(
+    model: [0x1c, 0x00, 0xff], modelName: "m.tflite",
+    images: [("a.png", [0x80, 0x7f], [0x01]), ("b\n*/.png", [0x00, 0xfe], [0xff])],
+    arenaBytes: 4096)
+  #expect(sources.header.contains("#define TINYCNN_MODEL_BYTES 3\n"))
+  #expect(sources.header.contains("#define TINYCNN_IMAGE_COUNT 2\n"))
+  #expect(sources.header.contains("#define TINYCNN_ARENA_BYTES 4096\n"))
+  #expect(sources.source.contains("    0x1c, 0x00, 0xff,\n"))
+  #expect(sources.source.contains("    -128, 127,\n"))  // int8 inputs
+  #expect(sources.source.contains("  {-1},  // b?*/.png\n"))  // a line comment, one line
+  #expect(sources.flashBytes == 3 + 2 * 3)
+}
+
+@Test func firmwareHelpHasExamples() {
+  let help = TinyCNNCommand.helpMessage(for: Firmware.self)
+  #expect(help.contains("Examples:"))
+  #expect(help.contains("tinycnn firmware --model models/lenet5-int8.tflite --run"))
+  #expect(TinyCNNCommand.helpMessage().contains("firmware"))
+}

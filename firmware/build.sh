@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Builds the TinyCNN firmware for one QEMU board and, if asked, runs it.
+#
+#   firmware/build.sh --out DIR [--board an386|an500|microbit] [build|run|count]
+#
+# DIR/gen holds the generated model_data.{c,h} and module.modulemap (`tinycnn firmware` writes
+# them: the model, the inputs, the host's outputs and the arena size). The build goes to
+# DIR/fw.elf (+ fw.map). `run` runs it under qemu-system-arm: the firmware's lines on stdout,
+# QEMU's exit status is the firmware's. `count` also loads the instruction-counting plugin and
+# writes its lines to DIR/insncount.log.
+#
+# Needs: the Swift 6.3 toolchain on PATH (swiftc; clang, ld.lld and llvm-nm beside it), the
+# Arm GNU toolchain's newlib-nano and libgcc (gcc-arm-none-eabi, libnewlib-arm-none-eabi) and
+# qemu-system-arm. scripts/setup.sh installs them on Debian.
+set -euo pipefail
+
+BOARD=an386
+OUT=
+ACTION=build
+OPT=-Osize
+while (($#)); do
+  case "$1" in
+    --board) BOARD=$2; shift 2 ;;
+    --out) OUT=$2; shift 2 ;;
+    --opt) OPT=$2; shift 2 ;;   # -Osize (default) or -O
+    build | run | count) ACTION=$1; shift ;;
+    *) echo "build.sh: unknown argument '$1'" >&2; exit 64 ;;
+  esac
+done
+[[ -n "$OUT" ]] || { echo "build.sh: --out DIR is required" >&2; exit 64; }
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(dirname "$HERE")
+OUT=$(mkdir -p "$OUT" && cd "$OUT" && pwd)
+GEN=$OUT/gen
+[[ -f $GEN/model_data.c ]] || {
+  echo "build.sh: $GEN/model_data.c missing: run tinycnn firmware --model M.tflite --out $OUT" >&2
+  exit 66
+}
+
+need() { command -v "$1" >/dev/null || { echo "build.sh: $1 not found: $2" >&2; exit 69; }; }
+need swiftc "install the Swift 6.3 toolchain"
+need arm-none-eabi-gcc "run scripts/setup.sh (gcc-arm-none-eabi libnewlib-arm-none-eabi)"
+TC=$(dirname "$(command -v swiftc)")   # clang, ld.lld, llvm-nm ship beside swiftc
+
+# Stack sizes: the deepest path (the interpreter's prepare) measured 5.9 KiB (armv7em) and
+# 6.0 KiB (armv6m, LeNet-5), plus room (the microbit's: 284 B, all its 16 KiB RAM allows);
+# a deeper stack under-runs RAM's start and faults (exit 99), it does not corrupt the arena.
+case "$BOARD" in
+  an386)    # Cortex-M4F, QEMU mps2-an386
+    SWIFT_TRIPLE=armv7em-none-none-eabi; CLANG_TRIPLE=armv7em-none-eabi
+    CPU_FLAGS="-mcpu=cortex-m4 -mfloat-abi=hard -mfpu=fpv4-sp-d16"
+    LDSCRIPT=mps2.ld; MACHINE=mps2-an386; STACK=${TINYCNN_STACK:-8192} ;;
+  an500)    # Cortex-M7 with the double-precision FPU, QEMU mps2-an500
+    SWIFT_TRIPLE=armv7em-none-none-eabi; CLANG_TRIPLE=armv7em-none-eabi
+    CPU_FLAGS="-mcpu=cortex-m7 -mfloat-abi=hard -mfpu=fpv5-d16"
+    LDSCRIPT=mps2.ld; MACHINE=mps2-an500; STACK=${TINYCNN_STACK:-8192} ;;
+  microbit) # Cortex-M0 (armv6-m: no FPU, no DSP, no divide), QEMU microbit (nRF51822)
+    SWIFT_TRIPLE=armv6m-none-none-eabi; CLANG_TRIPLE=armv6m-none-eabi
+    CPU_FLAGS="-mcpu=cortex-m0 -mfloat-abi=soft"
+    LDSCRIPT=microbit.ld; MACHINE=microbit; STACK=${TINYCNN_STACK:-6400} ;;
+  *) echo "build.sh: unknown board '$BOARD' (an386, an500, microbit)" >&2; exit 64 ;;
+esac
+XCC=()
+for f in $CPU_FLAGS; do XCC+=(-Xcc "$f"); done
+
+# 1. Swift: the Runtime and the firmware's main as one whole module (named Runtime: the
+#    sources qualify their own names with it), Embedded, heap use a
+#    compile error, one section per function so the linker drops what is never called.
+mapfile -t RUNTIME < <(find "$ROOT/Sources/Runtime" -name '*.swift' | sort)
+swiftc -enable-experimental-feature Embedded -wmo -parse-as-library "$OPT" -no-allocations \
+  -target "$SWIFT_TRIPLE" "${XCC[@]}" \
+  -Xfrontend -function-sections -Xfrontend -disable-stack-protector \
+  -I "$HERE" -I "$GEN" -module-name Runtime \
+  "${RUNTIME[@]}" "$HERE/main.swift" "$HERE/Output.swift" -c -o "$OUT/app.o"
+
+# 2. C: start-up, board support and the generated data, with the same CPU and float ABI.
+CFLAGS=(--target="$CLANG_TRIPLE" -mthumb $CPU_FLAGS -Os -ffreestanding -ffunction-sections
+  -fdata-sections -Wall -I "$HERE" -I "$GEN")
+"$TC/clang" "${CFLAGS[@]}" -c "$HERE/startup.c" -o "$OUT/startup.o"
+"$TC/clang" "${CFLAGS[@]}" -c "$HERE/board.c" -o "$OUT/board.o"
+"$TC/clang" "${CFLAGS[@]}" -c "$GEN/model_data.c" -o "$OUT/model_data.o"
+
+# 3. Link: memcpy/memset and __aeabi_mem* from newlib-nano, roundf/ceilf (the prepare math)
+#    from its libm, __aeabi_*div* and the 64-bit helpers from libgcc, each of the multilib
+#    matching the CPU flags. No malloc is linked:
+#    an allocation that slipped through would be an undefined symbol here.
+LIBC=$(arm-none-eabi-gcc -mthumb $CPU_FLAGS -print-file-name=libc_nano.a)
+LIBM=$(arm-none-eabi-gcc -mthumb $CPU_FLAGS -print-file-name=libm.a)
+LIBGCC=$(arm-none-eabi-gcc -mthumb $CPU_FLAGS -print-libgcc-file-name)
+[[ -f $LIBC ]] || {
+  echo "build.sh: newlib-nano not found: run scripts/setup.sh (libnewlib-arm-none-eabi)" >&2
+  exit 69
+}
+"$TC/ld.lld" -T "$HERE/$LDSCRIPT" -L "$HERE" --defsym=tinycnn_stack_size="$STACK" --gc-sections \
+  -Map "$OUT/fw.map" -o "$OUT/fw.elf.tmp" \
+  "$OUT/app.o" "$OUT/startup.o" "$OUT/board.o" "$OUT/model_data.o" \
+  --start-group "$LIBC" "$LIBM" "$LIBGCC" --end-group
+mv "$OUT/fw.elf.tmp" "$OUT/fw.elf"
+
+[[ $ACTION == build ]] && exit 0
+
+need qemu-system-arm "run scripts/setup.sh (qemu-system-arm)"
+# Semihosting output goes to a chardev on stdout (without one, QEMU 7.2 writes it to stderr);
+# the UART and the monitor are off, so nothing else prints there.
+QEMU=(qemu-system-arm -M "$MACHINE" -nographic -monitor none -serial none
+  -chardev stdio,id=semihosting -semihosting-config enable=on,target=native,chardev=semihosting
+  -kernel "$OUT/fw.elf")
+# A firmware that never exits (it should not happen: faults exit 99) must not hang the caller.
+TIMEOUT=${TINYCNN_QEMU_TIMEOUT:-300}
+case "$ACTION" in
+  run) exec timeout "$TIMEOUT" "${QEMU[@]}" ;;
+  count)
+    PLUGIN=$OUT/libinsncount.so
+    if [[ ! -f $PLUGIN || $HERE/qemu-plugin/insncount.c -nt $PLUGIN ]]; then
+      "$TC/clang" -shared -fPIC -O2 -o "$PLUGIN.tmp" "$HERE/qemu-plugin/insncount.c"
+      mv "$PLUGIN.tmp" "$PLUGIN"
+    fi
+    sym() { "$TC/llvm-nm" "$OUT/fw.elf" | awk -v s="$1" '$3 == s { print "0x" $1 }'; }
+    pairs="pair=invoke:$(sym tinycnn_invoke_begin):$(sym tinycnn_invoke_end)"
+    pairs+=",pair=op:$(sym tinycnn_op_begin):$(sym tinycnn_op_end)"
+    rm -f "$OUT/insncount.log"
+    exec timeout "$TIMEOUT" "${QEMU[@]}" -d plugin -D "$OUT/insncount.log" \
+      -plugin "$PLUGIN,$pairs" ;;
+esac
