@@ -61,6 +61,9 @@ import Testing
     #expect(layer.agreement.cosine > 0.99, "\(layer.match.tensorName)")
   }
   #expect(result.agreement > 0.9)
+  // The device figure is the reference kernels' arena; the SIMD kernels add re-packed filters.
+  #expect(result.arenaBytes == (try Int8Runner(path: int8).arenaBytes))
+  #expect(result.hostArenaBytes > result.arenaBytes)
   let matrix = result.json.int8.confusion
   #expect(matrix.count == 10 && matrix.joined().reduce(0, +) == 200)
   #expect(result.text().contains("conv1    CONV_2D+RELU"))
