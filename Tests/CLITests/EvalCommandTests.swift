@@ -73,11 +73,12 @@ import Testing
 private let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
   .deletingLastPathComponent().deletingLastPathComponent().path
 
-/// The bundled model against its float model on the whole Fashion-MNIST test split: the figures
-/// the README and the issue quote.
-@Test func bundledInt8ModelIsAsAccurateAsTheFloatModel() throws {
-  let floatPath = repository + "/models/lenet5.safetensors"
-  let int8Path = repository + "/" + BundledModel.relativePath
+/// Each bundled model against its float model on the whole Fashion-MNIST test split: the
+/// figures the README and the issue quote.
+@Test(arguments: ["lenet5", "cnn-small"])
+func bundledInt8ModelIsAsAccurateAsTheFloatModel(name: String) throws {
+  let floatPath = repository + "/models/\(name).safetensors"
+  let int8Path = repository + "/models/\(name)-int8.tflite"
   let floatModel = try FloatModel.read(floatPath)
   let test = try DatasetCatalog.load("fashion-mnist", split: .test)
   #expect(test.count == 10_000)
