@@ -337,6 +337,89 @@ enum BuiltInData {
           "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/reference-armv6m-sweep-*.json), cortex-m0plus timing rules (cycles.py): max |error| 4%; on 4 held-out layers of the validation models max 62%, median 24%"
         }
       }
+    },
+    "tinycnn-optimized": {
+      "measured": "TinyCNN's KernelSet.optimized kernels (Sources/Runtime/Kernels/*Int8SIMD.swift; CONV_2D and FULLY_CONNECTED filters packed into RAM before the measured region, as the Interpreter's prepare packs them into the arena; SOFTMAX keeps the reference kernel) built with Embedded Swift 6.3 -Osize -wmo (the firmware's flags), tinycnn_optimized_layer.swift, built for Armv6-M (-mcpu=cortex-m0), every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the cortex-m0plus rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
+      "operator_overhead": {
+        "value": 300,
+        "source": "direct calls from a static plan"
+      },
+      "per_copy_byte": {
+        "value": 1.5,
+        "source": "estimate: a byte-at-a-time copy loop with 2-cycle loads (Cortex-M0+ TRM)"
+      },
+      "paths": {
+        "add": {
+          "cycles": {
+            "call": 2094.858,
+            "element": 390.142
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-armv6m-sweep-*.json), cortex-m0plus timing rules (cycles.py): max |error| 2%; on 3 held-out layers of the validation models max 0%, median 0%"
+        },
+        "average_pool": {
+          "cycles": {
+            "call": 2682.543,
+            "lane": 124.462,
+            "output": 0.0,
+            "tap": 85.929,
+            "window_step": 189.095
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 11 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-armv6m-sweep-*.json), cortex-m0plus timing rules (cycles.py): max |error| 6%; on 4 held-out layers of the validation models max 8%, median 2%"
+        },
+        "conv": {
+          "cycles": {
+            "call": 10483.256,
+            "image": 17.22,
+            "lane": 180.647,
+            "packed_mac": 8.136,
+            "pixel": 224.181,
+            "row": 16.167
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 34 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-armv6m-sweep-*.json), cortex-m0plus timing rules (cycles.py): max |error| 3%; on 44 held-out layers of the validation models max 2%, median 1%"
+        },
+        "depthwise": {
+          "cycles": {
+            "call": 5067.179,
+            "lane": 255.499,
+            "packed_mac": 62.446,
+            "pixel": 0.0
+          },
+          "columns_per_weight_pass": 1.0,
+          "source": "fit.py over 14 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-armv6m-sweep-*.json), cortex-m0plus timing rules (cycles.py): max |error| 2%; on 30 held-out layers of the validation models max 3%, median 0%"
+        },
+        "fully_connected": {
+          "cycles": {
+            "call": 2489.457,
+            "image": 11.996,
+            "lane": 210.202,
+            "packed_mac": 8.771
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-armv6m-sweep-*.json), cortex-m0plus timing rules (cycles.py): max |error| 0%; on 17 held-out layers of the validation models max 3%, median 1%"
+        },
+        "max_pool": {
+          "cycles": {
+            "call": 3278.664,
+            "lane": 62.644,
+            "output": 0.0,
+            "tap": 63.897,
+            "window_step": 501.675
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-armv6m-sweep-*.json), cortex-m0plus timing rules (cycles.py): max |error| 2%; on 2 held-out layers of the validation models max 1%, median 1%"
+        },
+        "softmax": {
+          "cycles": {
+            "call": 5072.287,
+            "element": 2377.437
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-armv6m-sweep-*.json), cortex-m0plus timing rules (cycles.py): max |error| 17%; on 4 held-out layers of the validation models max 56%, median 46%"
+        }
+      }
     }
   }
 }
@@ -639,6 +722,89 @@ enum BuiltInData {
           },
           "columns_per_weight_pass": 0,
           "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/reference-armv7em-m4-sweep-*.json), cortex-m33 timing rules (cycles.py): max |error| 4%; on 4 held-out layers of the validation models max 54%, median 20%"
+        }
+      }
+    },
+    "tinycnn-optimized": {
+      "measured": "TinyCNN's KernelSet.optimized kernels (Sources/Runtime/Kernels/*Int8SIMD.swift; CONV_2D and FULLY_CONNECTED filters packed into RAM before the measured region, as the Interpreter's prepare packs them into the arena; SOFTMAX keeps the reference kernel) built with Embedded Swift 6.3 -Osize -wmo (the firmware's flags), tinycnn_optimized_layer.swift, built for Armv7E-M (-mcpu=cortex-m4), every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the cortex-m33 rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
+      "operator_overhead": {
+        "value": 200,
+        "source": "direct calls from a static plan, no interpreter dispatch"
+      },
+      "per_copy_byte": {
+        "value": 1.0,
+        "source": "estimate: a byte-at-a-time copy loop, ~1 cycle per byte on a single-issue core"
+      },
+      "paths": {
+        "add": {
+          "cycles": {
+            "call": 904.59,
+            "element": 134.776
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-armv7em-m4-sweep-*.json), cortex-m33 timing rules (cycles.py): max |error| 3%; on 3 held-out layers of the validation models max 0%, median 0%"
+        },
+        "average_pool": {
+          "cycles": {
+            "call": 1032.296,
+            "lane": 49.667,
+            "output": 0.0,
+            "tap": 29.29,
+            "window_step": 65.74
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 11 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-armv7em-m4-sweep-*.json), cortex-m33 timing rules (cycles.py): max |error| 5%; on 4 held-out layers of the validation models max 8%, median 2%"
+        },
+        "conv": {
+          "cycles": {
+            "call": 0.0,
+            "image": 2.478,
+            "lane": 73.337,
+            "packed_mac": 3.591,
+            "pixel": 0.0,
+            "row": 0.409
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 34 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-armv7em-m4-sweep-*.json), cortex-m33 timing rules (cycles.py): max |error| 9%; on 44 held-out layers of the validation models max 4%, median 2%"
+        },
+        "depthwise": {
+          "cycles": {
+            "call": 2856.108,
+            "lane": 82.338,
+            "packed_mac": 22.972,
+            "pixel": 0.0
+          },
+          "columns_per_weight_pass": 1.3,
+          "source": "fit.py over 14 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-armv7em-m4-sweep-*.json), cortex-m33 timing rules (cycles.py): max |error| 3%; on 30 held-out layers of the validation models max 4%, median 0%"
+        },
+        "fully_connected": {
+          "cycles": {
+            "call": 1074.521,
+            "image": 1.607,
+            "lane": 63.688,
+            "packed_mac": 4.497
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-armv7em-m4-sweep-*.json), cortex-m33 timing rules (cycles.py): max |error| 2%; on 17 held-out layers of the validation models max 5%, median 1%"
+        },
+        "max_pool": {
+          "cycles": {
+            "call": 1690.381,
+            "lane": 30.794,
+            "output": 0.0,
+            "tap": 25.423,
+            "window_step": 229.165
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-armv7em-m4-sweep-*.json), cortex-m33 timing rules (cycles.py): max |error| 2%; on 2 held-out layers of the validation models max 3%, median 2%"
+        },
+        "softmax": {
+          "cycles": {
+            "call": 2230.847,
+            "element": 1058.447
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-armv7em-m4-sweep-*.json), cortex-m33 timing rules (cycles.py): max |error| 17%; on 4 held-out layers of the validation models max 55%, median 46%"
         }
       }
     }
@@ -945,6 +1111,89 @@ enum BuiltInData {
           "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/reference-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 4%; on 4 held-out layers of the validation models max 54%, median 20%"
         }
       }
+    },
+    "tinycnn-optimized": {
+      "measured": "TinyCNN's KernelSet.optimized kernels (Sources/Runtime/Kernels/*Int8SIMD.swift; CONV_2D and FULLY_CONNECTED filters packed into RAM before the measured region, as the Interpreter's prepare packs them into the arena; SOFTMAX keeps the reference kernel) built with Embedded Swift 6.3 -Osize -wmo (the firmware's flags), tinycnn_optimized_layer.swift, built for Armv7E-M (-mcpu=cortex-m4), every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the cortex-m4 rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
+      "operator_overhead": {
+        "value": 200,
+        "source": "direct calls from a static plan, no interpreter dispatch"
+      },
+      "per_copy_byte": {
+        "value": 1.0,
+        "source": "estimate: a byte-at-a-time copy loop, ~1 cycle per byte on a single-issue core"
+      },
+      "paths": {
+        "add": {
+          "cycles": {
+            "call": 904.59,
+            "element": 134.776
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 3%; on 3 held-out layers of the validation models max 0%, median 0%"
+        },
+        "average_pool": {
+          "cycles": {
+            "call": 1032.296,
+            "lane": 49.667,
+            "output": 0.0,
+            "tap": 29.29,
+            "window_step": 65.74
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 11 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 5%; on 4 held-out layers of the validation models max 8%, median 2%"
+        },
+        "conv": {
+          "cycles": {
+            "call": 0.0,
+            "image": 2.478,
+            "lane": 73.337,
+            "packed_mac": 3.591,
+            "pixel": 0.0,
+            "row": 0.409
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 34 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 9%; on 44 held-out layers of the validation models max 4%, median 2%"
+        },
+        "depthwise": {
+          "cycles": {
+            "call": 2856.108,
+            "lane": 82.338,
+            "packed_mac": 22.972,
+            "pixel": 0.0
+          },
+          "columns_per_weight_pass": 1.3,
+          "source": "fit.py over 14 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 3%; on 30 held-out layers of the validation models max 4%, median 0%"
+        },
+        "fully_connected": {
+          "cycles": {
+            "call": 1074.521,
+            "image": 1.607,
+            "lane": 63.688,
+            "packed_mac": 4.497
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 2%; on 17 held-out layers of the validation models max 5%, median 1%"
+        },
+        "max_pool": {
+          "cycles": {
+            "call": 1690.381,
+            "lane": 30.794,
+            "output": 0.0,
+            "tap": 25.423,
+            "window_step": 229.165
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 2%; on 2 held-out layers of the validation models max 3%, median 2%"
+        },
+        "softmax": {
+          "cycles": {
+            "call": 2230.847,
+            "element": 1058.447
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 17%; on 4 held-out layers of the validation models max 55%, median 46%"
+        }
+      }
     }
   }
 }
@@ -1237,6 +1486,89 @@ enum BuiltInData {
           },
           "columns_per_weight_pass": 0,
           "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/reference-armv81m-m55-sweep-*.json), cortex-m55 timing rules (cycles.py): max |error| 4%; on 4 held-out layers of the validation models max 54%, median 20%"
+        }
+      }
+    },
+    "tinycnn-optimized": {
+      "measured": "PROXY (no Embedded Swift module for Armv8.1-M in this toolchain: TinyCNN's optimized kernels (Swift SIMD types, which this build lowers to scalar code, no Helium) are costed with the Cortex-M4 measurement of the same code): TinyCNN's KernelSet.optimized kernels (Sources/Runtime/Kernels/*Int8SIMD.swift; CONV_2D and FULLY_CONNECTED filters packed into RAM before the measured region, as the Interpreter's prepare packs them into the arena; SOFTMAX keeps the reference kernel) built with Embedded Swift 6.3 -Osize -wmo (the firmware's flags), tinycnn_optimized_layer.swift, built for Armv7E-M (-mcpu=cortex-m4), every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the cortex-m4 rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
+      "operator_overhead": {
+        "value": 200,
+        "source": "direct calls from a static plan, no interpreter dispatch"
+      },
+      "per_copy_byte": {
+        "value": 0.9,
+        "source": "Cortex-M4 value x 0.9: TinyCNN's scalar kernels do not use Helium; M55's scalar pipeline is slightly faster than M4 (estimate: a byte-at-a-time copy loop, ~1 cycle per byte on a single-issue core)"
+      },
+      "paths": {
+        "add": {
+          "cycles": {
+            "call": 904.59,
+            "element": 134.776
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 3%; on 3 held-out layers of the validation models max 0%, median 0%"
+        },
+        "average_pool": {
+          "cycles": {
+            "call": 1032.296,
+            "lane": 49.667,
+            "output": 0.0,
+            "tap": 29.29,
+            "window_step": 65.74
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 11 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 5%; on 4 held-out layers of the validation models max 8%, median 2%"
+        },
+        "conv": {
+          "cycles": {
+            "call": 0.0,
+            "image": 2.478,
+            "lane": 73.337,
+            "packed_mac": 3.591,
+            "pixel": 0.0,
+            "row": 0.409
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 34 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 9%; on 44 held-out layers of the validation models max 4%, median 2%"
+        },
+        "depthwise": {
+          "cycles": {
+            "call": 2856.108,
+            "lane": 82.338,
+            "packed_mac": 22.972,
+            "pixel": 0.0
+          },
+          "columns_per_weight_pass": 1.3,
+          "source": "fit.py over 14 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 3%; on 30 held-out layers of the validation models max 4%, median 0%"
+        },
+        "fully_connected": {
+          "cycles": {
+            "call": 1074.521,
+            "image": 1.607,
+            "lane": 63.688,
+            "packed_mac": 4.497
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 2%; on 17 held-out layers of the validation models max 5%, median 1%"
+        },
+        "max_pool": {
+          "cycles": {
+            "call": 1690.381,
+            "lane": 30.794,
+            "output": 0.0,
+            "tap": 25.423,
+            "window_step": 229.165
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 2%; on 2 held-out layers of the validation models max 3%, median 2%"
+        },
+        "softmax": {
+          "cycles": {
+            "call": 2230.847,
+            "element": 1058.447
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 17%; on 4 held-out layers of the validation models max 55%, median 46%"
         }
       }
     }
@@ -1544,6 +1876,89 @@ enum BuiltInData {
           "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/reference-armv7em-m7-sweep-*.json), cortex-m7 timing rules (cycles.py): max |error| 4%; on 4 held-out layers of the validation models max 50%, median 18%"
         }
       }
+    },
+    "tinycnn-optimized": {
+      "measured": "TinyCNN's KernelSet.optimized kernels (Sources/Runtime/Kernels/*Int8SIMD.swift; CONV_2D and FULLY_CONNECTED filters packed into RAM before the measured region, as the Interpreter's prepare packs them into the arena; SOFTMAX keeps the reference kernel) built with Embedded Swift 6.3 -Osize -wmo (the firmware's flags), tinycnn_optimized_layer.swift, built for -mcpu=cortex-m7, every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the cortex-m7 rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
+      "operator_overhead": {
+        "value": 200,
+        "source": "direct calls from a static plan, no interpreter dispatch"
+      },
+      "per_copy_byte": {
+        "value": 0.7,
+        "source": "Cortex-M4 value x 0.7: M7 dual-issues the scalar loop's address adds and compare (Arm Cortex-M7 TRM, dual issue of ALU with load) (estimate: a byte-at-a-time copy loop, ~1 cycle per byte on a single-issue core)"
+      },
+      "paths": {
+        "add": {
+          "cycles": {
+            "call": 454.271,
+            "element": 50.117
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-armv7em-m7-sweep-*.json), cortex-m7 timing rules (cycles.py): max |error| 3%; on 3 held-out layers of the validation models max 0%, median 0%"
+        },
+        "average_pool": {
+          "cycles": {
+            "call": 520.781,
+            "lane": 25.53,
+            "output": 0.0,
+            "tap": 17.203,
+            "window_step": 34.809
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 11 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-armv7em-m7-sweep-*.json), cortex-m7 timing rules (cycles.py): max |error| 4%; on 4 held-out layers of the validation models max 9%, median 2%"
+        },
+        "conv": {
+          "cycles": {
+            "call": 0.0,
+            "image": 3.289,
+            "lane": 27.769,
+            "packed_mac": 2.719,
+            "pixel": 0.0,
+            "row": 2.198
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 34 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-armv7em-m7-sweep-*.json), cortex-m7 timing rules (cycles.py): max |error| 7%; on 44 held-out layers of the validation models max 3%, median 2%"
+        },
+        "depthwise": {
+          "cycles": {
+            "call": 1309.0,
+            "lane": 44.334,
+            "packed_mac": 12.9,
+            "pixel": 0.0
+          },
+          "columns_per_weight_pass": 1.3,
+          "source": "fit.py over 14 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-armv7em-m7-sweep-*.json), cortex-m7 timing rules (cycles.py): max |error| 2%; on 30 held-out layers of the validation models max 4%, median 1%"
+        },
+        "fully_connected": {
+          "cycles": {
+            "call": 578.07,
+            "image": 1.145,
+            "lane": 17.344,
+            "packed_mac": 2.806
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-armv7em-m7-sweep-*.json), cortex-m7 timing rules (cycles.py): max |error| 3%; on 17 held-out layers of the validation models max 17%, median 2%"
+        },
+        "max_pool": {
+          "cycles": {
+            "call": 1206.812,
+            "lane": 16.487,
+            "output": 0.049,
+            "tap": 11.236,
+            "window_step": 113.517
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-armv7em-m7-sweep-*.json), cortex-m7 timing rules (cycles.py): max |error| 2%; on 2 held-out layers of the validation models max 2%, median 1%"
+        },
+        "softmax": {
+          "cycles": {
+            "call": 1442.03,
+            "element": 634.86
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-armv7em-m7-sweep-*.json), cortex-m7 timing rules (cycles.py): max |error| 12%; on 4 held-out layers of the validation models max 59%, median 58%"
+        }
+      }
     }
   }
 }
@@ -1820,6 +2235,89 @@ enum BuiltInData {
           },
           "columns_per_weight_pass": 0,
           "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/reference-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 4%; on 4 held-out layers of the validation models max 52%, median 19%"
+        }
+      }
+    },
+    "tinycnn-optimized": {
+      "measured": "TinyCNN's KernelSet.optimized kernels (Sources/Runtime/Kernels/*Int8SIMD.swift; CONV_2D and FULLY_CONNECTED filters packed into RAM before the measured region, as the Interpreter's prepare packs them into the arena; SOFTMAX keeps the reference kernel) built with Embedded Swift 6.3 -Osize -wmo (the firmware's flags), tinycnn_optimized_layer.swift, built for RV32IMC (-march=rv32imc), every instruction counted under QEMU 7.2 (bench/estimator/kernels, profile.c) and timed with the rv32imc rules of cycles.py; cycles at zero wait states (flash stalls are the target's)",
+      "operator_overhead": {
+        "value": 300,
+        "source": "direct calls from a static plan"
+      },
+      "per_copy_byte": {
+        "value": 0.5,
+        "source": "estimate: a word-at-a-time memcpy, 4 bytes per ~2 cycles"
+      },
+      "paths": {
+        "add": {
+          "cycles": {
+            "call": 1210.187,
+            "element": 128.941
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 3%; on 3 held-out layers of the validation models max 0%, median 0%"
+        },
+        "average_pool": {
+          "cycles": {
+            "call": 1231.976,
+            "lane": 51.611,
+            "output": 0.0,
+            "tap": 33.152,
+            "window_step": 46.377
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 11 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 9%; on 4 held-out layers of the validation models max 10%, median 3%"
+        },
+        "conv": {
+          "cycles": {
+            "call": 2119.684,
+            "image": 7.225,
+            "lane": 85.515,
+            "packed_mac": 7.632,
+            "pixel": 28.849,
+            "row": 9.856
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 34 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 2%; on 44 held-out layers of the validation models max 1%, median 0%"
+        },
+        "depthwise": {
+          "cycles": {
+            "call": 3594.167,
+            "lane": 93.634,
+            "packed_mac": 18.833,
+            "pixel": 0.0
+          },
+          "columns_per_weight_pass": 1.3,
+          "source": "fit.py over 14 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 2%; on 30 held-out layers of the validation models max 5%, median 1%"
+        },
+        "fully_connected": {
+          "cycles": {
+            "call": 1203.858,
+            "image": 0.0,
+            "lane": 72.659,
+            "packed_mac": 8.093
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 3%; on 17 held-out layers of the validation models max 13%, median 2%"
+        },
+        "max_pool": {
+          "cycles": {
+            "call": 1619.477,
+            "lane": 32.888,
+            "output": 0.0,
+            "tap": 29.339,
+            "window_step": 271.568
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 8 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 1%; on 2 held-out layers of the validation models max 3%, median 2%"
+        },
+        "softmax": {
+          "cycles": {
+            "call": 1770.874,
+            "element": 703.49
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-rv32imc-sweep-*.json), rv32imc timing rules (cycles.py): max |error| 12%; on 4 held-out layers of the validation models max 51%, median 30%"
         }
       }
     }

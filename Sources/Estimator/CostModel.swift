@@ -70,7 +70,8 @@ public struct CostModel: Sendable {
       // Copies: RESHAPE is in place; the others move each output byte once.
       return layer.op == .reshape ? 0 : Double(layer.outputCount) * costs.perCopyByte.value
     }
-    return c.cycles(KernelTerm.counts(layer, path: path, simdStep: hasHelium ? 16 : 4))
+    return c.cycles(
+      KernelTerm.counts(layer, path: path, simdStep: hasHelium ? 16 : 4, library: library))
   }
 
   public func estimate(_ layer: LayerWork) -> LayerEstimate {
@@ -100,10 +101,19 @@ public struct CostModel: Sendable {
       }
     }
 
+    var weightBytes = layer.weightCount
+    var biasBytes = 4 * layer.biasCount
+    if library == .tinycnnOptimized, let packing = OptimizedKernels.packing(for: layer) {
+      // The optimized prepare copies the filter and bias into the arena (SRAM) and plans the
+      // kernel's scratch with the activations: Invoke reads no weights from flash.
+      scratch = packing.scratchBytes
+      weightBytes = 0
+      biasBytes = 0
+    }
+
     // Weights are read from flash; a filter that fits in half the data cache misses only once.
-    let weightBytes = layer.weightCount
     let reuseFits = weightBytes <= target.flashRead.dataCacheBytes / 2
-    let traffic = (reuseFits ? weightBytes : weightBytes * passes) + 4 * layer.biasCount
+    let traffic = (reuseFits ? weightBytes : weightBytes * passes) + biasBytes
     let stall = Double(traffic) * target.flashRead.stallPerByte
     return LayerEstimate(
       layer: layer, computeCycles: compute, flashStallCycles: stall,

@@ -89,6 +89,14 @@ public enum KernelTerm: String, CaseIterable, Sendable {
   case tap
   /// Elements of an element-wise operator (ADD, SOFTMAX, LOGISTIC).
   case element
+  /// TinyCNN's optimized kernels: multiply-accumulates in 8-channel vectors, lanes past the
+  /// channels and pair padding included (the packed GEMM also multiplies padded taps).
+  case packedMAC = "packed_mac"
+  /// TinyCNN's optimized kernels: output vector lanes (requantised, or a pooling block's).
+  case lane
+  /// TinyCNN's optimized kernels: activations converted to int16 (the padded image, im2col
+  /// rows, a fully connected input row).
+  case image
 
   /// Window taps inside the input along one axis, summed over the outputs, with TFLite's
   /// padding (total = max((out - 1) * stride + kernel - in, 0), the smaller half before; 0 for
@@ -110,9 +118,9 @@ public enum KernelTerm: String, CaseIterable, Sendable {
   /// The terms of one layer on one path: the same definitions as fit.py's kernel_terms (which
   /// the cost files were fitted with). A path's cost file gives coefficients for the terms its
   /// library's loop structure pays; the others count nothing.
-  static func counts(_ layer: LayerWork, path: KernelPath, simdStep: Int = 4) -> [KernelTerm:
-    Double]
-  {
+  static func counts(
+    _ layer: LayerWork, path: KernelPath, simdStep: Int = 4, library: KernelLibrary = .tinycnn
+  ) -> [KernelTerm: Double] {
     let pixels = Double(layer.outputPixels)
     let outputs = Double(layer.outputCount)
     let kh = Double(layer.kernel.height)
@@ -132,6 +140,9 @@ public enum KernelTerm: String, CaseIterable, Sendable {
             stride: layer.stride.width, dilation: layer.dilation.width))
     }
     let padded = pixels * kh * kw - taps
+    if library == .tinycnnOptimized {
+      return OptimizedKernels.counts(layer, path: path, insideTaps: taps)
+    }
     switch path {
     case .fullyConnected:
       let depth = layer.outputChannels > 0 ? layer.macs / max(1, layer.outputChannels) : 0
@@ -178,11 +189,15 @@ public enum KernelTerm: String, CaseIterable, Sendable {
   /// The terms a path's coefficients may name.
   static func allowed(for path: KernelPath) -> Set<KernelTerm> {
     switch path {
-    case .fullyConnected: [.call, .mac, .output, .tailMAC]
+    case .fullyConnected: [.call, .mac, .output, .tailMAC, .packedMAC, .lane, .image]
     case .conv, .conv1x1, .conv1x1Strided:
-      [.call, .mac, .paddedMAC, .tailMAC, .output, .pixel, .im2col, .row, .tap]
-    case .depthwise, .depthwise3x3: [.call, .mac, .paddedMAC, .output, .pixel]
-    case .averagePool, .maxPool: [.call, .window, .windowStep, .windowTail, .tap, .output]
+      [
+        .call, .mac, .paddedMAC, .tailMAC, .output, .pixel, .im2col, .row, .tap, .packedMAC,
+        .lane, .image,
+      ]
+    case .depthwise, .depthwise3x3: [.call, .mac, .paddedMAC, .output, .pixel, .packedMAC, .lane]
+    case .averagePool, .maxPool:
+      [.call, .window, .windowStep, .windowTail, .tap, .output, .lane]
     case .add, .softmax: [.call, .element]
     }
   }

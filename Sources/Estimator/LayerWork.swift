@@ -124,11 +124,14 @@ public struct ModelWork: Sendable {
   /// region is TFLM's greedy plan, the plan region TinyCNN's own operator records. Nil for
   /// shape-only models (planned here by `ArenaPlanner`) and for files the Runtime cannot run.
   public var runtimeArena: ArenaRequirements?
+  /// The same with `KernelSet.optimized`: the plan region holds the re-packed CONV_2D and
+  /// FULLY_CONNECTED filters, the tensor region their scratch.
+  public var optimizedRuntimeArena: ArenaRequirements?
 
   public init(
     name: String, layers: [LayerWork], tensors: [TensorLifetime], inputBytes: Int,
     outputBytes: Int, fileBytes: Int? = nil,
-    runtimeArena: ArenaRequirements? = nil
+    runtimeArena: ArenaRequirements? = nil, optimizedRuntimeArena: ArenaRequirements? = nil
   ) {
     self.name = name
     self.layers = layers
@@ -137,6 +140,7 @@ public struct ModelWork: Sendable {
     self.outputBytes = outputBytes
     self.fileBytes = fileBytes
     self.runtimeArena = runtimeArena
+    self.optimizedRuntimeArena = optimizedRuntimeArena
   }
 
   public var totalMACs: Int { layers.reduce(0) { $0 + $1.macs } }

@@ -71,8 +71,10 @@ public struct MemoryEstimate: Sendable {
     let tflmState =
       Self.persistentPerTensor * tensorCount + Self.persistentPerOperator * model.layers.count
       + Self.persistentPerChannel * weighted.reduce(0) { $0 + $1.outputChannels }
-    switch (model.runtimeArena, library) {
-    case (let runtime?, .tinycnn):
+    let runtimeArena =
+      library == .tinycnnOptimized ? model.optimizedRuntimeArena : model.runtimeArena
+    switch (runtimeArena, library) {
+    case (let runtime?, .tinycnn), (let runtime?, .tinycnnOptimized):
       // TinyCNN's firmware allocates exactly Interpreter.requirements: its records are the
       // kernel state, the rest (tensors, or the planner's bookkeeping while it plans) the arena.
       activationArenaBytes = runtime.totalBytes - runtime.planBytes
@@ -87,9 +89,16 @@ public struct MemoryEstimate: Sendable {
     case (nil, _):
       activationArenaBytes = ArenaPlanner.plan(model.tensors).size
       persistentBytes = tflmState
+      if library == .tinycnnOptimized {
+        // The optimized prepare's packed filters stay in the plan region (Runtime
+        // reservePackedKernel); their scratch is in `scratchBytes` (CostModel).
+        persistentBytes += model.layers.reduce(0) {
+          $0 + (OptimizedKernels.packing(for: $1)?.packedBytes ?? 0)
+        }
+      }
       arenaFromRuntime = false
     }
-    stackBytes = library == .tinycnn ? 1024 : 2048
+    stackBytes = library.isTinyCNN ? 1024 : 2048
     inputBytes = model.inputBytes
     outputBytes = model.outputBytes
   }

@@ -156,16 +156,20 @@ extension ModelWork {
     self.init(
       name: name, layers: layers, tensors: tensors.keys.sorted().map { tensors[$0]! },
       inputBytes: inputBytes, outputBytes: outputBytes, fileBytes: fileBytes,
-      runtimeArena: Self.runtimeArena(model))
+      runtimeArena: Self.runtimeArena(model, kernels: .reference),
+      optimizedRuntimeArena: Self.runtimeArena(model, kernels: .optimized))
   }
 
-  /// The Runtime's own arena figures for `model`, so the estimate is what the firmware will
-  /// allocate; nil when the Runtime cannot run the file (the estimator still sizes it).
-  static func runtimeArena(_ model: Runtime.Model) -> ArenaRequirements? {
-    guard let bytes = try? Interpreter.planningBytes(for: model) else { return nil }
+  /// The Runtime's own arena figures for `model` with `kernels`, so the estimate is what the
+  /// firmware will allocate; nil when the Runtime cannot run the file (the estimator still
+  /// sizes it).
+  static func runtimeArena(_ model: Runtime.Model, kernels: KernelSet) -> ArenaRequirements? {
+    guard let bytes = try? Interpreter.planningBytes(for: model, kernels: kernels) else {
+      return nil
+    }
     let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes, alignment: 16)
     defer { scratch.deallocate() }
-    return try? Interpreter.requirements(for: model, scratch: scratch)
+    return try? Interpreter.requirements(for: model, scratch: scratch, kernels: kernels)
   }
 
   static func kind(_ code: Int32) -> OperatorKind {

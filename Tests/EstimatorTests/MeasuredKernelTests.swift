@@ -64,6 +64,8 @@ let measuredCombinations: [(String, KernelLibrary, String)] = [
   ("cortex-m0plus", .tinycnn, "armv6m"), ("rv32imc", .reference, "rv32imc"),
   ("rv32imc", .tinycnn, "rv32imc"), ("rv32imc", .cmsisNN, "rv32imc"),
   ("cortex-m55", .cmsisNN, "armv81m-m55"), ("cortex-m55", .reference, "armv81m-m55"),
+  ("cortex-m4", .tinycnnOptimized, "armv7em-m4"), ("cortex-m7", .tinycnnOptimized, "armv7em-m7"),
+  ("cortex-m0plus", .tinycnnOptimized, "armv6m"), ("rv32imc", .tinycnnOptimized, "rv32imc"),
 ]
 
 /// The measurement files' library name: on RISC-V, `cmsis-nn` means the vendor's kernels, ESP-NN.

@@ -21,13 +21,17 @@ struct Estimate: ParsableCommand {
 
       --kernels cmsis-nn means the vendor-optimised TFLM kernels (CMSIS-NN on Arm, ESP-NN \
       on Espressif parts); reference means TFLM's portable kernels; tinycnn means TinyCNN's \
-      own Embedded Swift runtime.
+      own Embedded Swift runtime with its reference kernels (what `tinycnn firmware` builds \
+      by default); tinycnn-optimized means that runtime with its optimized kernels \
+      (`tinycnn firmware --kernels optimized`: several times faster, but CONV_2D and \
+      FULLY_CONNECTED filters are copied into the arena, so SRAM grows by about their size).
 
       Examples:
         tinycnn estimate --model lenet5 --target stm32f746
         tinycnn estimate --model alexnet --target stm32f746
         tinycnn estimate --model models/lenet5.safetensors --target all
         tinycnn estimate --model lenet5.tflite --target rp2040 --kernels tinycnn --json
+        tinycnn estimate --model lenet5.tflite --target cortex-m4 --kernels tinycnn-optimized
         tinycnn estimate --model net.json --target-file my-board.json --clock 48
         tinycnn estimate --list-targets
       """)
@@ -43,7 +47,7 @@ struct Estimate: ParsableCommand {
   @Option(name: .customLong("target-file"), help: "A target description file (JSON).")
   var targetFile: String?
 
-  @Option(help: "Kernel library: tinycnn, cmsis-nn or reference.")
+  @Option(help: "Kernel library: cmsis-nn, reference, tinycnn or tinycnn-optimized.")
   var kernels: String = KernelLibrary.cmsisNN.rawValue
 
   @Option(help: "Core clock in MHz (overrides the target's).")

@@ -58,12 +58,45 @@ def inside(n_in, n_out, k, s):
     return sum(1 for o in range(n_out) for t in range(k) if 0 <= o * s - pad + t < n_in)
 
 
+def optimized_terms(l, path, taps):
+    """Terms of TinyCNN's optimized kernels (KernelSet.optimized; Sources/Estimator/
+    OptimizedKernels.swift: OptimizedKernels.counts). CONV_2D and FULLY_CONNECTED are a packed
+    GEMM over groups of 8 output channels (lanes past the channels are computed), each filter
+    row a run of kW * inC values padded to pairs, every tap multiplied (the padded int16 image
+    holds the zeros); depthwise runs 8 channels per vector over the taps inside the input;
+    pooling 16 (max) or 8 (average) channels per vector."""
+    (ih, iw, ic), (oh, ow, oc), (kh, kw), (sh, sw) = l["in"], l["out"], l["k"], l["s"]
+    pixels = oh * ow
+    groups = (oc + 7) // 8
+    lanes = 8 * groups
+    if l["kind"] == "FC":
+        depth = ih * iw * ic
+        return {"call": 1, "packed_mac": 2 * ((depth + 1) // 2) * lanes, "lane": lanes, "image": depth}
+    if l["kind"] == "CONV":
+        pairs = (kw * ic + 1) // 2
+        height, width = (oh - 1) * sh + kh, (ow - 1) * sw + kw  # the padded image (dilation 1)
+        image = height * width * ic if 2 * height * width * ic <= 1 << 20 else pixels * kh * 2 * pairs
+        return {"call": 1, "packed_mac": pixels * kh * 2 * pairs * lanes, "lane": pixels * lanes,
+                "row": pixels * kh * groups, "pixel": pixels, "image": image}
+    if l["kind"] == "DWCONV":
+        return {"call": 1, "packed_mac": taps * lanes, "lane": pixels * lanes, "pixel": pixels}
+    if l["kind"] in ("AVGPOOL", "MAXPOOL"):
+        step = 16 if l["kind"] == "MAXPOOL" else 8
+        blocks = (oc + step - 1) // step
+        positions = pixels * kh * kw
+        return {"call": 1, "window_step": positions * blocks, "tap": positions,
+                "lane": pixels * blocks * step, "output": pixels * oc}
+    return {"call": 1, "element": pixels * oc}
+
+
 def kernel_terms(l, path, library="cmsis-nn", mve=False):
     """Term values of one layer for its path (CostModel.swift: KernelTerm.counts). The terms
     follow each library's loop structure: CMSIS-NN's convolution pays per im2col value and patch
     row and per reduction-depth tail past its 4-wide step; TFLM's and TinyCNN's reference loop
     nests (out_y, out_x, out_c, filter_y, filter_x, in_c) pay per filter tap instead."""
     (ih, iw, ic), (oh, ow, oc), (kh, kw) = l["in"], l["out"], l["k"]
+    if library == "tinycnn-optimized":
+        return optimized_terms(l, path, inside(ih, oh, kh, l["s"][0]) * inside(iw, ow, kw, l["s"][1]))
     pixels = oh * ow
     outputs = pixels * oc
     if l["kind"] == "FC":

@@ -14,7 +14,10 @@
 __attribute__((section(".weights"))) static int8_t weights[WEIGHT_BYTES];
 static int8_t act_a[ACT_BYTES], act_b[ACT_BYTES], act_c[ACT_BYTES];
 static int32_t bias[MAX_CHANNELS], multiplier[MAX_CHANNELS], shift[MAX_CHANNELS];
-static int8_t scratch[96 * 1024] __attribute__((aligned(16)));
+#ifndef SCRATCH_BYTES
+#define SCRATCH_BYTES (96 * 1024)
+#endif
+static int8_t scratch[SCRATCH_BYTES] __attribute__((aligned(16)));
 
 static uint32_t rng = 12345;
 static uint32_t next(void) { rng = rng * 1664525u + 1013904223u; return rng >> 8; }

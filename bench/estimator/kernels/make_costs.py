@@ -37,7 +37,10 @@ PROXIES = {("xtensa-lx7", "reference"): ("rv32imc", "no Xtensa compiler or emula
            "measurement stands in for it"),
            ("cortex-m55", "tinycnn"): ("cortex-m4", "no Embedded Swift module for Armv8.1-M in this "
            "toolchain: TinyCNN's kernels (which use no Helium) are costed with the Cortex-M4 "
-           "measurement of the same code")}
+           "measurement of the same code"),
+           ("cortex-m55", "tinycnn-optimized"): ("cortex-m4", "no Embedded Swift module for Armv8.1-M "
+           "in this toolchain: TinyCNN's optimized kernels (Swift SIMD types, which this build "
+           "lowers to scalar code, no Helium) are costed with the Cortex-M4 measurement of the same code")}
 BUILD_TEXT = {"armv7em-m4": "built for Armv7E-M (-mcpu=cortex-m4)", "armv7em-m7": "built for -mcpu=cortex-m7",
               "armv6m": "built for Armv6-M (-mcpu=cortex-m0)", "rv32imc": "built for RV32IMC (-march=rv32imc)",
               "armv81m-m55": "built for Armv8.1-M with Helium (-mcpu=cortex-m55), run on QEMU's mps3-an547"}
@@ -46,7 +49,11 @@ LIBRARY_TEXT = {
               "(esp_nn_generic_opt.h: what ESP-IDF builds for the ESP32 and the ESP32-C3), riscv64-unknown-elf-gcc 12.2 -O2",
     "cmsis-nn": "CMSIS-NN (ARM-software/CMSIS-NN @99f736a) called as TFLM's kernels/cmsis_nn call it, arm-none-eabi-gcc 12.2 -O2",
     "reference": "TFLM's reference kernels (tensorflow/tflite-micro @90b983c, kernels/internal/reference, TFLITE_DCHECKs on as in TFLM builds), GCC 12.2 -O2 (arm-none-eabi, riscv64-unknown-elf)",
-    "tinycnn": "TinyCNN's Sources/Runtime/Kernels built with Embedded Swift 6.3 -Osize -wmo (the firmware's flags)"}
+    "tinycnn": "TinyCNN's Sources/Runtime/Kernels built with Embedded Swift 6.3 -Osize -wmo (the firmware's flags)",
+    "tinycnn-optimized": "TinyCNN's KernelSet.optimized kernels (Sources/Runtime/Kernels/*Int8SIMD.swift; CONV_2D and "
+                         "FULLY_CONNECTED filters packed into RAM before the measured region, as the Interpreter's "
+                         "prepare packs them into the arena; SOFTMAX keeps the reference kernel) built with Embedded "
+                         "Swift 6.3 -Osize -wmo (the firmware's flags), tinycnn_optimized_layer.swift"}
 
 
 def measured(library, build, sweep):
@@ -69,7 +76,7 @@ def columns_per_pass(rows, library):
 
 
 def main():
-    libraries = ("cmsis-nn", "esp-nn", "reference", "tinycnn")
+    libraries = ("cmsis-nn", "esp-nn", "reference", "tinycnn", "tinycnn-optimized")
     jobs = [(core, build, core, None, libraries) for core, build in BUILDS.items()]
     jobs += [(core, BUILDS[src], src, why, (lib,)) for (core, lib), (src, why) in PROXIES.items()]
     for core, build, timing, proxy, libs in jobs:
@@ -77,7 +84,9 @@ def main():
         doc = json.load(open(path))
         for library in libs:
             file_library = FILE_LIBRARY.get(library, library)
-            if file_library not in doc["kernels"]: continue  # e.g. no TinyCNN backend for Xtensa
+            # e.g. no TinyCNN backend for Xtensa; the optimized kernels go wherever TinyCNN's do.
+            if file_library not in doc["kernels"] and not (
+                    file_library == "tinycnn-optimized" and "tinycnn" in doc["kernels"]): continue
             sweep = measured(library, build, True)
             if not sweep: continue
             rows = fit.measured_layers(sweep, timing)
@@ -95,13 +104,17 @@ def main():
                 mine = [x for x in rows if fit.kernel_path(x["layer"], library, timing == "cortex-m55") == name]
                 held_text = (f"; on {len(errs)} held-out layers of the validation models max {max(errs):.0%}, "
                              f"median {statistics.median(errs):.0%}") if errs else ""
+                # The optimized CONV_2D and FULLY_CONNECTED read the copy packed into RAM: no
+                # pass over the weights in flash (CostModel counts no flash traffic for them).
+                packed = library == "tinycnn-optimized" and name in ("conv", "fully_connected")
                 paths[name] = {
                     "cycles": {k: round(v, 3) for k, v in sorted(coeff.items())},
-                    "columns_per_weight_pass": columns_per_pass(mine, library),
+                    "columns_per_weight_pass": 0 if packed else columns_per_pass(mine, library),
                     "source": f"fit.py over {r['cycles']['layers']} sweep layers "
                               f"(bench/estimator/kernels/measurements/{library}-{build}-sweep-*.json), "
                               f"{timing} timing rules (cycles.py): max |error| {r['cycles']['max_error']:.0%}{held_text}"}
-            old = doc["kernels"].get(file_library, {})
+            # The optimized kernels run in the same interpreter as the reference ones.
+            old = doc["kernels"].get(file_library) or doc["kernels"].get("tinycnn", {})
             doc["kernels"][file_library] = {
                 "measured": (f"PROXY ({proxy}): " if proxy else "") +
                             f"{LIBRARY_TEXT[library]}, {BUILD_TEXT[build]}, every instruction counted under "
@@ -110,7 +123,8 @@ def main():
                 "operator_overhead": old.get("operator_overhead"),
                 "per_copy_byte": old.get("per_copy_byte"),
                 "paths": paths}
-            per_mac = ", ".join(f"{k} {v['cycles']['mac']:g}" for k, v in paths.items() if "mac" in v["cycles"])
+            per_mac = ", ".join(f"{k} {v['cycles'].get('mac', v['cycles'].get('packed_mac')):g}"
+                                for k, v in paths.items() if "mac" in v["cycles"] or "packed_mac" in v["cycles"])
             print(f"{core} {library} cycles/MAC: {per_mac}")
         tmp = path + ".tmp"
         with open(tmp, "w") as f:

@@ -6,7 +6,8 @@
 #     LIBRARY  cmsis-nn (needs CMSIS_NN=<checkout of ARM-software/CMSIS-NN>)
 #              esp-nn (needs ESP_NN=<checkout of espressif/esp-nn>: its portable C kernels)
 #              reference (needs TFLM=<checkout of tensorflow/tflite-micro>, GEMMLOWP=<google/gemmlowp>)
-#              tinycnn (the Embedded Swift kernels of Sources/Runtime)
+#              tinycnn (the Embedded Swift reference kernels of Sources/Runtime)
+#              tinycnn-optimized (its KernelSet.optimized kernels: packed filters in RAM, SIMD)
 #     MODEL    a bench/estimator/models/*.json file or lenet5
 #     OPT      compiler optimisation for the kernels, default -O2 (TFLM's KERNEL_OPTIMIZATION_LEVEL)
 # Needs arm-none-eabi-gcc, qemu-system-arm (7.2); see README.md.
@@ -44,7 +45,9 @@ if [ "$CPU" = rv32imc ]; then
 fi
 
 python3 "$here/layers.py" "$MODEL" "$work/layers.h"
-$CC -Os -I"$work" -I"$here" -c "$here/harness.c" -o "$work/harness.o"
+# The optimized kernels keep their packed filters beside their scratch (tinycnn_optimized_layer.swift).
+HDEFS=""; [ "$LIB" = tinycnn-optimized ] && HDEFS="-DSCRATCH_BYTES=(1024*1024)"
+$CC -Os $HDEFS -I"$work" -I"$here" -c "$here/harness.c" -o "$work/harness.o"
 if [ "$CPU" = rv32imc ]; then
   $CC -c "$here/startup_rv32.S" -o "$work/startup.o"
   $CC -O2 -c "$here/rt_rv32.c" -o "$work/rt.o"
@@ -87,9 +90,17 @@ case "$LIB" in
     done
     $CC $OPT -I"$ESP_NN/include" -I"$here" -c "$here/esp_nn_layer.c" -o "$work/layer.o"
     objs=("$work/layer.o" "${objs[@]}") ;;
-  tinycnn)
-    "$here/build_tinycnn.sh" "$CPU" "$work/layer.o" "$root"
-    objs+=("$work/layer.o") ;;
+  tinycnn|tinycnn-optimized)
+    # The Swift object does not depend on the model: built once per core, kernel set and
+    # state of the sources.
+    set_name=reference; [ "$LIB" = tinycnn-optimized ] && set_name=optimized
+    key=$(cat $(find "$root/Sources/Runtime" -name '*.swift' | sort) "$here"/tinycnn*_layer.swift \
+      "$here/build_tinycnn.sh" | sha1sum | cut -c1-12)
+    obj=$OUT/lib-$CPU-$LIB-$key.o
+    if [ ! -f "$obj" ]; then
+      "$here/build_tinycnn.sh" "$CPU" "$obj.tmp.o" "$root" -Osize "$set_name" && mv "$obj.tmp.o" "$obj"
+    fi
+    objs+=("$obj") ;;
   *) echo "unknown library $LIB" >&2; exit 2 ;;
 esac
 
