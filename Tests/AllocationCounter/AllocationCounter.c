@@ -1,8 +1,11 @@
 #include "AllocationCounter.h"
 
-#if defined(__linux__) && defined(__GLIBC__)
+// A libc header first: glibc defines __GLIBC__ in <features.h>, which every libc header pulls
+// in, so testing it before any include would always take the "unavailable" branch.
 #include <errno.h>
 #include <stddef.h>
+
+#if defined(__linux__) && defined(__GLIBC__)
 
 // glibc's allocator under its internal names: calling these (not dlsym) keeps the wrappers free
 // of allocation themselves.

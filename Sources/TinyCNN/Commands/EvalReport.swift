@@ -22,7 +22,9 @@ struct EvalResult {
   var int8: Predictions
   var layers: [Layer]
   var layerImages: Int
+  /// The arena a microcontroller needs (reference kernels) and the one this run used.
   var arenaBytes: Int
+  var hostArenaBytes: Int
 
   /// Runs both models over `images` (progress on stderr when `showProgress`). `folded` is
   /// `floatModel` with its batch norms folded: the graph the int8 file was converted from.
@@ -67,7 +69,7 @@ struct EvalResult {
       floatPath: floatPath, int8Path: int8Path, dataset: dataset, labels: images.labels,
       classNames: floatModel.classNames.isEmpty ? images.classNames : floatModel.classNames,
       float: float, int8: int8, layers: layers, layerImages: layerImages > 0 ? layerSet.count : 0,
-      arenaBytes: runner.arenaBytes)
+      arenaBytes: runner.deviceArenaBytes, hostArenaBytes: runner.arenaBytes)
   }
 
   var floatAccuracy: Double { float.accuracy(labels) }
@@ -95,7 +97,10 @@ struct EvalResult {
       "",
       "drop: \(Format.fixed(drop, 2)) points; agreement: \(percent(agreement)) "
         + "(\(Format.grouped(differing)) images classified differently)",
-      "int8 arena: \(Format.grouped(arenaBytes)) B (\(Format.bytes(arenaBytes)))",
+      "int8 arena: \(Format.grouped(arenaBytes)) B (\(Format.bytes(arenaBytes))) on a microcontroller"
+        + (hostArenaBytes == arenaBytes
+          ? ""
+          : "; \(Format.grouped(hostArenaBytes)) B here (the SIMD kernels' re-packed filters)"),
     ]
     if !layers.isEmpty {
       var table = TextTable([
@@ -161,6 +166,7 @@ struct EvalResult {
     var agreement: Double
     var differing: Int
     var arenaBytes: Int
+    var hostArenaBytes: Int
     var layerImages: Int
     var layers: [Layer]
     var classNames: [String]
@@ -171,6 +177,7 @@ struct EvalResult {
       case batchSize = "batch_size"
       case dropPoints = "drop_points"
       case arenaBytes = "int8_arena_bytes"
+      case hostArenaBytes = "int8_host_arena_bytes"
       case layerImages = "layer_images"
       case classNames = "class_names"
       case reportFiles = "report_files"
@@ -187,6 +194,7 @@ struct EvalResult {
         path: int8Path, accuracy: int8Accuracy, imagesPerSecond: int8.imagesPerSecond,
         confusion: int8.confusion(labels, classes: classCount)),
       dropPoints: drop, agreement: agreement, differing: differing, arenaBytes: arenaBytes,
+      hostArenaBytes: hostArenaBytes,
       layerImages: layerImages,
       layers: layers.map {
         .init(

@@ -187,8 +187,8 @@ struct FirmwareReport: Encodable {
     if let identical {
       lines.append(
         identical
-          ? "identical: the firmware's int8 outputs equal the host interpreter's on all "
-            + "\(images.count) images, byte for byte"
+          ? "identical: the firmware's int8 outputs equal the host interpreter's on "
+            + (images.count == 1 ? "the image" : "all \(images.count) images") + ", byte for byte"
           : "DIFFERENT: the firmware's int8 outputs are not the host interpreter's")
     }
     if let problem { lines.append("problem: \(problem)") }

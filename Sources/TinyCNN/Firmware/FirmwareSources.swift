@@ -58,7 +58,9 @@ struct FirmwareSources {
     #define TINYCNN_INPUT_BYTES \(inputBytes)
     #define TINYCNN_OUTPUT_BYTES \(outputBytes)
     #define TINYCNN_ARENA_BYTES \(arenaBytes)
-    #define TINYCNN_OPTIMIZED_KERNELS \(optimizedKernels ? 1 : 0)
+    // 1 for the Runtime's optimized kernels (a function, not a macro: Swift would warn that one
+    // branch of a test of a constant is never executed).
+    static inline int tinycnn_optimized_kernels(void) { return \(optimizedKernels ? 1 : 0); }
 
     const uint8_t *tinycnn_model_data(void);
     // The int8 input tensor of image `image` (0 ..< TINYCNN_IMAGE_COUNT).

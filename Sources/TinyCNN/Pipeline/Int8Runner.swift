@@ -13,8 +13,11 @@ final class Int8Runner {
   let model: Model
   let kernels: KernelSet
   let interpreter: Interpreter
-  /// The bytes the model needs in its arena: planned tensors plus the interpreter's records.
+  /// The bytes the model needs in its arena: planned tensors plus the interpreter's records
+  /// (and, with the optimized kernels, the filters they re-pack).
   let arenaBytes: Int
+  /// The arena of the reference kernels: what a microcontroller build of the Runtime needs.
+  let deviceArenaBytes: Int
   let input: TensorData
   let output: TensorData
   /// `pixelToInput[p]`: the int8 input value of pixel value p.
@@ -44,6 +47,13 @@ final class Int8Runner {
         for: model, scratch: scratch, preservingAllTensors: preservingAllTensors,
         kernels: kernels
       ).totalBytes
+      deviceArenaBytes =
+        kernels == .reference
+        ? needed
+        : try Interpreter.requirements(
+          for: model, scratch: scratch, preservingAllTensors: preservingAllTensors,
+          kernels: .reference
+        ).totalBytes
       arena = .allocate(byteCount: max(needed, 1), alignment: arenaAlignment)
       let interpreter = try Interpreter(
         model: model, arena: arena, preservingAllTensors: preservingAllTensors, kernels: kernels)
