@@ -16,9 +16,23 @@ let cpuHasAVX2FMA: Bool = {
   return set.contains("avx2") && set.contains("fma")
 }()
 
+// With AVX-512 (BW, VL) and VNNI (Ice Lake server, Sapphire Rapids, Zen 4) the int8 GEMM's
+// 16-channel tiles run on zmm registers and vpmaddwd + vpaddd fuse into vpdpwssd.
+// TINYCNN_NO_AVX512=1 keeps the AVX2 build.
+let cpuHasAVX512VNNI: Bool = {
+  if ProcessInfo.processInfo.environment["TINYCNN_NO_AVX512"] == "1" { return false }
+  guard cpuHasAVX2FMA, let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+    let flags = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") })
+  else { return false }
+  let set = Set(flags.split(separator: " "))
+  return ["avx512bw", "avx512vl", "avx512_vnni"].allSatisfy { set.contains(Substring($0)) }
+}()
+
 let fastFlags: [SwiftSetting] =
   [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
-  + (cpuHasAVX2FMA ? [.unsafeFlags(["-target-cpu", "haswell"]), .define("FMA")] : [])
+  + (cpuHasAVX512VNNI
+    ? [.unsafeFlags(["-target-cpu", "icelake-server"]), .define("FMA"), .define("AVX512")]
+    : cpuHasAVX2FMA ? [.unsafeFlags(["-target-cpu", "haswell"]), .define("FMA")] : [])
 
 let package = Package(
   name: "TinyCNN",

@@ -12,6 +12,62 @@ public func maxPool2DInt8SIMD(
   let lowest = SIMD16<Int8>(repeating: .min)
   let minimum = SIMD16<Int8>(repeating: Int8(truncatingIfNeeded: p.quantizedActivationMin))
   let maximum = SIMD16<Int8>(repeating: Int8(truncatingIfNeeded: p.quantizedActivationMax))
+  if p.paddingValues.height == 0 && p.paddingValues.width == 0
+    && (outputShape.h - 1) * p.strideHeight + p.filterHeight <= inputShape.h
+    && (outputShape.w - 1) * p.strideWidth + p.filterWidth <= inputShape.w
+  {
+    // Every window inside the image (LeNet-5's and cnn-small's 2x2 pools): pointers stepped
+    // instead of offsets and windows computed per tap, the 2x2 window unrolled, and whole
+    // 16-byte stores that the next channels or pixels overwrite (partial only at the end).
+    let rowBytes = inputShape.w * channels
+    let pixelStep = p.strideWidth * channels
+    let outputEnd = output + outputShape.flatSize
+    let twoByTwo = p.filterHeight == 2 && p.filterWidth == 2
+    var out = output
+    for batch in 0..<outputShape.n {
+      for outY in 0..<outputShape.h {
+        var window = input + inputShape.offset(batch, outY * p.strideHeight, 0, 0)
+        for _ in 0..<outputShape.w {
+          for channel0 in stride(from: 0, to: channels, by: 16) {
+            let lanes = channels - channel0 < 16 ? channels - channel0 : 16
+            var best = lowest
+            if twoByTwo {
+              let a = loadInt8x16(window + channel0, count: lanes, end: inputEnd)
+              let b = loadInt8x16(window + channel0 + channels, count: lanes, end: inputEnd)
+              let c = loadInt8x16(window + channel0 + rowBytes, count: lanes, end: inputEnd)
+              let d = loadInt8x16(
+                window + channel0 + rowBytes + channels, count: lanes, end: inputEnd)
+              best = a
+              best.replace(with: b, where: b .> best)
+              best.replace(with: c, where: c .> best)
+              best.replace(with: d, where: d .> best)
+            } else {
+              var row = window + channel0
+              for _ in 0..<p.filterHeight {
+                var tap = row
+                for _ in 0..<p.filterWidth {
+                  let x = loadInt8x16(tap, count: lanes, end: inputEnd)
+                  best.replace(with: x, where: x .> best)
+                  tap += channels
+                }
+                row += rowBytes
+              }
+            }
+            best.replace(with: minimum, where: best .< minimum)
+            best.replace(with: maximum, where: best .> maximum)
+            if out + channel0 + 16 <= outputEnd {
+              UnsafeMutableRawPointer(out + channel0).storeBytes(of: best, as: SIMD16<Int8>.self)
+            } else {
+              store16(best, to: out + channel0, count: lanes)
+            }
+          }
+          out += channels
+          window += pixelStep
+        }
+      }
+    }
+    return
+  }
   for batch in 0..<outputShape.n {
     for outY in 0..<outputShape.h {
       let inYOrigin = outY * p.strideHeight - p.paddingValues.height
