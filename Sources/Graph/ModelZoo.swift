@@ -21,6 +21,18 @@ public enum ModelZoo {
       defaultInput: FeatureShape(channels: 1, height: 28, width: 28), defaultClasses: 10,
       build: cnnSmall),
     Entry(
+      name: "resnet-mini",
+      summary:
+        "ResNet in miniature: 2 residual blocks with batch norm, global pooling, ~28k parameters",
+      defaultInput: FeatureShape(channels: 1, height: 28, width: 28), defaultClasses: 10,
+      build: resnetMini),
+    Entry(
+      name: "inception-mini",
+      summary:
+        "one Inception block (1x1, 3x3, 5x5, pool branches), global pooling, ~11k parameters",
+      defaultInput: FeatureShape(channels: 1, height: 28, width: 28), defaultClasses: 10,
+      build: inceptionMini),
+    Entry(
       name: "alexnet", summary: "AlexNet (shape-only): 5 conv + 3 fully connected, ~61M parameters",
       defaultInput: FeatureShape(channels: 3, height: 227, width: 227), defaultClasses: 1000,
       build: alexnet),

@@ -129,3 +129,25 @@ import Testing
   let vggMACs = try vgg.costs().reduce(0) { $0 + $1.macs }
   #expect(vggMACs == 15_470_264_320)  // 15.5 GMACs, as usually quoted
 }
+
+/// The branching zoo nets: their joins see the shapes the blocks promise, and the parameter
+/// counts are the hand-computed ones.
+@Test func residualAndInceptionZooNetsHaveTheirShapes() throws {
+  let resnet = try #require(try ModelZoo.named("resnet-mini"))
+  let r = try resnet.shapes()
+  #expect(r[resnet.index(of: "block1_add")!] == FeatureShape(channels: 16, height: 28, width: 28))
+  #expect(r[resnet.index(of: "block2_add")!] == FeatureShape(channels: 32, height: 14, width: 14))
+  #expect(resnet.nodes.filter { $0.layer == .add }.count == 2)
+  // Convolutions without bias before batch norm; each batch norm stores weight, bias,
+  // running_mean and running_var per channel; fc 32 -> 10.
+  let convWeights = 16 * 9 + 2 * 16 * 16 * 9 + 32 * 16 * 9 + 2 * 32 * 32 * 9
+  let batchNorms = 4 * (16 * 3 + 32 * 3)
+  #expect(try resnet.costs().reduce(0) { $0 + $1.parameters } == convWeights + batchNorms + 330)
+
+  let inception = try #require(try ModelZoo.named("inception-mini"))
+  let s = try inception.shapes()
+  let join = try #require(inception.nodes.first { $0.layer == .concat })
+  #expect(join.inputs.count == 4)
+  #expect(s[inception.index(of: "inception")!] == FeatureShape(channels: 80, height: 14, width: 14))
+  #expect(s.last == FeatureShape(features: 10))
+}

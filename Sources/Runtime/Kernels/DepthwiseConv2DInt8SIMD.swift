@@ -49,6 +49,8 @@ public func depthwiseConv2DPerChannelInt8SIMD(
               let x: Lanes
               if multiplier == 1 {
                 x = loadInt8Lanes(pixel + channel0, count: lanes, end: inputEnd)
+              } else if multiplier == 2 {
+                x = loadInt8LanesTwice(pixel + channel0 / 2, count: lanes / 2, end: inputEnd)
               } else {
                 var gathered = Lanes()
                 for l in 0..<lanes { gathered[l] = Int32(pixel[Int(source[l])]) }
@@ -88,6 +90,21 @@ func loadInt8Lanes(_ p: UnsafePointer<Int8>, count: Int, end: UnsafePointer<Int8
   if p + 8 <= end { return loadWidened8(p) }
   var r = Lanes()
   for l in 0..<count { r[l] = Int32(p[l]) }
+  return r
+}
+
+/// `count` (1...4) int8 values at `p`, each widened into two adjacent lanes (a depth multiplier
+/// of 2: output channels 2i and 2i + 1 read input channel i); one 4-byte load and a shuffle when
+/// it stays before `end`. Lanes past `2 * count` hold neighbouring values, never stored.
+@inline(__always)
+func loadInt8LanesTwice(_ p: UnsafePointer<Int8>, count: Int, end: UnsafePointer<Int8>) -> Lanes {
+  var r = Lanes()
+  if p + 4 <= end {
+    let v = UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Int8>.self)
+    for l in 0..<8 { r[l] = Int32(v[l / 2]) }
+    return r
+  }
+  for l in 0..<2 * count { r[l] = Int32(p[l / 2]) }
   return r
 }
 

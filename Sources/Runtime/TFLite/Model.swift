@@ -39,11 +39,14 @@ public struct Model {
 
   public init(bytes: UnsafeRawBufferPointer) throws(RuntimeError) {
     let buffer = FlatBuffer(bytes: bytes)
-    let root = try buffer.rootTable()
-    // The file identifier "TFL3" (bytes 4..<8); rootTable checked that 8 bytes exist.
-    guard bytes[4] == 0x54, bytes[5] == 0x46, bytes[6] == 0x4C, bytes[7] == 0x33 else {
+    // The file identifier "TFL3" (bytes 4..<8) first, so that another kind of file is named as
+    // such rather than as a corrupt flatbuffer; a file shorter than that is truncated.
+    if bytes.count >= 8,
+      !(bytes[4] == 0x54 && bytes[5] == 0x46 && bytes[6] == 0x4C && bytes[7] == 0x33)
+    {
       throw .notATFLiteFile
     }
+    let root = try buffer.rootTable()
     self.buffer = buffer
     version = try root.scalar(0, default: UInt32(0))
     guard version == Model.schemaVersion else { throw .unsupportedSchemaVersion(version) }
