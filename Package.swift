@@ -47,7 +47,9 @@ let package = Package(
     .systemLibrary(
       name: "CLibPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
     .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
-    .target(name: "Runtime", exclude: ["README.md"], swiftSettings: fastFlags),
+    .target(
+      name: "Runtime", dependencies: cpuHasAVX512VNNI ? ["X86DotProduct"] : [],
+      exclude: ["README.md"], swiftSettings: fastFlags),
     .target(name: "Graph"),
     .target(name: "Imaging", dependencies: ["CLibPNG"]),
     .target(name: "Datasets", dependencies: ["CZlib", "Imaging"]),
@@ -77,4 +79,11 @@ let package = Package(
       name: "EstimatorTests", dependencies: ["Estimator", "Graph", "Runtime", "Quantization"]),
     .testTarget(name: "CLITests", dependencies: ["TinyCNN"]),
   ]
+    // vpdpbusd for the int8 GEMM (Sources/X86DotProduct): the Builtin module needs -parse-stdlib.
+    + (cpuHasAVX512VNNI
+      ? [
+        .target(
+          name: "X86DotProduct",
+          swiftSettings: fastFlags + [.unsafeFlags(["-parse-stdlib"])])
+      ] : [])
 )

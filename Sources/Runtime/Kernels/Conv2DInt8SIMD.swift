@@ -63,8 +63,17 @@ func conv2DInt8SIMDScratchBytes(
 
 /// The bytes `packConv2DFilter` writes.
 public func packedConv2DFilterBytes(filterShape: Shape4) -> Int {
-  PackedInt8Weights.byteCount(
+  let bytes = PackedInt8Weights.byteCount(
     channels: filterShape.n, segments: filterShape.h, segmentLength: filterShape.w * filterShape.c)
+  #if AVX512 && canImport(X86DotProduct)
+    // Plus the vpdpbusd packing, 16-aligned after it.
+    return DotProductWeights.offset(afterBytes: bytes)
+      + DotProductWeights.byteCount(
+        channels: filterShape.n, segments: filterShape.h,
+        segmentLength: filterShape.w * filterShape.c)
+  #else
+    return bytes
+  #endif
 }
 
 /// The CONV_2D filter of `filterShape` (OHWI) packed for `conv2DPerChannelInt8SIMD`: one run per
@@ -74,10 +83,20 @@ public func packConv2DFilter(
   outputMultiplier: UnsafePointer<Int32>, outputShift: UnsafePointer<Int32>,
   into memory: UnsafeMutableRawPointer
 ) -> PackedInt8Weights {
-  PackedInt8Weights(
+  let segmentLength = filterShape.w * filterShape.c
+  let packed = PackedInt8Weights(
     packing: filter, channels: filterShape.n, segments: filterShape.h,
-    segmentLength: filterShape.w * filterShape.c, bias: bias, multiplier: outputMultiplier,
+    segmentLength: segmentLength, bias: bias, multiplier: outputMultiplier,
     shift: outputShift, perChannel: true, into: memory)
+  #if AVX512 && canImport(X86DotProduct)
+    let bytes = PackedInt8Weights.byteCount(
+      channels: filterShape.n, segments: filterShape.h, segmentLength: segmentLength)
+    _ = DotProductWeights(
+      packing: filter, channels: filterShape.n, segments: filterShape.h,
+      segmentLength: segmentLength, bias: bias, multiplier: outputMultiplier,
+      shift: outputShift, into: memory + DotProductWeights.offset(afterBytes: bytes))
+  #endif
+  return packed
 }
 
 /// Int8 convolution, NHWC, per-channel weights: the same bytes as `conv2DPerChannelInt8Reference`,
@@ -124,6 +143,24 @@ func conv2DPerChannelInt8SIMD(
   switch method {
   case .reference: break
   case .paddedImage(let height, let width):
+    #if AVX512 && canImport(X86DotProduct)
+      if dotProductSupports(inputOffset: p.inputOffset) {
+        let dot = DotProductWeights(after: packed)
+        for batch in 0..<outputShape.n {
+          paddedUInt8Image(
+            inputShape: inputShape, input: input, batch: batch, inputOffset: p.inputOffset,
+            padTop: p.paddingValues.height, padLeft: p.paddingValues.width, height: height,
+            width: width, image: scratch)
+          var rows = PaddedImageRows(
+            image: UnsafeRawPointer(scratch), p, width: width, channels: inputShape.c,
+            outputWidth: outputShape.w, valueBytes: 1)
+          gemmDotProductU8S8(
+            &rows, pixels: plane, p, dot: dot, inputOffset: p.inputOffset,
+            output: output + batch * plane * channels, outputStride: channels)
+        }
+        return
+      }
+    #endif
     for batch in 0..<outputShape.n {
       paddedInt16Image(
         inputShape: inputShape, input: input, batch: batch, inputOffset: p.inputOffset,
@@ -164,12 +201,16 @@ struct PaddedImageRows: ActivationRows {
   private let rowStep: Int  // bytes between output rows
   let segmentStride: Int
 
-  init(image: UnsafeRawPointer, _ p: ConvParams, width: Int, channels: Int, outputWidth: Int) {
-    let rowBytes = 2 * width * channels
+  /// `valueBytes`: 2 for the int16 image, 1 for the u8 one of the VNNI path.
+  init(
+    image: UnsafeRawPointer, _ p: ConvParams, width: Int, channels: Int, outputWidth: Int,
+    valueBytes: Int = 2
+  ) {
+    let rowBytes = valueBytes * width * channels
     rowStart = image
     current = image
     self.outputWidth = outputWidth
-    pixelStep = 2 * p.strideWidth * channels
+    pixelStep = valueBytes * p.strideWidth * channels
     rowStep = p.strideHeight * rowBytes
     segmentStride = p.dilationHeightFactor * rowBytes
   }

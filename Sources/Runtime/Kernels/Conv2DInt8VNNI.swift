@@ -1,0 +1,522 @@
+// CONV_2D's padded-image GEMM on AVX-512 VNNI: `vpdpbusd` multiplies 4 unsigned by 4 signed bytes
+// per int32 lane and adds them to the lane (64 multiply-adds per zmm instruction, twice
+// `vpdpwssd`'s 32 on int16 pairs). Only in builds with the X86DotProduct module (Package.swift
+// adds it when the CPU has AVX-512 VNNI); the Embedded build and the others keep the int16 GEMM.
+//
+// Exactness. The reference computes, per output channel, in wrapping int32
+//     acc = bias + Σ_k w_k * (x_k + off)          (off = inputOffset = -zeroPoint)
+// where a padding tap contributes nothing. The activations go in as bytes u_k = x_k + 128
+// (0...255, the int8 bit pattern with the sign bit flipped), and a padding tap as
+// u = 128 - off = 128 + zeroPoint (0...255 since zeroPoint is in [-128, 127]). Then
+// u_k - (128 - off) is x_k + off for a real tap and 0 for a padding tap, so
+//     Σ_k w_k * (x_k + off) = Σ_k w_k * u_k + (off - 128) * Σ_k w_k.
+// `vpdpbusd` (not the saturating `vpdpbusds`) forms Σ w_k u_k in wrapping int32 (each product is
+// at most 255 * 128 in magnitude, four of them fit in an int32 before the add), and the
+// per-channel Σ_k w_k is packed once; `(off - 128) * Σ w_k` is added with the bias. All of it
+// wraps, so the accumulator equals the reference's modulo 2^32, that is bit for bit, whatever the
+// depth. The requantisation afterwards is the int16 GEMM's, unchanged.
+//
+// Layout. The depth goes four bytes at a time ("quads"): each filter row (`kW * inC` values, one
+// contiguous run of the padded u8 image) is padded to a multiple of four with zero weights, so
+// the up to three bytes a last quad reads past its run (the next pixel's, or the image's slack)
+// are multiplied by 0. One quad of one pixel is one int32, broadcast over 16 channels; the
+// weights of a quad for 16 channels are one 64-byte vector.
+
+#if AVX512 && canImport(X86DotProduct)
+  import X86DotProduct
+
+  /// A CONV_2D filter packed for `vpdpbusd`, next to (after) its `PackedInt8Weights`, with the
+  /// requantisation parameters again on 16 lanes (the int16 GEMM's are on groups of 8).
+  ///
+  ///     multiplier, leftShift, rightShift, bias [groups * 16] Int32   (0 past the channels)
+  ///     weightSums [groups * 16] Int32                  Σ_k w[c][k], 0 past the channels
+  ///     weights    [groups][segments][segmentQuads][16][4] Int8   w[16G + lane][run s, 4q + j],
+  ///                                                    0 in the padding and past the channels
+  struct DotProductWeights {
+    /// Groups of 16 output channels (the last may be partial).
+    let groups: Int
+    let segments: Int
+    let segmentQuads: Int
+    let channels: Int
+    let parameters: UnsafePointer<Int32>  // multiplier, leftShift, rightShift, bias, weightSums
+    let weights: UnsafeRawPointer
+    private static let parameterArrays = 5
+
+    static func byteCount(channels: Int, segments: Int, segmentLength: Int) -> Int {
+      let lanes = (channels + 15) / 16 * 16
+      return parameterArrays * lanes * MemoryLayout<Int32>.stride
+        + lanes * segments * ((segmentLength + 3) / 4) * 4
+    }
+
+    /// Packs `filter` (`[channels][segments * segmentLength]`, OHWI) with its bias (nil: zeros)
+    /// and per-channel `multiplier` and `shift` into `memory` (aligned to 4).
+    init(
+      packing filter: UnsafePointer<Int8>, channels: Int, segments: Int, segmentLength: Int,
+      bias: UnsafePointer<Int32>?, multiplier: UnsafePointer<Int32>, shift: UnsafePointer<Int32>,
+      into memory: UnsafeMutableRawPointer
+    ) {
+      precondition(Int(bitPattern: memory) % MemoryLayout<Int32>.alignment == 0)
+      let lanes = (channels + 15) / 16 * 16
+      groups = lanes / 16
+      self.segments = segments
+      segmentQuads = (segmentLength + 3) / 4
+      let depth = segments * segmentLength
+      self.channels = channels
+      let ints = memory.bindMemory(to: Int32.self, capacity: Self.parameterArrays * lanes)
+      for c in 0..<lanes {
+        let real = c < channels
+        let s = real ? shift[c] : 0
+        var sum: Int32 = 0
+        if real {
+          for k in 0..<depth { sum = sum &+ Int32(filter[c * depth + k]) }
+        }
+        ints[c] = real ? multiplier[c] : 0
+        ints[lanes + c] = s > 0 ? s : 0
+        ints[2 * lanes + c] = s > 0 ? 0 : -s
+        ints[3 * lanes + c] = real ? (bias?[c] ?? 0) : 0
+        ints[4 * lanes + c] = sum
+      }
+      let packed = (memory + Self.parameterArrays * lanes * MemoryLayout<Int32>.stride)
+        .bindMemory(to: Int8.self, capacity: lanes * segments * segmentQuads * 4)
+      var i = 0
+      for g in 0..<groups {
+        for s in 0..<segments {
+          for q in 0..<segmentQuads {
+            for lane in 0..<16 {
+              let c = 16 * g + lane
+              for j in 0..<4 {
+                let k = 4 * q + j
+                packed[i] =
+                  c < channels && k < segmentLength
+                  ? filter[c * depth + s * segmentLength + k] : 0
+                i += 1
+              }
+            }
+          }
+        }
+      }
+      parameters = UnsafePointer(ints)
+      weights = UnsafeRawPointer(packed)
+    }
+
+    /// The packing `packConv2DFilter` wrote after `w` (its memory starts at `w.multiplier`);
+    /// a view, so that `PackedInt8Weights`, and with it every prepared operator, keeps its size.
+    init(after w: PackedInt8Weights) {
+      let bytes = PackedInt8Weights.byteCount(
+        channels: w.channels, segments: w.segments, segmentLength: w.segmentLength)
+      let memory = UnsafeRawPointer(w.multiplier) + Self.offset(afterBytes: bytes)
+      let lanes = (w.channels + 15) / 16 * 16
+      channels = w.channels
+      groups = lanes / 16
+      segments = w.segments
+      segmentQuads = (w.segmentLength + 3) / 4
+      parameters = memory.assumingMemoryBound(to: Int32.self)
+      weights = memory + Self.parameterArrays * lanes * MemoryLayout<Int32>.stride
+    }
+
+    /// Where the dot-product packing starts after `bytes` of `PackedInt8Weights`: 16-aligned.
+    static func offset(afterBytes bytes: Int) -> Int { (bytes + 15) / 16 * 16 }
+
+    /// Lanes `16 * g ..< 16 * g + 16` of parameter array `array`.
+    @inline(__always)
+    func parameter(_ array: Int, _ g: Int) -> SIMD16<Int32> {
+      UnsafeRawPointer(parameters + (array * groups + g) * 16).loadUnaligned(
+        as: SIMD16<Int32>.self)
+    }
+
+    @inline(__always)
+    func groupWeights(_ g: Int) -> UnsafeRawPointer { weights + g * segments * segmentQuads * 64 }
+  }
+
+  /// Whether the u8 padding value `128 - inputOffset` is a byte (always for a real zero point).
+  @inline(__always)
+  func dotProductSupports(inputOffset: Int32) -> Bool {
+    inputOffset >= -127 && inputOffset <= 128
+  }
+
+  /// `paddedInt16Image` as bytes `x + 128`, the padding `128 - inputOffset` (see the top).
+  func paddedUInt8Image(
+    inputShape: Shape4, input: UnsafePointer<Int8>, batch: Int, inputOffset: Int32,
+    padTop: Int, padLeft: Int, height: Int, width: Int, image: UnsafeMutableRawPointer
+  ) {
+    let channels = inputShape.c
+    let rowValues = width * channels
+    let pad = UInt8(truncatingIfNeeded: 128 &- inputOffset)
+    let bytes = image.assumingMemoryBound(to: UInt8.self)
+    let firstColumn = min(padLeft, width)
+    let endColumn = max(firstColumn, min(width, padLeft + inputShape.w))
+    for py in 0..<height {
+      let row = bytes + py * rowValues
+      let inY = py - padTop
+      guard inY >= 0, inY < inputShape.h, endColumn > firstColumn else {
+        for i in 0..<rowValues { row[i] = pad }
+        continue
+      }
+      for i in 0..<firstColumn * channels { row[i] = pad }
+      let source = input + inputShape.offset(batch, inY, firstColumn - padLeft, 0)
+      let destination = row + firstColumn * channels
+      for i in 0..<(endColumn - firstColumn) * channels {
+        destination[i] = UInt8(bitPattern: source[i]) ^ 0x80
+      }
+      for i in endColumn * channels..<rowValues { row[i] = pad }
+    }
+  }
+
+  /// The padded-image GEMM with `vpdpbusd`: `gemmInt8SIMD`'s output for the same rows (bytes).
+  func gemmDotProductU8S8(
+    _ rows: inout PaddedImageRows, pixels: Int, _ p: ConvParams, dot d: DotProductWeights,
+    inputOffset: Int32,
+    output: UnsafeMutablePointer<Int8>, outputStride: Int
+  ) {
+    let tile = DotTile(
+      d: d, inputOffset: inputOffset, segmentStride: rows.segmentStride, p: p,
+      stride: outputStride)
+    var p = 0
+    while p + 8 <= pixels {
+      let x = (
+        rows.next(), rows.next(), rows.next(), rows.next(), rows.next(), rows.next(),
+        rows.next(), rows.next()
+      )
+      let out = output + p * outputStride
+      var g = 0
+      while g + 2 <= d.groups {
+        dotTile8x32(x, tile, g, out)
+        g += 2
+      }
+      if g < d.groups { dotTile8x16(x, tile, g, out) }
+      p += 8
+    }
+    while p + 4 <= pixels {
+      let x = (rows.next(), rows.next(), rows.next(), rows.next())
+      let out = output + p * outputStride
+      for g in 0..<d.groups { dotTile4x16(x, tile, g, out) }
+      p += 4
+    }
+    while p < pixels {
+      let x = rows.next()
+      let out = output + p * outputStride
+      for g in 0..<d.groups { dotTile1x16(x, tile, g, out) }
+      p += 1
+    }
+  }
+
+  /// What every dot-product tile needs besides its pixels and channel group.
+  struct DotTile {
+    let d: DotProductWeights
+    let correction: SIMD16<Int32>  // inputOffset - 128
+    let segmentStride: Int
+    let offset: SIMD16<Int32>
+    let minimum: SIMD16<Int32>
+    let maximum: SIMD16<Int32>
+    let stride: Int
+
+    init(
+      d: DotProductWeights, inputOffset: Int32, segmentStride: Int, p: ConvParams, stride: Int
+    ) {
+      self.d = d
+      correction = SIMD16(repeating: inputOffset &- 128)
+      self.segmentStride = segmentStride
+      offset = SIMD16(repeating: p.outputOffset)
+      minimum = SIMD16(repeating: p.quantizedActivationMin)
+      maximum = SIMD16(repeating: p.quantizedActivationMax)
+      self.stride = stride
+    }
+
+    /// Group `g`'s requantisation and `bias + (off - 128) * Σ w` (see the top).
+    @inline(__always)
+    func requantization(_ g: Int) -> Requantization16 {
+      Requantization16(
+        multiplier: d.parameter(0, g), leftShift: d.parameter(1, g),
+        rightShift: d.parameter(2, g), bias: d.parameter(3, g) &+ d.parameter(4, g) &* correction)
+    }
+
+    /// Requantises, clamps and stores the 16 channels of group `g` at `out`.
+    @_transparent
+    func finish(
+      _ acc: SIMD16<Int32>, _ g: Int, _ r: Requantization16, _ out: UnsafeMutablePointer<Int8>
+    ) {
+      var y = r.apply(acc &+ r.bias) &+ offset
+      y.replace(with: minimum, where: y .< minimum)
+      y.replace(with: maximum, where: y .> maximum)
+      var bytes = SIMD16<Int8>()
+      for j in 0..<16 { bytes[j] = Int8(truncatingIfNeeded: y[j]) }
+      let rest = d.channels - 16 * g
+      if rest >= 16 {
+        UnsafeMutableRawPointer(out + 16 * g).storeBytes(of: bytes, as: SIMD16<Int8>.self)
+      } else {
+        for j in 0..<rest { out[16 * g + j] = bytes[j] }
+      }
+    }
+  }
+
+  /// `LaneRequantization` on 16 lanes (the same operations, so the same values).
+  struct Requantization16 {
+    var multiplier: SIMD16<Int32>
+    var leftShift: SIMD16<Int32>
+    var rightShift: SIMD16<Int32>
+    var bias: SIMD16<Int32>
+
+    @_transparent  // (`@inline(__always)` left it a call, a fifth of conv2's time)
+    func apply(_ acc: SIMD16<Int32>) -> SIMD16<Int32> {
+      // saturatingRoundingDoublingHighMul: (a * b + 2^30) >> 31 in 64 bits, Int32.min^2 saturates.
+      let a = acc &<< leftShift
+      var a64 = SIMD16<Int64>()
+      var b64 = SIMD16<Int64>()
+      for j in 0..<16 {
+        a64[j] = signExtended(a[j])
+        b64[j] = signExtended(multiplier[j])
+      }
+      let nudged = (a64 &* b64) &+ SIMD16<Int64>(repeating: 0x4000_0000)
+      let shifted = nudged &>> 31
+      var high = SIMD16<Int32>()
+      for j in 0..<16 { high[j] = Int32(truncatingIfNeeded: shifted[j]) }
+      let minimum = SIMD16<Int32>(repeating: .min)
+      high.replace(
+        with: SIMD16(repeating: .max), where: (a .== minimum) .& (multiplier .== minimum))
+      // roundingDivideByPOT with per-lane exponents.
+      let one = SIMD16<Int32>(repeating: 1)
+      let mask = (one &<< rightShift) &- one
+      let remainder = high & mask
+      let threshold = (mask &>> one) &- (high &>> 31)
+      let roundUp = SIMD16<Int32>(repeating: 0).replacing(with: one, where: remainder .> threshold)
+      return (high &>> rightShift) &+ roundUp
+    }
+  }
+
+  @inline(__always)
+  private func quad(_ x: UnsafeRawPointer, _ q: Int) -> SIMD16<Int32> {
+    SIMD16(repeating: x.loadUnaligned(fromByteOffset: 4 * q, as: Int32.self))
+  }
+
+  @inline(__always)
+  private func weightQuad(_ w: UnsafeRawPointer, _ q: Int) -> SIMD16<Int32> {
+    w.loadUnaligned(fromByteOffset: 64 * q, as: SIMD16<Int32>.self)
+  }
+
+  // 8 pixels x 32 channels: 16 accumulators, each broadcast serves two groups' weights (fewer
+  // loads per vpdpbusd than 8 x 16, and enough independent chains for two per cycle).
+  @inline(never)
+  private func dotTile8x32(
+    _ x: (
+      UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer,
+      UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer
+    ),
+    _ t: DotTile, _ g: Int, _ out: UnsafeMutablePointer<Int8>
+  ) {
+    var wp0 = t.d.groupWeights(g)
+    var wp1 = t.d.groupWeights(g + 1)
+    let quads = t.d.segmentQuads
+    var acc0 = SIMD16<Int32>()
+    var acc1 = SIMD16<Int32>()
+    var acc2 = SIMD16<Int32>()
+    var acc3 = SIMD16<Int32>()
+    var acc4 = SIMD16<Int32>()
+    var acc5 = SIMD16<Int32>()
+    var acc6 = SIMD16<Int32>()
+    var acc7 = SIMD16<Int32>()
+    var acc8 = SIMD16<Int32>()
+    var acc9 = SIMD16<Int32>()
+    var acc10 = SIMD16<Int32>()
+    var acc11 = SIMD16<Int32>()
+    var acc12 = SIMD16<Int32>()
+    var acc13 = SIMD16<Int32>()
+    var acc14 = SIMD16<Int32>()
+    var acc15 = SIMD16<Int32>()
+    var (x0, x1, x2, x3, x4, x5, x6, x7) = x
+    for _ in 0..<t.d.segments {
+      for q in 0..<quads {
+        let u = weightQuad(wp0, q)
+        let u1 = weightQuad(wp1, q)
+        let v0 = quad(x0, q)
+        acc0 = dotAccumulateU8S8(acc0, v0, u)
+        acc8 = dotAccumulateU8S8(acc8, v0, u1)
+        let v1 = quad(x1, q)
+        acc1 = dotAccumulateU8S8(acc1, v1, u)
+        acc9 = dotAccumulateU8S8(acc9, v1, u1)
+        let v2 = quad(x2, q)
+        acc2 = dotAccumulateU8S8(acc2, v2, u)
+        acc10 = dotAccumulateU8S8(acc10, v2, u1)
+        let v3 = quad(x3, q)
+        acc3 = dotAccumulateU8S8(acc3, v3, u)
+        acc11 = dotAccumulateU8S8(acc11, v3, u1)
+        let v4 = quad(x4, q)
+        acc4 = dotAccumulateU8S8(acc4, v4, u)
+        acc12 = dotAccumulateU8S8(acc12, v4, u1)
+        let v5 = quad(x5, q)
+        acc5 = dotAccumulateU8S8(acc5, v5, u)
+        acc13 = dotAccumulateU8S8(acc13, v5, u1)
+        let v6 = quad(x6, q)
+        acc6 = dotAccumulateU8S8(acc6, v6, u)
+        acc14 = dotAccumulateU8S8(acc14, v6, u1)
+        let v7 = quad(x7, q)
+        acc7 = dotAccumulateU8S8(acc7, v7, u)
+        acc15 = dotAccumulateU8S8(acc15, v7, u1)
+      }
+      wp0 += 64 * quads
+      wp1 += 64 * quads
+      x0 += t.segmentStride
+      x1 += t.segmentStride
+      x2 += t.segmentStride
+      x3 += t.segmentStride
+      x4 += t.segmentStride
+      x5 += t.segmentStride
+      x6 += t.segmentStride
+      x7 += t.segmentStride
+    }
+    let r0 = t.requantization(g)
+    t.finish(acc0, g, r0, out)
+    t.finish(acc1, g, r0, out + 1 * t.stride)
+    t.finish(acc2, g, r0, out + 2 * t.stride)
+    t.finish(acc3, g, r0, out + 3 * t.stride)
+    t.finish(acc4, g, r0, out + 4 * t.stride)
+    t.finish(acc5, g, r0, out + 5 * t.stride)
+    t.finish(acc6, g, r0, out + 6 * t.stride)
+    t.finish(acc7, g, r0, out + 7 * t.stride)
+    let r1 = t.requantization(g + 1)
+    t.finish(acc8, g + 1, r1, out)
+    t.finish(acc9, g + 1, r1, out + 1 * t.stride)
+    t.finish(acc10, g + 1, r1, out + 2 * t.stride)
+    t.finish(acc11, g + 1, r1, out + 3 * t.stride)
+    t.finish(acc12, g + 1, r1, out + 4 * t.stride)
+    t.finish(acc13, g + 1, r1, out + 5 * t.stride)
+    t.finish(acc14, g + 1, r1, out + 6 * t.stride)
+    t.finish(acc15, g + 1, r1, out + 7 * t.stride)
+  }
+
+  // 8 pixels x 16 channels: eight independent accumulators hide vpdpbusd's latency (about 5
+  // cycles) at one per cycle; one weight vector per quad serves all eight.
+  @inline(never)
+  private func dotTile8x16(
+    _ x: (
+      UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer,
+      UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer
+    ),
+    _ t: DotTile, _ g: Int, _ out: UnsafeMutablePointer<Int8>
+  ) {
+    var wp = t.d.groupWeights(g)
+    let quads = t.d.segmentQuads
+    var acc0 = SIMD16<Int32>()
+    var acc1 = SIMD16<Int32>()
+    var acc2 = SIMD16<Int32>()
+    var acc3 = SIMD16<Int32>()
+    var acc4 = SIMD16<Int32>()
+    var acc5 = SIMD16<Int32>()
+    var acc6 = SIMD16<Int32>()
+    var acc7 = SIMD16<Int32>()
+    var (x0, x1, x2, x3, x4, x5, x6, x7) = x
+    for _ in 0..<t.d.segments {
+      for q in 0..<quads {
+        let u = weightQuad(wp, q)
+        acc0 = dotAccumulateU8S8(acc0, quad(x0, q), u)
+        acc1 = dotAccumulateU8S8(acc1, quad(x1, q), u)
+        acc2 = dotAccumulateU8S8(acc2, quad(x2, q), u)
+        acc3 = dotAccumulateU8S8(acc3, quad(x3, q), u)
+        acc4 = dotAccumulateU8S8(acc4, quad(x4, q), u)
+        acc5 = dotAccumulateU8S8(acc5, quad(x5, q), u)
+        acc6 = dotAccumulateU8S8(acc6, quad(x6, q), u)
+        acc7 = dotAccumulateU8S8(acc7, quad(x7, q), u)
+      }
+      wp += 64 * quads
+      x0 += t.segmentStride
+      x1 += t.segmentStride
+      x2 += t.segmentStride
+      x3 += t.segmentStride
+      x4 += t.segmentStride
+      x5 += t.segmentStride
+      x6 += t.segmentStride
+      x7 += t.segmentStride
+    }
+    let o = t.requantization(g)
+    t.finish(acc0, g, o, out)
+    t.finish(acc1, g, o, out + t.stride)
+    t.finish(acc2, g, o, out + 2 * t.stride)
+    t.finish(acc3, g, o, out + 3 * t.stride)
+    t.finish(acc4, g, o, out + 4 * t.stride)
+    t.finish(acc5, g, o, out + 5 * t.stride)
+    t.finish(acc6, g, o, out + 6 * t.stride)
+    t.finish(acc7, g, o, out + 7 * t.stride)
+  }
+
+  // 4 pixels x 16 channels, two chains each (even and odd quads) for the latency.
+  @inline(never)
+  private func dotTile4x16(
+    _ x: (UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer),
+    _ t: DotTile, _ g: Int, _ out: UnsafeMutablePointer<Int8>
+  ) {
+    var wp = t.d.groupWeights(g)
+    let quads = t.d.segmentQuads
+    var acc0 = SIMD16<Int32>()
+    var acc1 = SIMD16<Int32>()
+    var acc2 = SIMD16<Int32>()
+    var acc3 = SIMD16<Int32>()
+    var acc4 = SIMD16<Int32>()
+    var acc5 = SIMD16<Int32>()
+    var acc6 = SIMD16<Int32>()
+    var acc7 = SIMD16<Int32>()
+    var (x0, x1, x2, x3) = x
+    for _ in 0..<t.d.segments {
+      var q = 0
+      while q + 2 <= quads {
+        let u = weightQuad(wp, q)
+        acc0 = dotAccumulateU8S8(acc0, quad(x0, q), u)
+        acc1 = dotAccumulateU8S8(acc1, quad(x1, q), u)
+        acc2 = dotAccumulateU8S8(acc2, quad(x2, q), u)
+        acc3 = dotAccumulateU8S8(acc3, quad(x3, q), u)
+        let v = weightQuad(wp, q + 1)
+        acc4 = dotAccumulateU8S8(acc4, quad(x0, q + 1), v)
+        acc5 = dotAccumulateU8S8(acc5, quad(x1, q + 1), v)
+        acc6 = dotAccumulateU8S8(acc6, quad(x2, q + 1), v)
+        acc7 = dotAccumulateU8S8(acc7, quad(x3, q + 1), v)
+        q += 2
+      }
+      if q < quads {
+        let u = weightQuad(wp, q)
+        acc0 = dotAccumulateU8S8(acc0, quad(x0, q), u)
+        acc1 = dotAccumulateU8S8(acc1, quad(x1, q), u)
+        acc2 = dotAccumulateU8S8(acc2, quad(x2, q), u)
+        acc3 = dotAccumulateU8S8(acc3, quad(x3, q), u)
+      }
+      wp += 64 * quads
+      x0 += t.segmentStride
+      x1 += t.segmentStride
+      x2 += t.segmentStride
+      x3 += t.segmentStride
+    }
+    let o = t.requantization(g)
+    t.finish(acc0 &+ acc4, g, o, out)
+    t.finish(acc1 &+ acc5, g, o, out + t.stride)
+    t.finish(acc2 &+ acc6, g, o, out + 2 * t.stride)
+    t.finish(acc3 &+ acc7, g, o, out + 3 * t.stride)
+  }
+
+  // 1 pixel x 16 channels, four chains over the quads.
+  @inline(never)
+  private func dotTile1x16(
+    _ x: UnsafeRawPointer, _ t: DotTile, _ g: Int, _ out: UnsafeMutablePointer<Int8>
+  ) {
+    var wp = t.d.groupWeights(g)
+    let quads = t.d.segmentQuads
+    var acc0 = SIMD16<Int32>()
+    var acc1 = SIMD16<Int32>()
+    var acc2 = SIMD16<Int32>()
+    var acc3 = SIMD16<Int32>()
+    var x0 = x
+    for _ in 0..<t.d.segments {
+      var q = 0
+      while q + 4 <= quads {
+        acc0 = dotAccumulateU8S8(acc0, quad(x0, q), weightQuad(wp, q))
+        acc1 = dotAccumulateU8S8(acc1, quad(x0, q + 1), weightQuad(wp, q + 1))
+        acc2 = dotAccumulateU8S8(acc2, quad(x0, q + 2), weightQuad(wp, q + 2))
+        acc3 = dotAccumulateU8S8(acc3, quad(x0, q + 3), weightQuad(wp, q + 3))
+        q += 4
+      }
+      while q < quads {
+        acc0 = dotAccumulateU8S8(acc0, quad(x0, q), weightQuad(wp, q))
+        q += 1
+      }
+      wp += 64 * quads
+      x0 += t.segmentStride
+    }
+    t.finish((acc0 &+ acc1) &+ (acc2 &+ acc3), g, t.requantization(g), out)
+  }
+#endif

@@ -1,0 +1,19 @@
+// AVX-512 VNNI's `vpdpbusd` for the Runtime's int8 GEMM. Swift has no x86 intrinsics and LLVM
+// does not form vpdpbusd from plain SIMD code (it needs u8 x s8 with a four-way sum), so this
+// module is compiled with `-parse-stdlib` and calls the LLVM intrinsic through the Builtin
+// module. Package.swift adds it only to builds that have AVX-512 VNNI; the functions are
+// `@inlinable` so that they inline into the Runtime's tile loops (one instruction, no call).
+import Swift
+
+/// `acc` plus, in each int32 lane `i`, `Σ_j a.byte[4i + j] * b.byte[4i + j]` with the bytes of `a`
+/// unsigned and those of `b` signed (`vpdpbusd`: wrapping, never saturating).
+@inlinable @inline(__always)
+public func dotAccumulateU8S8(
+  _ acc: SIMD16<Int32>, _ a: SIMD16<Int32>, _ b: SIMD16<Int32>
+) -> SIMD16<Int32> {
+  let r = Builtin.int_x86_avx512_vpdpbusd_512(
+    acc._storage._value, a._storage._value, b._storage._value)
+  var out = SIMD16<Int32>()
+  out._storage._value = r
+  return out
+}
