@@ -155,7 +155,9 @@ func conv2DPerChannelInt8SIMD(
             image: UnsafeRawPointer(scratch), p, width: width, channels: inputShape.c,
             outputWidth: outputShape.w, valueBytes: 1)
           gemmDotProductU8S8(
-            &rows, pixels: plane, p, dot: dot, inputOffset: p.inputOffset,
+            &rows, pixels: plane, outputOffset: p.outputOffset,
+            outputMinimum: p.quantizedActivationMin, outputMaximum: p.quantizedActivationMax,
+            dot: dot, inputOffset: p.inputOffset,
             output: output + batch * plane * channels, outputStride: channels)
         }
         return

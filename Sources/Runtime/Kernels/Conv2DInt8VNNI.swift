@@ -49,11 +49,11 @@
     }
 
     /// Packs `filter` (`[channels][segments * segmentLength]`, OHWI) with its bias (nil: zeros)
-    /// and per-channel `multiplier` and `shift` into `memory` (aligned to 4).
+    /// and `multiplier` and `shift` (per channel, or `[0]` for all) into `memory` (aligned to 4).
     init(
       packing filter: UnsafePointer<Int8>, channels: Int, segments: Int, segmentLength: Int,
       bias: UnsafePointer<Int32>?, multiplier: UnsafePointer<Int32>, shift: UnsafePointer<Int32>,
-      into memory: UnsafeMutableRawPointer
+      perChannel: Bool = true, into memory: UnsafeMutableRawPointer
     ) {
       precondition(Int(bitPattern: memory) % MemoryLayout<Int32>.alignment == 0)
       let lanes = (channels + 15) / 16 * 16
@@ -65,12 +65,12 @@
       let ints = memory.bindMemory(to: Int32.self, capacity: Self.parameterArrays * lanes)
       for c in 0..<lanes {
         let real = c < channels
-        let s = real ? shift[c] : 0
+        let s = real ? shift[perChannel ? c : 0] : 0
         var sum: Int32 = 0
         if real {
           for k in 0..<depth { sum = sum &+ Int32(filter[c * depth + k]) }
         }
-        ints[c] = real ? multiplier[c] : 0
+        ints[c] = real ? multiplier[perChannel ? c : 0] : 0
         ints[lanes + c] = s > 0 ? s : 0
         ints[2 * lanes + c] = s > 0 ? 0 : -s
         ints[3 * lanes + c] = real ? (bias?[c] ?? 0) : 0
@@ -163,13 +163,14 @@
   }
 
   /// The padded-image GEMM with `vpdpbusd`: `gemmInt8SIMD`'s output for the same rows (bytes).
-  func gemmDotProductU8S8(
-    _ rows: inout PaddedImageRows, pixels: Int, _ p: ConvParams, dot d: DotProductWeights,
-    inputOffset: Int32,
+  func gemmDotProductU8S8<Rows: ActivationRows>(
+    _ rows: inout Rows, pixels: Int, outputOffset: Int32, outputMinimum: Int32,
+    outputMaximum: Int32, dot d: DotProductWeights, inputOffset: Int32,
     output: UnsafeMutablePointer<Int8>, outputStride: Int
   ) {
     let tile = DotTile(
-      d: d, inputOffset: inputOffset, segmentStride: rows.segmentStride, p: p,
+      d: d, inputOffset: inputOffset, segmentStride: rows.segmentStride,
+      outputOffset: outputOffset, outputMinimum: outputMinimum, outputMaximum: outputMaximum,
       stride: outputStride)
     var p = 0
     while p + 8 <= pixels {
@@ -200,6 +201,55 @@
     }
   }
 
+  /// FULLY_CONNECTED's rows for `gemmDotProductU8S8`: `x + 128` bytes, `4 * segmentQuads` each.
+  struct UInt8Rows: ActivationRows {
+    private var pointer: UnsafeRawPointer
+    private let rowBytes: Int
+    var segmentStride: Int { 0 }  // one run
+
+    init(_ pointer: UnsafeRawPointer, rowBytes: Int) {
+      self.pointer = pointer
+      self.rowBytes = rowBytes
+    }
+
+    @inline(__always)
+    mutating func next() -> UnsafeRawPointer {
+      defer { pointer += rowBytes }
+      return pointer
+    }
+  }
+
+  /// FULLY_CONNECTED on `vpdpbusd`: `fullyConnectedPacked`'s output (packed by
+  /// `packFullyConnectedFilter`, which adds the dot-product packing in these builds). No padding
+  /// taps here; the depth's padding to a multiple of 4 has zero weights.
+  func fullyConnectedDotProduct(
+    _ p: FullyConnectedParams, input: UnsafePointer<Int8>, batches: Int, outputDepth: Int,
+    output: UnsafeMutablePointer<Int8>, packed: PackedInt8Weights,
+    scratch: UnsafeMutableRawPointer
+  ) {
+    let d = DotProductWeights(after: packed)
+    let depth = packed.segmentLength
+    let rowBytes = 4 * d.segmentQuads
+    let bytes = scratch.assumingMemoryBound(to: UInt8.self)
+    var first = 0
+    while first < batches {
+      let count = min(fullyConnectedBlockRows, batches - first)
+      for r in 0..<count {
+        let source = input + (first + r) * depth
+        let row = bytes + r * rowBytes
+        for i in 0..<depth { row[i] = UInt8(bitPattern: source[i]) ^ 0x80 }
+        for i in depth..<rowBytes { row[i] = 0 }
+      }
+      var rows = UInt8Rows(UnsafeRawPointer(scratch), rowBytes: rowBytes)
+      gemmDotProductU8S8(
+        &rows, pixels: count, outputOffset: p.outputOffset,
+        outputMinimum: p.quantizedActivationMin, outputMaximum: p.quantizedActivationMax,
+        dot: d, inputOffset: p.inputOffset, output: output + first * outputDepth,
+        outputStride: outputDepth)
+      first += count
+    }
+  }
+
   /// What every dot-product tile needs besides its pixels and channel group.
   struct DotTile {
     let d: DotProductWeights
@@ -211,14 +261,15 @@
     let stride: Int
 
     init(
-      d: DotProductWeights, inputOffset: Int32, segmentStride: Int, p: ConvParams, stride: Int
+      d: DotProductWeights, inputOffset: Int32, segmentStride: Int, outputOffset: Int32,
+      outputMinimum: Int32, outputMaximum: Int32, stride: Int
     ) {
       self.d = d
       correction = SIMD16(repeating: inputOffset &- 128)
       self.segmentStride = segmentStride
-      offset = SIMD16(repeating: p.outputOffset)
-      minimum = SIMD16(repeating: p.quantizedActivationMin)
-      maximum = SIMD16(repeating: p.quantizedActivationMax)
+      offset = SIMD16(repeating: outputOffset)
+      minimum = SIMD16(repeating: outputMinimum)
+      maximum = SIMD16(repeating: outputMaximum)
       self.stride = stride
     }
 

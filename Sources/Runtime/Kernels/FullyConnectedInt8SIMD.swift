@@ -8,8 +8,16 @@ public func fullyConnectedInt8SIMDScratchBytes(filterShape: Shape4) -> Int {
 
 /// The bytes `packFullyConnectedFilter` writes.
 public func packedFullyConnectedFilterBytes(filterShape: Shape4) -> Int {
-  PackedInt8Weights.byteCount(
+  let bytes = PackedInt8Weights.byteCount(
     channels: filterShape.h * filterShape.w, segments: 1, segmentLength: filterShape.c)
+  #if AVX512 && canImport(X86DotProduct)
+    // Plus the vpdpbusd packing (Conv2DInt8VNNI.swift), 16-aligned after it.
+    return DotProductWeights.offset(afterBytes: bytes)
+      + DotProductWeights.byteCount(
+        channels: filterShape.h * filterShape.w, segments: 1, segmentLength: filterShape.c)
+  #else
+    return bytes
+  #endif
 }
 
 /// The FULLY_CONNECTED filter (`[outDepth, accumDepth]`, as the reference reads it) packed for
@@ -20,10 +28,20 @@ public func packFullyConnectedFilter(
   outputMultiplier: UnsafePointer<Int32>, outputShift: UnsafePointer<Int32>, perChannel: Bool,
   into memory: UnsafeMutableRawPointer
 ) -> PackedInt8Weights {
-  PackedInt8Weights(
+  let packed = PackedInt8Weights(
     packing: filter, channels: filterShape.h * filterShape.w, segments: 1,
     segmentLength: filterShape.c, bias: bias, multiplier: outputMultiplier, shift: outputShift,
     perChannel: perChannel, into: memory)
+  #if AVX512 && canImport(X86DotProduct)
+    let bytes = PackedInt8Weights.byteCount(
+      channels: filterShape.h * filterShape.w, segments: 1, segmentLength: filterShape.c)
+    _ = DotProductWeights(
+      packing: filter, channels: filterShape.h * filterShape.w, segments: 1,
+      segmentLength: filterShape.c, bias: bias, multiplier: outputMultiplier,
+      shift: outputShift, perChannel: perChannel,
+      into: memory + DotProductWeights.offset(afterBytes: bytes))
+  #endif
+  return packed
 }
 
 /// Int8 FULLY_CONNECTED with per-channel weights: the same bytes as
@@ -83,6 +101,13 @@ private func fullyConnectedPacked(
   let range = LaneOutputRange(
     offset: p.outputOffset, minimum: p.quantizedActivationMin,
     maximum: p.quantizedActivationMax)
+  #if AVX512 && canImport(X86DotProduct)
+    if dotProductSupports(inputOffset: p.inputOffset) {
+      return fullyConnectedDotProduct(
+        p, input: input, batches: batches, outputDepth: outputDepth, output: output,
+        packed: packed, scratch: scratch)
+    }
+  #endif
   let readableEnd = input + inputShape.flatSize
   var first = 0
   while first < batches {
