@@ -289,14 +289,16 @@
       var y = r.apply(acc &+ r.bias) &+ offset
       y.replace(with: minimum, where: y .< minimum)
       y.replace(with: maximum, where: y .> maximum)
-      var bytes = SIMD16<Int8>()
-      for j in 0..<16 { bytes[j] = Int8(truncatingIfNeeded: y[j]) }
-      let rest = d.channels - 16 * g
-      if rest >= 16 {
-        UnsafeMutableRawPointer(out + 16 * g).storeBytes(of: bytes, as: SIMD16<Int8>.self)
-      } else {
-        for j in 0..<rest { out[16 * g + j] = bytes[j] }
+      // Two 8-lane narrows and stores (a `storeBytes` of SIMD16<Int8> stays a generic call).
+      var low = SIMD8<Int8>()
+      var high = SIMD8<Int8>()
+      for j in 0..<8 {
+        low[j] = Int8(truncatingIfNeeded: y[j])
+        high[j] = Int8(truncatingIfNeeded: y[8 + j])
       }
+      let rest = d.channels - 16 * g
+      store(low, to: out + 16 * g, count: rest < 8 ? rest : 8)
+      if rest > 8 { store(high, to: out + 16 * g + 8, count: rest < 16 ? rest - 8 : 8) }
     }
   }
 
