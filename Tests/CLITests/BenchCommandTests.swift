@@ -36,6 +36,7 @@ private let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
   #expect(peak("sse2").macsPerCycle == 16)
   #expect(peak("sse2 avx2 fma").macsPerCycle == 32)
   #expect(peak("avx2 avx512f avx512bw").macsPerCycle == 64)
+  #expect(peak("avx2 avx512f avx512bw avx512_vnni").macsPerCycle == 128)
   #expect(peak("avx2").peakGMACs == 96)
   #expect(CPUPeak.parse("").peakGMACs == 0)
 }
