@@ -88,15 +88,10 @@ struct DepthwiseCase: CustomStringConvertible {
 }
 
 @Test func depthwiseConv2DSIMDEqualsReferenceOnRandomCases() {
-  for seed in UInt64(0)..<2000 {
-    var rng = SplitMix64(seed: 0xD3_0000_0000 + seed)
+  checkRandomCases(2000, seedBase: 0xD3_0000_0000) { rng in
     let c = DepthwiseCase.random(&rng)
-    let got = c.run(simd: true)
-    let want = c.run(simd: false)
-    if got != want {
-      Issue.record("seed \(0xD3_0000_0000 + seed): \(c): \(firstDifference(got, want))")
-      return
-    }
+    let (got, want) = (c.run(simd: true), c.run(simd: false))
+    return got == want ? nil : "\(c): \(firstDifference(got, want))"
   }
 }
 

@@ -89,15 +89,10 @@ struct FullyConnectedCase: CustomStringConvertible {
 }
 
 @Test func fullyConnectedSIMDEqualsReferenceOnRandomCases() {
-  for seed in UInt64(0)..<3000 {
-    var rng = SplitMix64(seed: 0xFC_0000_0000 + seed)
+  checkRandomCases(3000, seedBase: 0xFC_0000_0000) { rng in
     let c = FullyConnectedCase.random(&rng)
-    let got = c.run(simd: true)
-    let want = c.run(simd: false)
-    if got != want {
-      Issue.record("seed \(0xFC_0000_0000 + seed): \(c): \(firstDifference(got, want))")
-      return
-    }
+    let (got, want) = (c.run(simd: true), c.run(simd: false))
+    return got == want ? nil : "\(c): \(firstDifference(got, want))"
   }
 }
 

@@ -77,21 +77,15 @@ struct PoolCase: CustomStringConvertible {
 }
 
 @Test func poolingSIMDEqualsReferenceOnRandomCases() {
-  for seed in UInt64(0)..<3000 {
-    var rng = SplitMix64(seed: 0x9001_0000_0000 + seed)
+  checkRandomCases(3000, seedBase: 0x9001_0000_0000) { rng in
     let c = PoolCase.random(&rng)
     let (maxGot, maxWant) = (c.runMax(simd: true), c.runMax(simd: false))
     let (averageGot, averageWant) = (c.runAverage(simd: true), c.runAverage(simd: false))
-    if maxGot != maxWant {
-      Issue.record(
-        "seed \(0x9001_0000_0000 + seed), max: \(c): \(firstDifference(maxGot, maxWant))")
-      return
-    }
+    if maxGot != maxWant { return "max: \(c): \(firstDifference(maxGot, maxWant))" }
     if averageGot != averageWant {
-      let difference = firstDifference(averageGot.0, averageWant.0)
-      Issue.record("seed \(0x9001_0000_0000 + seed), average: \(c): \(difference)")
-      return
+      return "average: \(c): \(firstDifference(averageGot.0, averageWant.0))"
     }
+    return nil
   }
 }
 

@@ -119,6 +119,21 @@ func withAlignedBuffer<R>(_ bytes: Int, _ body: (UnsafeMutableRawPointer) -> R) 
   return body(memory)
 }
 
+/// The property-test loop: `count` random cases, case `i` drawn from `SplitMix64(seed: base + i)`;
+/// `check` returns nil when the optimised kernel equals the reference, else what differs. The
+/// first failure is recorded with its seed (to replay it) and ends the loop.
+func checkRandomCases(
+  _ count: UInt64, seedBase base: UInt64, _ check: (inout SplitMix64) -> String?
+) {
+  for i in UInt64(0)..<count {
+    var rng = SplitMix64(seed: base + i)
+    if let failure = check(&rng) {
+      Issue.record("seed \(base + i): \(failure)")
+      return
+    }
+  }
+}
+
 /// The index and values of the first difference, for a failure message.
 func firstDifference(_ got: [Int8], _ want: [Int8]) -> String {
   guard let i = got.indices.first(where: { got[$0] != want[$0] }) else { return "none" }
