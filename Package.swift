@@ -67,7 +67,8 @@ let package = Package(
     .testTarget(
       name: "RuntimeTests",
       dependencies: ["Runtime", "Quantization", "Datasets", "AllocationCounter"],
-      exclude: ["Golden", "Kernels/Oracle"]),
+      exclude: ["Golden", "Kernels/Oracle"],
+      swiftSettings: cpuHasAVX512VNNI ? [.define("AVX512")] : []),
     .testTarget(name: "GraphTests", dependencies: ["Graph"]),
     .testTarget(name: "ImagingTests", dependencies: ["Imaging"], resources: [.copy("Fixtures")]),
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Imaging"]),

@@ -17,3 +17,14 @@ public func dotAccumulateU8S8(
   out._storage._value = r
   return out
 }
+
+/// `v` narrowed to int8 with signed saturation (`vpmovsdb`): a clamp to -128...127 in the same
+/// instruction. (A clamp by lane masks on constants and `Int8(clamping:)` stay lane loops.)
+@inlinable @inline(__always)
+public func narrowSaturatingToInt8(_ v: SIMD16<Int32>) -> SIMD16<Int8> {
+  let r = Builtin.int_x86_avx512_mask_pmovs_db_512(
+    v._storage._value, SIMD16<Int8>()._storage._value, Int16(-1)._value)
+  var out = SIMD16<Int8>()
+  out._storage._value = r
+  return out
+}

@@ -14,7 +14,7 @@
 // at most 255 * 128 in magnitude, four of them fit in an int32 before the add), and the
 // per-channel Σ_k w_k is packed once; `(off - 128) * Σ w_k` is added with the bias. All of it
 // wraps, so the accumulator equals the reference's modulo 2^32, that is bit for bit, whatever the
-// depth. The requantisation afterwards is the int16 GEMM's, unchanged.
+// depth. The requantisation afterwards: DotProductRequantization.swift.
 //
 // Layout. The depth goes four bytes at a time ("quads"): each filter row (`kW * inC` values, one
 // contiguous run of the padded u8 image) is padded to a multiple of four with zero weights, so
@@ -28,6 +28,7 @@
   /// A CONV_2D filter packed for `vpdpbusd`, next to (after) its `PackedInt8Weights`, with the
   /// requantisation parameters again on 16 lanes (the int16 GEMM's are on groups of 8).
   ///
+  ///     flags      16 bytes                            bit 0 of the first Int32: `plainRequantization`
   ///     multiplier, leftShift, rightShift, bias [groups * 16] Int32   (0 past the channels)
   ///     weightSums [groups * 16] Int32                  Σ_k w[c][k], 0 past the channels
   ///     weights    [groups][segments][segmentQuads][16][4] Int8   w[16G + lane][run s, 4q + j],
@@ -38,13 +39,21 @@
     let segments: Int
     let segmentQuads: Int
     let channels: Int
-    let parameters: UnsafePointer<Int32>  // multiplier, leftShift, rightShift, bias, weightSums
+    /// Every channel has the parameters `PlainFinish` needs (DotProductRequantization.swift).
+    let plainRequantization: Bool
+    let parameters: UnsafePointer<Int32>
     let weights: UnsafeRawPointer
+
+    /// The per-channel arrays after the flags, in this order.
+    enum Parameter: Int {
+      case multiplier, leftShift, rightShift, bias, weightSums
+    }
     private static let parameterArrays = 5
+    private static let flagBytes = 16
 
     static func byteCount(channels: Int, segments: Int, segmentLength: Int) -> Int {
       let lanes = (channels + 15) / 16 * 16
-      return parameterArrays * lanes * MemoryLayout<Int32>.stride
+      return flagBytes + parameterArrays * lanes * MemoryLayout<Int32>.stride
         + lanes * segments * ((segmentLength + 3) / 4) * 4
     }
 
@@ -62,7 +71,9 @@
       segmentQuads = (segmentLength + 3) / 4
       let depth = segments * segmentLength
       self.channels = channels
-      let ints = memory.bindMemory(to: Int32.self, capacity: Self.parameterArrays * lanes)
+      let ints = (memory + Self.flagBytes).bindMemory(
+        to: Int32.self, capacity: Self.parameterArrays * lanes)
+      var plain = true
       for c in 0..<lanes {
         let real = c < channels
         let s = real ? shift[perChannel ? c : 0] : 0
@@ -75,8 +86,14 @@
         ints[2 * lanes + c] = s > 0 ? 0 : -s
         ints[3 * lanes + c] = real ? (bias?[c] ?? 0) : 0
         ints[4 * lanes + c] = sum
+        if real {
+          plain = plain && s <= 0 && s >= -23 && ints[c] != .min
+        }
       }
-      let packed = (memory + Self.parameterArrays * lanes * MemoryLayout<Int32>.stride)
+      plainRequantization = plain
+      memory.storeBytes(of: plain ? 1 : 0, as: Int32.self)
+      let packed =
+        (memory + Self.flagBytes + Self.parameterArrays * lanes * MemoryLayout<Int32>.stride)
         .bindMemory(to: Int8.self, capacity: lanes * segments * segmentQuads * 4)
       var i = 0
       for g in 0..<groups {
@@ -110,8 +127,9 @@
       groups = lanes / 16
       segments = w.segments
       segmentQuads = (w.segmentLength + 3) / 4
-      parameters = memory.assumingMemoryBound(to: Int32.self)
-      weights = memory + Self.parameterArrays * lanes * MemoryLayout<Int32>.stride
+      plainRequantization = memory.load(as: Int32.self) & 1 != 0
+      parameters = (memory + Self.flagBytes).assumingMemoryBound(to: Int32.self)
+      weights = memory + Self.flagBytes + Self.parameterArrays * lanes * MemoryLayout<Int32>.stride
     }
 
     /// Where the dot-product packing starts after `bytes` of `PackedInt8Weights`: 16-aligned.
@@ -119,8 +137,8 @@
 
     /// Lanes `16 * g ..< 16 * g + 16` of parameter array `array`.
     @inline(__always)
-    func parameter(_ array: Int, _ g: Int) -> SIMD16<Int32> {
-      UnsafeRawPointer(parameters + (array * groups + g) * 16).loadUnaligned(
+    func parameter(_ array: Parameter, _ g: Int) -> SIMD16<Int32> {
+      UnsafeRawPointer(parameters + (array.rawValue * groups + g) * 16).loadUnaligned(
         as: SIMD16<Int32>.self)
     }
 
@@ -168,10 +186,38 @@
     outputMaximum: Int32, dot d: DotProductWeights, inputOffset: Int32,
     output: UnsafeMutablePointer<Int8>, outputStride: Int
   ) {
+    if PlainFinish.supports(
+      d, outputOffset: outputOffset, minimum: outputMinimum, maximum: outputMaximum)
+    {
+      gemmDotProduct(
+        &rows, pixels: pixels, dot: d,
+        PlainFinish(d, inputOffset: inputOffset, outputOffset: outputOffset),
+        output: output, outputStride: outputStride)
+    } else {
+      gemmDotProduct(
+        &rows, pixels: pixels, dot: d,
+        ExactFinish(
+          d, inputOffset: inputOffset, outputOffset: outputOffset, minimum: outputMinimum,
+          maximum: outputMaximum), output: output, outputStride: outputStride)
+    }
+  }
+
+  /// `gemmDotProductU8S8` with the finish chosen by the caller (the tests run both).
+  func gemmDotProduct<Rows: ActivationRows, Finish: DotFinish>(
+    _ rows: inout Rows, pixels: Int, dot d: DotProductWeights, _ finish: Finish,
+    output: UnsafeMutablePointer<Int8>, outputStride: Int
+  ) {
     let tile = DotTile(
-      d: d, inputOffset: inputOffset, segmentStride: rows.segmentStride,
-      outputOffset: outputOffset, outputMinimum: outputMinimum, outputMaximum: outputMaximum,
-      stride: outputStride)
+      d: d, finish: finish, segmentStride: rows.segmentStride, stride: outputStride)
+    dotTiles(&rows, pixels: pixels, tile, output)
+  }
+
+  /// The pixels in tiles of 8, 4 and 1, each over the channel groups.
+  private func dotTiles<Rows: ActivationRows, Finish: DotFinish>(
+    _ rows: inout Rows, pixels: Int, _ tile: DotTile<Finish>, _ output: UnsafeMutablePointer<Int8>
+  ) {
+    let d = tile.d
+    let outputStride = tile.stride
     var p = 0
     while p + 8 <= pixels {
       let x = (
@@ -251,113 +297,11 @@
   }
 
   /// What every dot-product tile needs besides its pixels and channel group.
-  struct DotTile {
+  struct DotTile<Finish: DotFinish> {
     let d: DotProductWeights
-    let correction: SIMD16<Int32>  // inputOffset - 128
+    let finish: Finish
     let segmentStride: Int
-    let offset: SIMD16<Int32>
-    let minimum: SIMD16<Int32>
-    let maximum: SIMD16<Int32>
     let stride: Int
-
-    init(
-      d: DotProductWeights, inputOffset: Int32, segmentStride: Int, outputOffset: Int32,
-      outputMinimum: Int32, outputMaximum: Int32, stride: Int
-    ) {
-      self.d = d
-      correction = SIMD16(repeating: inputOffset &- 128)
-      self.segmentStride = segmentStride
-      offset = SIMD16(repeating: outputOffset)
-      minimum = SIMD16(repeating: outputMinimum)
-      maximum = SIMD16(repeating: outputMaximum)
-      self.stride = stride
-    }
-
-    /// Group `g`'s requantisation and `bias + (off - 128) * Σ w` (see the top).
-    @inline(__always)
-    func requantization(_ g: Int) -> Requantization16 {
-      Requantization16(
-        multiplier: d.parameter(0, g), leftShift: d.parameter(1, g),
-        rightShift: d.parameter(2, g), bias: d.parameter(3, g) &+ d.parameter(4, g) &* correction)
-    }
-
-    /// Requantises, clamps and stores the 16 channels of group `g` at `out`.
-    @_transparent
-    func finish(
-      _ acc: SIMD16<Int32>, _ g: Int, _ r: Requantization16, _ out: UnsafeMutablePointer<Int8>
-    ) {
-      var y = r.apply(acc &+ r.bias) &+ offset
-      y.replace(with: minimum, where: y .< minimum)
-      y.replace(with: maximum, where: y .> maximum)
-      var bytes = SIMD16<Int8>()
-      for j in 0..<16 { bytes[j] = Int8(truncatingIfNeeded: y[j]) }  // one vpmovdb
-      // Two 8-byte stores (`storeBytes` of a SIMD16<Int8> and `lowHalf` stay generic calls).
-      let pair = unsafeBitCast(bytes, to: SIMD2<UInt64>.self)
-      let rest = d.channels - 16 * g
-      if rest >= 16 {
-        UnsafeMutableRawPointer(out + 16 * g).storeBytes(of: pair[0], as: UInt64.self)
-        UnsafeMutableRawPointer(out + 16 * g + 8).storeBytes(of: pair[1], as: UInt64.self)
-        return
-      }
-      let low = unsafeBitCast(pair[0], to: SIMD8<Int8>.self)
-      store(low, to: out + 16 * g, count: rest < 8 ? rest : 8)
-      if rest > 8 {
-        store(unsafeBitCast(pair[1], to: SIMD8<Int8>.self), to: out + 16 * g + 8, count: rest - 8)
-      }
-    }
-  }
-
-  /// `LaneRequantization` on 16 lanes: the same values, in fewer instructions. The 32 x 32 -> 64
-  /// bit products go through `vpmuldq` on the even and the odd lanes (no widening to two vectors
-  /// of Int64 and back), and the rounding decision is a sign bit rather than a compare and blend.
-  struct Requantization16 {
-    var multiplier: SIMD16<Int32>
-    var leftShift: SIMD16<Int32>
-    var rightShift: SIMD16<Int32>
-    var bias: SIMD16<Int32>
-    /// `(1 << rightShift) - 1`, the bits a right shift drops, and half of it.
-    var mask: SIMD16<Int32>
-    var halfMask: SIMD16<Int32>
-
-    @inline(__always)
-    init(
-      multiplier: SIMD16<Int32>, leftShift: SIMD16<Int32>, rightShift: SIMD16<Int32>,
-      bias: SIMD16<Int32>
-    ) {
-      self.multiplier = multiplier
-      self.leftShift = leftShift
-      self.rightShift = rightShift
-      self.bias = bias
-      let one = SIMD16<Int32>(repeating: 1)
-      mask = (one &<< rightShift) &- one
-      halfMask = mask &>> one
-    }
-
-    @_transparent  // (`@inline(__always)` left it a call, a fifth of conv2's time)
-    func apply(_ acc: SIMD16<Int32>) -> SIMD16<Int32> {
-      // saturatingRoundingDoublingHighMul: (a * m + 2^30) >> 31 in 64 bits. Seen as 8 Int64
-      // lanes, a vector holds the even lanes sign-extended in (x << 32) >> 32 and the odd ones
-      // in x >> 32: LLVM multiplies both with vpmuldq, which reads only the low 32 bits.
-      let a = acc &<< leftShift
-      let a64 = unsafeBitCast(a, to: SIMD8<Int64>.self)
-      let m64 = unsafeBitCast(multiplier, to: SIMD8<Int64>.self)
-      let nudge = SIMD8<Int64>(repeating: 1 << 30)
-      let even = ((a64 &<< 32) &>> 32) &* ((m64 &<< 32) &>> 32) &+ nudge
-      let odd = (a64 &>> 32) &* (m64 &>> 32) &+ nudge
-      // Bits 31...62 of each product: the even ones to the low halves, the odd ones to the high.
-      let low = SIMD8<Int64>(repeating: 0xFFFF_FFFF)
-      let highs = ((even &>> 31) & low) | ((odd &<< 1) & ~low)
-      var high = unsafeBitCast(highs, to: SIMD16<Int32>.self)
-      // Only a = m = Int32.min gives 2^31, which wraps to Int32.min (no other product reaches
-      // it: the smallest is -2^31 * (2^31 - 1), which gives -2^31 + 1); it saturates.
-      high.replace(with: SIMD16(repeating: .max), where: high .== SIMD16(repeating: .min))
-      // roundingDivideByPOT with per-lane exponents: round up when remainder > threshold, that
-      // is when threshold - remainder (both in 0...2^31 - 1) is negative.
-      let remainder = high & mask
-      let threshold = halfMask &- (high &>> 31)
-      let roundUp = (threshold &- remainder) &>> 31  // -1 or 0
-      return (high &>> rightShift) &- roundUp
-    }
   }
 
   @inline(__always)
@@ -373,32 +317,34 @@
   // 8 pixels x 32 channels: 16 accumulators, each broadcast serves two groups' weights (fewer
   // loads per vpdpbusd than 8 x 16, and enough independent chains for two per cycle).
   @inline(never)
-  private func dotTile8x32(
+  private func dotTile8x32<Finish: DotFinish>(
     _ x: (
       UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer,
       UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer
     ),
-    _ t: DotTile, _ g: Int, _ out: UnsafeMutablePointer<Int8>
+    _ t: DotTile<Finish>, _ g: Int, _ out: UnsafeMutablePointer<Int8>
   ) {
     var wp0 = t.d.groupWeights(g)
     var wp1 = t.d.groupWeights(g + 1)
     let quads = t.d.segmentQuads
-    var acc0 = SIMD16<Int32>()
-    var acc1 = SIMD16<Int32>()
-    var acc2 = SIMD16<Int32>()
-    var acc3 = SIMD16<Int32>()
-    var acc4 = SIMD16<Int32>()
-    var acc5 = SIMD16<Int32>()
-    var acc6 = SIMD16<Int32>()
-    var acc7 = SIMD16<Int32>()
-    var acc8 = SIMD16<Int32>()
-    var acc9 = SIMD16<Int32>()
-    var acc10 = SIMD16<Int32>()
-    var acc11 = SIMD16<Int32>()
-    var acc12 = SIMD16<Int32>()
-    var acc13 = SIMD16<Int32>()
-    var acc14 = SIMD16<Int32>()
-    var acc15 = SIMD16<Int32>()
+    let b0 = t.finish.start(g)
+    let b1 = t.finish.start(g + 1)
+    var acc0 = b0
+    var acc1 = b0
+    var acc2 = b0
+    var acc3 = b0
+    var acc4 = b0
+    var acc5 = b0
+    var acc6 = b0
+    var acc7 = b0
+    var acc8 = b1
+    var acc9 = b1
+    var acc10 = b1
+    var acc11 = b1
+    var acc12 = b1
+    var acc13 = b1
+    var acc14 = b1
+    var acc15 = b1
     var (x0, x1, x2, x3, x4, x5, x6, x7) = x
     for _ in 0..<t.d.segments {
       for q in 0..<quads {
@@ -440,46 +386,47 @@
       x6 += t.segmentStride
       x7 += t.segmentStride
     }
-    let r0 = t.requantization(g)
-    t.finish(acc0, g, r0, out)
-    t.finish(acc1, g, r0, out + 1 * t.stride)
-    t.finish(acc2, g, r0, out + 2 * t.stride)
-    t.finish(acc3, g, r0, out + 3 * t.stride)
-    t.finish(acc4, g, r0, out + 4 * t.stride)
-    t.finish(acc5, g, r0, out + 5 * t.stride)
-    t.finish(acc6, g, r0, out + 6 * t.stride)
-    t.finish(acc7, g, r0, out + 7 * t.stride)
-    let r1 = t.requantization(g + 1)
-    t.finish(acc8, g + 1, r1, out)
-    t.finish(acc9, g + 1, r1, out + 1 * t.stride)
-    t.finish(acc10, g + 1, r1, out + 2 * t.stride)
-    t.finish(acc11, g + 1, r1, out + 3 * t.stride)
-    t.finish(acc12, g + 1, r1, out + 4 * t.stride)
-    t.finish(acc13, g + 1, r1, out + 5 * t.stride)
-    t.finish(acc14, g + 1, r1, out + 6 * t.stride)
-    t.finish(acc15, g + 1, r1, out + 7 * t.stride)
+    let r0 = t.finish.group(g)
+    t.finish.finish(acc0, r0, g, out)
+    t.finish.finish(acc1, r0, g, out + 1 * t.stride)
+    t.finish.finish(acc2, r0, g, out + 2 * t.stride)
+    t.finish.finish(acc3, r0, g, out + 3 * t.stride)
+    t.finish.finish(acc4, r0, g, out + 4 * t.stride)
+    t.finish.finish(acc5, r0, g, out + 5 * t.stride)
+    t.finish.finish(acc6, r0, g, out + 6 * t.stride)
+    t.finish.finish(acc7, r0, g, out + 7 * t.stride)
+    let r1 = t.finish.group(g + 1)
+    t.finish.finish(acc8, r1, g + 1, out)
+    t.finish.finish(acc9, r1, g + 1, out + 1 * t.stride)
+    t.finish.finish(acc10, r1, g + 1, out + 2 * t.stride)
+    t.finish.finish(acc11, r1, g + 1, out + 3 * t.stride)
+    t.finish.finish(acc12, r1, g + 1, out + 4 * t.stride)
+    t.finish.finish(acc13, r1, g + 1, out + 5 * t.stride)
+    t.finish.finish(acc14, r1, g + 1, out + 6 * t.stride)
+    t.finish.finish(acc15, r1, g + 1, out + 7 * t.stride)
   }
 
   // 8 pixels x 16 channels: eight independent accumulators hide vpdpbusd's latency (about 5
   // cycles) at one per cycle; one weight vector per quad serves all eight.
   @inline(never)
-  private func dotTile8x16(
+  private func dotTile8x16<Finish: DotFinish>(
     _ x: (
       UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer,
       UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer
     ),
-    _ t: DotTile, _ g: Int, _ out: UnsafeMutablePointer<Int8>
+    _ t: DotTile<Finish>, _ g: Int, _ out: UnsafeMutablePointer<Int8>
   ) {
     var wp = t.d.groupWeights(g)
     let quads = t.d.segmentQuads
-    var acc0 = SIMD16<Int32>()
-    var acc1 = SIMD16<Int32>()
-    var acc2 = SIMD16<Int32>()
-    var acc3 = SIMD16<Int32>()
-    var acc4 = SIMD16<Int32>()
-    var acc5 = SIMD16<Int32>()
-    var acc6 = SIMD16<Int32>()
-    var acc7 = SIMD16<Int32>()
+    let b = t.finish.start(g)
+    var acc0 = b
+    var acc1 = b
+    var acc2 = b
+    var acc3 = b
+    var acc4 = b
+    var acc5 = b
+    var acc6 = b
+    var acc7 = b
     var (x0, x1, x2, x3, x4, x5, x6, x7) = x
     for _ in 0..<t.d.segments {
       for q in 0..<quads {
@@ -503,29 +450,30 @@
       x6 += t.segmentStride
       x7 += t.segmentStride
     }
-    let o = t.requantization(g)
-    t.finish(acc0, g, o, out)
-    t.finish(acc1, g, o, out + t.stride)
-    t.finish(acc2, g, o, out + 2 * t.stride)
-    t.finish(acc3, g, o, out + 3 * t.stride)
-    t.finish(acc4, g, o, out + 4 * t.stride)
-    t.finish(acc5, g, o, out + 5 * t.stride)
-    t.finish(acc6, g, o, out + 6 * t.stride)
-    t.finish(acc7, g, o, out + 7 * t.stride)
+    let o = t.finish.group(g)
+    t.finish.finish(acc0, o, g, out)
+    t.finish.finish(acc1, o, g, out + t.stride)
+    t.finish.finish(acc2, o, g, out + 2 * t.stride)
+    t.finish.finish(acc3, o, g, out + 3 * t.stride)
+    t.finish.finish(acc4, o, g, out + 4 * t.stride)
+    t.finish.finish(acc5, o, g, out + 5 * t.stride)
+    t.finish.finish(acc6, o, g, out + 6 * t.stride)
+    t.finish.finish(acc7, o, g, out + 7 * t.stride)
   }
 
   // 4 pixels x 16 channels, two chains each (even and odd quads) for the latency.
   @inline(never)
-  private func dotTile4x16(
+  private func dotTile4x16<Finish: DotFinish>(
     _ x: (UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer),
-    _ t: DotTile, _ g: Int, _ out: UnsafeMutablePointer<Int8>
+    _ t: DotTile<Finish>, _ g: Int, _ out: UnsafeMutablePointer<Int8>
   ) {
     var wp = t.d.groupWeights(g)
     let quads = t.d.segmentQuads
-    var acc0 = SIMD16<Int32>()
-    var acc1 = SIMD16<Int32>()
-    var acc2 = SIMD16<Int32>()
-    var acc3 = SIMD16<Int32>()
+    let b = t.finish.start(g)
+    var acc0 = b
+    var acc1 = b
+    var acc2 = b
+    var acc3 = b
     var acc4 = SIMD16<Int32>()
     var acc5 = SIMD16<Int32>()
     var acc6 = SIMD16<Int32>()
@@ -559,21 +507,21 @@
       x2 += t.segmentStride
       x3 += t.segmentStride
     }
-    let o = t.requantization(g)
-    t.finish(acc0 &+ acc4, g, o, out)
-    t.finish(acc1 &+ acc5, g, o, out + t.stride)
-    t.finish(acc2 &+ acc6, g, o, out + 2 * t.stride)
-    t.finish(acc3 &+ acc7, g, o, out + 3 * t.stride)
+    let o = t.finish.group(g)
+    t.finish.finish(acc0 &+ acc4, o, g, out)
+    t.finish.finish(acc1 &+ acc5, o, g, out + t.stride)
+    t.finish.finish(acc2 &+ acc6, o, g, out + 2 * t.stride)
+    t.finish.finish(acc3 &+ acc7, o, g, out + 3 * t.stride)
   }
 
   // 1 pixel x 16 channels, four chains over the quads.
   @inline(never)
-  private func dotTile1x16(
-    _ x: UnsafeRawPointer, _ t: DotTile, _ g: Int, _ out: UnsafeMutablePointer<Int8>
+  private func dotTile1x16<Finish: DotFinish>(
+    _ x: UnsafeRawPointer, _ t: DotTile<Finish>, _ g: Int, _ out: UnsafeMutablePointer<Int8>
   ) {
     var wp = t.d.groupWeights(g)
     let quads = t.d.segmentQuads
-    var acc0 = SIMD16<Int32>()
+    var acc0 = t.finish.start(g)
     var acc1 = SIMD16<Int32>()
     var acc2 = SIMD16<Int32>()
     var acc3 = SIMD16<Int32>()
@@ -594,6 +542,6 @@
       wp += 64 * quads
       x0 += t.segmentStride
     }
-    t.finish((acc0 &+ acc1) &+ (acc2 &+ acc3), g, t.requantization(g), out)
+    t.finish.finish((acc0 &+ acc1) &+ (acc2 &+ acc3), t.finish.group(g), g, out)
   }
 #endif
