@@ -9,6 +9,12 @@ compares numbers measured within seconds of each other. TinyCNN: `tinycnn bench 
 --json` (median per image over --runs runs, input already set; batch 4 = 4 invokes of the
 batch-1 model plus copying each image in). The others: speed.py (only `invoke()` timed, one
 thread; see there). Ratio = TinyCNN's median / theirs: below 1 TinyCNN is faster.
+
+The machine is shared and its speed drifts by tens of per cent within a minute, so TinyCNN and
+XNNPACK (the close race) are timed in --rounds alternating rounds of --runs invokes each; each
+round gives a ratio, and the table shows the median over rounds of each side's median and the
+median of the rounds' ratios, with the range of those ratios. The reference kernels and TFLM
+(40-200x slower) are timed once.
 """
 import argparse
 import json
@@ -48,6 +54,12 @@ def tinycnn(binary, path, batch, runs, warmup):
             "peak_fraction": r["peakFraction"], "cpu": r["cpu"], "layers": r["layers"]}
 
 
+def median(values):
+    v = sorted(values)
+    n = len(v)
+    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("models", nargs="*")
@@ -55,6 +67,8 @@ def main():
     ap.add_argument("--runs", type=int, default=2000)
     ap.add_argument("--warmup", type=int, default=200)
     ap.add_argument("--batches", default="1,4")
+    ap.add_argument("--rounds", type=int, default=5,
+                    help="alternating TinyCNN / XNNPACK rounds per model and batch")
     ap.add_argument("--json", help="write every measurement here")
     args = ap.parse_args()
     models = [os.path.abspath(m) for m in args.models] or default_models()
@@ -62,9 +76,21 @@ def main():
     for batch in [int(b) for b in args.batches.split(",")]:
         for path in models:
             row = {"model": name_of(path), "path": os.path.relpath(path, ROOT), "batch": batch}
-            row["tinycnn"] = tinycnn(args.tinycnn, path, batch, args.runs, args.warmup)
-            s, per = speed.litert(path, batch, args.runs, args.warmup, "xnnpack")
-            row["litert_xnnpack"] = dict(speed.stats(s, batch), images_per_invoke=per)
+            rounds = []
+            for _ in range(args.rounds):
+                t = tinycnn(args.tinycnn, path, batch, args.runs, args.warmup)
+                s, per = speed.litert(path, batch, args.runs, args.warmup, "xnnpack")
+                x = dict(speed.stats(s, batch), images_per_invoke=per)
+                rounds.append({"tinycnn": t, "litert_xnnpack": x,
+                               "ratio": t["median_us"] / x["median_us"]})
+            row["rounds"] = rounds
+            ratios = sorted(r["ratio"] for r in rounds)
+            row["xnnpack_ratio"] = {"median": median(ratios), "min": ratios[0], "max": ratios[-1]}
+            row["tinycnn"] = dict(rounds[0]["tinycnn"],
+                                  median_us=median([r["tinycnn"]["median_us"] for r in rounds]))
+            row["litert_xnnpack"] = dict(
+                rounds[0]["litert_xnnpack"],
+                median_us=median([r["litert_xnnpack"]["median_us"] for r in rounds]))
             ref_runs = max(50, args.runs // 10)
             s, per = speed.litert(path, batch, ref_runs, args.warmup // 10, "ref")
             row["litert_ref"] = dict(speed.stats(s, batch), images_per_invoke=per)
@@ -72,9 +98,10 @@ def main():
             row["tflm"] = dict(speed.stats(s, batch), images_per_invoke=per)
             rows.append(row)
             t = row["tinycnn"]["median_us"]
+            xr = row["xnnpack_ratio"]
             print(f"{row['model']:<24} batch {batch}  TinyCNN {t:8.2f} us  "
                   f"XNNPACK {row['litert_xnnpack']['median_us']:8.2f} us "
-                  f"({t / row['litert_xnnpack']['median_us']:.3f}x)  "
+                  f"({xr['median']:.3f}x, rounds {xr['min']:.3f}-{xr['max']:.3f})  "
                   f"LiteRT ref {row['litert_ref']['median_us']:9.2f} us "
                   f"({t / row['litert_ref']['median_us']:.4f}x)  "
                   f"TFLM {row['tflm']['median_us']:9.2f} us ({t / row['tflm']['median_us']:.4f}x)",
@@ -83,6 +110,8 @@ def main():
     print()
     print("per-image invoke latency, median, microseconds; ratio = TinyCNN / theirs "
           "(below 1: TinyCNN faster); * = LiteRT ran the 4 images as one batch-4 invoke")
+    print(f"(TinyCNN and XNNPACK: medians over {args.rounds} alternating rounds of {args.runs} "
+          "invokes; their ratio is the median of the rounds' ratios, its range in brackets)")
     head = (f"| model | batch | TinyCNN | LiteRT XNNPACK | ratio | LiteRT reference | ratio "
             f"| TFLM (Python) | ratio |")
     print(head)
@@ -91,8 +120,10 @@ def main():
         t = r["tinycnn"]["median_us"]
         x, ref, m = r["litert_xnnpack"], r["litert_ref"], r["tflm"]
         star = lambda d: "*" if d["images_per_invoke"] > 1 else ""
+        xr = r["xnnpack_ratio"]
         print(f"| {r['model']} | {r['batch']} | {t:.2f} | {x['median_us']:.2f}{star(x)} | "
-              f"**{t / x['median_us']:.2f}** | {ref['median_us']:.1f}{star(ref)} | "
+              f"**{xr['median']:.2f}** ({xr['min']:.2f}-{xr['max']:.2f}) | "
+              f"{ref['median_us']:.1f}{star(ref)} | "
               f"{t / ref['median_us']:.3f} | {m['median_us']:.1f} | {t / m['median_us']:.3f} |")
     if args.json:
         tmp = args.json + ".tmp"
