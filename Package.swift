@@ -4,35 +4,51 @@ import PackageDescription
 
 // The hot modules (float GEMM, int8 kernels) are written for speed: release builds drop overflow
 // checks there (-Ounchecked keeps index arithmetic from blocking vectorisation; see
-// ../shared/recipes/swift-performance.md §8). When the build machine has AVX2 and FMA we also emit
-// them (`-target-cpu haswell` + `-D FMA`): 2-3x on the GEMM. TINYCNN_PORTABLE=1 builds for any
-// x86-64 instead.
-let cpuHasAVX2FMA: Bool = {
-  if ProcessInfo.processInfo.environment["TINYCNN_PORTABLE"] == "1" { return false }
-  guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-    let flags = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") })
-  else { return false }
-  let set = Set(flags.split(separator: " "))
-  return set.contains("avx2") && set.contains("fma")
-}()
+// ../shared/recipes/swift-performance.md §8).
+//
+// The default build runs on any x86-64 (SSE2). TINYCNN_CPU picks the vector extension instead:
+//   native       the build machine's best of the two below (scripts/setup.sh and scripts/test.sh
+//                set it), else the default
+//   avx512-vnni  `-target-cpu icelake-server -D AVX512`: zmm tiles, vpdpbusd, vpmovsdb
+//                (Ice Lake server, Sapphire Rapids, Zen 4 and later)
+//   avx2         `-target-cpu haswell -D FMA`: ymm tiles, vpmaddwd, FMA for the float GEMM
+//   x86-64       the default
+// The binary reports what it was built for (`tinycnn bench`, `Runtime.vectorISA`).
+enum BuildCPU { case baseline, avx2, avx512VNNI }
 
-// With AVX-512 (BW, VL) and VNNI (Ice Lake server, Sapphire Rapids, Zen 4) the int8 GEMM's
-// 16-channel tiles run on zmm registers and vpmaddwd + vpaddd fuse into vpdpwssd.
-// TINYCNN_NO_AVX512=1 keeps the AVX2 build.
-let cpuHasAVX512VNNI: Bool = {
-  if ProcessInfo.processInfo.environment["TINYCNN_NO_AVX512"] == "1" { return false }
-  guard cpuHasAVX2FMA, let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-    let flags = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") })
-  else { return false }
-  let set = Set(flags.split(separator: " "))
-  return ["avx512bw", "avx512vl", "avx512_vnni"].allSatisfy { set.contains(Substring($0)) }
+let buildCPU: BuildCPU = {
+  let choice = ProcessInfo.processInfo.environment["TINYCNN_CPU"] ?? "x86-64"
+  func machineFlags() -> Set<Substring> {
+    guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+      let flags = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") })
+    else { return [] }
+    return Set(flags.split(separator: " "))
+  }
+  switch choice {
+  case "x86-64", "": return .baseline
+  case "avx2": return .avx2
+  case "avx512-vnni": return .avx512VNNI
+  case "native":
+    let flags = machineFlags()
+    guard flags.contains("avx2"), flags.contains("fma") else { return .baseline }
+    let vnni = ["avx512bw", "avx512vl", "avx512_vnni"].allSatisfy { flags.contains(Substring($0)) }
+    return vnni ? .avx512VNNI : .avx2
+  default:
+    fatalError("TINYCNN_CPU=\(choice): use native, avx512-vnni, avx2 or x86-64")
+  }
 }()
+let cpuHasAVX512VNNI = buildCPU == .avx512VNNI
 
 let fastFlags: [SwiftSetting] =
   [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
-  + (cpuHasAVX512VNNI
-    ? [.unsafeFlags(["-target-cpu", "icelake-server"]), .define("FMA"), .define("AVX512")]
-    : cpuHasAVX2FMA ? [.unsafeFlags(["-target-cpu", "haswell"]), .define("FMA")] : [])
+  + {
+    switch buildCPU {
+    case .baseline: return []
+    case .avx2: return [.unsafeFlags(["-target-cpu", "haswell"]), .define("FMA")]
+    case .avx512VNNI:
+      return [.unsafeFlags(["-target-cpu", "icelake-server"]), .define("FMA"), .define("AVX512")]
+    }
+  }()
 
 let package = Package(
   name: "TinyCNN",

@@ -12,6 +12,7 @@
 # Writes every measurement (with TinyCNN's per-layer table) to bench/out/speed.json.
 # How each side is timed: bench/refs/compare_speed.py and bench/refs/speed.py.
 set -euo pipefail
+export TINYCNN_CPU="${TINYCNN_CPU:-native}"   # a build here is for this CPU (Package.swift)
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
 PY="$(RUNTIMES_ONLY=1 "$HERE/setup_venv.sh" | tail -n 1)"   # TensorFlow is not needed here

@@ -11,6 +11,7 @@
 # Exit status: 0 when TinyCNN equals TFLM everywhere, 1 when it differs, 3 when there is no
 # tinycnn with a `run` command (TFLM and LiteRT are still compared and printed).
 set -euo pipefail
+export TINYCNN_CPU="${TINYCNN_CPU:-native}"   # a build here is for this CPU (Package.swift)
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
 PY="$(RUNTIMES_ONLY=1 "$HERE/setup_venv.sh" | tail -n 1)"   # TensorFlow is not needed here

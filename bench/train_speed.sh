@@ -18,6 +18,7 @@
 # share of the cores a process got (TensorFlow runs more threads than cores, so it gets a larger
 # share), CPU time what the epoch cost.
 set -euo pipefail
+export TINYCNN_CPU="${TINYCNN_CPU:-native}"   # a build here is for this CPU (Package.swift)
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
 BATCH="${BATCH:-64}"

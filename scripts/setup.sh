@@ -6,6 +6,9 @@
 #                                  and its tests need them; the default test run includes those)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The hot modules for this machine's CPU (AVX-512 VNNI or AVX2 when it has them; Package.swift).
+# A plain `swift build` makes a binary for any x86-64 instead.
+export TINYCNN_CPU="${TINYCNN_CPU:-native}"
 
 packages=(libpng-dev zlib1g-dev pkg-config dataset-fashion-mnist)
 firmware_packages=(qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi)

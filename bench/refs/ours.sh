@@ -17,8 +17,8 @@ tinycnn_binary() {
   if [[ -z "${TINYCNN:-}" ]]; then
     local scratch="${SCRATCH:-.build}"
     log "building tinycnn (swift build -c release --product tinycnn --scratch-path $scratch)"
-    (cd "$ROOT" && nice -n 10 swift build -c release --product tinycnn --scratch-path "$scratch" >&2)
-    TINYCNN="$(cd "$ROOT" && swift build -c release --scratch-path "$scratch" --show-bin-path)/tinycnn"
+    (cd "$ROOT" && TINYCNN_CPU="${TINYCNN_CPU:-native}" nice -n 10 swift build -c release --product tinycnn --scratch-path "$scratch" >&2)
+    TINYCNN="$(cd "$ROOT" && TINYCNN_CPU="${TINYCNN_CPU:-native}" swift build -c release --scratch-path "$scratch" --show-bin-path)/tinycnn"
   fi
   export TINYCNN
 }

@@ -63,11 +63,14 @@ struct Bench: ParsableCommand {
   }
 }
 
-/// This CPU's bit-exact int8 MAC peak: vector width from the /proc/cpuinfo flags, clock from its
-/// "cpu MHz" line.
+/// This CPU's bit-exact int8 MAC peak: vector width from the /proc/cpuinfo flags, clock measured
+/// (`CPUClock`), or /proc/cpuinfo's nominal "cpu MHz" when not measured.
 struct CPUPeak: Encodable {
   var model: String
+  /// The clock the peak uses: measured when `clockMeasured`, else the nominal one.
   var megahertz: Double
+  var nominalMegahertz: Double
+  var clockMeasured: Bool
   /// The widest vector extension the CPU has for int16 pairwise multiply-adds.
   var isa: String
   /// What the Runtime module was compiled for (Package.swift picks it from the build machine).
@@ -76,12 +79,27 @@ struct CPUPeak: Encodable {
   var macsPerCycle: Int
   var peakGMACs: Double
 
-  static func detect(cpuinfo path: String = "/proc/cpuinfo") -> CPUPeak {
-    let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-    return parse(text)
+  var clockText: String {
+    clockMeasured
+      ? "\(Format.fixed(megahertz, 0)) MHz measured (nominal \(Format.fixed(nominalMegahertz, 0)))"
+      : "\(Format.fixed(megahertz, 0)) MHz"
   }
 
-  static func parse(_ cpuinfo: String) -> CPUPeak {
+  /// Set when this CPU has vector units the binary was not built for.
+  var rebuildHint: String? {
+    let better =
+      isa == "AVX-512 VNNI" ? buildISA != "AVX-512 VNNI" : isa != "SSE2" && buildISA == "baseline"
+    guard better else { return nil }
+    return "note: this CPU has \(isa) but this binary was built for \(buildISA); "
+      + "`TINYCNN_CPU=native swift build -c release` (what scripts/setup.sh runs) uses it"
+  }
+
+  static func detect(cpuinfo path: String = "/proc/cpuinfo") -> CPUPeak {
+    let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+    return parse(text, measuredMegahertz: CPUClock.measureMegahertz())
+  }
+
+  static func parse(_ cpuinfo: String, measuredMegahertz: Double? = nil) -> CPUPeak {
     func field(_ name: String) -> String? {
       for line in cpuinfo.split(separator: "\n") where line.hasPrefix(name) {
         if let colon = line.firstIndex(of: ":") {
@@ -97,10 +115,12 @@ struct CPUPeak: Encodable {
       ? ("AVX-512 VNNI", 64)
       : flags.contains("avx512bw")
         ? ("AVX-512BW", 32) : flags.contains("avx2") ? ("AVX2", 16) : ("SSE2", 8)
-    let mhz = Double(field("cpu MHz") ?? "") ?? 0
+    let nominal = Double(field("cpu MHz") ?? "") ?? 0
+    let mhz = measuredMegahertz ?? nominal
     let perCycle = 2 * macsPerInstruction
     return CPUPeak(
-      model: field("model name") ?? "unknown", megahertz: mhz, isa: isa,
+      model: field("model name") ?? "unknown", megahertz: mhz, nominalMegahertz: nominal,
+      clockMeasured: measuredMegahertz != nil, isa: isa,
       buildISA: String(describing: Runtime.vectorISA), macsPerCycle: perCycle,
       peakGMACs: Double(perCycle) * mhz / 1000)
   }
@@ -277,9 +297,10 @@ struct BenchResult: Encodable {
       "\(model): \(kernels.rawValue) kernels, batch \(batch), \(Format.grouped(runs)) runs "
         + "after \(Format.grouped(warmup)) warm-up")
     out.append(
-      "cpu: \(cpu.model), \(Format.fixed(cpu.megahertz, 0)) MHz, \(cpu.isa); int8 peak "
+      "cpu: \(cpu.model), \(cpu.clockText), \(cpu.isa); int8 peak "
         + "\(cpu.macsPerCycle) MAC/cycle = \(Format.fixed(cpu.peakGMACs, 1)) GMAC/s per core; "
         + "runtime built for \(cpu.buildISA)")
+    if let hint = cpu.rebuildHint { out.append(hint) }
     out.append("")
     var table = TextTable([
       .right("#"), .left("layer"), .left("op"), .left("output"), .right("MACs"), .right("µs"),
