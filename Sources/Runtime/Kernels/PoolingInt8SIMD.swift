@@ -23,10 +23,21 @@ public func maxPool2DInt8SIMD(
     let pixelStep = p.strideWidth * channels
     let outputEnd = output + outputShape.flatSize
     let twoByTwo = p.filterHeight == 2 && p.filterWidth == 2
+    let clamps = p.quantizedActivationMin > -128 || p.quantizedActivationMax < 127
     var out = output
     for batch in 0..<outputShape.n {
       for outY in 0..<outputShape.h {
         var window = input + inputShape.offset(batch, outY * p.strideHeight, 0, 0)
+        // Whole vectors only, every load inside the input: the short loop.
+        let lastRead =
+          window + (outputShape.w - 1) * pixelStep + rowBytes + channels + channels
+        if twoByTwo && channels % 16 == 0 && lastRead <= inputEnd {
+          maxPool2x2Row(
+            window, rowBytes: rowBytes, pixelStep: pixelStep, pixels: outputShape.w,
+            channels: channels, clamp: clamps ? (minimum, maximum) : nil, out: out)
+          out += outputShape.w * channels
+          continue
+        }
         for _ in 0..<outputShape.w {
           for channel0 in stride(from: 0, to: channels, by: 16) {
             let lanes = channels - channel0 < 16 ? channels - channel0 : 16
@@ -95,6 +106,39 @@ public func maxPool2DInt8SIMD(
         }
       }
     }
+  }
+}
+
+/// One output row of a 2x2 MAX_POOL_2D whose windows are inside the image, for channels in whole
+/// vectors: four loads and three `pmaxsb` per 16 outputs, the clamp only when it can bite (a
+/// pool with no fused activation has the full int8 range).
+@inline(never)
+private func maxPool2x2Row(
+  _ window: UnsafePointer<Int8>, rowBytes: Int, pixelStep: Int, pixels: Int, channels: Int,
+  clamp: (minimum: SIMD16<Int8>, maximum: SIMD16<Int8>)?, out: UnsafeMutablePointer<Int8>
+) {
+  var window = UnsafeRawPointer(window)
+  var out = UnsafeMutableRawPointer(out)
+  for _ in 0..<pixels {
+    for c in stride(from: 0, to: channels, by: 16) {
+      let a = window.loadUnaligned(fromByteOffset: c, as: SIMD16<Int8>.self)
+      let b = window.loadUnaligned(fromByteOffset: c + channels, as: SIMD16<Int8>.self)
+      let d = window.loadUnaligned(fromByteOffset: c + rowBytes, as: SIMD16<Int8>.self)
+      let e = window.loadUnaligned(fromByteOffset: c + rowBytes + channels, as: SIMD16<Int8>.self)
+      var best = a
+      best.replace(with: b, where: b .> best)
+      best.replace(with: d, where: d .> best)
+      best.replace(with: e, where: e .> best)
+      if let clamp {
+        best.replace(with: clamp.minimum, where: clamp.minimum .> best)
+        best.replace(with: clamp.maximum, where: best .> clamp.maximum)
+      }
+      withUnsafeBytes(of: best) {
+        (out + c).copyMemory(from: $0.baseAddress!, byteCount: 16)
+      }
+    }
+    window += pixelStep
+    out += channels
   }
 }
 
