@@ -242,7 +242,15 @@
     while p < pixels {
       let x = rows.next()
       let out = output + p * outputStride
-      for g in 0..<d.groups { dotTile1x16(x, tile, g, out) }
+      var g = 0
+      while g + 4 <= d.groups {
+        dotTile1x64(x, tile, g, out)
+        g += 4
+      }
+      while g < d.groups {
+        dotTile1x16(x, tile, g, out)
+        g += 1
+      }
       p += 1
     }
   }
@@ -512,6 +520,60 @@
     t.finish.finish(acc1 &+ acc5, o, g, out + t.stride)
     t.finish.finish(acc2 &+ acc6, o, g, out + 2 * t.stride)
     t.finish.finish(acc3 &+ acc7, o, g, out + 3 * t.stride)
+  }
+
+  // 1 pixel x 64 channels (a batch-1 FULLY_CONNECTED): four weight streams side by side, one
+  // broadcast for four vpdpbusd; two chains per group for the latency.
+  @inline(never)
+  private func dotTile1x64<Finish: DotFinish>(
+    _ x: UnsafeRawPointer, _ t: DotTile<Finish>, _ g: Int, _ out: UnsafeMutablePointer<Int8>
+  ) {
+    var w0 = t.d.groupWeights(g)
+    var w1 = t.d.groupWeights(g + 1)
+    var w2 = t.d.groupWeights(g + 2)
+    var w3 = t.d.groupWeights(g + 3)
+    let quads = t.d.segmentQuads
+    var acc0 = t.finish.start(g)
+    var acc1 = t.finish.start(g + 1)
+    var acc2 = t.finish.start(g + 2)
+    var acc3 = t.finish.start(g + 3)
+    var acc4 = SIMD16<Int32>()
+    var acc5 = SIMD16<Int32>()
+    var acc6 = SIMD16<Int32>()
+    var acc7 = SIMD16<Int32>()
+    var x0 = x
+    for _ in 0..<t.d.segments {
+      var q = 0
+      while q + 2 <= quads {
+        let v = quad(x0, q)
+        acc0 = dotAccumulateU8S8(acc0, v, weightQuad(w0, q))
+        acc1 = dotAccumulateU8S8(acc1, v, weightQuad(w1, q))
+        acc2 = dotAccumulateU8S8(acc2, v, weightQuad(w2, q))
+        acc3 = dotAccumulateU8S8(acc3, v, weightQuad(w3, q))
+        let u = quad(x0, q + 1)
+        acc4 = dotAccumulateU8S8(acc4, u, weightQuad(w0, q + 1))
+        acc5 = dotAccumulateU8S8(acc5, u, weightQuad(w1, q + 1))
+        acc6 = dotAccumulateU8S8(acc6, u, weightQuad(w2, q + 1))
+        acc7 = dotAccumulateU8S8(acc7, u, weightQuad(w3, q + 1))
+        q += 2
+      }
+      if q < quads {
+        let v = quad(x0, q)
+        acc0 = dotAccumulateU8S8(acc0, v, weightQuad(w0, q))
+        acc1 = dotAccumulateU8S8(acc1, v, weightQuad(w1, q))
+        acc2 = dotAccumulateU8S8(acc2, v, weightQuad(w2, q))
+        acc3 = dotAccumulateU8S8(acc3, v, weightQuad(w3, q))
+      }
+      w0 += 64 * quads
+      w1 += 64 * quads
+      w2 += 64 * quads
+      w3 += 64 * quads
+      x0 += t.segmentStride
+    }
+    t.finish.finish(acc0 &+ acc4, t.finish.group(g), g, out)
+    t.finish.finish(acc1 &+ acc5, t.finish.group(g + 1), g + 1, out)
+    t.finish.finish(acc2 &+ acc6, t.finish.group(g + 2), g + 2, out)
+    t.finish.finish(acc3 &+ acc7, t.finish.group(g + 3), g + 3, out)
   }
 
   // 1 pixel x 16 channels, four chains over the quads.
