@@ -108,8 +108,11 @@ func saturatingRoundingDoublingHighMul(_ a: Lanes, _ b: Lanes) -> Lanes {
   let product = signExtended(a) &* signExtended(b)
   let nudged = product &+ SIMD8<Int64>(repeating: 0x4000_0000)
   var high = truncated(nudged &>> 31)
+  // Int32.min * Int32.min gives 2^31, which wraps to Int32.min, and nothing else does (the
+  // smallest product, -2^31 * (2^31 - 1), gives -2^31 + 1): that lane saturates. (Testing a and
+  // b instead needs the AND of two lane masks, which LLVM turns into a loop over the lanes.)
   let minimum = Lanes(repeating: .min)
-  high.replace(with: Lanes(repeating: .max), where: (a .== minimum) .& (b .== minimum))
+  high.replace(with: Lanes(repeating: .max), where: high .== minimum)
   return high
 }
 
@@ -122,8 +125,9 @@ func roundingDivideByPOT(_ x: Lanes, _ exponent: Lanes) -> Lanes {
   let remainder = x & mask
   // x >> 31 is -1 for a negative x: the threshold is half the divisor, plus one below zero.
   let threshold = (mask &>> one) &- (x &>> 31)
-  let roundUp = Lanes(repeating: 0).replacing(with: one, where: remainder .> threshold)
-  return (x &>> exponent) &+ roundUp
+  // remainder > threshold exactly when threshold - remainder (both in 0...2^31 - 1) is negative.
+  let roundUp = (threshold &- remainder) &>> 31  // -1 or 0
+  return (x &>> exponent) &- roundUp
 }
 
 /// TFLite's requantisation of one accumulator vector, channel parameters from `PackedInt8Weights`
