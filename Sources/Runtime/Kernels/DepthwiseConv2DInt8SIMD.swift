@@ -29,13 +29,77 @@ public func depthwiseConv2DPerChannelInt8SIMD(
     // per tap made a depth multiplier of 2 slower than the reference kernel).
     var source = SIMD8<Int32>()
     for l in 0..<lanes { source[l] = Int32(truncatingIfNeeded: (channel0 + l) / multiplier) }
+    // The block's weights of every tap, widened once (zeros past the channels): a partial load
+    // per pixel at the filter's end (its last tap of the last block) cost more than its MACs.
+    let taps = filterShape.h * filterShape.w
+    let copied = taps <= depthwiseCopiedTaps
+    var tapWeights = InlineArray<25, Lanes>(repeating: Lanes())
+    var rowWeightSums = InlineArray<25, Lanes>(repeating: Lanes())  // Σ w over each filter row
+    if copied {
+      for t in 0..<taps {
+        for l in 0..<lanes { tapWeights[t][l] = Int32(filter[t * filterShape.c + channel0 + l]) }
+        rowWeightSums[t / filterShape.w] &+= tapWeights[t]
+      }
+    }
     for batch in 0..<outputShape.n {
       for outY in 0..<outputShape.h {
         let inYOrigin = outY * p.strideHeight - p.paddingValues.height
         let rows = dilatedWindow(
           origin: inYOrigin, dilation: p.dilationHeightFactor, filterSize: filterShape.h,
           inputSize: inputShape.h)
-        for outX in 0..<outputShape.w {
+        // The columns whose windows lie wholly inside the image (every row too) go to
+        // `depthwiseInterior`; the border ones, and other multipliers and sizes, stay here.
+        let pad = p.paddingValues.width
+        let reach = p.dilationWidthFactor * (filterShape.w - 1)
+        let xBegin = (pad + p.strideWidth - 1) / p.strideWidth
+        let xEnd =
+          inputShape.w - 1 - reach + pad < 0
+          ? 0 : min(outputShape.w, (inputShape.w - 1 - reach + pad) / p.strideWidth + 1)
+        let pixelStep = p.strideWidth * inputShape.c
+        // Only the window's in-image rows `rows` are read (as the reference skips the others).
+        let firstTap =
+          input
+          + inputShape.offset(
+            batch, inYOrigin + p.dilationHeightFactor * rows.lowerBound,
+            max(xBegin * p.strideWidth - pad, 0), 0) + (multiplier == 2 ? channel0 / 2 : channel0)
+        let lastTap =
+          firstTap + (xEnd - 1 - xBegin) * pixelStep
+          + (rows.count - 1) * p.dilationHeightFactor * inputShape.w * inputShape.c + reach
+          * inputShape.c
+        let interior =
+          copied && multiplier <= 2 && !rows.isEmpty && xBegin < xEnd
+          && lastTap + (multiplier == 2 ? 4 : 8) <= inputEnd
+        var outX = 0
+        while outX < outputShape.w {
+          if interior && outX == xBegin {
+            let geometry = DepthwiseInteriorGeometry(
+              pixels: xEnd - xBegin, pixelStep: pixelStep,
+              rowStep: p.dilationHeightFactor * inputShape.w * inputShape.c,
+              columnStep: p.dilationWidthFactor * inputShape.c, rows: rows.count,
+              columns: filterShape.w, outputStep: channels, lanes: lanes)
+            // These windows add inputOffset * Σ w over their taps whatever the inputs.
+            var weightSum = Lanes()
+            for kY in rows { weightSum &+= rowWeightSums[kY] }
+            let start = biasLanes &+ offsets &* weightSum
+            withUnsafeBytes(of: &tapWeights) { w in
+              let weights =
+                w.baseAddress!.assumingMemoryBound(to: Lanes.self) + rows.lowerBound
+                * filterShape.w
+              let out = output + outputShape.offset(batch, outY, xBegin, channel0)
+              if multiplier == 2 {
+                depthwiseInterior(
+                  geometry, firstTap, DoubledChannelLoad.self, weights, start,
+                  requantization, range, out)
+              } else {
+                depthwiseInterior(
+                  geometry, firstTap, SameChannelLoad.self, weights, start,
+                  requantization, range, out)
+              }
+            }
+            outX = xEnd
+            continue
+          }
+          defer { outX += 1 }
           let inXOrigin = outX * p.strideWidth - p.paddingValues.width
           let columns = dilatedWindow(
             origin: inXOrigin, dilation: p.dilationWidthFactor, filterSize: filterShape.w,
@@ -43,9 +107,10 @@ public func depthwiseConv2DPerChannelInt8SIMD(
           var acc = Lanes()
           for kY in rows {
             let inY = inYOrigin + p.dilationHeightFactor * kY
+            let inputRow = input + inputShape.offset(batch, inY, 0, 0)
             for kX in columns {
               let inX = inXOrigin + p.dilationWidthFactor * kX
-              let pixel = input + inputShape.offset(batch, inY, inX, 0)
+              let pixel = inputRow + inX * inputShape.c
               let x: Lanes
               if multiplier == 1 {
                 x = loadInt8Lanes(pixel + channel0, count: lanes, end: inputEnd)
@@ -56,8 +121,11 @@ public func depthwiseConv2DPerChannelInt8SIMD(
                 for l in 0..<lanes { gathered[l] = Int32(pixel[Int(source[l])]) }
                 x = gathered
               }
-              let w = loadInt8Lanes(
-                filter + filterShape.offset(0, kY, kX, channel0), count: lanes, end: filterEnd)
+              let w =
+                copied
+                ? tapWeights[kY * filterShape.w + kX]
+                : loadInt8Lanes(
+                  filter + filterShape.offset(0, kY, kX, channel0), count: lanes, end: filterEnd)
               acc &+= w &* (x &+ offsets)
             }
           }
@@ -68,6 +136,73 @@ public func depthwiseConv2DPerChannelInt8SIMD(
         }
       }
     }
+  }
+}
+
+/// Filters up to 5x5 have their weights widened per channel block (800 bytes on the stack; the
+/// InlineArray in the kernel has this many elements).
+let depthwiseCopiedTaps = 25
+
+/// The shape of a run of interior output pixels of one row (see `depthwiseInterior`).
+struct DepthwiseInteriorGeometry {
+  var pixels: Int
+  var pixelStep: Int  // input elements between the windows of neighbouring output pixels
+  var rowStep: Int  // between the window's rows
+  var columnStep: Int  // between its columns
+  var rows: Int
+  var columns: Int
+  var outputStep: Int
+  var lanes: Int
+}
+
+/// How a tap's eight lanes are loaded: one input channel per lane, or (a depth multiplier of 2)
+/// each of four input channels into two lanes.
+protocol DepthwiseTapLoad {
+  static func load(_ p: UnsafePointer<Int8>) -> Lanes
+}
+
+enum SameChannelLoad: DepthwiseTapLoad {
+  @inline(__always)
+  static func load(_ p: UnsafePointer<Int8>) -> Lanes { loadWidened8(p) }
+}
+
+enum DoubledChannelLoad: DepthwiseTapLoad {
+  @inline(__always)
+  static func load(_ p: UnsafePointer<Int8>) -> Lanes {
+    let v = UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Int8>.self)
+    var r = Lanes()
+    for l in 0..<8 { r[l] = Int32(v[l / 2]) }
+    return r
+  }
+}
+
+/// Output pixels whose every tap is in the image: acc = start + Σ w x, where `start` already
+/// holds bias + inputOffset * Σ w, so a tap is a load, a multiply and an add, and the loops only
+/// step pointers. The caller has checked that the last tap's load ends inside the input.
+@inline(never)
+func depthwiseInterior<Load: DepthwiseTapLoad>(
+  _ g: DepthwiseInteriorGeometry, _ firstTap: UnsafePointer<Int8>, _: Load.Type,
+  _ weights: UnsafePointer<Lanes>, _ start: Lanes, _ requantization: LaneRequantization,
+  _ range: LaneOutputRange, _ output: UnsafeMutablePointer<Int8>
+) {
+  var window = firstTap
+  var out = output
+  for _ in 0..<g.pixels {
+    var acc = start
+    var row = window
+    var w = weights
+    for _ in 0..<g.rows {
+      var tap = row
+      for _ in 0..<g.columns {
+        acc &+= w.pointee &* Load.load(tap)
+        tap += g.columnStep
+        w += 1
+      }
+      row += g.rowStep
+    }
+    store(range.narrow(requantization.apply(acc)), to: out, count: g.lanes)
+    window += g.pixelStep
+    out += g.outputStep
   }
 }
 
