@@ -177,6 +177,29 @@ func conv2DPerChannelInt8SIMD(
     }
   case .im2col:
     let pixels = outputShape.n * plane
+    #if AVX512 && canImport(X86DotProduct)
+      if dotProductSupports(inputOffset: p.inputOffset) {
+        let dot = DotProductWeights(after: packed)
+        let segmentBytes = 4 * dot.segmentQuads
+        var first = 0
+        while first < pixels {
+          let count = min(conv2DBlockPixels, pixels - first)
+          im2colUInt8(
+            p, inputShape: inputShape, input: input, filterShape: filterShape,
+            outputShape: outputShape, first: first, count: count, rows: scratch)
+          var rows = UInt8Rows(
+            UnsafeRawPointer(scratch), rowBytes: dot.segments * segmentBytes,
+            segmentStride: segmentBytes)
+          gemmDotProductU8S8(
+            &rows, pixels: count, outputOffset: p.outputOffset,
+            outputMinimum: p.quantizedActivationMin, outputMaximum: p.quantizedActivationMax,
+            dot: dot, inputOffset: p.inputOffset, output: output + first * channels,
+            outputStride: channels)
+          first += count
+        }
+        return
+      }
+    #endif
     var first = 0
     while first < pixels {
       let count = min(conv2DBlockPixels, pixels - first)

@@ -180,6 +180,102 @@
     }
   }
 
+  /// `im2colInt16`'s rows as bytes for `vpdpbusd` (any dilation): `x + 128`, a tap outside the
+  /// image `128 - inputOffset` (see the top), each filter row padded to whole quads (the padding
+  /// meets zero weights). Row `r` is at `rows + r * kH * segmentBytes`, `segmentBytes =
+  /// 4 * segmentQuads`; it fits in `conv2DInt8SIMDScratchBytes(.im2col)`, which sizes int16 rows.
+  /// Copies go 16 bytes per step and may write up to 15 past their span, into what is written
+  /// next or the rows' `activationRowSlack`, as `im2colInt16`'s do.
+  func im2colUInt8(
+    _ p: ConvParams, inputShape: Shape4, input: UnsafePointer<Int8>, filterShape: Shape4,
+    outputShape: Shape4, first: Int, count: Int, rows: UnsafeMutableRawPointer
+  ) {
+    let channels = inputShape.c
+    let span = filterShape.w * channels
+    let segmentBytes = (span + 3) / 4 * 4
+    let pad = UInt8(truncatingIfNeeded: 128 &- p.inputOffset)
+    let readableEnd = input + inputShape.flatSize
+    let outputPlane = outputShape.h * outputShape.w
+    // The first pixel's position, then stepped (three divisions per pixel cost more than its
+    // copies on a small layer).
+    var batch = first / outputPlane
+    var outY = (first % outputPlane) / outputShape.w
+    var outX = first % outputShape.w
+    for r in 0..<count {
+      defer {
+        outX += 1
+        if outX == outputShape.w {
+          outX = 0
+          outY += 1
+          if outY == outputShape.h {
+            outY = 0
+            batch += 1
+          }
+        }
+      }
+      let inYOrigin = outY * p.strideHeight - p.paddingValues.height
+      let inXOrigin = outX * p.strideWidth - p.paddingValues.width
+      let rowInImage =
+        p.dilationWidthFactor == 1 && inXOrigin >= 0 && inXOrigin + filterShape.w <= inputShape.w
+      for kY in 0..<filterShape.h {
+        let segment = rows + (r * filterShape.h + kY) * segmentBytes
+        let inY = inYOrigin + p.dilationHeightFactor * kY
+        if inY < 0 || inY >= inputShape.h {
+          fillBytes(pad, count: segmentBytes, at: segment)
+          continue
+        }
+        if rowInImage {
+          appendFlipped(
+            input + inputShape.offset(batch, inY, inXOrigin, 0), count: span, to: segment,
+            readableEnd: readableEnd)
+        } else {
+          for kX in 0..<filterShape.w {
+            let inX = inXOrigin + p.dilationWidthFactor * kX
+            if inX < 0 || inX >= inputShape.w {
+              fillBytes(pad, count: channels, at: segment + kX * channels)
+            } else {
+              appendFlipped(
+                input + inputShape.offset(batch, inY, inX, 0), count: channels,
+                to: segment + kX * channels, readableEnd: readableEnd)
+            }
+          }
+        }
+        fillBytes(pad, count: segmentBytes - span, at: segment + span)
+      }
+    }
+  }
+
+  /// Writes `x + 128` (the sign bit flipped) for `count` int8 values from `source`.
+  @inline(__always)
+  private func appendFlipped(
+    _ source: UnsafePointer<Int8>, count: Int, to destination: UnsafeMutableRawPointer,
+    readableEnd: UnsafePointer<Int8>
+  ) {
+    var i = 0
+    while i < count && source + i + 16 <= readableEnd {
+      var v = UnsafeRawPointer(source + i).loadUnaligned(as: SIMD16<UInt8>.self)
+      v ^= SIMD16(repeating: 0x80)
+      withUnsafeBytes(of: &v) { (destination + i).copyMemory(from: $0.baseAddress!, byteCount: 16) }
+      i += 16
+    }
+    let bytes = destination.assumingMemoryBound(to: UInt8.self)
+    while i < count {
+      bytes[i] = UInt8(bitPattern: source[i]) ^ 0x80
+      i += 1
+    }
+  }
+
+  /// Writes `value` `count` times (in 16-byte steps).
+  @inline(__always)
+  private func fillBytes(_ value: UInt8, count: Int, at destination: UnsafeMutableRawPointer) {
+    var v = SIMD16<UInt8>(repeating: value)
+    var i = 0
+    while i < count {
+      withUnsafeBytes(of: &v) { (destination + i).copyMemory(from: $0.baseAddress!, byteCount: 16) }
+      i += 16
+    }
+  }
+
   /// The padded-image GEMM with `vpdpbusd`: `gemmInt8SIMD`'s output for the same rows (bytes).
   func gemmDotProductU8S8<Rows: ActivationRows>(
     _ rows: inout Rows, pixels: Int, outputOffset: Int32, outputMinimum: Int32,
@@ -255,15 +351,17 @@
     }
   }
 
-  /// FULLY_CONNECTED's rows for `gemmDotProductU8S8`: `x + 128` bytes, `4 * segmentQuads` each.
+  /// Contiguous rows of `x + 128` bytes for `gemmDotProductU8S8`: FULLY_CONNECTED's (one run of
+  /// `4 * segmentQuads` bytes) or CONV_2D's im2col rows (`segments` runs, `segmentStride` apart).
   struct UInt8Rows: ActivationRows {
     private var pointer: UnsafeRawPointer
     private let rowBytes: Int
-    var segmentStride: Int { 0 }  // one run
+    let segmentStride: Int
 
-    init(_ pointer: UnsafeRawPointer, rowBytes: Int) {
+    init(_ pointer: UnsafeRawPointer, rowBytes: Int, segmentStride: Int = 0) {
       self.pointer = pointer
       self.rowBytes = rowBytes
+      self.segmentStride = segmentStride
     }
 
     @inline(__always)
