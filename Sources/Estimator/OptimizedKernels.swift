@@ -32,13 +32,14 @@ enum OptimizedKernels {
           != .reference
       else { return nil }
       return PackedKernelSize(
-        packedBytes: aligned16(packedConv2DFilterBytes(filterShape: filter)),
+        packedBytes: aligned16(packedConv2DFilterBytes(filterShape: filter, packing: .portable)),
         scratchBytes: conv2DInt8SIMDScratchBytes(
           p, inputShape: input, filterShape: filter, outputShape: output))
     case .fullyConnected:
       let filter = fullyConnectedFilter(layer)
       return PackedKernelSize(
-        packedBytes: aligned16(packedFullyConnectedFilterBytes(filterShape: filter)),
+        packedBytes: aligned16(
+          packedFullyConnectedFilterBytes(filterShape: filter, packing: .portable)),
         scratchBytes: fullyConnectedInt8SIMDScratchBytes(filterShape: filter))
     default:
       return nil

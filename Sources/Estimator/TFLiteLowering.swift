@@ -164,12 +164,16 @@ extension ModelWork {
   /// firmware will allocate; nil when the Runtime cannot run the file (the estimator still
   /// sizes it).
   static func runtimeArena(_ model: Runtime.Model, kernels: KernelSet) -> ArenaRequirements? {
-    guard let bytes = try? Interpreter.planningBytes(for: model, kernels: kernels) else {
+    // Sized for a microcontroller build of the kernels, not this host's (`FilterPacking`).
+    guard
+      let bytes = try? Interpreter.planningBytes(for: model, kernels: kernels, packing: .portable)
+    else {
       return nil
     }
     let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes, alignment: 16)
     defer { scratch.deallocate() }
-    return try? Interpreter.requirements(for: model, scratch: scratch, kernels: kernels)
+    return try? Interpreter.requirements(
+      for: model, scratch: scratch, kernels: kernels, packing: .portable)
   }
 
   static func kind(_ code: Int32) -> OperatorKind {

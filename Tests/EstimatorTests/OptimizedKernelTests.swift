@@ -20,9 +20,11 @@ func runtimeRequirements(_ path: String, kernels: KernelSet) throws -> ArenaRequ
   return try data.withUnsafeBytes { raw in
     let model = try Runtime.Model(bytes: raw)
     let scratch = UnsafeMutableRawBufferPointer.allocate(
-      byteCount: try Interpreter.planningBytes(for: model, kernels: kernels), alignment: 16)
+      byteCount: try Interpreter.planningBytes(for: model, kernels: kernels, packing: .portable),
+      alignment: 16)
     defer { scratch.deallocate() }
-    return try Interpreter.requirements(for: model, scratch: scratch, kernels: kernels)
+    return try Interpreter.requirements(
+      for: model, scratch: scratch, kernels: kernels, packing: .portable)
   }
 }
 

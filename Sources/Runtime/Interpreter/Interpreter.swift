@@ -100,11 +100,12 @@ public struct Interpreter {
   // MARK: Sizing
 
   /// The plan region's size and the planner's bookkeeping, from a measuring prepare pass.
-  private static func measure(_ model: Model, kernels: KernelSet) throws(RuntimeError) -> (
-    planBytes: Int, planningBytes: Int
-  ) {
+  private static func measure(
+    _ model: Model, kernels: KernelSet, packing: FilterPacking = .thisBuild
+  ) throws(RuntimeError) -> (planBytes: Int, planningBytes: Int) {
     var ctx = PrepareContext(
       model: model, plan: PlanAllocator(), tensorData: nil, kernels: kernels)
+    ctx.packing = packing
     _ = ctx.plan.allocate(OpRecord.self, count: model.operatorCount)
     _ = ctx.plan.allocate(UnsafeMutableRawPointer?.self, count: model.tensorCount)
     for i in 0..<model.operatorCount { try prepare(try model.operation(at: i), &ctx) }
@@ -118,28 +119,31 @@ public struct Interpreter {
 
   /// The bytes `requirements(for:scratch:)` needs as scratch: the plan region and the planner's
   /// bookkeeping. Computed without memory, so a caller can always size that call.
-  public static func planningBytes(for model: Model, kernels: KernelSet = .reference)
-    throws(RuntimeError) -> Int
-  {
-    let layout = try measure(model, kernels: kernels)
+  public static func planningBytes(
+    for model: Model, kernels: KernelSet = .reference, packing: FilterPacking = .thisBuild
+  ) throws(RuntimeError) -> Int {
+    let layout = try measure(model, kernels: kernels, packing: packing)
     return arenaAlignment + layout.planBytes + layout.planningBytes
   }
 
   /// The arena an interpreter for `model` needs, computed in `scratch` (at least
   /// `planningBytes(for:)` bytes, e.g. the arena itself) before anything runs. `alignmentSlack`
   /// is 0 in the answer: an arena starting on a 16-byte boundary needs exactly `totalBytes`.
+  /// `packing: .portable` sizes it for a microcontroller build of the same kernels.
   public static func requirements(
     for model: Model, scratch: UnsafeMutableRawBufferPointer, preservingAllTensors: Bool = false,
-    kernels: KernelSet = .reference
+    kernels: KernelSet = .reference, packing: FilterPacking = .thisBuild
   ) throws(RuntimeError) -> ArenaRequirements {
-    let layout = try measure(model, kernels: kernels)
+    let layout = try measure(model, kernels: kernels, packing: packing)
+    let needed = { () throws(RuntimeError) -> Int in
+      try planningBytes(for: model, kernels: kernels, packing: packing)
+    }
     guard let rawBase = scratch.baseAddress else {
-      throw .arenaTooSmall(needed: try planningBytes(for: model, kernels: kernels), available: 0)
+      throw .arenaTooSmall(needed: try needed(), available: 0)
     }
     let slack = (arenaAlignment - Int(bitPattern: rawBase) % arenaAlignment) % arenaAlignment
     guard scratch.count >= slack + layout.planBytes + layout.planningBytes else {
-      throw .arenaTooSmall(
-        needed: try planningBytes(for: model, kernels: kernels), available: scratch.count)
+      throw .arenaTooSmall(needed: try needed(), available: scratch.count)
     }
     let plan = try planTensors(
       model, in: rawBase + slack + layout.planBytes, preservingAllTensors: preservingAllTensors,

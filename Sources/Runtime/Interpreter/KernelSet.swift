@@ -12,6 +12,15 @@ public enum KernelSet: UInt8, Sendable {
   case optimized
 }
 
+/// The layout of the optimized kernels' packed filters an arena is sized for.
+public enum FilterPacking: Sendable {
+  /// This build's: on AVX-512 VNNI builds the `vpdpbusd` packing too (Conv2DInt8VNNI.swift).
+  case thisBuild
+  /// Without the `vpdpbusd` packing, as every microcontroller build packs: what the firmware's
+  /// arena and the estimator's SRAM are sized for, whatever the host.
+  case portable
+}
+
 /// An optimized CONV_2D or FULLY_CONNECTED's prepared state: the packed filter (plan region) and
 /// its scratch (tensor region, alive while the operator runs).
 struct PackedKernel {
@@ -56,7 +65,7 @@ extension PrepareContext {
       p, inputShape: inputShape, filterShape: filterShape, outputShape: outputShape)
     guard method != .reference else { return nil }
     return reservePackedKernel(
-      packedBytes: packedConv2DFilterBytes(filterShape: filterShape),
+      packedBytes: packedConv2DFilterBytes(filterShape: filterShape, packing: packing),
       scratchBytes: conv2DInt8SIMDScratchBytes(
         method, inputShape: inputShape, filterShape: filterShape))
   }
@@ -67,7 +76,7 @@ extension PrepareContext {
   {
     guard p.weightsOffset == 0 else { return nil }
     return reservePackedKernel(
-      packedBytes: packedFullyConnectedFilterBytes(filterShape: filterShape),
+      packedBytes: packedFullyConnectedFilterBytes(filterShape: filterShape, packing: packing),
       scratchBytes: fullyConnectedInt8SIMDScratchBytes(filterShape: filterShape))
   }
 }

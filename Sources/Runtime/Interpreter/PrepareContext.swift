@@ -41,6 +41,8 @@ struct PrepareContext {
   let tensorData: UnsafeMutablePointer<UnsafeMutableRawPointer?>?
   /// The kernels the operators are prepared for.
   let kernels: KernelSet
+  /// The packed filters' layout the plan is sized for (`.portable` only when measuring).
+  var packing = FilterPacking.thisBuild
   /// The current operator's scratch buffer, once planned.
   var scratch: UnsafeMutableRawPointer?
   /// Set by prepare: the bytes of scratch the current operator asks for.

@@ -61,11 +61,14 @@ func conv2DInt8SIMDScratchBytes(
   }
 }
 
-/// The bytes `packConv2DFilter` writes.
-public func packedConv2DFilterBytes(filterShape: Shape4) -> Int {
+/// The bytes `packConv2DFilter` writes (`.portable`: a build without the vpdpbusd packing would).
+public func packedConv2DFilterBytes(
+  filterShape: Shape4, packing: FilterPacking = .thisBuild
+) -> Int {
   let bytes = PackedInt8Weights.byteCount(
     channels: filterShape.n, segments: filterShape.h, segmentLength: filterShape.w * filterShape.c)
   #if AVX512 && canImport(X86DotProduct)
+    guard packing == .thisBuild else { return bytes }
     // Plus the vpdpbusd packing, 16-aligned after it.
     return DotProductWeights.offset(afterBytes: bytes)
       + DotProductWeights.byteCount(

@@ -7,10 +7,13 @@ public func fullyConnectedInt8SIMDScratchBytes(filterShape: Shape4) -> Int {
 }
 
 /// The bytes `packFullyConnectedFilter` writes.
-public func packedFullyConnectedFilterBytes(filterShape: Shape4) -> Int {
+public func packedFullyConnectedFilterBytes(
+  filterShape: Shape4, packing: FilterPacking = .thisBuild
+) -> Int {
   let bytes = PackedInt8Weights.byteCount(
     channels: filterShape.h * filterShape.w, segments: 1, segmentLength: filterShape.c)
   #if AVX512 && canImport(X86DotProduct)
+    guard packing == .thisBuild else { return bytes }
     // Plus the vpdpbusd packing (Conv2DInt8VNNI.swift), 16-aligned after it.
     return DotProductWeights.offset(afterBytes: bytes)
       + DotProductWeights.byteCount(

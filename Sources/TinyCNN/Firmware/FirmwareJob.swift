@@ -101,14 +101,17 @@ struct FirmwareJob {
       embedded.append((image, input, values))
       tops.append(FirmwareReport.argmax(values.map { Int8(bitPattern: $0) }))
     }
-    // The optimized kernels keep packed filters in the arena: size it for the kernels used.
+    // The optimized kernels keep packed filters in the arena: size it for the kernels used, as
+    // the Cortex-M build packs them (no vpdpbusd layout, whatever this host has).
     let arena = try rethrowing(file) { () throws(RuntimeError) in
       let scratch = UnsafeMutableRawBufferPointer.allocate(
-        byteCount: try Interpreter.planningBytes(for: session.model, kernels: kernels),
+        byteCount: try Interpreter.planningBytes(
+          for: session.model, kernels: kernels, packing: .portable),
         alignment: arenaAlignment)
       defer { scratch.deallocate() }
-      return try Interpreter.requirements(for: session.model, scratch: scratch, kernels: kernels)
-        .totalBytes
+      return try Interpreter.requirements(
+        for: session.model, scratch: scratch, kernels: kernels, packing: .portable
+      ).totalBytes
     }
     let sources = FirmwareSources(
       model: Array(session.model.bytes), modelName: model, images: embedded, arenaBytes: arena,

@@ -75,3 +75,25 @@ func optimizedInvokeAllocatesNothing() throws {
   }
   #expect(counts == [0, 0, 0, 0])
 }
+
+/// `packing: .portable` sizes the arena as a microcontroller build packs the filters: without
+/// the vpdpbusd layout that AVX-512 VNNI host builds add (and the same elsewhere).
+@Test func portablePackingLeavesOutTheHostOnlyLayout() throws {
+  var rng = SplitMix64(seed: 0x9AC_0001)
+  let bytes = AlignedBytes(randomNet(&rng).serialized())
+  let model = try Model(bytes: bytes.buffer)
+  func total(_ packing: FilterPacking) throws -> Int {
+    let scratch = AlignedBytes(
+      zeroed: try Interpreter.planningBytes(for: model, kernels: .optimized, packing: packing))
+    return try Interpreter.requirements(
+      for: model, scratch: scratch.mutableBuffer, kernels: .optimized, packing: packing
+    ).totalBytes
+  }
+  let reference = try Opened(bytes.buffer.map { $0 }, kernels: .reference).requirements.totalBytes
+  #if AVX512 && canImport(X86DotProduct)
+    #expect(try total(.portable) < total(.thisBuild))
+  #else
+    #expect(try total(.portable) == total(.thisBuild))
+  #endif
+  #expect(try total(.portable) > reference)
+}
