@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Recomputes every estimate of validation.md with the built `tinycnn` and rewrites its tables.
 
-  swift build -c release --product tinycnn && python3 bench/estimator/validate.py
+  TINYCNN_CPU=native swift build -c release --product tinycnn && python3 bench/estimator/validate.py
 
 Standard library only. The models are the description files in bench/estimator/models (written by
 make_models.py from the published architectures; their MACs and parameters equal those of the
