@@ -23,7 +23,10 @@ struct Bench: ParsableCommand {
       on this CPU, 2 instructions per cycle: with AVX-512 VNNI u8 x s8 dot products \
       (vpdpbusd, 64 MACs each, exact after a +128 correction), else int8 widened to int16 and \
       multiplied pairwise (vpmaddwd: 32 MACs with AVX-512BW, 16 with AVX2, 8 with SSE2), \
-      times the clock /proc/cpuinfo reports.
+      times the clock, measured first with a chain of dependent one-cycle instructions \
+      (/proc/cpuinfo gives the nominal clock, which turbo exceeds). The header also says \
+      which vector extension the binary was built for (TINYCNN_CPU=native builds for this \
+      CPU; a plain `swift build` for any x86-64).
 
       Examples:
         tinycnn bench
