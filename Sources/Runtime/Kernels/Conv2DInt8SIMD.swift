@@ -138,6 +138,14 @@ func conv2DPerChannelInt8SIMD(
       input: input, filterShape: filterShape, filter: filter, bias: bias,
       outputShape: outputShape, output: output)
   }
+  #if AVX512 && canImport(X86DotProduct)
+    if dotProductSupports(inputOffset: p.inputOffset) {
+      return conv2DDotProduct(
+        p, inputShape: inputShape, input: input, filterShape: filterShape,
+        outputShape: outputShape, output: output, dot: DotProductWeights(after: packed),
+        scratch: scratch, method: method)
+    }
+  #endif
   let range = LaneOutputRange(
     offset: p.outputOffset, minimum: p.quantizedActivationMin,
     maximum: p.quantizedActivationMax)
@@ -146,26 +154,6 @@ func conv2DPerChannelInt8SIMD(
   switch method {
   case .reference: break
   case .paddedImage(let height, let width):
-    #if AVX512 && canImport(X86DotProduct)
-      if dotProductSupports(inputOffset: p.inputOffset) {
-        let dot = DotProductWeights(after: packed)
-        for batch in 0..<outputShape.n {
-          paddedUInt8Image(
-            inputShape: inputShape, input: input, batch: batch, inputOffset: p.inputOffset,
-            padTop: p.paddingValues.height, padLeft: p.paddingValues.width, height: height,
-            width: width, image: scratch)
-          var rows = PaddedImageRows(
-            image: UnsafeRawPointer(scratch), p, width: width, channels: inputShape.c,
-            outputWidth: outputShape.w, valueBytes: 1)
-          gemmDotProductU8S8(
-            &rows, pixels: plane, outputOffset: p.outputOffset,
-            outputMinimum: p.quantizedActivationMin, outputMaximum: p.quantizedActivationMax,
-            dot: dot, inputOffset: p.inputOffset,
-            output: output + batch * plane * channels, outputStride: channels)
-        }
-        return
-      }
-    #endif
     for batch in 0..<outputShape.n {
       paddedInt16Image(
         inputShape: inputShape, input: input, batch: batch, inputOffset: p.inputOffset,
@@ -180,29 +168,6 @@ func conv2DPerChannelInt8SIMD(
     }
   case .im2col:
     let pixels = outputShape.n * plane
-    #if AVX512 && canImport(X86DotProduct)
-      if dotProductSupports(inputOffset: p.inputOffset) {
-        let dot = DotProductWeights(after: packed)
-        let segmentBytes = 4 * dot.segmentQuads
-        var first = 0
-        while first < pixels {
-          let count = min(conv2DBlockPixels, pixels - first)
-          im2colUInt8(
-            p, inputShape: inputShape, input: input, filterShape: filterShape,
-            outputShape: outputShape, first: first, count: count, rows: scratch)
-          var rows = UInt8Rows(
-            UnsafeRawPointer(scratch), rowBytes: dot.segments * segmentBytes,
-            segmentStride: segmentBytes)
-          gemmDotProductU8S8(
-            &rows, pixels: count, outputOffset: p.outputOffset,
-            outputMinimum: p.quantizedActivationMin, outputMaximum: p.quantizedActivationMax,
-            dot: dot, inputOffset: p.inputOffset, output: output + first * channels,
-            outputStride: channels)
-          first += count
-        }
-        return
-      }
-    #endif
     var first = 0
     while first < pixels {
       let count = min(conv2DBlockPixels, pixels - first)

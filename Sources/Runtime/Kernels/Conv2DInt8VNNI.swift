@@ -180,6 +180,54 @@
     }
   }
 
+  /// `conv2DPerChannelInt8SIMD` on `vpdpbusd`: the activations as u8 rows of the padded image
+  /// or of im2col (as the int16 path's, one byte per value), then `gemmDotProductU8S8`.
+  func conv2DDotProduct(
+    _ p: ConvParams, inputShape: Shape4, input: UnsafePointer<Int8>, filterShape: Shape4,
+    outputShape: Shape4, output: UnsafeMutablePointer<Int8>, dot: DotProductWeights,
+    scratch: UnsafeMutableRawPointer, method: Conv2DSIMDMethod
+  ) {
+    let channels = outputShape.c
+    func gemm<Rows: ActivationRows>(
+      _ rows: inout Rows, pixels: Int, _ output: UnsafeMutablePointer<Int8>
+    ) {
+      gemmDotProductU8S8(
+        &rows, pixels: pixels, outputOffset: p.outputOffset,
+        outputMinimum: p.quantizedActivationMin, outputMaximum: p.quantizedActivationMax,
+        dot: dot, inputOffset: p.inputOffset, output: output, outputStride: channels)
+    }
+    switch method {
+    case .reference: break
+    case .paddedImage(let height, let width):
+      let plane = outputShape.h * outputShape.w
+      for batch in 0..<outputShape.n {
+        paddedUInt8Image(
+          inputShape: inputShape, input: input, batch: batch, inputOffset: p.inputOffset,
+          padTop: p.paddingValues.height, padLeft: p.paddingValues.width, height: height,
+          width: width, image: scratch)
+        var rows = PaddedImageRows(
+          image: UnsafeRawPointer(scratch), p, width: width, channels: inputShape.c,
+          outputWidth: outputShape.w, valueBytes: 1)
+        gemm(&rows, pixels: plane, output + batch * plane * channels)
+      }
+    case .im2col:
+      let pixels = outputShape.n * outputShape.h * outputShape.w
+      let segmentBytes = 4 * dot.segmentQuads
+      var first = 0
+      while first < pixels {
+        let count = min(conv2DBlockPixels, pixels - first)
+        im2colUInt8(
+          p, inputShape: inputShape, input: input, filterShape: filterShape,
+          outputShape: outputShape, first: first, count: count, rows: scratch)
+        var rows = UInt8Rows(
+          UnsafeRawPointer(scratch), rowBytes: dot.segments * segmentBytes,
+          segmentStride: segmentBytes)
+        gemm(&rows, pixels: count, output + first * channels)
+        first += count
+      }
+    }
+  }
+
   /// `im2colInt16`'s rows as bytes for `vpdpbusd` (any dilation): `x + 128`, a tap outside the
   /// image `128 - inputOffset` (see the top), each filter row padded to whole quads (the padding
   /// meets zero weights). Row `r` is at `rows + r * kH * segmentBytes`, `segmentBytes =

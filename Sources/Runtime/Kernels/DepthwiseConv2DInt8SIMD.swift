@@ -233,12 +233,8 @@ func loadInt8Lanes(_ p: UnsafePointer<Int8>, count: Int, end: UnsafePointer<Int8
 /// it stays before `end`. Lanes past `2 * count` hold neighbouring values, never stored.
 @inline(__always)
 func loadInt8LanesTwice(_ p: UnsafePointer<Int8>, count: Int, end: UnsafePointer<Int8>) -> Lanes {
+  if p + 4 <= end { return DoubledChannelLoad.load(p) }
   var r = Lanes()
-  if p + 4 <= end {
-    let v = UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Int8>.self)
-    for l in 0..<8 { r[l] = Int32(v[l / 2]) }
-    return r
-  }
   for l in 0..<2 * count { r[l] = Int32(p[l / 2]) }
   return r
 }
