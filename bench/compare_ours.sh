@@ -22,7 +22,7 @@ MODELS=("$@")
 if [[ ${#MODELS[@]} -eq 0 ]]; then
   MODELS=("$ROOT"/models/*.safetensors)
 fi
-tinycnn_binary
+tinycnn_binary compare_ours
 FILES=()
 for m in "${MODELS[@]}"; do
   FILES+=("$(our_int8 "$m")" "$(our_int8_per_channel_dense "$m")")

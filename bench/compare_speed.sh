@@ -12,17 +12,12 @@
 # Writes every measurement (with TinyCNN's per-layer table) to bench/out/speed.json.
 # How each side is timed: bench/refs/compare_speed.py and bench/refs/speed.py.
 set -euo pipefail
-export TINYCNN_CPU="${TINYCNN_CPU:-native}"   # a build here is for this CPU (Package.swift)
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
 PY="$(RUNTIMES_ONLY=1 "$HERE/setup_venv.sh" | tail -n 1)"   # TensorFlow is not needed here
 
-if [[ -z "${TINYCNN:-}" ]]; then
-  SCRATCH="${SCRATCH:-.build}"
-  echo "compare_speed: building tinycnn (swift build -c release --product tinycnn --scratch-path $SCRATCH)" >&2
-  (cd "$ROOT" && swift build -c release --product tinycnn --scratch-path "$SCRATCH" >&2)
-  TINYCNN="$(cd "$ROOT" && swift build -c release --scratch-path "$SCRATCH" --show-bin-path)/tinycnn"
-fi
+source "$HERE/refs/tinycnn_binary.sh"
+tinycnn_binary compare_speed
 
 mkdir -p "$ROOT/bench/out"
 export TF_CPP_MIN_LOG_LEVEL=2

@@ -11,17 +11,12 @@
 # Exit status: 0 when TinyCNN equals TFLM everywhere, 1 when it differs, 3 when there is no
 # tinycnn with a `run` command (TFLM and LiteRT are still compared and printed).
 set -euo pipefail
-export TINYCNN_CPU="${TINYCNN_CPU:-native}"   # a build here is for this CPU (Package.swift)
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
 PY="$(RUNTIMES_ONLY=1 "$HERE/setup_venv.sh" | tail -n 1)"   # TensorFlow is not needed here
 
-if [[ -z "${TINYCNN:-}" ]]; then
-  SCRATCH="${SCRATCH:-.build}"
-  echo "compare_tflm: building tinycnn (swift build -c release --product tinycnn --scratch-path $SCRATCH)" >&2
-  (cd "$ROOT" && nice -n 10 swift build -c release --product tinycnn --scratch-path "$SCRATCH" >&2)
-  TINYCNN="$(cd "$ROOT" && swift build -c release --scratch-path "$SCRATCH" --show-bin-path)/tinycnn"
-fi
+source "$HERE/refs/tinycnn_binary.sh"
+tinycnn_binary compare_tflm
 
 ARGS=()
 status_if_missing=0

@@ -21,7 +21,7 @@ MODELS=("$@")
 if [[ ${#MODELS[@]} -eq 0 ]]; then
   MODELS=("$ROOT"/models/*.safetensors)
 fi
-tinycnn_binary
+tinycnn_binary quantizer_vs_tf
 export TF_CPP_MIN_LOG_LEVEL=2
 for m in "${MODELS[@]}"; do
   name="$(basename "${m%.safetensors}")"

@@ -18,7 +18,6 @@
 # share of the cores a process got (TensorFlow runs more threads than cores, so it gets a larger
 # share), CPU time what the epoch cost.
 set -euo pipefail
-export TINYCNN_CPU="${TINYCNN_CPU:-native}"   # a build here is for this CPU (Package.swift)
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
 BATCH="${BATCH:-64}"
@@ -26,12 +25,8 @@ REPEAT="${REPEAT:-1}"
 THREADS="${THREADS:-0}"
 PY="$("$HERE/setup_venv.sh" | tail -n 1)"
 
-if [[ -z "${TINYCNN:-}" ]]; then
-  SCRATCH="${SCRATCH:-.build}"
-  echo "train_speed: building tinycnn (swift build -c release --product tinycnn --scratch-path $SCRATCH)" >&2
-  (cd "$ROOT" && swift build -c release --product tinycnn --scratch-path "$SCRATCH" >&2)
-  TINYCNN="$(cd "$ROOT" && swift build -c release --scratch-path "$SCRATCH" --show-bin-path)/tinycnn"
-fi
+source "$HERE/refs/tinycnn_binary.sh"
+tinycnn_binary train_speed
 
 OUT="$(mktemp -d "${TMPDIR:-/tmp}/train_speed.XXXXXX")"
 trap 'rm -rf "$OUT"' EXIT

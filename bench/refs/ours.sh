@@ -1,7 +1,7 @@
 # Sourced by bench/compare_ours.sh and bench/quantizer_vs_tf.sh: the tinycnn binary and our own
 # int8 .tflite files.
 #
-#   tinycnn_binary                 sets TINYCNN (builds it unless TINYCNN is set; SCRATCH is the
+#   tinycnn_binary                 sets TINYCNN (refs/tinycnn_binary.sh: builds it unless TINYCNN is set; SCRATCH is the
 #                                  SwiftPM scratch path, default .build)
 #   our_int8 MODEL.safetensors     prints the path of our int8 file for MODEL: the committed
 #                                  models/<name>-int8.tflite when there is one, else a fresh
@@ -13,15 +13,7 @@
 
 SAMPLES="${SAMPLES:-500}"
 
-tinycnn_binary() {
-  if [[ -z "${TINYCNN:-}" ]]; then
-    local scratch="${SCRATCH:-.build}"
-    log "building tinycnn (swift build -c release --product tinycnn --scratch-path $scratch)"
-    (cd "$ROOT" && TINYCNN_CPU="${TINYCNN_CPU:-native}" nice -n 10 swift build -c release --product tinycnn --scratch-path "$scratch" >&2)
-    TINYCNN="$(cd "$ROOT" && TINYCNN_CPU="${TINYCNN_CPU:-native}" swift build -c release --scratch-path "$scratch" --show-bin-path)/tinycnn"
-  fi
-  export TINYCNN
-}
+source "$(dirname "${BASH_SOURCE[0]}")/tinycnn_binary.sh"
 
 our_int8() {
   local model="$1" name fresh committed
