@@ -27,24 +27,22 @@ public func populateConvolutionQuantizationParams(
   }
 }
 
-/// One channel of `populateConvolutionQuantizationParams`: the widening order matters, each Float
-/// scale becomes a Double before the product and the quotient.
+/// One channel of `populateConvolutionQuantizationParams`, and the per-tensor FULLY_CONNECTED
+/// multiplier: current TFLM's `CalculateOpDataFullyConnected`
+/// (tensorflow/lite/micro/kernels/fully_connected_common.cc) calls `GetQuantizedConvolutionMultipler`
+/// (tensorflow/lite/kernels/kernel_util.cc), which computes
+///
+///     static_cast<double>(input->params.scale) * static_cast<double>(filter->params.scale)
+///
+/// and divides by `static_cast<double>(output->params.scale)`. The widening order matters: each
+/// Float scale becomes a Double before the product and the quotient. Older TFLite multiplied the
+/// two scales in Float first; on a per-tensor dense layer of a converter-made autoencoder that
+/// gave multiplier 1462485078 where TFLM has 1462485049 (shift -9), and an accumulator of
+/// -88337 then rounded to -22 instead of TFLM's -21.
 @inline(__always)
 public func convolutionChannelMultiplier(
   inputScale: Float, filterScale: Float, outputScale: Float
 ) -> (multiplier: Int32, shift: Int32) {
   let effectiveOutputScale = Double(inputScale) * Double(filterScale) / Double(outputScale)
   return quantizeMultiplier(effectiveOutputScale)
-}
-
-/// The per-tensor FULLY_CONNECTED multiplier, TFLite's `GetQuantizedConvolutionMultipler` as TFLM's
-/// `CalculateOpDataFullyConnected` calls it when the weights have a single scale. Unlike the
-/// per-channel path, the product `input_scale * filter_scale` is taken in **Float** and only then
-/// widened: `double(float(in * w)) / double(out)`. The two differ in the last bit of the
-/// multiplier for some scales, so the interpreter must use this one for per-tensor FC.
-public func fullyConnectedPerTensorMultiplier(
-  inputScale: Float, filterScale: Float, outputScale: Float
-) -> (multiplier: Int32, shift: Int32) {
-  let inputProductScale = Double(inputScale * filterScale)
-  return quantizeMultiplier(inputProductScale / Double(outputScale))
 }
