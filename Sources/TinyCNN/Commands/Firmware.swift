@@ -20,7 +20,9 @@ struct Firmware: ParsableCommand {
       top class over semihosting and exits 0 only if all equal the host's; TinyCNN compares \
       them again, byte for byte, and prints `identical` or the first differences. --count \
       also counts the instructions QEMU executes (a TCG plugin, exact) for each operator and \
-      for the whole inference: instructions, not cycles.
+      for the whole inference, sorted into timing classes (ALU, multiply, load, store, LDM, \
+      taken branch, ...), and estimates cycles from that mix with the core's cycle table \
+      (the board's core, or --core): zero wait states, an estimate beside the exact count.
 
       --input x.npy runs the model on the rows of a NumPy array instead (the first axis is the \
       batch, as `tinycnn run` reads it; dtype int8, the model's input type): audio, sensor and \
@@ -36,6 +38,7 @@ struct Firmware: ParsableCommand {
       Examples:
         tinycnn firmware --model models/lenet5-int8.tflite --run
         tinycnn firmware --model models/lenet5-int8.tflite --board microbit --run --count
+        tinycnn firmware --model models/lenet5-int8.tflite --count --core cortex-m33
         tinycnn firmware --model kws-int8.tflite --input mfcc.npy --samples 4 --count
         tinycnn firmware --model lenet5.tflite --images images/bag-0.png images/coat-1.png \\
           --out build/fw --count --json
@@ -52,7 +55,14 @@ struct Firmware: ParsableCommand {
   @Option(help: "The build folder (default: .build/firmware/BOARD).") var out: String?
   @Flag(name: .customLong("run"), help: "Run it under qemu-system-arm and compare its outputs.")
   var runs = false
-  @Flag(help: "Run it and count instructions per operator (implies --run).") var count = false
+  @Flag(help: "Run it, count instructions and estimate cycles per operator (implies --run).")
+  var count = false
+  @Option(
+    help: """
+      The cycle table for --count: cortex-m4, cortex-m33 or cortex-m7 (an386, an500), \
+      cortex-m0 or cortex-m0plus (microbit); default: the board's core.
+      """)
+  var core: String?
   @Option(help: "Swift optimisation: size (-Osize), speed (-O) or unchecked (-Ounchecked).")
   var optimize: FirmwareOptimization = .size
   @Option(help: "The Runtime's kernels: reference (TFLM's) or optimized (packed, more arena).")
@@ -63,6 +73,17 @@ struct Firmware: ParsableCommand {
     guard !model.isEmpty else { throw ValidationError("--model needs a .tflite file.") }
     if input != nil && !images.isEmpty {
       throw ValidationError("Give --images or --input, not both.")
+    }
+    if let core {
+      guard let timing = CoreTiming.named(core) else {
+        throw ValidationError(
+          "--core \(core): one of " + CoreTiming.all.map(\.name).joined(separator: ", ") + ".")
+      }
+      guard board.compatibleCores.contains(timing) else {
+        throw ValidationError(
+          "--core \(core) does not run the \(board.rawValue) build's instructions: "
+            + board.compatibleCores.map(\.name).joined(separator: ", ") + ".")
+      }
     }
     if let samples {
       guard input != nil else { throw ValidationError("--samples goes with --input.") }
@@ -81,7 +102,8 @@ struct Firmware: ParsableCommand {
     let directory = URL(fileURLWithPath: out ?? ".build/firmware/\(board.rawValue)")
     let job = FirmwareJob(
       model: model, inputs: inputs, board: board, directory: directory, optimization: optimize,
-      kernels: kernels.set, run: runs || count, count: count, toolchain: toolchain,
+      kernels: kernels.set, run: runs || count, count: count,
+      core: core.flatMap(CoreTiming.named), toolchain: toolchain,
       note: report.note)
     let result = try job.perform()
     if report.json {

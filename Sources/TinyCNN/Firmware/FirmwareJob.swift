@@ -28,6 +28,8 @@ struct FirmwareJob {
   /// Run under QEMU and compare; `count` implies it.
   var run = true
   var count = false
+  /// The cycle table for `count`'s estimates (nil: the board's core).
+  var core: CoreTiming? = nil
   var toolchain: FirmwareToolchain
   /// Progress notes ("building ..."), for stderr.
   var note: (String) -> Void = { _ in }
@@ -81,7 +83,9 @@ struct FirmwareJob {
         }
         return report
       }
-      report.record(counts, operators: try operatorNames(session), macs: macsPerOperator())
+      report.record(
+        counts, operators: try operatorNames(session), macs: macsPerOperator(),
+        core: core ?? board.defaultCore)
     }
     return report
   }
