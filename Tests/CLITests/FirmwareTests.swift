@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 import Imaging
 import Testing
@@ -71,7 +72,7 @@ private func hostOutput(_ image: String) throws -> [Int8] {
   let dir = try temporaryFolder()
   defer { try? FileManager.default.removeItem(at: dir) }
   let job = FirmwareJob(
-    model: lenet5, images: samples, board: .an386, directory: dir, run: true, count: true,
+    model: lenet5, inputs: .images(samples), board: .an386, directory: dir, run: true, count: true,
     toolchain: toolchain)
   let report = try job.perform()
 
@@ -121,7 +122,7 @@ private func hostOutput(_ image: String) throws -> [Int8] {
   defer { try? FileManager.default.removeItem(at: dir) }
   let images = Array(samples.prefix(2))
   let job = FirmwareJob(
-    model: lenet5, images: images, board: .an386, directory: dir, kernels: .optimized,
+    model: lenet5, inputs: .images(images), board: .an386, directory: dir, kernels: .optimized,
     run: true, toolchain: toolchain)
   let report = try job.perform()
   #expect(report.problem == nil, "\(report.problem ?? "")")
@@ -142,7 +143,7 @@ private func hostOutput(_ image: String) throws -> [Int8] {
   defer { try? FileManager.default.removeItem(at: dir) }
   let images = Array(samples.prefix(2))
   let job = FirmwareJob(
-    model: lenet5, images: images, board: .microbit, directory: dir, run: true,
+    model: lenet5, inputs: .images(images), board: .microbit, directory: dir, run: true,
     toolchain: toolchain)
   let report = try job.perform()
   #expect(report.problem == nil, "\(report.problem ?? "")")
@@ -152,6 +153,49 @@ private func hostOutput(_ image: String) throws -> [Int8] {
   }
   #expect(report.footprint.flash <= 256 * 1024)
   #expect(report.footprint.ram <= 16 * 1024)
+}
+
+@Test(needsFirmwareTools) func firmwareRunsANonImageModelOnTheRowsOfANPYArray() throws {
+  // A dense layer on a [1, 3, 5] input (keep_num_dims): no image, no classifier. The rows of
+  // its golden input array go in; what comes out must be TFLM's, row for row.
+  let toolchain = try requireToolchain()
+  let dir = try temporaryFolder()
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let golden = root.appendingPathComponent("Tests/RuntimeTests/Golden/fc_keep_dims_3d")
+  let input = golden.appendingPathComponent("input_0.npy").path
+  let job = FirmwareJob(
+    model: golden.appendingPathComponent("model.tflite").path,
+    inputs: .array(path: input, limit: 3), board: .an386, directory: dir, run: true,
+    count: true, toolchain: toolchain)
+  let report = try job.perform()
+  #expect(report.problem == nil, "\(report.problem ?? "")")
+  #expect(report.identical == true)
+  #expect(report.images.map(\.image) == ["input_0.npy[0]", "input_0.npy[1]", "input_0.npy[2]"])
+  let tflm = try NPYArray.read(golden.appendingPathComponent("output_0.npy").path)
+  let row = tflm.data.count / tflm.shape[0]
+  for (k, result) in report.images.enumerated() {
+    let want = tflm.data[k * row..<(k + 1) * row].map { Int8(bitPattern: $0) }
+    #expect(result.firmware == want, "row \(k)")
+  }
+  #expect(try #require(report.operators).map(\.op) == ["FULLY_CONNECTED"])
+}
+
+@Test(needsFirmwareTools) func firmwareNPYInputMustFitTheModel() throws {
+  // The array's dtype and shape are checked on the host, before any build.
+  let dir = try temporaryFolder()
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let golden = root.appendingPathComponent("Tests/RuntimeTests/Golden/fc_keep_dims_3d")
+  let wrong = dir.appendingPathComponent("wrong.npy").path
+  try NPYArray(int8s: [Int8](repeating: 0, count: 8), shape: [2, 4]).write(to: wrong)
+  let job = FirmwareJob(
+    model: golden.appendingPathComponent("model.tflite").path,
+    inputs: .array(path: wrong, limit: nil), board: .an386, directory: dir, run: false,
+    toolchain: try requireToolchain())
+  let error = #expect(throws: InputError.self) { try job.perform() }
+  #expect(error?.file == wrong, "\(String(describing: error))")
+  #expect(
+    throws: (any Error).self,
+    performing: { try Firmware.parse(["--model", "m.tflite", "--input", "x.npy", "--images", "a.png"]) })
 }
 
 @Test func missingQEMUIsAnErrorSayingWhatToInstall() throws {

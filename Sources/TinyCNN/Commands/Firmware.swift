@@ -22,6 +22,11 @@ struct Firmware: ParsableCommand {
       also counts the instructions QEMU executes (a TCG plugin, exact) for each operator and \
       for the whole inference: instructions, not cycles.
 
+      --input x.npy runs the model on the rows of a NumPy array instead (the first axis is the \
+      batch, as `tinycnn run` reads it; dtype int8, the model's input type): audio, sensor and \
+      dense models, any input shape. Each row is embedded as an input tensor and compared with \
+      the host's output for it; --samples N keeps the first N rows.
+
       Boards: an386 (mps2-an386, Cortex-M4F), an500 (mps2-an500, Cortex-M7), microbit \
       (nRF51, Cortex-M0, 16 KB RAM and 256 KB flash: a model must fit them).
 
@@ -31,6 +36,7 @@ struct Firmware: ParsableCommand {
       Examples:
         tinycnn firmware --model models/lenet5-int8.tflite --run
         tinycnn firmware --model models/lenet5-int8.tflite --board microbit --run --count
+        tinycnn firmware --model kws-int8.tflite --input mfcc.npy --samples 4 --count
         tinycnn firmware --model lenet5.tflite --images images/bag-0.png images/coat-1.png \\
           --out build/fw --count --json
       """)
@@ -41,6 +47,8 @@ struct Firmware: ParsableCommand {
     parsing: .upToNextOption,
     help: "PNG images to embed (default: images/*-0.png, one per Fashion-MNIST class).")
   var images: [String] = []
+  @Option(help: "A .npy array whose rows are the inputs (instead of --images).") var input: String?
+  @Option(help: "With --input: embed only the first N rows (default: all).") var samples: Int?
   @Option(help: "The build folder (default: .build/firmware/BOARD).") var out: String?
   @Flag(name: .customLong("run"), help: "Run it under qemu-system-arm and compare its outputs.")
   var runs = false
@@ -53,14 +61,26 @@ struct Firmware: ParsableCommand {
 
   func validate() throws {
     guard !model.isEmpty else { throw ValidationError("--model needs a .tflite file.") }
+    if input != nil && !images.isEmpty {
+      throw ValidationError("Give --images or --input, not both.")
+    }
+    if let samples {
+      guard input != nil else { throw ValidationError("--samples goes with --input.") }
+      guard samples > 0 else { throw ValidationError("--samples must be at least 1.") }
+    }
   }
 
   func run() throws {
     let toolchain = try FirmwareToolchain()
-    let images = try self.images.isEmpty ? defaultImages(toolchain.root) : self.images
+    let inputs: FirmwareInputs
+    if let input {
+      inputs = .array(path: input, limit: samples)
+    } else {
+      inputs = .images(try images.isEmpty ? defaultImages(toolchain.root) : images)
+    }
     let directory = URL(fileURLWithPath: out ?? ".build/firmware/\(board.rawValue)")
     let job = FirmwareJob(
-      model: model, images: images, board: board, directory: directory, optimization: optimize,
+      model: model, inputs: inputs, board: board, directory: directory, optimization: optimize,
       kernels: kernels.set, run: runs || count, count: count, toolchain: toolchain,
       note: report.note)
     let result = try job.perform()

@@ -167,7 +167,7 @@ struct FirmwareReport: Encodable {
     lines.append(ram)
     lines.append("")
 
-    var table = TextTable([.left("image"), .right("host top"), .right("firmware top"), .left("")])
+    var table = TextTable([.left("input"), .right("host top"), .right("firmware top"), .left("")])
     for r in images {
       let verdict: String
       switch r.identical {
@@ -188,7 +188,7 @@ struct FirmwareReport: Encodable {
       lines.append(
         identical
           ? "identical: the firmware's int8 outputs equal the host interpreter's on "
-            + (images.count == 1 ? "the image" : "all \(images.count) images") + ", byte for byte"
+            + (images.count == 1 ? "the input" : "all \(images.count) inputs") + ", byte for byte"
           : "DIFFERENT: the firmware's int8 outputs are not the host interpreter's")
     }
     if let problem { lines.append("problem: \(problem)") }
@@ -215,11 +215,11 @@ struct FirmwareReport: Encodable {
       ])
       lines.append(ops.rendered())
       if operators.contains(where: { !$0.sameForEveryImage }) {
-        lines.append("* differs between images; the first image's count is shown")
+        lines.append("* differs between inputs; the first input's count is shown")
       }
       if let lo = invoke.min(), let hi = invoke.max(), lo != hi {
         lines.append(
-          "invoke: \(Format.grouped(lo)) to \(Format.grouped(hi)) instructions over the images")
+          "invoke: \(Format.grouped(lo)) to \(Format.grouped(hi)) instructions over the inputs")
       }
     }
     return lines.joined(separator: "\n")
