@@ -29,6 +29,13 @@ struct Firmware: ParsableCommand {
       dense models, any input shape. Each row is embedded as an input tensor and compared with \
       the host's output for it; --samples N keeps the first N rows.
 
+      --export DIR --cpu CPU writes a static library for your own firmware instead: \
+      DIR/libtinycnn.a (the Runtime and the model, Embedded Swift, no heap), DIR/tinycnn.h \
+      (tinycnn_init(arena), tinycnn_invoke(input, output), TINYCNN_ARENA_SIZE, \
+      TINYCNN_INPUT_SIZE, TINYCNN_OUTPUT_SIZE, the class names), DIR/tinycnn_model.c (the \
+      model's bytes) and DIR/README.md (the link line and a CMake snippet). CPUs: cortex-m4, \
+      cortex-m7, cortex-m33 (armv7em code), cortex-m0plus.
+
       Boards: an386 (mps2-an386, Cortex-M4F), an500 (mps2-an500, Cortex-M7), microbit \
       (nRF51, Cortex-M0, 16 KB RAM and 256 KB flash: a model must fit them).
 
@@ -40,11 +47,13 @@ struct Firmware: ParsableCommand {
         tinycnn firmware --model models/lenet5-int8.tflite --board microbit --run --count
         tinycnn firmware --model models/lenet5-int8.tflite --count --core cortex-m33
         tinycnn firmware --model kws-int8.tflite --input mfcc.npy --samples 4 --count
+        tinycnn firmware --export build/tinycnn --cpu cortex-m4 models/lenet5-int8.tflite
         tinycnn firmware --model lenet5.tflite --images images/bag-0.png images/coat-1.png \\
           --out build/fw --count --json
       """)
 
-  @Option(help: "The int8 .tflite model.") var model: String
+  @Argument(help: "The int8 .tflite model (or give --model).") var modelFile: String?
+  @Option(help: "The int8 .tflite model.") var model: String?
   @Option(help: "The board: an386, an500 or microbit.") var board: FirmwareBoard = .an386
   @Option(
     parsing: .upToNextOption,
@@ -67,10 +76,28 @@ struct Firmware: ParsableCommand {
   var optimize: FirmwareOptimization = .size
   @Option(help: "The Runtime's kernels: reference (TFLM's) or optimized (packed, more arena).")
   var kernels: FirmwareKernels = .reference
+  @Option(help: "Write a static library, its C header and README to this folder.")
+  var export: String?
+  @Option(help: "With --export: cortex-m4, cortex-m7, cortex-m33 or cortex-m0plus.")
+  var cpu: ExportCPU?
   @OptionGroup var report: ReportOptions
 
+  /// The model, from the argument or --model.
+  var modelPath: String { modelFile ?? model ?? "" }
+
   func validate() throws {
-    guard !model.isEmpty else { throw ValidationError("--model needs a .tflite file.") }
+    guard modelFile == nil || model == nil else {
+      throw ValidationError("Give the model once: as the argument or as --model.")
+    }
+    guard !modelPath.isEmpty else { throw ValidationError("Give the int8 .tflite model.") }
+    if export != nil {
+      guard cpu != nil else { throw ValidationError("--export needs --cpu.") }
+      guard !runs && !count && input == nil && images.isEmpty else {
+        throw ValidationError("--export builds a library: no --run, --count, --images or --input.")
+      }
+    } else if cpu != nil {
+      throw ValidationError("--cpu goes with --export (the boards choose their own CPU).")
+    }
     if input != nil && !images.isEmpty {
       throw ValidationError("Give --images or --input, not both.")
     }
@@ -93,6 +120,22 @@ struct Firmware: ParsableCommand {
 
   func run() throws {
     let toolchain = try FirmwareToolchain()
+    if let export, let cpu {
+      let exporter = FirmwareExport(
+        model: modelPath, cpu: cpu, directory: URL(fileURLWithPath: export),
+        kernels: kernels.set, toolchain: toolchain, note: report.note)
+      let result = try exporter.perform()
+      if report.json {
+        try printJSON(result)
+      } else {
+        Console.output(
+          "wrote \(result.library) (\(Format.bytes(result.libraryBytes))), \(result.header)\n"
+            + "arena \(Format.grouped(result.arenaBytes)) B, input \(result.inputBytes) B, "
+            + "output \(result.outputBytes) B; link with: -L \(export) -ltinycnn -lm "
+            + "(see \(export)/README.md)")
+      }
+      return
+    }
     let inputs: FirmwareInputs
     if let input {
       inputs = .array(path: input, limit: samples)
@@ -101,7 +144,7 @@ struct Firmware: ParsableCommand {
     }
     let directory = URL(fileURLWithPath: out ?? ".build/firmware/\(board.rawValue)")
     let job = FirmwareJob(
-      model: model, inputs: inputs, board: board, directory: directory, optimization: optimize,
+      model: modelPath, inputs: inputs, board: board, directory: directory, optimization: optimize,
       kernels: kernels.set, run: runs || count, count: count,
       core: core.flatMap(CoreTiming.named), toolchain: toolchain,
       note: report.note)
@@ -140,3 +183,4 @@ enum FirmwareKernels: String, CaseIterable, ExpressibleByArgument {
 
 extension FirmwareBoard: ExpressibleByArgument {}
 extension FirmwareOptimization: ExpressibleByArgument {}
+extension ExportCPU: ExpressibleByArgument {}
