@@ -46,7 +46,32 @@ let validTarget = """
   ),
   (
     validTarget.replacingOccurrences(of: #""access_bytes": 8"#, with: #""access_bytes": 0"#),
-    "field 'flash_read.access_bytes': must be greater than 0"
+    "field 'flash_read.access_bytes': 0 is out of range (1 to 4,096)"
+  ),
+  // Numbers that used to trap in Int(...): huge, fractional, out of the physical range.
+  (
+    validTarget.replacingOccurrences(of: #""clock_mhz": 80"#, with: #""clock_mhz": 1e300"#),
+    "field 'clock_mhz': must be between 0.001 and 10,000 MHz"
+  ),
+  (
+    validTarget.replacingOccurrences(of: #""clock_mhz": 80"#, with: #""clock_mhz": 1e-300"#),
+    "field 'clock_mhz': must be between 0.001 and 10,000 MHz"
+  ),
+  (
+    validTarget.replacingOccurrences(of: #""flash_kb": 256"#, with: #""flash_kb": 1e30"#),
+    "field 'flash_kb': must be between 0 and 1,073,741,824 KB"
+  ),
+  (
+    validTarget.replacingOccurrences(of: #""stall_cycles": 2"#, with: #""stall_cycles": 1e19"#),
+    "field 'flash_read.stall_cycles': must be between 0 and 64 cycles"
+  ),
+  (
+    validTarget.replacingOccurrences(of: #""access_bytes": 8"#, with: #""access_bytes": 8.5"#),
+    "field 'flash_read.access_bytes': must be a whole number"
+  ),
+  (
+    validTarget.replacingOccurrences(of: #""access_bytes": 8"#, with: #""access_bytes": 1e19"#),
+    "field 'flash_read.access_bytes': 1e+19 is out of range"
   ),
   (
     #"{"name": "b", "core": "cortex-m4", "clock_mhz": 80, "flash_kb": 256, "sram_kb": 8}"#,

@@ -265,7 +265,7 @@ struct Train: ParsableCommand {
       table.add([
         "\(e.epoch)", Format.fixed(e.trainLoss, 4), Format.fixed(e.trainAccuracy * 100, 2) + " %",
         Format.fixed(e.testLoss, 4), Format.fixed(e.testAccuracy * 100, 2) + " %",
-        Format.grouped(Int(e.imagesPerSecond.rounded())), Format.fixed(e.seconds, 1),
+        Format.grouped(e.imagesPerSecond), Format.fixed(e.seconds, 1),
       ])
     }
     Console.output(table.rendered())
