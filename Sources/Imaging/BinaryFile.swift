@@ -27,7 +27,7 @@ public enum BinaryFile {
           ? "is a directory" : "not a regular file (a pipe, a device or a socket)")
     }
     do { try ResourceLimit.bytes.check(Int(info.st_size), "the file") } catch {
-      throw ImageError(file: path, cause: error.description)
+      throw ImageError(file: path, cause: "a file of \(error.cause)")
     }
     var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
     var done = 0
