@@ -79,11 +79,11 @@ public struct SafetensorsFile: Sendable {
   }
 
   public static func read(_ path: String) throws(FormatError) -> SafetensorsFile {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      let exists = FileManager.default.fileExists(atPath: path)
-      throw FormatError(path: path, cause: exists ? "cannot read the file" : "no such file")
+    let bytes: [UInt8]
+    do { bytes = try FileBytes.read(path) } catch {
+      throw FormatError(path: path, cause: error.reason)
     }
-    return try decode(Array(data), source: path)
+    return try decode(bytes, source: path)
   }
 
   /// Parses and checks a whole file: header length, JSON, dtypes, shapes against byte counts,
@@ -115,7 +115,8 @@ public struct SafetensorsFile: Sendable {
       metadata = m
     }
     var entries: [(name: String, start: Int, tensor: FloatTensor)] = []
-    for (name, raw) in header where name != "__metadata__" {
+    // By name, so a file with several problems always reports the same one.
+    for (name, raw) in header.sorted(by: { $0.key < $1.key }) where name != "__metadata__" {
       guard let info = raw as? [String: Any], let dtype = info["dtype"] as? String,
         let rawShape = info["shape"] as? [Any], let rawOffsets = info["data_offsets"] as? [Any],
         rawOffsets.count == 2

@@ -18,7 +18,9 @@ public enum Checked {
     guard let whole = Int(exactly: value) else {
       if value == value.rounded() {
         throw NumberError(
-          field, "\(value) is out of range (\(range.lowerBound) to \(range.upperBound))")
+          field,
+          "\(value) is out of range (\(grouped(range.lowerBound)) to \(grouped(range.upperBound)))"
+        )
       }
       throw NumberError(field, "must be a whole number, got \(value)")
     }
@@ -33,7 +35,8 @@ public enum Checked {
   {
     guard let v = Int(exactly: value), range.contains(v) else {
       throw NumberError(
-        field, "\(value) is out of range (\(range.lowerBound) to \(range.upperBound))")
+        field,
+        "\(value) is out of range (\(grouped(range.lowerBound)) to \(grouped(range.upperBound)))")
     }
     return v
   }

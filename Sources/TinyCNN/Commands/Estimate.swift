@@ -90,8 +90,9 @@ struct Estimate: ParsableCommand {
     }
     var chosen: Target
     if let targetFile {
-      guard let text = try? String(contentsOfFile: targetFile, encoding: .utf8) else {
-        throw EstimatorError(file: targetFile, "cannot read the file")
+      let text: String
+      do { text = try FileBytes.text(targetFile) } catch {
+        throw EstimatorError(file: targetFile, error.reason)
       }
       chosen = try Target(json: text, file: targetFile)
     } else {

@@ -270,12 +270,8 @@ struct Train: ParsableCommand {
       throw InputError(
         model, "not a zoo model (\(ModelZoo.names.joined(separator: ", "))) or a .json graph file")
     }
-    guard let text = try? String(contentsOfFile: model, encoding: .utf8) else {
-      throw InputError(
-        model,
-        FileManager.default.fileExists(atPath: model)
-          ? "cannot read the file" : "no such file")
-    }
+    let text: String
+    do { text = try FileBytes.text(model) } catch { throw InputError(model, error.reason) }
     do { return try ModelGraph(json: text) } catch { throw InputError(model, error.description) }
   }
 
