@@ -3,7 +3,10 @@
 # Micro's Python interpreter on the same .tflite files, batch 1 and 4, in one run on this
 # machine, with the ratios TinyCNN time / their time (below 1: TinyCNN is faster).
 #
-#   bench/compare_speed.sh                       # builds tinycnn (release), all models
+#   bench/compare_speed.sh                       # builds tinycnn (release), all models:
+#                                                # models/*-int8, the golden whole models and
+#                                                # the suite (MLPerf Tiny architectures)
+#   bench/compare_speed.sh --suite-only --rounds 3   # only the suite; --no-suite: without it
 #   bench/compare_speed.sh models/cnn-small-int8.tflite --runs 5000
 #   TINYCNN=/path/to/tinycnn bench/compare_speed.sh   # use that binary, build nothing
 #   SCRATCH=.build-simd bench/compare_speed.sh        # SwiftPM scratch path for the build

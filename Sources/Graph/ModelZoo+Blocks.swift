@@ -5,7 +5,7 @@
 
 /// Appends nodes to a graph under construction, each reading the nodes it names (by default the
 /// one added last), and gives back the name of what it added.
-private struct GraphBuilder {
+struct GraphBuilder {
   var nodes: [Node]
   var last: String { nodes[nodes.count - 1].name }
 

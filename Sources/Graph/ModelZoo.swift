@@ -33,6 +33,28 @@ public enum ModelZoo {
       defaultInput: FeatureShape(channels: 1, height: 28, width: 28), defaultClasses: 10,
       build: inceptionMini),
     Entry(
+      name: "resnet8",
+      summary: "MLPerf Tiny ResNet-8: residual stacks of 16, 32, 64 with batch norm, ~79k parameters",
+      defaultInput: FeatureShape(channels: 3, height: 32, width: 32), defaultClasses: 10,
+      build: resnet8),
+    Entry(
+      name: "ds-cnn",
+      summary: "MLPerf Tiny keyword spotting DS-CNN: 4 depthwise-separable blocks, ~25k parameters",
+      defaultInput: FeatureShape(channels: 1, height: 49, width: 10), defaultClasses: 12,
+      build: dsCNN),
+    Entry(
+      name: "mobilenet-v1",
+      summary:
+        "MobileNetV1 0.25 (MLPerf Tiny visual wake words), ~222k parameters; also mobilenet-v1-A[-SIZE]",
+      defaultInput: FeatureShape(channels: 3, height: 96, width: 96), defaultClasses: 2,
+      build: { input, classes throws(GraphError) in try mobilenetV1(input, classes: classes) }),
+    Entry(
+      name: "unet-mini",
+      summary:
+        "encoder-decoder: 2 strided convs down, a dilated conv, 2 transposed convs up, skip concats",
+      defaultInput: FeatureShape(channels: 3, height: 32, width: 32), defaultClasses: 10,
+      build: unetMini),
+    Entry(
       name: "alexnet", summary: "AlexNet (shape-only): 5 conv + 3 fully connected, ~61M parameters",
       defaultInput: FeatureShape(channels: 3, height: 227, width: 227), defaultClasses: 1000,
       build: alexnet),
@@ -48,8 +70,26 @@ public enum ModelZoo {
   public static func named(_ name: String, input: FeatureShape? = nil, classes: Int? = nil)
     throws(GraphError) -> ModelGraph?
   {
-    guard let entry = entries.first(where: { $0.name == name }) else { return nil }
-    return try entry.build(input ?? entry.defaultInput, classes ?? entry.defaultClasses)
+    if let entry = entries.first(where: { $0.name == name }) {
+      return try entry.build(input ?? entry.defaultInput, classes ?? entry.defaultClasses)
+    }
+    guard let (alpha, size) = mobilenetVariant(name) else { return nil }
+    return try mobilenetV1(
+      input ?? FeatureShape(channels: 3, height: size, width: size), classes: classes ?? 2,
+      widthMultiplier: alpha)
+  }
+
+  /// `mobilenet-v1-ALPHA` or `mobilenet-v1-ALPHA-SIZE` (TensorFlow's naming, e.g.
+  /// `mobilenet-v1-0.5-128`): the width multiplier in (0, 1] and the input size (default 96).
+  static func mobilenetVariant(_ name: String) -> (alpha: Double, size: Int)? {
+    let prefix = "mobilenet-v1-"
+    guard name.hasPrefix(prefix) else { return nil }
+    let parts = name.dropFirst(prefix.count).split(separator: "-", omittingEmptySubsequences: false)
+    guard (1...2).contains(parts.count), let alpha = Double(parts[0]), alpha > 0, alpha <= 1
+    else { return nil }
+    let size = parts.count == 2 ? Int(parts[1]) : 96
+    guard let size, size >= 32 else { return nil }
+    return (alpha, size)
   }
 
   public static var lenet5: ModelGraph {

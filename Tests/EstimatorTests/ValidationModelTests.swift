@@ -1,4 +1,5 @@
 import Foundation
+import Graph
 import Testing
 
 @testable import Estimator
@@ -16,6 +17,20 @@ func validationModelsMatchThePublishedFiles(file: String, macs: Int, parameters:
   let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .appendingPathComponent("../../bench/estimator/models/\(file)").standardized.path
   let work = try ModelWork.load(path)
+  #expect(work.totalMACs == macs)
+  #expect(work.totalParameters == parameters)
+}
+
+/// The zoo's MLPerf Tiny nets, costed from their graphs (batch norm folded), are the published
+/// int8 files above: the same multiply-accumulates and parameters.
+@Test(arguments: [
+  ("resnet8", 12_501_632, 77_706),
+  ("ds-cnn", 2_656_768, 22_604),
+  ("mobilenet-v1", 7_489_664, 210_850),
+])
+func zooModelsMatchThePublishedMLPerfTinyFiles(zoo: String, macs: Int, parameters: Int) throws {
+  let graph = try #require(try ModelZoo.named(zoo))
+  let work = try ModelWork(graph: graph, name: zoo)
   #expect(work.totalMACs == macs)
   #expect(work.totalParameters == parameters)
 }

@@ -2,8 +2,10 @@
 
     python bench/refs/compare_speed.py --tinycnn PATH [MODEL.tflite ...] [--runs N] [--json OUT]
 
-Without model paths: models/lenet5-int8.tflite, models/cnn-small-int8.tflite and every
-whole-model case of Tests/RuntimeTests/Golden (the converter-made models of the runtime issue).
+Without model paths: models/lenet5-int8.tflite, models/cnn-small-int8.tflite, every
+whole-model case of Tests/RuntimeTests/Golden (the converter-made Fashion-MNIST models of the
+runtime issue) and every benchmark-suite case (suite_*: MLPerf Tiny architectures, random int8
+input like every model here). --no-suite leaves the suite out, --suite-only takes only it.
 For each model and batch (1 and 4) the runtimes are timed one after the other, so every ratio
 compares numbers measured within seconds of each other. TinyCNN: `tinycnn bench --threads 1
 --json` (median per image over --runs runs, input already set; batch 4 = 4 invokes of the
@@ -29,11 +31,14 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 GOLDEN = os.path.join(ROOT, "Tests", "RuntimeTests", "Golden")
 
 
-def default_models():
-    models = [os.path.join(ROOT, "models", n) for n in ("lenet5-int8.tflite", "cnn-small-int8.tflite")]
+def default_models(kinds=("model", "suite")):
+    models = []
+    if "model" in kinds:
+        models += [os.path.join(ROOT, "models", n)
+                   for n in ("lenet5-int8.tflite", "cnn-small-int8.tflite")]
     with open(os.path.join(GOLDEN, "MANIFEST.json")) as f:
         cases = json.load(f)["cases"]
-    models += [os.path.join(GOLDEN, c["name"], "model.tflite") for c in cases if c["kind"] == "model"]
+    models += [os.path.join(GOLDEN, c["name"], "model.tflite") for c in cases if c["kind"] in kinds]
     return [m for m in models if os.path.exists(m)]
 
 
@@ -70,8 +75,14 @@ def main():
     ap.add_argument("--rounds", type=int, default=5,
                     help="alternating TinyCNN / XNNPACK rounds per model and batch")
     ap.add_argument("--json", help="write every measurement here")
+    which = ap.add_mutually_exclusive_group()
+    which.add_argument("--no-suite", action="store_true",
+                       help="default models without the suite_* cases")
+    which.add_argument("--suite-only", action="store_true",
+                       help="only the suite_* cases (MLPerf Tiny architectures)")
     args = ap.parse_args()
-    models = [os.path.abspath(m) for m in args.models] or default_models()
+    kinds = ("model",) if args.no_suite else ("suite",) if args.suite_only else ("model", "suite")
+    models = [os.path.abspath(m) for m in args.models] or default_models(kinds)
     rows = []
     for batch in [int(b) for b in args.batches.split(",")]:
         for path in models:

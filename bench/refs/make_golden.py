@@ -13,6 +13,11 @@ For every case it writes Tests/RuntimeTests/Golden/<case>/:
   output_<j>.npy               TFLM's output j for each row, [N, ...]
 and Tests/RuntimeTests/Golden/MANIFEST.json (see FORMAT below). Deterministic: seeds come from
 the case names, training is seeded with op determinism on, so a rerun gives identical files.
+
+Three kinds of case: single-operator models ("single_op", including fc_per_tensor_ties, whose
+rows are built to hit requantisation boundaries: ties.py), Fashion-MNIST whole models ("model":
+models.py) and the benchmark suite ("suite": MLPerf Tiny architectures with seeded random
+weights and random int8 rows, suite.py; names start with suite_).
 """
 
 import argparse
@@ -33,6 +38,8 @@ import numpy as np
 
 import fmnist
 import models
+import suite
+import ties
 import tflite_tools as tt
 
 REPO = os.path.normpath(os.path.join(HERE, "..", ".."))
@@ -527,6 +534,96 @@ def run_whole_models(specs, out_dir, log, reuse, previous):
     return entries
 
 
+def run_suite(c, out_dir, log):
+    """A suite model: build (seeded weights, BN statistics from the calibration data), convert,
+    run c["rows"] random full-range int8 rows (the last four: all -128, all 127, all the zero
+    point, a -128/127 checkerboard) through TFLM."""
+    import tensorflow as tf
+
+    t0 = time.perf_counter()
+    tf.config.experimental.enable_op_determinism()
+    seed = seed_of(c["name"])
+    buf, keras_params = suite.convert(c, seed)
+    info = tt.model_info(buf)
+    if c.get("dense_per_tensor"):
+        _require_per_tensor_fc(c["name"], buf)
+    inputs = [suite.random_inputs(info, c["rows"], seed + 3)]
+    outputs = tt.tflm_run(buf, inputs)
+    check_io(c, info, inputs, outputs)
+    size = len(buf) + sum(a.nbytes for a in inputs + outputs)
+    if size > 3_000_000:
+        raise SystemExit(f"{c['name']}: {size} bytes, over the 3 MB budget per case")
+    work = suite.macs_and_params(buf)
+    flat = outputs[0].reshape(len(outputs[0]), -1)
+    extra = {"tflm": tt.tflm_arena(buf, inputs), "litert": litert_agreement(buf, inputs, outputs),
+             "macs": work["macs"], "macs_by_op": work["macs_by_op"],
+             "params": work["params"], "keras_params": keras_params,
+             "published": c["published"],
+             "distinct_output_rows": int(len(np.unique(flat, axis=0))),
+             "calibration": f"{suite.CALIBRATION_SAMPLES} float32 inputs uniform over "
+                            f"{list(c['calib_range'])}, seeded",
+             "input_rows": f"{c['rows'] - 4} uniform over the int8 range, then all -128, all 127,"
+                           " all the zero point, a -128/127 checkerboard; seeded"}
+    write_case(out_dir, c["name"], buf, inputs, outputs)
+    entry = describe(c, buf, info, inputs, outputs, extra)
+    log(f"  {c['name']}: {len(buf)} B, {work['macs']:,} MACs, {work['params']:,} params, "
+        f"{len(info['ops'])} ops; arena {extra['tflm']['arena_size']} B; "
+        f"{extra['distinct_output_rows']} distinct output rows of {c['rows']}; LiteRT "
+        f"REF/XNNPACK differ {_d(extra['litert'], 'BUILTIN_REF')}/{_d(extra['litert'], 'AUTO')}"
+        f"  ({time.perf_counter() - t0:.0f} s)")
+    return entry
+
+
+def _require_per_tensor_fc(name, buf):
+    from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as fb
+
+    m = fb.ModelT.InitFromObj(fb.Model.GetRootAsModel(buf, 0))
+    sg = m.subgraphs[0]
+    for op in sg.operators:
+        code = m.operatorCodes[op.opcodeIndex]
+        if max(code.builtinCode, code.deprecatedBuiltinCode) == fb.BuiltinOperator.FULLY_CONNECTED:
+            if len(sg.tensors[op.inputs[1]].quantization.scale) != 1:
+                raise SystemExit(f"{name}: FULLY_CONNECTED weights are not per-tensor")
+
+
+TIES = dict(name="fc_per_tensor_ties", kind="single_op", ops=["FULLY_CONNECTED"],
+            description="400 -> 8 per-tensor FULLY_CONNECTED; rows 16.. are built so that one "
+                        "output each lands where TFLM's double-product multiplier and the "
+                        "float32-product one round differently (bench/refs/ties.py)")
+
+
+def run_ties(c, out_dir, log):
+    t0 = time.perf_counter()
+    seed = seed_of(c["name"])
+    model, calib = ties.build(seed)
+    buf = tt.convert_keras(model, lambda: iter(calib), dense_per_tensor=True)
+    info = tt.model_info(buf)
+    got = [o["op"] for o in info["ops"]]
+    if got != c["ops"]:
+        raise SystemExit(f"{c['name']}: converter emitted {got}, expected {c['ops']}")
+    p = ties.fc_params(buf)
+    rows, facts, emulated = ties.tie_rows(p, seed + 2)
+    inputs = [rows]
+    outputs = tt.tflm_run(buf, inputs)
+    check_io(c, info, inputs, outputs)
+    if not np.array_equal(outputs[0], emulated):
+        raise SystemExit(f"{c['name']}: the numpy emulation of TFLM disagrees with TFLM")
+    if facts["rows_where_float_product_differs"] < 4:
+        raise SystemExit(f"{c['name']}: only {facts['rows_where_float_product_differs']} rows "
+                         "would catch the float32-product multiplier")
+    facts["checked"] = "TFLM's outputs equal the numpy emulation with TFLM's multiplier, row for row"
+    extra = {"tflm": tt.tflm_arena(buf, inputs), "litert": litert_agreement(buf, inputs, outputs),
+             "ties": facts}
+    write_case(out_dir, c["name"], buf, inputs, outputs)
+    entry = describe(c, buf, info, inputs, outputs, extra)
+    log(f"  {c['name']}: multiplier {facts['tflm_multiplier']['multiplier']} (float32 product: "
+        f"{facts['float_product_multiplier']['multiplier']}), shift "
+        f"{facts['tflm_multiplier']['shift']}; the float32 product changes "
+        f"{facts['rows_where_float_product_differs']} of {len(rows)} rows; arena "
+        f"{extra['tflm']['arena_size']} B  ({time.perf_counter() - t0:.1f} s)")
+    return entry
+
+
 def generate(out_dir, only, reuse, log):
     os.makedirs(out_dir, exist_ok=True)
     manifest_path = os.path.join(out_dir, "MANIFEST.json")
@@ -536,7 +633,8 @@ def generate(out_dir, only, reuse, log):
     if os.path.exists(old_path):
         with open(old_path) as f:
             previous = {c["name"]: c for c in json.load(f)["cases"]}
-    names = [c["name"] for c in SINGLE_OP] + [m["name"] for m in models.WHOLE_MODELS]
+    names = ([c["name"] for c in SINGLE_OP] + [TIES["name"]] +
+             [m["name"] for m in models.WHOLE_MODELS] + [c["name"] for c in suite.SUITE])
     if only:
         unknown = set(only) - set(names)
         if unknown:
@@ -546,10 +644,15 @@ def generate(out_dir, only, reuse, log):
     for c in SINGLE_OP:
         if want(c["name"]):
             entries[c["name"]] = run_single_op(c, out_dir, log)
+    if want(TIES["name"]):
+        entries[TIES["name"]] = run_ties(TIES, out_dir, log)
     specs = [m for m in models.WHOLE_MODELS if want(m["name"])]
     if specs:
         for e in run_whole_models(specs, out_dir, log, reuse, previous):
             entries[e["name"]] = e
+    for c in suite.SUITE:
+        if want(c["name"]):
+            entries[c["name"]] = run_suite(c, out_dir, log)
     missing = [n for n in names if n not in entries]
     if missing:
         raise SystemExit(f"no data for case(s) {', '.join(missing)}: run without --only first")
@@ -595,8 +698,11 @@ def main():
     if args.list:
         for c in SINGLE_OP:
             print(f"{c['name']:28} {' '.join(c['ops']):40} {c['description']}")
+        print(f"{TIES['name']:28} {' '.join(TIES['ops']):40} {TIES['description']}")
         for m in models.WHOLE_MODELS:
             print(f"{m['name']:28} {'(whole model)':40} {m['description']}")
+        for c in suite.SUITE:
+            print(f"{c['name']:28} {'(suite model)':40} {c['description']}")
         return 0
     try:
         os.nice(10)  # the machine's cores are shared with Swift builds

@@ -7,7 +7,7 @@ public struct FullyConnectedParams: Equatable, Sendable {
   /// compatibility"), ignored by the per-channel one (symmetric weights).
   public var weightsOffset: Int32
   public var outputOffset: Int32
-  /// Per-tensor multiplier, from `fullyConnectedPerTensorMultiplier`.
+  /// Per-tensor multiplier, from `convolutionChannelMultiplier` (one scale for every output).
   public var outputMultiplier: Int32
   public var outputShift: Int32
   public var quantizedActivationMin: Int32

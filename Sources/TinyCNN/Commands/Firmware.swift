@@ -20,7 +20,14 @@ struct Firmware: ParsableCommand {
       top class over semihosting and exits 0 only if all equal the host's; TinyCNN compares \
       them again, byte for byte, and prints `identical` or the first differences. --count \
       also counts the instructions QEMU executes (a TCG plugin, exact) for each operator and \
-      for the whole inference: instructions, not cycles.
+      for the whole inference, sorted into timing classes (ALU, multiply, load, store, LDM, \
+      taken branch, ...), and estimates cycles from that mix with the core's cycle table \
+      (the board's core, or --core): zero wait states, an estimate beside the exact count.
+
+      --input x.npy runs the model on the rows of a NumPy array instead (the first axis is the \
+      batch, as `tinycnn run` reads it; dtype int8, the model's input type): audio, sensor and \
+      dense models, any input shape. Each row is embedded as an input tensor and compared with \
+      the host's output for it; --samples N keeps the first N rows.
 
       Boards: an386 (mps2-an386, Cortex-M4F), an500 (mps2-an500, Cortex-M7), microbit \
       (nRF51, Cortex-M0, 16 KB RAM and 256 KB flash: a model must fit them).
@@ -31,6 +38,8 @@ struct Firmware: ParsableCommand {
       Examples:
         tinycnn firmware --model models/lenet5-int8.tflite --run
         tinycnn firmware --model models/lenet5-int8.tflite --board microbit --run --count
+        tinycnn firmware --model models/lenet5-int8.tflite --count --core cortex-m33
+        tinycnn firmware --model kws-int8.tflite --input mfcc.npy --samples 4 --count
         tinycnn firmware --model lenet5.tflite --images images/bag-0.png images/coat-1.png \\
           --out build/fw --count --json
       """)
@@ -41,10 +50,19 @@ struct Firmware: ParsableCommand {
     parsing: .upToNextOption,
     help: "PNG images to embed (default: images/*-0.png, one per Fashion-MNIST class).")
   var images: [String] = []
+  @Option(help: "A .npy array whose rows are the inputs (instead of --images).") var input: String?
+  @Option(help: "With --input: embed only the first N rows (default: all).") var samples: Int?
   @Option(help: "The build folder (default: .build/firmware/BOARD).") var out: String?
   @Flag(name: .customLong("run"), help: "Run it under qemu-system-arm and compare its outputs.")
   var runs = false
-  @Flag(help: "Run it and count instructions per operator (implies --run).") var count = false
+  @Flag(help: "Run it, count instructions and estimate cycles per operator (implies --run).")
+  var count = false
+  @Option(
+    help: """
+      The cycle table for --count: cortex-m4, cortex-m33 or cortex-m7 (an386, an500), \
+      cortex-m0 or cortex-m0plus (microbit); default: the board's core.
+      """)
+  var core: String?
   @Option(help: "Swift optimisation: size (-Osize), speed (-O) or unchecked (-Ounchecked).")
   var optimize: FirmwareOptimization = .size
   @Option(help: "The Runtime's kernels: reference (TFLM's) or optimized (packed, more arena).")
@@ -53,15 +71,39 @@ struct Firmware: ParsableCommand {
 
   func validate() throws {
     guard !model.isEmpty else { throw ValidationError("--model needs a .tflite file.") }
+    if input != nil && !images.isEmpty {
+      throw ValidationError("Give --images or --input, not both.")
+    }
+    if let core {
+      guard let timing = CoreTiming.named(core) else {
+        throw ValidationError(
+          "--core \(core): one of " + CoreTiming.all.map(\.name).joined(separator: ", ") + ".")
+      }
+      guard board.compatibleCores.contains(timing) else {
+        throw ValidationError(
+          "--core \(core) does not run the \(board.rawValue) build's instructions: "
+            + board.compatibleCores.map(\.name).joined(separator: ", ") + ".")
+      }
+    }
+    if let samples {
+      guard input != nil else { throw ValidationError("--samples goes with --input.") }
+      guard samples > 0 else { throw ValidationError("--samples must be at least 1.") }
+    }
   }
 
   func run() throws {
     let toolchain = try FirmwareToolchain()
-    let images = try self.images.isEmpty ? defaultImages(toolchain.root) : self.images
+    let inputs: FirmwareInputs
+    if let input {
+      inputs = .array(path: input, limit: samples)
+    } else {
+      inputs = .images(try images.isEmpty ? defaultImages(toolchain.root) : images)
+    }
     let directory = URL(fileURLWithPath: out ?? ".build/firmware/\(board.rawValue)")
     let job = FirmwareJob(
-      model: model, images: images, board: board, directory: directory, optimization: optimize,
-      kernels: kernels.set, run: runs || count, count: count, toolchain: toolchain,
+      model: model, inputs: inputs, board: board, directory: directory, optimization: optimize,
+      kernels: kernels.set, run: runs || count, count: count,
+      core: core.flatMap(CoreTiming.named), toolchain: toolchain,
       note: report.note)
     let result = try job.perform()
     if report.json {

@@ -1,13 +1,24 @@
+import Datasets
 import Estimator
 import Foundation
 import Runtime
 
-/// One `tinycnn firmware` job: the host interpreter's outputs for each image, the generated
+/// What the firmware runs the model on.
+enum FirmwareInputs {
+  /// PNG images, converted to the input tensor as `tinycnn infer` converts them.
+  case images([String])
+  /// The rows of a NumPy array (the first axis is the batch, as `tinycnn run` reads it), taken
+  /// as the input tensor's bytes: audio, sensor or dense models, any int8 input. `limit` keeps
+  /// the first rows only (all of them are embedded in flash).
+  case array(path: String, limit: Int?)
+}
+
+/// One `tinycnn firmware` job: the host interpreter's outputs for each input, the generated
 /// sources, the build, and (if asked) the run under QEMU with its outputs compared byte for
 /// byte and its instructions counted.
 struct FirmwareJob {
   var model: String
-  var images: [String]
+  var inputs: FirmwareInputs
   var board: FirmwareBoard
   var directory: URL
   var optimization: FirmwareOptimization = .size
@@ -17,6 +28,8 @@ struct FirmwareJob {
   /// Run under QEMU and compare; `count` implies it.
   var run = true
   var count = false
+  /// The cycle table for `count`'s estimates (nil: the board's core).
+  var core: CoreTiming? = nil
   var toolchain: FirmwareToolchain
   /// Progress notes ("building ..."), for stderr.
   var note: (String) -> Void = { _ in }
@@ -25,6 +38,7 @@ struct FirmwareJob {
     let running = run || count
     try toolchain.checkTools(running: running)
     let (sources, hostTops) = try hostResults()
+    let names = sources.images.map(\.name)
     try sources.write(to: directory)
     let build = FirmwareBuild(
       toolchain: toolchain, board: board, directory: directory, optimization: optimization)
@@ -39,7 +53,7 @@ struct FirmwareJob {
       elf: build.elf.path,
       footprint: footprint, sources: sources,
       buildSeconds: Date().timeIntervalSince(start))
-    report.images = zip(images, zip(sources.images, hostTops)).map { name, pair in
+    report.images = zip(names, zip(sources.images, hostTops)).map { name, pair in
       FirmwareReport.ImageResult(
         image: name, host: pair.0.expected.map { Int8(bitPattern: $0) },
         hostTop: pair.1)
@@ -60,7 +74,7 @@ struct FirmwareJob {
       guard
         let log = result.log,
         let counts = InstructionCounts.parse(
-          log, operatorCount: operatorCount, imageCount: images.count)
+          log, operatorCount: operatorCount, imageCount: names.count)
       else {
         if report.problem == nil {
           report.problem =
@@ -69,36 +83,40 @@ struct FirmwareJob {
         }
         return report
       }
-      report.record(counts, operators: try operatorNames(session), macs: macsPerOperator())
+      report.record(
+        counts, operators: try operatorNames(session), macs: macsPerOperator(),
+        core: core ?? board.defaultCore)
     }
     return report
   }
 
-  /// The int8 input of every image (the `infer` conversion) and the host interpreter's output
-  /// for it, plus the host's top class.
+  /// The int8 input of every image or array row and the host interpreter's output for it, plus
+  /// the host's top class.
   private func hostResults() throws -> (FirmwareSources, [Int]) {
     let session = try ModelSession(path: model)
-    let classifier = try Classifier(session: session, labels: nil)
     let interpreter = session.interpreter
     let file = session.file
+    let (input, output) = try rethrowing(file) { () throws(RuntimeError) in
+      (try interpreter.input(0).tensor, try interpreter.output(0).tensor)
+    }
     guard interpreter.inputCount == 1, interpreter.outputCount == 1,
-      classifier.input.type == .int8, classifier.output.type == .int8
+      input.type == .int8, output.type == .int8
     else {
       throw InputError(
         model, "the firmware runs models with one int8 input and one int8 output")
     }
+    let named = try inputTensors(session)
     var embedded: [(name: String, input: [UInt8], expected: [UInt8])] = []
     var tops: [Int] = []
-    for image in images {
-      let input = try classifier.inputBytes(image)
+    for (name, bytes) in named {
       let slot = try rethrowing(file) { () throws(RuntimeError) in try interpreter.input(0).bytes }
-      slot.copyBytes(from: input)
+      slot.copyBytes(from: bytes)
       try rethrowing(file) { () throws(RuntimeError) in try interpreter.invoke() }
-      let output = try rethrowing(file) { () throws(RuntimeError) in
+      let result = try rethrowing(file) { () throws(RuntimeError) in
         try interpreter.output(0).bytes
       }
-      let values = Array(output)
-      embedded.append((image, input, values))
+      let values = Array(result)
+      embedded.append((name, bytes, values))
       tops.append(FirmwareReport.argmax(values.map { Int8(bitPattern: $0) }))
     }
     // The optimized kernels keep packed filters in the arena: size it for the kernels used, as
@@ -117,6 +135,30 @@ struct FirmwareJob {
       model: Array(session.model.bytes), modelName: model, images: embedded, arenaBytes: arena,
       optimizedKernels: kernels == .optimized)
     return (sources, tops)
+  }
+
+  /// Each input's name ("bag-0.png", "x.npy[3]") and its input tensor bytes.
+  private func inputTensors(_ session: ModelSession) throws -> [(String, [UInt8])] {
+    switch inputs {
+    case .images(let images):
+      let classifier = try Classifier(session: session, labels: nil)
+      return try images.map { ($0, try classifier.inputBytes($0)) }
+    case .array(let path, let limit):
+      let array: NPYArray
+      do {
+        array = try NPYArray.read(path)
+      } catch {
+        throw InputError(error.file, error.cause)
+      }
+      let rows = try BatchRunner(session: session).imageCount(array, file: path, input: 0)
+      let size = array.data.count / max(rows, 1)
+      let used = min(rows, limit ?? rows)
+      guard used > 0 else { throw InputError(path, "no rows: the firmware needs at least one") }
+      let name = URL(fileURLWithPath: path).lastPathComponent
+      return (0..<used).map { k in
+        ("\(name)[\(k)]", Array(array.data[k * size..<(k + 1) * size]))
+      }
+    }
   }
 
   private func operatorNames(_ session: ModelSession) throws -> [String] {

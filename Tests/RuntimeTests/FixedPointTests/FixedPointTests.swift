@@ -170,3 +170,34 @@ func roundingDivideByPOTOracle(_ x: Int32, _ exponent: Int32) -> Int32 {
   let (m2, s2) = quantizeMultiplier(3.5)
   #expect(multiplyByQuantizedMultiplier(10, m2, s2) == 35)
 }
+
+/// The convolution multiplier widens each Float scale to Double before the product, as current
+/// TFLM's `GetQuantizedConvolutionMultipler` (kernel_util.cc) does for per-tensor
+/// FULLY_CONNECTED. Golden vectors from a numpy transcription of TFLM: for each triple of scales
+/// (float32 bit patterns), the Float-first product gives another multiplier, and the accumulator
+/// shown requantises differently with it.
+@Test func convolutionMultiplierTakesTheProductInDouble() {
+  struct Case {
+    var input, filter, output: UInt32
+    var multiplier, shift: Int32
+    var accumulator, tflmResult: Int32
+  }
+  let cases = [
+    Case(
+      input: 1_012_738_130, filter: 1_009_154_626, output: 1_041_217_675,
+      multiplier: 1_074_477_846, shift: -9, accumulator: -107_957, tflmResult: -106),
+    Case(
+      input: 1_023_860_626, filter: 1_015_158_527, output: 1_025_012_542,
+      multiplier: 1_930_907_155, shift: -6, accumulator: -152_001, tflmResult: -2136),
+    Case(
+      input: 1_027_146_783, filter: 982_497_431, output: 1_015_963_400,
+      multiplier: 1_566_742_476, shift: -8, accumulator: 189_305, tflmResult: 539),
+  ]
+  for c in cases {
+    let (m, s) = convolutionChannelMultiplier(
+      inputScale: Float(bitPattern: c.input), filterScale: Float(bitPattern: c.filter),
+      outputScale: Float(bitPattern: c.output))
+    #expect(m == c.multiplier && s == c.shift)
+    #expect(multiplyByQuantizedMultiplier(c.accumulator, m, s) == c.tflmResult)
+  }
+}

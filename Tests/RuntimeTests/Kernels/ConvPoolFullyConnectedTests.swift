@@ -94,7 +94,7 @@ func conv2D(
   let inputShape = Shape4(n: 1, h: 1, w: 1, c: 3)
   let filterShape = Shape4(n: 1, h: 1, w: 2, c: 3)
   let outputShape = Shape4(n: 1, h: 1, w: 1, c: 2)
-  let (m, s) = fullyConnectedPerTensorMultiplier(inputScale: 1, filterScale: 1, outputScale: 1)
+  let (m, s) = convolutionChannelMultiplier(inputScale: 1, filterScale: 1, outputScale: 1)
   let p = FullyConnectedParams(
     inputOffset: -1, outputOffset: 3, outputMultiplier: m, outputShift: s)
   let perTensor: [Int8] = weights.withUnsafeBufferPointer { w in

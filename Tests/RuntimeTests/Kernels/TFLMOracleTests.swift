@@ -445,7 +445,7 @@ func withInputPointers<T: BinaryInteger, R>(
     var multiplier = [Int32](repeating: 0, count: units)
     var shift = [Int32](repeating: 0, count: units)
     if c.op == "fully_connected" {
-      (p.outputMultiplier, p.outputShift) = fullyConnectedPerTensorMultiplier(
+      (p.outputMultiplier, p.outputShift) = convolutionChannelMultiplier(
         inputScale: inputScale, filterScale: filterScales[0], outputScale: outputScale)
     } else {
       try filterScales.withUnsafeBufferPointer { f in

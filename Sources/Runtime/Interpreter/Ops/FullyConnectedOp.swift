@@ -104,7 +104,7 @@ extension Interpreter {
           throw .unsupportedQuantization(operator: op.index, tensor: bias.index)
         }
       }
-      let (m, s) = fullyConnectedPerTensorMultiplier(
+      let (m, s) = convolutionChannelMultiplier(
         inputScale: inputQ.scale, filterScale: filterQ.scale, outputScale: outputScale)
       params.outputMultiplier = m
       params.outputShift = s
