@@ -29,6 +29,7 @@ extension PNG {
     throws(ImageError) -> Image
   {
     guard !bytes.isEmpty else { throw ImageError(file: source, cause: "empty file, not a PNG") }
+    try checkChunks(bytes, source: source)
     var png = png_image.simplified()
     defer { png_image_free(&png) }  // a no-op after a successful finish_read, which frees itself
     let began = bytes.withUnsafeBytes {

@@ -12,6 +12,7 @@ extension PNG {
   /// Reads the header of a PNG file's bytes (errors as `decode`'s, naming `source`).
   public static func header(_ bytes: [UInt8], source: String) throws(ImageError) -> PNGHeader {
     guard !bytes.isEmpty else { throw ImageError(file: source, cause: "empty file, not a PNG") }
+    try checkChunks(bytes, source: source)
     var png = png_image.simplified()
     defer { png_image_free(&png) }
     let began = bytes.withUnsafeBytes {

@@ -28,4 +28,27 @@ extension PNG {
         [width, height, channels], "\(width) x \(height) pixels")
     } catch { throw ImageError(file: source, cause: error.description) }
   }
+
+  /// Refuses a chunk whose declared length runs past the end of the file, before libpng sees
+  /// it: libpng allocates and clears a chunk's buffer from the length alone, so a 322-byte file
+  /// declaring a 1.4 GB chunk took 4.8 s and 1.9 GB (found by Fuzz/PNGFuzz.swift). Stops at IEND;
+  /// anything else wrong is left to libpng, whose words name the chunk.
+  static func checkChunks(_ bytes: [UInt8], source: String) throws(ImageError) {
+    var offset = 8  // after the signature
+    while offset + 8 <= bytes.count {
+      let length = bytes[offset..<offset + 4].reduce(0) { $0 << 8 | Int($1) }
+      let type = bytes[offset + 4..<offset + 8]
+      let name =
+        type.allSatisfy({ (65...90).contains($0) || (97...122).contains($0) })
+        ? "chunk '\(String(decoding: type, as: UTF8.self))'" : "a chunk"
+      guard length <= Int(Int32.max), offset + 12 + length <= bytes.count else {
+        throw ImageError(
+          file: source,
+          cause: "\(name) at byte \(offset) declares \(Checked.grouped(length)) bytes, past the "
+            + "end of the file (\(Checked.grouped(bytes.count)) bytes): truncated or corrupt")
+      }
+      if Array(type) == Array("IEND".utf8) { return }
+      offset += 12 + length
+    }
+  }
 }
