@@ -24,16 +24,16 @@ struct TransposeConvOp {
 
 /// schema.fbs `TransposeConvOptions`: padding, stride_w, stride_h, fused_activation_function
 /// (added after TFLM's kernel was written, which passes kTfLiteActNone: see below).
-struct TransposeConvOptions {
-  var padding: Padding
-  var strideWidth: Int
-  var strideHeight: Int
-  var activation: FusedActivation
+public struct TransposeConvOptions: Equatable, Sendable {
+  public var padding: Padding
+  public var strideWidth: Int
+  public var strideHeight: Int
+  public var activation: FusedActivation
 }
 
 extension Operator {
   /// `BuiltinOptions` tag 49 is TransposeConvOptions.
-  func transposeConvOptions() throws(RuntimeError) -> TransposeConvOptions {
+  public func transposeConvOptions() throws(RuntimeError) -> TransposeConvOptions {
     let t = try options(ofType: 49)
     return TransposeConvOptions(
       padding: try padding(t, 0), strideWidth: try int(t, 1), strideHeight: try int(t, 2),
