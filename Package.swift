@@ -66,17 +66,20 @@ let package = Package(
     .target(
       name: "Runtime", dependencies: cpuHasAVX512VNNI ? ["X86DotProduct"] : [],
       exclude: ["README.md"], swiftSettings: fastFlags),
-    .target(name: "Graph"),
-    .target(name: "Imaging", dependencies: ["CLibPNG"]),
-    .target(name: "Datasets", dependencies: ["CZlib", "Imaging"]),
+    // Checked conversions, overflow-checked sizes and resource limits for every reader.
+    .target(name: "InputChecks"),
+    .target(name: "Graph", dependencies: ["InputChecks"]),
+    .target(name: "Imaging", dependencies: ["CLibPNG", "InputChecks"]),
+    .target(name: "Datasets", dependencies: ["CZlib", "Imaging", "InputChecks"]),
     .target(name: "Training", dependencies: ["Graph", "Datasets"], swiftSettings: fastFlags),
     .target(name: "Quantization", dependencies: ["Graph", "Runtime"], exclude: ["README.md"]),
-    .target(name: "Estimator", dependencies: ["Graph", "Runtime"], exclude: ["Data"]),
+    .target(
+      name: "Estimator", dependencies: ["Graph", "Runtime", "InputChecks"], exclude: ["Data"]),
     .executableTarget(
       name: "TinyCNN",
       dependencies: [
         "Runtime", "Graph", "Imaging", "Datasets", "Training", "Quantization", "Estimator",
-        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "InputChecks", .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "Sources/TinyCNN"),
     .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),

@@ -1,5 +1,6 @@
 import CZlib
 import Imaging
+import InputChecks
 
 /// Whole-file reads that undo gzip compression when the file has it, so `train-images-idx3-ubyte`
 /// and `train-images-idx3-ubyte.gz` read the same.
@@ -22,8 +23,11 @@ enum CompressedFile {
     else { throw DatasetError(file: source, cause: "zlib could not start inflating") }
     defer { inflateEnd(&stream) }
 
+    // A gzip stream inflates up to 1032:1: a 2 MB file can claim 4 GB. Inflating stops at the
+    // byte limit instead of when the allocator gives up.
+    let limit = ResourceLimit.bytes.value
     var output = [UInt8]()
-    output.reserveCapacity(compressed.count * 4)
+    output.reserveCapacity(min(compressed.count * 4, limit))
     var chunk = [UInt8](repeating: 0, count: 1 << 20)
     var status = Z_OK
     var consumed = 0
@@ -39,6 +43,12 @@ enum CompressedFile {
             status = inflate(&stream, Z_NO_FLUSH)
           }
           let produced = chunk.count - Int(stream.avail_out)
+          guard output.count + produced <= limit else {
+            throw DatasetError(
+              file: source,
+              cause: "gzip data inflates to more than \(Checked.grouped(limit)) bytes, the limit "
+                + "(set \(ResourceLimit.bytes.variable) to raise it)")
+          }
           output.append(contentsOf: chunk[0..<produced])
         } while status == Z_OK && stream.avail_out == 0
         consumed = total - Int(stream.avail_in)

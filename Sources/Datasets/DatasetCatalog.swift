@@ -20,7 +20,16 @@ public enum DatasetCatalog {
     "fashion-mnist, mnist[:FOLDER], cifar10[:FOLDER], or a folder (IDX files, CIFAR-10 .bin"
     + " batches, or one sub-folder of PNGs per class)"
 
+  /// The split's images; an empty split is an error (it would score 0 % and match "exactly").
   public static func load(_ spec: String, split: Split) throws(DatasetError) -> LabeledImages {
+    let images = try loadAny(spec, split: split)
+    guard images.count > 0 else {
+      throw DatasetError(file: spec, cause: "the \(split) split has no images")
+    }
+    return images
+  }
+
+  static func loadAny(_ spec: String, split: Split) throws(DatasetError) -> LabeledImages {
     let (name, given) = parse(spec)
     // The folder given after the name, else the one the environment variable names.
     func folder(or variable: String, for name: String) throws(DatasetError) -> String {

@@ -90,6 +90,12 @@ public enum IDXImageSet {
     guard channels == 1 || channels == 3 else {
       throw DatasetError(file: imagesPath, cause: "\(channels) channels; TinyCNN reads 1 or 3")
     }
+    guard images.dimensions[1] >= 1, images.dimensions[2] >= 1 else {
+      throw DatasetError(
+        file: imagesPath,
+        cause: "images of \(images.dimensions[2]) x \(images.dimensions[1]) pixels; a side of 0 "
+          + "holds no image")
+    }
     return LabeledImages(
       name: "\(name) (\(split))", width: images.dimensions[2], height: images.dimensions[1],
       channels: channels, pixels: images.bytes, labels: labels.bytes.map(Int.init),

@@ -1,4 +1,5 @@
 import Imaging
+import InputChecks
 
 /// A folder of PNGs with one sub-folder per class, the layout of Keras'
 /// `image_dataset_from_directory` and PyTorch's `ImageFolder`:
@@ -22,16 +23,26 @@ public enum PNGFolder {
     let hasSplits =
       FileSystem.isDirectory("\(folder)/train") && FileSystem.isDirectory("\(folder)/test")
     let root = hasSplits ? "\(folder)/\(split)" : folder
-    let classes = classFolders(root)
+    // Class numbers come from the training split's folders, for both splits: numbering each
+    // split by its own folders once scored a test split with a class fewer against the wrong
+    // labels, with exit code 0.
+    let classes = classFolders(hasSplits ? "\(folder)/train" : folder)
     guard classes.count >= 2 else {
       throw DatasetError(
-        file: root,
+        file: hasSplits ? "\(folder)/train" : folder,
         cause: "found \(classes.count) class folder(s) with PNGs; a dataset folder needs one"
           + " sub-folder of .png files per class (at least 2)")
     }
+    let splitClasses = hasSplits ? classFolders(root) : classes
+    if let extra = splitClasses.first(where: { !classes.contains($0) }) {
+      throw DatasetError(
+        file: "\(root)/\(extra)",
+        cause: "class '\(extra)' of the \(split) split is not in the training split "
+          + "(\(classes.joined(separator: ", ")))")
+    }
     // Read every file once; decode after the headers have settled the size and the format.
     var files: [(path: String, label: Int, bytes: [UInt8], header: PNGHeader)] = []
-    for (label, name) in classes.enumerated() {
+    for (label, name) in classes.enumerated() where splitClasses.contains(name) {
       var pngs = pngFiles("\(root)/\(name)")
       if !hasSplits {
         pngs = pngs.enumerated().filter {
@@ -55,6 +66,11 @@ public enum PNGFolder {
     let width = size?.width ?? first.header.width
     let height = size?.height ?? first.header.height
     let pixelFormat = format ?? (files.contains { $0.header.isColor } ? .rgb : .gray)
+    do {
+      _ = try ResourceLimit.bytes.checkProduct(
+        [files.count, width, height, pixelFormat.channels],
+        "\(files.count) images of \(width) x \(height)")
+    } catch { throw DatasetError(file: root, cause: error.description) }
     var pixels: [UInt8] = []
     pixels.reserveCapacity(files.count * width * height * pixelFormat.channels)
     for file in files {

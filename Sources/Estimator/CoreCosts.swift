@@ -148,14 +148,16 @@ public struct CodeSizes: Sendable {
     let fw = try f.object("framework")
     framework = [:]
     for lib in KernelLibrary.allCases {
-      framework[lib] = Int(try fw.object(Self.key(lib)).positive("bytes"))
+      framework[lib] = try fw.object(Self.key(lib)).integer("bytes", in: 1...(1 << 40))
     }
     let ops = try f.object("operators")
     operators = [:]
     for op in ops.keys {
       let sizes = try ops.object(op)
       var bySize: [KernelLibrary: Int] = [:]
-      for lib in KernelLibrary.allCases { bySize[lib] = Int(try sizes.positive(Self.key(lib))) }
+      for lib in KernelLibrary.allCases {
+        bySize[lib] = try sizes.integer(Self.key(lib), in: 1...(1 << 40))
+      }
       operators[op] = bySize
     }
   }

@@ -107,7 +107,10 @@ func percent(_ used: Int, _ limit: Int) -> String {
 }
 
 /// `x` with `digits` decimals, rounded half away from zero.
+/// Non-finite and huge values (a target at 1 kHz running a big model) print as Swift writes
+/// them ("inf", "1.2e+20") instead of trapping in the integer conversion.
 public func fixed(_ x: Double, _ digits: Int) -> String {
+  guard x.isFinite, x.magnitude < 1e15 else { return "\(x)" }
   var scale = 1.0
   for _ in 0..<digits { scale *= 10 }
   let r = (x * scale).rounded() / scale

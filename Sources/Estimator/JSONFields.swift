@@ -1,4 +1,5 @@
 import Foundation
+import InputChecks
 
 /// Typed access to one JSON object of a data file, with errors that name the field by its full
 /// path (`flash_read.stall_cycles`), so a user fixing a target file knows exactly what to change.
@@ -65,6 +66,29 @@ struct JSONFields {
       throw fail(key, "must be \(allowZero ? "at least 0" : "greater than 0"), got \(n)")
     }
     return n
+  }
+
+  /// A physical quantity in `unit`, finite and inside `range` (`PhysicalRange`).
+  func quantity(_ key: String, in range: ClosedRange<Double>, unit: String) throws(EstimatorError)
+    -> Double
+  {
+    let n = try number(key)
+    do { return try Checked.quantity(n, key, in: range, unit: unit) } catch {
+      throw fail(key, error.cause)
+    }
+  }
+
+  /// A memory size given in KB (`flash_kb`), as bytes: below 2^40, so exact in an `Int`.
+  func kilobytes(_ key: String, allowZero: Bool = false) throws(EstimatorError) -> Int {
+    let kb = try quantity(key, in: PhysicalRange.memoryKB, unit: "KB")
+    guard allowZero || kb > 0 else { throw fail(key, "must be greater than 0, got \(kb)") }
+    return Int((kb * 1024).rounded())
+  }
+
+  /// A whole number inside `range`.
+  func integer(_ key: String, in range: ClosedRange<Int>) throws(EstimatorError) -> Int {
+    let n = try number(key)
+    do { return try Checked.integer(n, key, in: range) } catch { throw fail(key, error.cause) }
   }
 
   func bool(_ key: String, default value: Bool) throws(EstimatorError) -> Bool {

@@ -1,5 +1,6 @@
 import Foundation
 import Graph
+import InputChecks
 
 extension ModelWork {
   /// Resolves the `--model` argument: a model-zoo name, a float `.safetensors` file, a model
@@ -20,8 +21,9 @@ extension ModelWork {
       }
       return try lowered(model.graph, name: name, file: spec)
     case "json":
-      guard let text = try? String(contentsOfFile: spec, encoding: .utf8) else {
-        throw EstimatorError(file: spec, "cannot read the file as UTF-8 text")
+      let text: String
+      do { text = try FileBytes.text(spec) } catch {
+        throw EstimatorError(file: spec, error.reason)
       }
       let graph: ModelGraph
       do { graph = try ModelGraph(json: text) } catch {

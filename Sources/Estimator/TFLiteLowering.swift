@@ -1,5 +1,6 @@
 import Foundation
 import Graph
+import InputChecks
 import Runtime
 
 // An int8 .tflite file lowered for the estimator through the Runtime's zero-copy reader: every
@@ -9,9 +10,8 @@ import Runtime
 
 extension ModelWork {
   public init(tfliteAt path: String) throws(EstimatorError) {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw EstimatorError(file: path, "cannot read the file")
-    }
+    let data: [UInt8]
+    do { data = try FileBytes.read(path) } catch { throw EstimatorError(file: path, error.reason) }
     let result: Result<ModelWork, EstimatorError> = data.withUnsafeBytes { raw in
       do throws(RuntimeError) {
         let model = try Runtime.Model(bytes: raw)

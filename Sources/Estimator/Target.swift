@@ -1,3 +1,5 @@
+import InputChecks
+
 /// A microcontroller the estimator knows: clock, memories, how weights are read from flash, and
 /// which core (and so which cost coefficients) it has. One JSON file per target under
 /// Sources/Estimator/Data/targets/, or a user's own with `--target-file` (same fields):
@@ -56,27 +58,27 @@ public struct Target: Hashable, Sendable {
       throw f.fail(
         "core", "unknown core '\(core)' (known: \(CoreCosts.knownCores.joined(separator: ", ")))")
     }
-    clockMHz = try f.positive("clock_mhz")
-    flashBytes = Int(try f.positive("flash_kb") * 1024)
-    sramBytes = Int(try f.positive("sram_kb") * 1024)
+    // Every number is range-checked here, so the cost model's arithmetic stays finite and
+    // `Int` conversions of its results cannot trap.
+    clockMHz = try f.quantity("clock_mhz", in: PhysicalRange.clockMHz, unit: "MHz")
+    flashBytes = try f.kilobytes("flash_kb")
+    sramBytes = try f.kilobytes("sram_kb")
     if let tcm = try f.optionalObject("tcm_kb") {
       try tcm.checkKnown(["itcm", "dtcm"])
-      itcmBytes = tcm.has("itcm") ? Int(try tcm.positive("itcm", allowZero: true) * 1024) : 0
-      dtcmBytes = tcm.has("dtcm") ? Int(try tcm.positive("dtcm", allowZero: true) * 1024) : 0
+      itcmBytes = tcm.has("itcm") ? try tcm.kilobytes("itcm", allowZero: true) : 0
+      dtcmBytes = tcm.has("dtcm") ? try tcm.kilobytes("dtcm", allowZero: true) : 0
     } else {
       itcmBytes = 0
       dtcmBytes = 0
     }
     let read = try f.object("flash_read")
     try read.checkKnown(["stall_cycles", "access_bytes", "data_cache_kb", "source"])
-    let access = try read.positive("access_bytes")
-    guard access == access.rounded() else {
-      throw read.fail("access_bytes", "must be a whole number of bytes, got \(access)")
-    }
     flashRead = FlashRead(
-      stallCycles: try read.positive("stall_cycles", allowZero: true), accessBytes: Int(access),
+      stallCycles: try read.quantity(
+        "stall_cycles", in: PhysicalRange.waitStates, unit: "cycles"),
+      accessBytes: try read.integer("access_bytes", in: PhysicalRange.accessBytes),
       dataCacheBytes: read.has("data_cache_kb")
-        ? Int(try read.positive("data_cache_kb", allowZero: true) * 1024) : 0,
+        ? try read.kilobytes("data_cache_kb", allowZero: true) : 0,
       source: try read.optionalString("source"))
     features = try f.strings("features")
     generic = try f.bool("generic", default: false)

@@ -139,6 +139,34 @@ public enum Layer: Hashable, Sendable {
     }
   }
 
+  /// Every size the layer's description gives, by field name, so shape inference can bound them
+  /// before doing arithmetic with them.
+  var dimensions: [(String, Int)] {
+    func pairs(_ name: String, _ s: Size2) -> [(String, Int)] {
+      [("\(name) height", s.height), ("\(name) width", s.width)]
+    }
+    switch self {
+    case .input(let shape):
+      return [
+        ("input channels", shape.channels), ("input height", shape.height),
+        ("input width", shape.width),
+      ]
+    case .conv2d(let c):
+      return [("out_channels", c.outChannels), ("groups", c.groups)] + pairs("kernel", c.kernel)
+        + pairs("stride", c.stride) + pairs("padding", c.padding) + pairs("dilation", c.dilation)
+    case .convTranspose2d(let c):
+      return [("out_channels", c.outChannels), ("groups", c.groups)] + pairs("kernel", c.kernel)
+        + pairs("stride", c.stride) + pairs("padding", c.padding) + pairs("dilation", c.dilation)
+        + pairs("output_padding", c.outputPadding)
+    case .maxPool2d(let p), .avgPool2d(let p):
+      return pairs("kernel", p.kernel) + pairs("stride", p.stride) + pairs("padding", p.padding)
+    case .linear(let l):
+      return [("out_features", l.outFeatures)]
+    default:
+      return []
+    }
+  }
+
   /// How many inputs the node takes: nil means "two or more".
   var arity: Int? {
     switch self {

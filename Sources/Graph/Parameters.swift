@@ -60,17 +60,8 @@ extension ModelGraph {
       let out = shapes[index]
       let x = inputs.first.map { shapes[$0] }
       let parameters = Self.parameterShapes(of: node, input: x).reduce(0) { $0 + $1.count }
-      let macs: Int
-      switch node.layer {
-      case .conv2d(let c):
-        macs = out.count * (x!.channels / c.groups) * c.kernel.height * c.kernel.width
-      case .convTranspose2d(let c):
-        macs = x!.count * (c.outChannels / c.groups) * c.kernel.height * c.kernel.width
-      case .linear(let l):
-        macs = x!.count * l.outFeatures
-      default:
-        macs = 0
-      }
+      // shapes() has checked these products, so the `try!`-free fallback never runs.
+      let macs = (try? Self.macs(of: node, output: out, input: x)) ?? Int.max
       return LayerCost(macs: macs, parameters: parameters)
     }
   }

@@ -1,4 +1,5 @@
 import Foundation
+import InputChecks
 
 /// A float tensor: a shape and its values in row-major (C) order.
 public struct FloatTensor: Hashable, Sendable {
@@ -10,6 +11,13 @@ public struct FloatTensor: Hashable, Sendable {
     self.shape = shape
     self.values = values
   }
+}
+
+/// `value` as an `Int` when it is a JSON number holding a whole number an `Int` can represent
+/// (NSNumber's `intValue` traps on 1e30 and truncates 2.5).
+func exactInt(_ value: Any) -> Int? {
+  guard let n = value as? NSNumber else { return nil }
+  return Int(exactly: n.doubleValue)
 }
 
 /// The .safetensors format (huggingface/safetensors): an 8-byte little-endian header length N,
@@ -71,11 +79,11 @@ public struct SafetensorsFile: Sendable {
   }
 
   public static func read(_ path: String) throws(FormatError) -> SafetensorsFile {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      let exists = FileManager.default.fileExists(atPath: path)
-      throw FormatError(path: path, cause: exists ? "cannot read the file" : "no such file")
+    let bytes: [UInt8]
+    do { bytes = try FileBytes.read(path) } catch {
+      throw FormatError(path: path, cause: error.reason)
     }
-    return try decode(Array(data), source: path)
+    return try decode(bytes, source: path)
   }
 
   /// Parses and checks a whole file: header length, JSON, dtypes, shapes against byte counts,
@@ -107,10 +115,11 @@ public struct SafetensorsFile: Sendable {
       metadata = m
     }
     var entries: [(name: String, start: Int, tensor: FloatTensor)] = []
-    for (name, raw) in header where name != "__metadata__" {
+    // By name, so a file with several problems always reports the same one.
+    for (name, raw) in header.sorted(by: { $0.key < $1.key }) where name != "__metadata__" {
       guard let info = raw as? [String: Any], let dtype = info["dtype"] as? String,
-        let shape = (info["shape"] as? [NSNumber])?.map(\.intValue),
-        let offsets = (info["data_offsets"] as? [NSNumber])?.map(\.intValue), offsets.count == 2
+        let rawShape = info["shape"] as? [Any], let rawOffsets = info["data_offsets"] as? [Any],
+        rawOffsets.count == 2
       else { throw fail("tensor '\(name)': needs dtype, shape and data_offsets") }
       let elementSize: Int
       switch dtype {
@@ -118,18 +127,33 @@ public struct SafetensorsFile: Sendable {
       case "F64": elementSize = 8
       default: throw fail("tensor '\(name)': dtype \(dtype) is not supported (F32, F64)")
       }
-      guard shape.allSatisfy({ $0 >= 0 }) else {
-        throw fail("tensor '\(name)': bad shape \(shape)")
+      // Every number is checked before it is used: a corrupt header must not trap in `Int(x)`,
+      // overflow a product or an offset, or ask for more memory than the file holds.
+      let shape = rawShape.compactMap(exactInt)
+      let offsets = rawOffsets.compactMap(exactInt)
+      guard shape.count == rawShape.count, shape.allSatisfy({ $0 >= 0 }) else {
+        throw fail("tensor '\(name)': bad shape \(rawShape) (sizes must be whole numbers >= 0)")
       }
-      let count = shape.reduce(1, *)
+      guard offsets.count == 2 else {
+        throw fail("tensor '\(name)': bad data_offsets \(rawOffsets) (whole numbers >= 0)")
+      }
+      guard
+        let byteCount = try? Checked.product(shape + [elementSize], "shape", limit: bytes.count)
+      else {
+        throw fail(
+          "tensor '\(name)': shape \(shape) needs more bytes than the file has (\(bytes.count))")
+      }
+      let count = byteCount / elementSize
       let (start, end) = (offsets[0], offsets[1])
-      guard start >= 0, end >= start, dataStart + end <= bytes.count else {
+      guard start >= 0, end >= start, let dataEnd = try? Checked.sum(dataStart, end, "offset"),
+        dataEnd <= bytes.count
+      else {
         throw fail(
           "tensor '\(name)': data_offsets \(offsets) run past the end of the file (truncated?)")
       }
-      guard end - start == count * elementSize else {
+      guard end - start == byteCount else {
         throw fail(
-          "tensor '\(name)': shape \(shape) needs \(count * elementSize) bytes, offsets give \(end - start)"
+          "tensor '\(name)': shape \(shape) needs \(byteCount) bytes, offsets give \(end - start)"
         )
       }
       let values = bytes.withUnsafeBytes { raw in

@@ -1,14 +1,82 @@
+import InputChecks
+
 extension ModelGraph {
   /// The output shape of every node, in node order. An impossible shape (a kernel larger than its
   /// padded input, channels that do not split into groups, a join of mismatched shapes) is an
   /// error naming the layer and the numbers.
+  ///
+  /// Sizes are bounded (`maximumDimension`, `maximumElements`) and every product is computed with
+  /// overflow checks, so a hand-written or corrupt graph with 1e15 channels is an error here, and
+  /// the arithmetic of `parameterShapes()`, `costs()` and the estimator on a checked graph cannot
+  /// overflow.
   public func shapes() throws(GraphError) -> [FeatureShape] {
     var shapes: [FeatureShape] = []
     shapes.reserveCapacity(nodes.count)
     for (node, inputs) in zip(nodes, inputIndices()) {
-      shapes.append(try Self.outputShape(of: node, inputs: inputs.map { shapes[$0] }))
+      try Self.checkDimensions(of: node)
+      let x = inputs.map { shapes[$0] }
+      let shape = try Self.outputShape(of: node, inputs: x)
+      try Self.checkSizes(of: node, output: shape, input: x.first)
+      shapes.append(shape)
     }
     return shapes
+  }
+
+  /// The largest channel count, kernel, stride, padding or image side a graph may have.
+  public static let maximumDimension = 1 << 24
+  /// The most values one activation or parameter tensor may hold (2^40), and the most
+  /// multiply-accumulates one layer may do (2^52): far above any resource limit, low enough that
+  /// sums over a graph stay inside an `Int`.
+  public static let maximumElements = 1 << 40
+  public static let maximumMACs = 1 << 52
+
+  private static func checkDimensions(of node: Node) throws(GraphError) {
+    for (field, value) in node.layer.dimensions where value.magnitude > maximumDimension {
+      throw GraphError(
+        layer: node.name,
+        "\(field) \(value) is out of range (TinyCNN takes sizes up to "
+          + "\(Checked.grouped(maximumDimension)))")
+    }
+  }
+
+  private static func checkSizes(of node: Node, output: FeatureShape, input: FeatureShape?)
+    throws(GraphError)
+  {
+    do throws(NumberError) {
+      for d in [output.channels, output.height, output.width] where d > maximumDimension {
+        throw NumberError(
+          "output \(output)",
+          "\(Checked.grouped(d)) along one axis, more than \(Checked.grouped(maximumDimension))")
+      }
+      _ = try Checked.product(
+        [output.channels, output.height, output.width], "output", limit: maximumElements)
+      for p in parameterShapes(of: node, input: input) {
+        _ = try Checked.product(p.shape, "parameter \(p.name) \(p.shape)", limit: maximumElements)
+      }
+      _ = try macs(of: node, output: output, input: input)
+    } catch {
+      throw GraphError(layer: node.name, "too large: \(error.description)")
+    }
+  }
+
+  /// Multiply-accumulates per sample of one node, overflow-checked.
+  static func macs(of node: Node, output out: FeatureShape, input x: FeatureShape?)
+    throws(NumberError) -> Int
+  {
+    switch node.layer {
+    case .conv2d(let c):
+      return try Checked.product(
+        [out.count, x!.channels / c.groups, c.kernel.height, c.kernel.width], "MACs",
+        limit: maximumMACs)
+    case .convTranspose2d(let c):
+      return try Checked.product(
+        [x!.count, c.outChannels / c.groups, c.kernel.height, c.kernel.width], "MACs",
+        limit: maximumMACs)
+    case .linear(let l):
+      return try Checked.product([x!.count, l.outFeatures], "MACs", limit: maximumMACs)
+    default:
+      return 0
+    }
   }
 
   /// The shape of the model's output (the last node).
@@ -83,7 +151,15 @@ extension ModelGraph {
         throw GraphError(layer: name, "dropout rate must be in [0, 1), got \(dropout.rate)")
       }
       return inputs[0]
-    case .relu, .relu6, .batchNorm2d, .softmax:
+    case .batchNorm2d(let bn):
+      guard bn.epsilon > 0, bn.epsilon.isFinite, bn.momentum >= 0, bn.momentum <= 1 else {
+        throw GraphError(
+          layer: name,
+          "batch norm needs epsilon > 0 and momentum in [0, 1], got \(bn.epsilon) and \(bn.momentum)"
+        )
+      }
+      return inputs[0]
+    case .relu, .relu6, .softmax:
       return inputs[0]
     case .add:
       for other in inputs.dropFirst() where other != inputs[0] {

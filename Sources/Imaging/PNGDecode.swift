@@ -44,6 +44,10 @@ extension PNG {
         cause: "image is \(width) x \(height) pixels, larger than the \(maxSide) x \(maxSide) limit"
       )
     }
+    let samples =
+      (png.format & png_uint_32(PNG_FORMAT_FLAG_COLOR) != 0 ? 3 : 1)
+      + (png.format & png_uint_32(PNG_FORMAT_FLAG_ALPHA) != 0 ? 1 : 0)
+    try checkSize(bytes, width: width, height: height, channels: samples, source: source)
     let sixteenBit = png.format & png_uint_32(PNG_FORMAT_FLAG_LINEAR) != 0
     let interlaced = bytes[28] != 0  // IHDR's interlace method; begin_read checked bytes 8..<33
     let decoded =

@@ -18,6 +18,8 @@ extension PNG {
       png_image_begin_read_from_memory(&png, $0.baseAddress, $0.count)
     }
     guard began != 0 else { throw ImageError(file: source, cause: png.errorMessage) }
+    try checkSize(
+      bytes, width: Int(png.width), height: Int(png.height), channels: 4, source: source)
     return PNGHeader(
       width: Int(png.width), height: Int(png.height),
       isColor: png.format & png_uint_32(PNG_FORMAT_FLAG_COLOR) != 0)

@@ -112,6 +112,23 @@ private func hostOutput(_ image: String) throws -> [Int8] {
   let sum = ops.map(\.instructions).reduce(0, +)
   #expect(sum <= invoke && invoke - sum < 50 * ops.count, "sum \(sum), invoke \(invoke)")
   #expect(try #require(report.totalInstructions) > invoke * samples.count)
+
+  // Estimated cycles beside the exact counts: the M4 issues one instruction at a time and every
+  // class costs at least a cycle, so never fewer cycles than instructions; and for this
+  // reference code (bounds checks, taken loop branches, 2-cycle loads) well above.
+  #expect(report.cycleModel == "Cortex-M4")
+  let cycles = try #require(report.invokeCycles)
+  #expect(cycles.count == samples.count)
+  for (c, n) in zip(cycles, try #require(report.invokeInstructions)) {
+    #expect(c >= n && Double(c) < 3 * Double(n), "cycles \(c), instructions \(n)")
+  }
+  for op in ops {
+    let c = try #require(op.cycles, "\(op.op) #\(op.index)")
+    #expect(c >= op.instructions, "\(op.op) #\(op.index): \(c) cycles, \(op.instructions)")
+    #expect(op.mix?.instructions == op.instructions, "\(op.op) #\(op.index)")
+  }
+  let convMix = try #require(ops[0].mix)
+  #expect(convMix.mul >= 117_600 && convMix.load >= 2 * 117_600 && convMix.taken > 0)
 }
 
 @Test(needsFirmwareTools) func optimizedKernelsInTheFirmwareComputeTheReferenceOutputs() throws {
@@ -267,6 +284,53 @@ private func hostOutput(_ image: String) throws -> [Int8] {
   #expect(InstructionCounts.parse(log, operatorCount: 3, imageCount: 2) == nil)
   let cut = log.split(separator: "\n").dropLast().joined(separator: "\n")
   #expect(InstructionCounts.parse(cut, operatorCount: 2, imageCount: 2) == nil)
+}
+
+@Test func instructionMixesParseAndLoseTheMarkersCost() throws {
+  let classes = { (alu: Int, load: Int, taken: Int) in
+    "alu=\(alu) mul=0 div=0 load=\(load) store=0 ldrd=0 multiple=0 branch=1 call=1 fp=0 "
+      + "fpdiv=0 pipelined=0 taken=\(taken) regs=0"
+  }
+  let log = """
+    insncount op 0 2 \(classes(0, 0, 2))
+    insncount invoke 0 12 \(classes(8, 2, 3))
+    insncount op 1 12 \(classes(8, 2, 3))
+    insncount total 100
+    """
+  let counts = try #require(InstructionCounts.parse(log, operatorCount: 1, imageCount: 1))
+  #expect(counts.invoke == [10])
+  let mix = try #require(counts.invokeMix?.first)
+  #expect(mix.alu == 8 && mix.load == 2 && mix.branch == 0 && mix.call == 0 && mix.taken == 1)
+  #expect(mix.instructions == 10)
+  #expect(counts.perOperatorMix?.first?.first == mix)
+  // Without the classes (an older plugin) the counts stand alone.
+  let plain = InstructionCounts.parse(
+    "insncount op 0 2\ninsncount invoke 0 12\ninsncount op 1 12\ninsncount total 100",
+    operatorCount: 1, imageCount: 1)
+  #expect(plain?.invoke == [10] && plain?.invokeMix == nil)
+}
+
+@Test func cycleTablesWeighTheReferenceConvolutionLoop() throws {
+  // The reference CONV_2D's inner loop as built for the M4 (firmware/README.md): three
+  // overflow-checked adds (adds + bvs), two byte loads (the second pipelined), add, cmp, add,
+  // MLA, and the loop's taken bne: 13 instructions.
+  var loop = InstructionMix()
+  (loop.alu, loop.mul, loop.load, loop.pipelined, loop.branch, loop.taken) = (6, 1, 2, 1, 4, 1)
+  #expect(loop.instructions == 13)
+  // M4: 6 + 1 (MLA) + 2 + 1 (loads) + 4 (branches) + 2 (refill of the taken one).
+  #expect(CoreTiming.m4.cycles(loop) == 16)
+  // M0+: loads 2 each, the taken branch 1 more; M0: 2 more.
+  #expect(CoreTiming.m0plus.cycles(loop) == 6 + 1 + 4 + 4 + 1)
+  #expect(CoreTiming.m0.cycles(loop) == 6 + 1 + 4 + 4 + 2)
+  // M7: 13 pairable instructions in 6.5 cycles, + 1 for the predicted taken branch.
+  #expect(CoreTiming.m7.cycles(loop) == 8)
+  for core in CoreTiming.all where core.issueWidth == 1 {
+    #expect(core.cycles(loop) >= loop.instructions, "\(core.name)")
+  }
+  // Dual issue, but one MAC pipe: a run of multiplies costs a cycle each.
+  var macs = InstructionMix()
+  macs.mul = 100
+  #expect(CoreTiming.m7.cycles(macs) == 100)
 }
 
 @Test func footprintReadsBerkeleySize() {

@@ -26,7 +26,7 @@ let validTarget = """
   ),
   (
     validTarget.replacingOccurrences(of: #""clock_mhz": 80"#, with: #""clock_mhz": -5"#),
-    "field 'clock_mhz': must be greater than 0"
+    "field 'clock_mhz': must be between 0.001 and 10,000 MHz, got -5"
   ),
   (
     validTarget.replacingOccurrences(of: #""clock_mhz": 80,"#, with: ""),
@@ -46,7 +46,7 @@ let validTarget = """
   ),
   (
     validTarget.replacingOccurrences(of: #""access_bytes": 8"#, with: #""access_bytes": 0"#),
-    "field 'flash_read.access_bytes': must be greater than 0"
+    "field 'flash_read.access_bytes': 0 is out of range (1 to 4,096)"
   ),
   (
     #"{"name": "b", "core": "cortex-m4", "clock_mhz": 80, "flash_kb": 256, "sram_kb": 8}"#,
@@ -105,5 +105,45 @@ func malformedTargetFileNamesTheField(text: String, message: String) {
         #expect(c.source.count > 10, "\(core) \(lib.rawValue) \(path.rawValue) has no source")
       }
     }
+  }
+}
+
+/// Numbers that used to trap in `Int(...)`: huge, tiny, fractional, outside the physical range.
+private let absurdNumbers: [(replace: String, with: String, message: String)] = [
+  (
+    "\"clock_mhz\": 80", "\"clock_mhz\": 1e300",
+    "field 'clock_mhz': must be between 0.001 and 10,000 MHz"
+  ),
+  (
+    "\"clock_mhz\": 80", "\"clock_mhz\": 1e-300",
+    "field 'clock_mhz': must be between 0.001 and 10,000 MHz"
+  ),
+  (
+    "\"flash_kb\": 256", "\"flash_kb\": 1e30",
+    "field 'flash_kb': must be between 0 and 1,073,741,824 KB"
+  ),
+  (
+    "\"stall_cycles\": 2", "\"stall_cycles\": 1e19",
+    "field 'flash_read.stall_cycles': must be between 0 and 64 cycles"
+  ),
+  (
+    "\"access_bytes\": 8", "\"access_bytes\": 8.5",
+    "field 'flash_read.access_bytes': must be a whole number"
+  ),
+  (
+    "\"access_bytes\": 8", "\"access_bytes\": 1e19",
+    "field 'flash_read.access_bytes': 1e+19 is out of range"
+  ),
+]
+
+@Test(arguments: absurdNumbers.indices)
+func absurdNumberInTargetFileIsAnError(index: Int) {
+  let c = absurdNumbers[index]
+  let text = validTarget.replacingOccurrences(of: c.replace, with: c.with)
+  #expect(text != validTarget)
+  #expect {
+    _ = try Target(json: text, file: "my.json")
+  } throws: { error in
+    (error as? EstimatorError)?.cause.contains(c.message) ?? false
   }
 }

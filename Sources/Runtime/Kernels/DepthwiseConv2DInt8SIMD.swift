@@ -1,264 +1,472 @@
-/// Int8 depthwise convolution, NHWC, per-channel weights: the same bytes as
-/// `depthwiseConv2DPerChannelInt8Reference` (same parameters), with eight output channels per
-/// SIMD8<Int32> accumulator. The filter (`[1, kH, kW, outC]`) is already channel-contiguous per
-/// tap, so it needs no packing: per in-image tap, eight weights and eight inputs are widened and
-/// multiplied in int32 lanes (`vpmulld`); taps outside the image are skipped, as in the reference.
-/// With a depth multiplier above one, lane `l` reads input channel `(outC0 + l) / multiplier`
-/// (gathered lane by lane; one input channel is a broadcast).
-public func depthwiseConv2DPerChannelInt8SIMD(
-  _ p: DepthwiseParams, outputMultiplier: UnsafePointer<Int32>, outputShift: UnsafePointer<Int32>,
-  inputShape: Shape4, input: UnsafePointer<Int8>,
-  filterShape: Shape4, filter: UnsafePointer<Int8>,
-  bias: UnsafePointer<Int32>?,
-  outputShape: Shape4, output: UnsafeMutablePointer<Int8>
-) {
-  let channels = outputShape.c
-  let multiplier = p.depthMultiplier
-  let range = LaneOutputRange(
-    offset: p.outputOffset, minimum: p.quantizedActivationMin,
-    maximum: p.quantizedActivationMax)
-  let offsets = Lanes(repeating: p.inputOffset)
-  let inputEnd = input + inputShape.flatSize
-  let filterEnd = filter + filterShape.flatSize
-  for channel0 in stride(from: 0, to: channels, by: 8) {
-    let lanes = channels - channel0 < 8 ? channels - channel0 : 8
-    let biasLanes = bias.map { loadLanes($0 + channel0, count: lanes) } ?? Lanes()
-    let requantization = LaneRequantization(
-      channels: channel0, count: lanes, multiplier: outputMultiplier, shift: outputShift)
-    // Each lane's input channel, divided once here rather than per tap (a division per lane
-    // per tap made a depth multiplier of 2 slower than the reference kernel).
-    var source = SIMD8<Int32>()
-    for l in 0..<lanes { source[l] = Int32(truncatingIfNeeded: (channel0 + l) / multiplier) }
-    // The block's weights of every tap, widened once (zeros past the channels): a partial load
-    // per pixel at the filter's end (its last tap of the last block) cost more than its MACs.
-    let taps = filterShape.h * filterShape.w
-    let copied = taps <= depthwiseCopiedTaps
-    var tapWeights = InlineArray<25, Lanes>(repeating: Lanes())
-    var rowWeightSums = InlineArray<25, Lanes>(repeating: Lanes())  // Σ w over each filter row
-    if copied {
-      for t in 0..<taps {
-        for l in 0..<lanes { tapWeights[t][l] = Int32(filter[t * filterShape.c + channel0 + l]) }
-        rowWeightSums[t / filterShape.w] &+= tapWeights[t]
+// DEPTHWISE_CONV_2D on int8, per-channel weights, NHWC: the same bytes as
+// `depthwiseConv2DPerChannelInt8Reference` for any kernel size, stride, dilation, padding and
+// depth multiplier, on any map (25x5 keyword-spotting maps, Wx1 and 1xW 1-D maps, 96x96 images).
+//
+// Two observations make one loop serve every shape:
+//
+// 1. Padding costs nothing. The reference skips the taps that fall outside the image; here they
+//    read the input zero point instead. With
+//
+//        acc = bias + Σ_taps w (x + inputOffset) = [bias + inputOffset Σ_taps w] + Σ_taps w x
+//
+//    the bracket is a per-channel constant (packed once), and a tap on a zero-point byte adds
+//    w * (-inputOffset), which cancels its share of the bracket exactly (int32 sums wrap, so the
+//    order of the additions does not matter).
+//
+// 2. A row of outputs is one long elementwise product per tap. Output row y, flattened to
+//    `outputWidth * channels` bytes, gains for tap (ky, kx) the bytes of input row
+//    y * strideH + ky * dilationH at columns x * strideW + kx * dilationW. Copy that input row
+//    once with its padding (zero-point bytes) and split by column modulo the stride ("phase"
+//    rows, as a polyphase filter does): the tap's inputs are then a contiguous run of the phase
+//    row (kx * dilationW) % strideW, starting (kx * dilationW) / strideW pixels in. A depth
+//    multiplier m is folded into the copy (each input channel written m times).
+//
+//    So the kernel walks the flattened output row in segments of 16 x `accumulators` bytes,
+//    whatever the channel count: 8 channels fill a 64-byte segment with 8 pixels, 64 channels
+//    with one, 40 channels cycle through 5 segment "phases" of weights (lane l of segment k is
+//    channel (64 k + l) % 40). Per tap and segment: one load and the multiply-adds.
+//
+// The multiply-adds (`DepthwiseBlock`): each accumulator holds 16 int32 lanes, the segment's bytes
+// dealt to the accumulators round-robin (byte l to accumulator l % n, lane l / n), as the
+// instructions widen them:
+// - AVX-512 VNNI (`DotProductDepthwiseBlock`, 64 bytes): the tap's 64 bytes, made unsigned
+//   (x + 128), go through four `vpdpbusd`, each against the tap's weights with only every fourth
+//   byte kept: lane i of accumulator j gains w * (x + 128) for byte 4i + j.
+// - elsewhere (`PairDepthwiseBlock`, 32 bytes): the bytes widened to int16, seen as 16 int32
+//   lanes, give the even bytes by (v << 16) >> 16 and the odd ones by v >> 16.
+// The accumulators are requantised separately and interleaved again when narrowed to bytes.
+
+/// The per-channel constants and weights of one DEPTHWISE_CONV_2D, segment phase by segment
+/// phase in the order the kernel reads them. Each phase is `phaseVectors` 64-byte vectors: the
+/// `Field`s, each `accumulators` vectors of 16 int32 lanes (accumulator j's lane i is byte
+/// `accumulators * i + j` of the segment), then per tap `accumulators` vectors of weights in the
+/// form `Block.packWeights` writes. A 64-byte header before the vectors keeps the shape and the
+/// scratch pointer, so the operator's record holds one pointer (`init(header:)`) and the reference
+/// kernels' records are no larger for the optimized ones' sake.
+struct PackedDepthwiseWeights {
+  var vectors: UnsafeRawPointer
+  var taps: Int
+  var phases: Int
+  var accumulators: Int
+  var scratch: UnsafeMutableRawPointer
+
+  enum Field: Int {
+    /// bias + (inputOffset - Block.inputBias) * Σ_taps w
+    case start = 0
+    case multiplier = 1
+    case leftShift = 2
+    case rightShift = 3
+  }
+  static let fields = 4
+  static let headerBytes = 64
+
+  /// The weights packed at `header` (what `packDepthwiseWeights` returned).
+  init(header: UnsafeRawPointer) {
+    let words = header.assumingMemoryBound(to: Int.self)
+    taps = words[0]
+    phases = words[1]
+    accumulators = words[2]
+    scratch = UnsafeMutableRawPointer(bitPattern: words[3])!
+    vectors = header + Self.headerBytes
+  }
+
+  init(
+    vectors: UnsafeRawPointer, taps: Int, phases: Int, accumulators: Int,
+    scratch: UnsafeMutableRawPointer
+  ) {
+    self.vectors = vectors
+    self.taps = taps
+    self.phases = phases
+    self.accumulators = accumulators
+    self.scratch = scratch
+  }
+
+  /// Segment phases: lane l of segment k is channel (k * segmentBytes + l) % channels, which
+  /// repeats after channels / gcd(channels, segmentBytes) segments.
+  static func phases(channels: Int, segmentBytes: Int) -> Int {
+    var a = channels
+    var b = segmentBytes
+    while b != 0 { (a, b) = (b, a % b) }
+    return channels / a
+  }
+
+  static func bytes(filterShape: Shape4, accumulators: Int) -> Int {
+    let phases = phases(channels: filterShape.c, segmentBytes: 16 * accumulators)
+    return headerBytes + phases * (fields + filterShape.h * filterShape.w) * accumulators * 64
+  }
+
+  var phaseVectors: Int { (Self.fields + taps) * accumulators }
+  var segmentBytes: Int { 16 * accumulators }
+
+  /// Field `f` of phase `q`, accumulator `j`.
+  @inline(__always)
+  func parameter(_ f: Field, _ q: Int, _ j: Int) -> SIMD16<Int32> {
+    (vectors + 64 * (q * phaseVectors + f.rawValue * accumulators + j)).loadUnaligned(
+      as: SIMD16<Int32>.self)
+  }
+
+  /// Tap `t`'s weights in phase `q` for accumulator `j`, as `Block.packWeights` wrote them.
+  @inline(__always)
+  func weights(_ q: Int, tap t: Int, _ j: Int) -> SIMD16<Int32> {
+    (vectors + 64 * (q * phaseVectors + (Self.fields + t) * accumulators + j)).loadUnaligned(
+      as: SIMD16<Int32>.self)
+  }
+}
+
+/// One vector path's segment of the depthwise kernel.
+protocol DepthwiseBlock {
+  /// Accumulators of 16 lanes per segment.
+  static var accumulators: Int { get }
+  /// What the path adds to every input byte (128 for the unsigned bytes of `vpdpbusd`).
+  static var inputBias: Int32 { get }
+  /// Writes a tap's weights `w(l)` of the segment's bytes l for accumulator j into the 64 bytes
+  /// at `vector`.
+  static func packWeights(_ w: (Int) -> Int8, _ j: Int, into vector: UnsafeMutableRawPointer)
+  /// One segment: acc = start + Σ_t w_t x_t with x_t the bytes at `sources[t] + offset`,
+  /// requantised, and `count` bytes stored at `out`.
+  static func run(
+    _ sources: UnsafePointer<UnsafePointer<Int8>>, offset: Int, phase q: Int,
+    _ w: PackedDepthwiseWeights, _ finish: DepthwiseFinish, _ out: UnsafeMutablePointer<Int8>,
+    count: Int)
+}
+
+/// Packs the filter `[1, kH, kW, outC]`, the bias and the per-channel multipliers for
+/// `Block` into `memory` (`PackedDepthwiseWeights.bytes` long); returns the header's address.
+func packDepthwiseWeights<Block: DepthwiseBlock>(
+  _: Block.Type, _ p: DepthwiseParams, filterShape: Shape4, filter: UnsafePointer<Int8>,
+  bias: UnsafePointer<Int32>?, outputMultiplier: UnsafePointer<Int32>,
+  outputShift: UnsafePointer<Int32>, scratch: UnsafeMutableRawPointer,
+  into memory: UnsafeMutableRawPointer
+) -> UnsafeRawPointer {
+  let channels = filterShape.c
+  let taps = filterShape.h * filterShape.w
+  let n = Block.accumulators
+  let packed = PackedDepthwiseWeights(
+    vectors: UnsafeRawPointer(memory + PackedDepthwiseWeights.headerBytes), taps: taps,
+    phases: PackedDepthwiseWeights.phases(channels: channels, segmentBytes: 16 * n),
+    accumulators: n, scratch: scratch)
+  let header = memory.bindMemory(to: Int.self, capacity: 4)
+  header[0] = taps
+  header[1] = packed.phases
+  header[2] = n
+  header[3] = Int(bitPattern: scratch)
+  let words = (memory + PackedDepthwiseWeights.headerBytes).bindMemory(
+    to: Int32.self, capacity: packed.phases * packed.phaseVectors * 16)
+  typealias Field = PackedDepthwiseWeights.Field
+  for q in 0..<packed.phases {
+    let phase = words + q * packed.phaseVectors * 16
+    for l in 0..<packed.segmentBytes {
+      let c = (q * packed.segmentBytes + l) % channels
+      // Byte l of the segment is lane l / n of accumulator l % n.
+      let word = phase + (l % n) * 16 + l / n
+      let fieldStride = n * 16
+      var weightSum: Int32 = 0
+      for t in 0..<taps { weightSum &+= Int32(filter[t * channels + c]) }
+      let shift = outputShift[c]
+      word[Field.start.rawValue * fieldStride] =
+        (bias?[c] ?? 0) &+ (p.inputOffset &- Block.inputBias) &* weightSum
+      word[Field.multiplier.rawValue * fieldStride] = outputMultiplier[c]
+      word[Field.leftShift.rawValue * fieldStride] = shift > 0 ? shift : 0
+      word[Field.rightShift.rawValue * fieldStride] = shift > 0 ? 0 : -shift
+    }
+    for t in 0..<taps {
+      for j in 0..<n {
+        let vector = UnsafeMutableRawPointer(
+          phase + ((PackedDepthwiseWeights.fields + t) * n + j) * 16)
+        let first = q * packed.segmentBytes
+        Block.packWeights({ filter[t * channels + (first + $0) % channels] }, j, into: vector)
       }
     }
-    for batch in 0..<outputShape.n {
-      for outY in 0..<outputShape.h {
-        let inYOrigin = outY * p.strideHeight - p.paddingValues.height
-        let rows = dilatedWindow(
-          origin: inYOrigin, dilation: p.dilationHeightFactor, filterSize: filterShape.h,
-          inputSize: inputShape.h)
-        // The columns whose windows lie wholly inside the image (every row too) go to
-        // `depthwiseInterior`; the border ones, and other multipliers and sizes, stay here.
-        let pad = p.paddingValues.width
-        let reach = p.dilationWidthFactor * (filterShape.w - 1)
-        let xBegin = (pad + p.strideWidth - 1) / p.strideWidth
-        let xEnd =
-          inputShape.w - 1 - reach + pad < 0
-          ? 0 : min(outputShape.w, (inputShape.w - 1 - reach + pad) / p.strideWidth + 1)
-        let pixelStep = p.strideWidth * inputShape.c
-        // Only the window's in-image rows `rows` are read (as the reference skips the others).
-        let firstTap =
-          input
-          + inputShape.offset(
-            batch, inYOrigin + p.dilationHeightFactor * rows.lowerBound,
-            max(xBegin * p.strideWidth - pad, 0), 0) + (multiplier == 2 ? channel0 / 2 : channel0)
-        let lastTap =
-          firstTap + (xEnd - 1 - xBegin) * pixelStep
-          + (rows.count - 1) * p.dilationHeightFactor * inputShape.w * inputShape.c + reach
-          * inputShape.c
-        let interior =
-          copied && multiplier <= 2 && !rows.isEmpty && xBegin < xEnd
-          && lastTap + (multiplier == 2 ? 4 : 8) <= inputEnd
-        var outX = 0
-        while outX < outputShape.w {
-          if interior && outX == xBegin {
-            let geometry = DepthwiseInteriorGeometry(
-              pixels: xEnd - xBegin, pixelStep: pixelStep,
-              rowStep: p.dilationHeightFactor * inputShape.w * inputShape.c,
-              columnStep: p.dilationWidthFactor * inputShape.c, rows: rows.count,
-              columns: filterShape.w, outputStep: channels, lanes: lanes)
-            // These windows add inputOffset * Σ w over their taps whatever the inputs.
-            var weightSum = Lanes()
-            for kY in rows { weightSum &+= rowWeightSums[kY] }
-            let start = biasLanes &+ offsets &* weightSum
-            withUnsafeBytes(of: &tapWeights) { w in
-              let weights =
-                w.baseAddress!.assumingMemoryBound(to: Lanes.self) + rows.lowerBound
-                * filterShape.w
-              let out = output + outputShape.offset(batch, outY, xBegin, channel0)
-              if multiplier == 2 {
-                depthwiseInterior(
-                  geometry, firstTap, DoubledChannelLoad.self, weights, start,
-                  requantization, range, out)
-              } else {
-                depthwiseInterior(
-                  geometry, firstTap, SameChannelLoad.self, weights, start,
-                  requantization, range, out)
-              }
-            }
-            outX = xEnd
-            continue
-          }
-          defer { outX += 1 }
-          let inXOrigin = outX * p.strideWidth - p.paddingValues.width
-          let columns = dilatedWindow(
-            origin: inXOrigin, dilation: p.dilationWidthFactor, filterSize: filterShape.w,
-            inputSize: inputShape.w)
-          var acc = Lanes()
-          for kY in rows {
-            let inY = inYOrigin + p.dilationHeightFactor * kY
-            let inputRow = input + inputShape.offset(batch, inY, 0, 0)
-            for kX in columns {
-              let inX = inXOrigin + p.dilationWidthFactor * kX
-              let pixel = inputRow + inX * inputShape.c
-              let x: Lanes
-              if multiplier == 1 {
-                x = loadInt8Lanes(pixel + channel0, count: lanes, end: inputEnd)
-              } else if multiplier == 2 {
-                x = loadInt8LanesTwice(pixel + channel0 / 2, count: lanes / 2, end: inputEnd)
-              } else {
-                var gathered = Lanes()
-                for l in 0..<lanes { gathered[l] = Int32(pixel[Int(source[l])]) }
-                x = gathered
-              }
-              let w =
-                copied
-                ? tapWeights[kY * filterShape.w + kX]
-                : loadInt8Lanes(
-                  filter + filterShape.offset(0, kY, kX, channel0), count: lanes, end: filterEnd)
-              acc &+= w &* (x &+ offsets)
-            }
-          }
-          let y = requantization.apply(acc &+ biasLanes)
-          store(
-            range.narrow(y), to: output + outputShape.offset(batch, outY, outX, channel0),
-            count: lanes)
+  }
+  return UnsafeRawPointer(memory)
+}
+
+/// Where the kernel's scratch goes: a source pointer per tap, a row of zero-point bytes (the
+/// rows above and below the image), and per filter row `strideW` phase rows of the padded input.
+struct DepthwiseScratchLayout {
+  let taps: Int
+  /// Pixels of a phase row: every output column plus the filter's reach in phase columns.
+  let rowPixels: Int
+  let rowBytes: Int  // rowPixels * outC plus a segment of slack for the last loads
+  let phaseRows: Int
+
+  init(inputShape: Shape4, filterShape: Shape4, outputShape: Shape4, strideWidth: Int,
+    dilationWidth: Int
+  ) {
+    taps = filterShape.h * filterShape.w
+    rowPixels = outputShape.w + (filterShape.w - 1) * dilationWidth / strideWidth
+    rowBytes = rowPixels * outputShape.c + 64
+    phaseRows = filterShape.h * strideWidth
+  }
+
+  var bytes: Int { taps * MemoryLayout<UnsafePointer<Int8>>.stride + (1 + phaseRows) * rowBytes }
+
+  func sources(_ scratch: UnsafeMutableRawPointer) -> UnsafeMutablePointer<UnsafePointer<Int8>> {
+    scratch.bindMemory(to: UnsafePointer<Int8>.self, capacity: taps)
+  }
+
+  /// Row 0 is the zero-point row; row 1 + ky * strideW + phase the phase rows.
+  func row(_ scratch: UnsafeMutableRawPointer, _ r: Int) -> UnsafeMutablePointer<Int8> {
+    (scratch + taps * MemoryLayout<UnsafePointer<Int8>>.stride + r * rowBytes)
+      .assumingMemoryBound(to: Int8.self)
+  }
+}
+
+/// The optimized DEPTHWISE_CONV_2D (see the top of this file); the weights' scratch holds
+/// `DepthwiseScratchLayout.bytes`.
+func depthwiseConv2DPerChannelInt8SIMD<Block: DepthwiseBlock>(
+  _: Block.Type, _ p: DepthwiseParams, packed: PackedDepthwiseWeights, inputShape: Shape4,
+  input: UnsafePointer<Int8>, filterShape: Shape4, outputShape: Shape4,
+  output: UnsafeMutablePointer<Int8>
+) {
+  let layout = DepthwiseScratchLayout(
+    inputShape: inputShape, filterShape: filterShape, outputShape: outputShape,
+    strideWidth: p.strideWidth, dilationWidth: p.dilationWidthFactor)
+  let scratch = packed.scratch
+  let sources = layout.sources(scratch)
+  let zeroPoint = Int8(truncatingIfNeeded: -p.inputOffset)
+  let zeroRow = layout.row(scratch, 0)
+  zeroRow.initialize(repeating: zeroPoint, count: layout.rowBytes)
+  let finish = DepthwiseFinish(p, packed: packed)
+  let channels = outputShape.c
+  let outputRowBytes = outputShape.w * channels
+  for batch in 0..<outputShape.n {
+    for outY in 0..<outputShape.h {
+      // The phase rows of each filter row, and the taps' runs in them.
+      for kY in 0..<filterShape.h {
+        let inY = outY * p.strideHeight - p.paddingValues.height + kY * p.dilationHeightFactor
+        let inside = inY >= 0 && inY < inputShape.h
+        for phase in 0..<p.strideWidth where inside {
+          copyPhaseRow(
+            p, phase: phase, from: input + inputShape.offset(batch, inY, 0, 0),
+            inputShape: inputShape, outputChannels: channels, pixels: layout.rowPixels,
+            zeroPoint: zeroPoint, to: layout.row(scratch, 1 + kY * p.strideWidth + phase))
+        }
+        for kX in 0..<filterShape.w {
+          let reach = kX * p.dilationWidthFactor
+          let row =
+            inside
+            ? layout.row(scratch, 1 + kY * p.strideWidth + reach % p.strideWidth) : zeroRow
+          sources[kY * filterShape.w + kX] = UnsafePointer(row + reach / p.strideWidth * channels)
         }
       }
-    }
-  }
-}
-
-/// Filters up to 5x5 have their weights widened per channel block (800 bytes on the stack; the
-/// InlineArray in the kernel has this many elements).
-let depthwiseCopiedTaps = 25
-
-/// The shape of a run of interior output pixels of one row (see `depthwiseInterior`).
-struct DepthwiseInteriorGeometry {
-  var pixels: Int
-  var pixelStep: Int  // input elements between the windows of neighbouring output pixels
-  var rowStep: Int  // between the window's rows
-  var columnStep: Int  // between its columns
-  var rows: Int
-  var columns: Int
-  var outputStep: Int
-  var lanes: Int
-}
-
-/// How a tap's eight lanes are loaded: one input channel per lane, or (a depth multiplier of 2)
-/// each of four input channels into two lanes.
-protocol DepthwiseTapLoad {
-  static func load(_ p: UnsafePointer<Int8>) -> Lanes
-}
-
-enum SameChannelLoad: DepthwiseTapLoad {
-  @inline(__always)
-  static func load(_ p: UnsafePointer<Int8>) -> Lanes { loadWidened8(p) }
-}
-
-enum DoubledChannelLoad: DepthwiseTapLoad {
-  @inline(__always)
-  static func load(_ p: UnsafePointer<Int8>) -> Lanes {
-    let v = UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Int8>.self)
-    var r = Lanes()
-    for l in 0..<8 { r[l] = Int32(v[l / 2]) }
-    return r
-  }
-}
-
-/// Output pixels whose every tap is in the image: acc = start + Σ w x, where `start` already
-/// holds bias + inputOffset * Σ w, so a tap is a load, a multiply and an add, and the loops only
-/// step pointers. The caller has checked that the last tap's load ends inside the input.
-@inline(never)
-func depthwiseInterior<Load: DepthwiseTapLoad>(
-  _ g: DepthwiseInteriorGeometry, _ firstTap: UnsafePointer<Int8>, _: Load.Type,
-  _ weights: UnsafePointer<Lanes>, _ start: Lanes, _ requantization: LaneRequantization,
-  _ range: LaneOutputRange, _ output: UnsafeMutablePointer<Int8>
-) {
-  var window = firstTap
-  var out = output
-  for _ in 0..<g.pixels {
-    var acc = start
-    var row = window
-    var w = weights
-    for _ in 0..<g.rows {
-      var tap = row
-      for _ in 0..<g.columns {
-        acc &+= w.pointee &* Load.load(tap)
-        tap += g.columnStep
-        w += 1
+      let out = output + outputShape.offset(batch, outY, 0, 0)
+      var offset = 0
+      var phase = 0
+      while offset < outputRowBytes {
+        let count = min(packed.segmentBytes, outputRowBytes - offset)
+        Block.run(
+          UnsafePointer(sources), offset: offset, phase: phase, packed, finish, out + offset,
+          count: count)
+        offset += packed.segmentBytes
+        phase = phase + 1 == packed.phases ? 0 : phase + 1
       }
-      row += g.rowStep
     }
-    store(range.narrow(requantization.apply(acc)), to: out, count: g.lanes)
-    window += g.pixelStep
-    out += g.outputStep
   }
 }
 
-/// The taps `k` of a dilated window whose position `origin + dilation * k` lies in
-/// `0 ..< inputSize`: the ones the reference does not skip.
+/// Phase row `phase` of an input row: pixels `phase, phase + strideW, ...` of the row padded
+/// with `paddingValues.width` columns of zero-point bytes on the left (and as many as needed on
+/// the right), each pixel's channels repeated `depthMultiplier` times.
 @inline(__always)
-func dilatedWindow(origin: Int, dilation: Int, filterSize: Int, inputSize: Int) -> Range<Int> {
-  // First k with origin + dilation * k >= 0; last with origin + dilation * k < inputSize.
-  let start = origin >= 0 ? 0 : (-origin + dilation - 1) / dilation
-  let limit = inputSize - origin  // positions below this are inside
-  let end = limit <= 0 ? 0 : (limit - 1) / dilation + 1
-  let clampedEnd = end < filterSize ? end : filterSize
-  return start < clampedEnd ? start..<clampedEnd : start..<start
+func copyPhaseRow(
+  _ p: DepthwiseParams, phase: Int, from row: UnsafePointer<Int8>, inputShape: Shape4,
+  outputChannels: Int, pixels: Int, zeroPoint: Int8, to destination: UnsafeMutablePointer<Int8>
+) {
+  let s = p.strideWidth
+  let left = p.paddingValues.width
+  // Phase pixel k is input column phase + k * s - left: inside for k in first..<end.
+  let first = min(max(0, (left - phase + s - 1) / s), pixels)
+  let limit = inputShape.w + left - phase  // columns below this (after padding) are inside
+  let end = max(first, min(pixels, limit <= 0 ? 0 : (limit - 1) / s + 1))
+  destination.initialize(repeating: zeroPoint, count: first * outputChannels)
+  (destination + end * outputChannels).initialize(
+    repeating: zeroPoint, count: (pixels - end) * outputChannels)
+  guard first < end else { return }
+  let firstColumn = phase + first * s - left
+  let c = inputShape.c
+  if p.depthMultiplier == 1 && s == 1 {
+    (destination + first * c).update(from: row + firstColumn * c, count: (end - first) * c)
+  } else if p.depthMultiplier == 1 {
+    for k in first..<end {
+      (destination + k * c).update(from: row + (firstColumn + (k - first) * s) * c, count: c)
+    }
+  } else {
+    let m = p.depthMultiplier
+    for k in first..<end {
+      let pixel = row + (firstColumn + (k - first) * s) * c
+      let to = destination + k * outputChannels
+      for oc in 0..<outputChannels { to[oc] = pixel[oc / m] }
+    }
+  }
 }
 
-/// `count` (1...8) int8 values at `p` widened to lanes (the rest 0); one vector load when eight
-/// bytes are readable before `end`.
-@inline(__always)
-func loadInt8Lanes(_ p: UnsafePointer<Int8>, count: Int, end: UnsafePointer<Int8>) -> Lanes {
-  if p + 8 <= end { return loadWidened8(p) }
-  var r = Lanes()
-  for l in 0..<count { r[l] = Int32(p[l]) }
-  return r
-}
+/// Without AVX-512 VNNI: 32-byte segments, the even bytes in accumulator 0 and the odd in 1.
+enum PairDepthwiseBlock: DepthwiseBlock {
+  static var accumulators: Int { 2 }
+  static var inputBias: Int32 { 0 }
 
-/// `count` (1...4) int8 values at `p`, each widened into two adjacent lanes (a depth multiplier
-/// of 2: output channels 2i and 2i + 1 read input channel i); one 4-byte load and a shuffle when
-/// it stays before `end`. Lanes past `2 * count` hold neighbouring values, never stored.
-@inline(__always)
-func loadInt8LanesTwice(_ p: UnsafePointer<Int8>, count: Int, end: UnsafePointer<Int8>) -> Lanes {
-  if p + 4 <= end { return DoubledChannelLoad.load(p) }
-  var r = Lanes()
-  for l in 0..<2 * count { r[l] = Int32(p[l / 2]) }
-  return r
-}
+  static func packWeights(_ w: (Int) -> Int8, _ j: Int, into vector: UnsafeMutableRawPointer) {
+    let lanes = vector.bindMemory(to: Int32.self, capacity: 16)
+    for i in 0..<16 { lanes[i] = Int32(w(2 * i + j)) }
+  }
 
-/// `count` (1...8) int32 values at `p` (the rest 0), without reading past them.
-@inline(__always)
-func loadLanes(_ p: UnsafePointer<Int32>, count: Int) -> Lanes {
-  if count == 8 { return loadLanes(p) }
-  var r = Lanes()
-  for l in 0..<count { r[l] = p[l] }
-  return r
-}
-
-extension LaneRequantization {
-  /// The per-channel parameters of channels `channels ..< channels + count` (1...8), split as
-  /// `multiplyByQuantizedMultiplier` splits its shift; unused lanes get multiplier 0.
-  init(
-    channels c0: Int, count: Int, multiplier: UnsafePointer<Int32>, shift: UnsafePointer<Int32>
+  @inline(__always)
+  static func run(
+    _ sources: UnsafePointer<UnsafePointer<Int8>>, offset: Int, phase q: Int,
+    _ w: PackedDepthwiseWeights, _ finish: DepthwiseFinish, _ out: UnsafeMutablePointer<Int8>,
+    count: Int
   ) {
-    let zero = Lanes()
-    let shifts = loadLanes(shift + c0, count: count)
-    self.init(
-      multiplier: loadLanes(multiplier + c0, count: count),
-      leftShift: shifts.replacing(with: zero, where: shifts .< zero),
-      rightShift: (zero &- shifts).replacing(with: zero, where: shifts .> zero))
+    var even = w.parameter(.start, q, 0)
+    var odd = w.parameter(.start, q, 1)
+    for t in 0..<w.taps {
+      let bytes = UnsafeRawPointer(sources[t] + offset).loadUnaligned(as: SIMD32<Int8>.self)
+      var wide = SIMD32<Int16>()
+      for j in 0..<32 { wide[j] = Int16(bytes[j]) }
+      let v = unsafeBitCast(wide, to: SIMD16<Int32>.self)
+      even &+= ((v &<< 16) &>> 16) &* w.weights(q, tap: t, 0)
+      odd &+= (v &>> 16) &* w.weights(q, tap: t, 1)
+    }
+    // Each int32 lane becomes the int16 pair (even, odd) of its two bytes, so that narrowing
+    // the 32 int16 lanes in order gives the bytes in order.
+    let pairs =
+      (finish.clamped(even, q, 0) & SIMD16(repeating: 0xFFFF))
+      | (finish.clamped(odd, q, 1) &<< 16)
+    let halves = unsafeBitCast(pairs, to: SIMD32<Int16>.self)
+    var bytes = SIMD32<Int8>()
+    for j in 0..<32 { bytes[j] = Int8(truncatingIfNeeded: halves[j]) }
+    storeBytes(unsafeBitCast(bytes, to: (SIMD16<Int8>, SIMD16<Int8>).self), out, count: count)
+  }
+}
+
+#if AVX512 && canImport(X86DotProduct)
+  import X86DotProduct
+
+  /// AVX-512 VNNI: 64-byte segments, byte 4i + j in lane i of accumulator j.
+  enum DotProductDepthwiseBlock: DepthwiseBlock {
+    static var accumulators: Int { 4 }
+    static var inputBias: Int32 { 128 }
+
+    /// The 64 weights with only byte 4i + j of each lane kept.
+    static func packWeights(_ w: (Int) -> Int8, _ j: Int, into vector: UnsafeMutableRawPointer)
+    {
+      let bytes = vector.bindMemory(to: Int8.self, capacity: 64)
+      for l in 0..<64 { bytes[l] = l % 4 == j ? w(l) : 0 }
+    }
+
+    @inline(__always)
+    static func run(
+      _ sources: UnsafePointer<UnsafePointer<Int8>>, offset: Int, phase q: Int,
+      _ w: PackedDepthwiseWeights, _ finish: DepthwiseFinish, _ out: UnsafeMutablePointer<Int8>,
+      count: Int
+    ) {
+      var a0 = w.parameter(.start, q, 0)
+      var a1 = w.parameter(.start, q, 1)
+      var a2 = w.parameter(.start, q, 2)
+      var a3 = w.parameter(.start, q, 3)
+      let flip = SIMD16<Int32>(repeating: Int32(bitPattern: 0x8080_8080))
+      for t in 0..<w.taps {
+        let x =
+          UnsafeRawPointer(sources[t] + offset).loadUnaligned(as: SIMD16<Int32>.self) ^ flip
+        a0 = dotAccumulateU8S8(a0, x, w.weights(q, tap: t, 0))
+        a1 = dotAccumulateU8S8(a1, x, w.weights(q, tap: t, 1))
+        a2 = dotAccumulateU8S8(a2, x, w.weights(q, tap: t, 2))
+        a3 = dotAccumulateU8S8(a3, x, w.weights(q, tap: t, 3))
+      }
+      let byte = SIMD16<Int32>(repeating: 0xFF)
+      let quads =
+        (finish.clamped(a0, q, 0) & byte) | ((finish.clamped(a1, q, 1) & byte) &<< 8)
+        | ((finish.clamped(a2, q, 2) & byte) &<< 16) | (finish.clamped(a3, q, 3) &<< 24)
+      let groups = unsafeBitCast(
+        quads, to: (SIMD16<Int8>, SIMD16<Int8>, SIMD16<Int8>, SIMD16<Int8>).self)
+      storeBytes((groups.0, groups.1), out, count: count)
+      if count > 32 { storeBytes((groups.2, groups.3), out + 32, count: count - 32) }
+    }
+  }
+#endif
+
+/// The first `count` (up to 32) of 32 bytes at `out`.
+@inline(__always)
+func storeBytes(
+  _ bytes: (SIMD16<Int8>, SIMD16<Int8>), _ out: UnsafeMutablePointer<Int8>, count: Int
+) {
+  storeGroup(bytes.0, channels: count, 0, out)
+  if count > 16 { storeGroup(bytes.1, channels: count - 16, 0, out + 16) }
+}
+
+extension FilterPacking {
+  /// The accumulators per depthwise segment of this packing's `DepthwiseBlock`.
+  var depthwiseAccumulators: Int {
+    #if AVX512 && canImport(X86DotProduct)
+      if self == .thisBuild { return DotProductDepthwiseBlock.accumulators }
+    #endif
+    return PairDepthwiseBlock.accumulators
+  }
+}
+
+/// Packs for the block `packing` asks for (see `packDepthwiseWeights`).
+func packDepthwiseWeights(
+  _ p: DepthwiseParams, packing: FilterPacking, filterShape: Shape4, filter: UnsafePointer<Int8>,
+  bias: UnsafePointer<Int32>?, outputMultiplier: UnsafePointer<Int32>,
+  outputShift: UnsafePointer<Int32>, scratch: UnsafeMutableRawPointer,
+  into memory: UnsafeMutableRawPointer
+) -> UnsafeRawPointer {
+  #if AVX512 && canImport(X86DotProduct)
+    if packing.depthwiseAccumulators == DotProductDepthwiseBlock.accumulators {
+      return packDepthwiseWeights(
+        DotProductDepthwiseBlock.self, p, filterShape: filterShape, filter: filter, bias: bias,
+        outputMultiplier: outputMultiplier, outputShift: outputShift, scratch: scratch,
+        into: memory)
+    }
+  #endif
+  return packDepthwiseWeights(
+    PairDepthwiseBlock.self, p, filterShape: filterShape, filter: filter, bias: bias,
+    outputMultiplier: outputMultiplier, outputShift: outputShift, scratch: scratch, into: memory)
+}
+
+/// Runs the block the weights at `header` were packed for.
+func runDepthwiseConv2DSIMD(
+  _ p: DepthwiseParams, packed header: UnsafeRawPointer, inputShape: Shape4,
+  input: UnsafePointer<Int8>, filterShape: Shape4, outputShape: Shape4,
+  output: UnsafeMutablePointer<Int8>
+) {
+  let packed = PackedDepthwiseWeights(header: header)
+  #if AVX512 && canImport(X86DotProduct)
+    if packed.accumulators == DotProductDepthwiseBlock.accumulators {
+      return depthwiseConv2DPerChannelInt8SIMD(
+        DotProductDepthwiseBlock.self, p, packed: packed, inputShape: inputShape, input: input,
+        filterShape: filterShape, outputShape: outputShape, output: output)
+    }
+  #endif
+  depthwiseConv2DPerChannelInt8SIMD(
+    PairDepthwiseBlock.self, p, packed: packed, inputShape: inputShape, input: input,
+    filterShape: filterShape, outputShape: outputShape, output: output)
+}
+
+/// The requantisation of a segment's accumulators.
+struct DepthwiseFinish {
+  let packed: PackedDepthwiseWeights
+  let offset: SIMD16<Int32>
+  let minimum: SIMD16<Int32>
+  let maximum: SIMD16<Int32>
+
+  init(_ p: DepthwiseParams, packed: PackedDepthwiseWeights) {
+    self.packed = packed
+    offset = SIMD16(repeating: p.outputOffset)
+    minimum = SIMD16(repeating: p.quantizedActivationMin)
+    maximum = SIMD16(repeating: p.quantizedActivationMax)
+  }
+
+  /// Accumulator j of phase q requantised, offset and clamped.
+  @_transparent
+  func clamped(_ acc: SIMD16<Int32>, _ q: Int, _ j: Int) -> SIMD16<Int32> {
+    var y =
+      requantized(
+        acc, multiplier: packed.parameter(.multiplier, q, j),
+        leftShift: packed.parameter(.leftShift, q, j),
+        rightShift: packed.parameter(.rightShift, q, j)) &+ offset
+    y.replace(with: minimum, where: y .< minimum)
+    y.replace(with: maximum, where: y .> maximum)
+    return y
   }
 }

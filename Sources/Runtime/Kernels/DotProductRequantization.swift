@@ -88,32 +88,11 @@
     func finish(
       _ acc: SIMD16<Int32>, _ r: Group, _ g: Int, _ out: UnsafeMutablePointer<Int8>
     ) {
-      // saturatingRoundingDoublingHighMul: (a * m + 2^30) >> 31 in 64 bits; the even lanes' bits
-      // 31...62 go to the low halves, the odd ones' to the high halves.
-      let a = acc &<< r.leftShift
-      let a64 = unsafeBitCast(a, to: SIMD8<Int64>.self)
-      let m64 = unsafeBitCast(r.multiplier, to: SIMD8<Int64>.self)
-      let nudge = SIMD8<Int64>(repeating: 1 << 30)
-      let even = ((a64 &<< 32) &>> 32) &* ((m64 &<< 32) &>> 32) &+ nudge
-      let odd = (a64 &>> 32) &* (m64 &>> 32) &+ nudge
-      let low = SIMD8<Int64>(repeating: 0xFFFF_FFFF)
-      var high = unsafeBitCast(((even &>> 31) & low) | ((odd &<< 1) & ~low), to: SIMD16<Int32>.self)
-      // Only a = m = Int32.min gives 2^31, which wraps to Int32.min (no other product reaches
-      // it: the smallest, -2^31 * (2^31 - 1), gives -2^31 + 1); the reference saturates it.
-      high.replace(with: SIMD16(repeating: .max), where: high .== SIMD16(repeating: .min))
-      // roundingDivideByPOT with per-lane exponents: round up when remainder > threshold, that
-      // is when threshold - remainder (both in 0...2^31 - 1) is negative.
-      let one = SIMD16<Int32>(repeating: 1)
-      let mask = (one &<< r.rightShift) &- one
-      let remainder = high & mask
-      let threshold = (mask &>> one) &- (high &>> 31)
-      let roundUp = (threshold &- remainder) &>> 31  // -1 or 0
-      var y = ((high &>> r.rightShift) &- roundUp) &+ offset
-      y.replace(with: minimum, where: y .< minimum)
-      y.replace(with: maximum, where: y .> maximum)
-      var bytes = SIMD16<Int8>()
-      for j in 0..<16 { bytes[j] = Int8(truncatingIfNeeded: y[j]) }  // vpmovdb
-      storeGroup(bytes, channels: bias.d.channels, g, out)
+      let y =
+        requantized(
+          acc, multiplier: r.multiplier, leftShift: r.leftShift, rightShift: r.rightShift)
+        &+ offset
+      storeGroup(clampedToInt8(y, minimum, maximum), channels: bias.d.channels, g, out)
     }
   }
 
@@ -200,29 +179,6 @@
     @_transparent
     static func rounded(_ p: SIMD8<Int64>, _ l: Lanes) -> SIMD8<Int64> {
       (p &+ l.constant &+ ((p &>> 32) & l.down)) &>> l.shift
-    }
-  }
-
-  /// Stores the outputs of channels `16 * g ..< min(16 * g + 16, channels)` of a pixel.
-  @_transparent
-  func storeGroup(
-    _ bytes: SIMD16<Int8>, channels: Int, _ g: Int, _ out: UnsafeMutablePointer<Int8>
-  ) {
-    // Whole: one 16-byte store (a copy LLVM makes one `vmovdqu`; `storeBytes` of a
-    // SIMD16<Int8> and `lowHalf` stay generic calls).
-    let rest = channels - 16 * g
-    var v = bytes
-    if rest >= 16 {
-      withUnsafeBytes(of: &v) {
-        UnsafeMutableRawPointer(out + 16 * g).copyMemory(from: $0.baseAddress!, byteCount: 16)
-      }
-      return
-    }
-    let pair = unsafeBitCast(bytes, to: SIMD2<UInt64>.self)
-    store(
-      unsafeBitCast(pair[0], to: SIMD8<Int8>.self), to: out + 16 * g, count: rest < 8 ? rest : 8)
-    if rest > 8 {
-      store(unsafeBitCast(pair[1], to: SIMD8<Int8>.self), to: out + 16 * g + 8, count: rest - 8)
     }
   }
 #endif

@@ -196,3 +196,144 @@ func store(_ v: SIMD8<Int8>, to p: UnsafeMutablePointer<Int8>, count: Int) {
     out.storeBytes(of: UInt8(truncatingIfNeeded: bits), toByteOffset: offset, as: UInt8.self)
   }
 }
+
+// MARK: Loads that never read past their data
+
+/// The taps `k` of a dilated window whose position `origin + dilation * k` lies in
+/// `0 ..< inputSize`: the ones the reference does not skip.
+@inline(__always)
+func dilatedWindow(origin: Int, dilation: Int, filterSize: Int, inputSize: Int) -> Range<Int> {
+  // First k with origin + dilation * k >= 0; last with origin + dilation * k < inputSize.
+  let start = origin >= 0 ? 0 : (-origin + dilation - 1) / dilation
+  let limit = inputSize - origin  // positions below this are inside
+  let end = limit <= 0 ? 0 : (limit - 1) / dilation + 1
+  let clampedEnd = end < filterSize ? end : filterSize
+  return start < clampedEnd ? start..<clampedEnd : start..<start
+}
+
+/// `count` (1...8) int8 values at `p` widened to lanes (the rest 0); one vector load when eight
+/// bytes are readable before `end`.
+@inline(__always)
+func loadInt8Lanes(_ p: UnsafePointer<Int8>, count: Int, end: UnsafePointer<Int8>) -> Lanes {
+  if p + 8 <= end { return loadWidened8(p) }
+  var r = Lanes()
+  for l in 0..<count { r[l] = Int32(p[l]) }
+  return r
+}
+
+/// `count` (1...8) int32 values at `p` (the rest 0), without reading past them.
+@inline(__always)
+func loadLanes(_ p: UnsafePointer<Int32>, count: Int) -> Lanes {
+  if count == 8 { return loadLanes(p) }
+  var r = Lanes()
+  for l in 0..<count { r[l] = p[l] }
+  return r
+}
+
+extension LaneRequantization {
+  /// The per-channel parameters of channels `channels ..< channels + count` (1...8), split as
+  /// `multiplyByQuantizedMultiplier` splits its shift; unused lanes get multiplier 0.
+  init(
+    channels c0: Int, count: Int, multiplier: UnsafePointer<Int32>, shift: UnsafePointer<Int32>
+  ) {
+    let zero = Lanes()
+    let shifts = loadLanes(shift + c0, count: count)
+    self.init(
+      multiplier: loadLanes(multiplier + c0, count: count),
+      leftShift: shifts.replacing(with: zero, where: shifts .< zero),
+      rightShift: (zero &- shifts).replacing(with: zero, where: shifts .> zero))
+  }
+}
+
+// MARK: Sixteen lanes
+
+#if arch(x86_64) || arch(arm64)
+  /// `multiplyByQuantizedMultiplier` on sixteen lanes, each with its own multiplier and shift
+  /// (`leftShift = max(shift, 0)`, `rightShift = max(-shift, 0)`): the reference's two roundings
+  /// one after the other, the same values for every input.
+  ///
+  /// The products are taken in 64-bit lanes: seen as SIMD8<Int64>, a vector holds its even int32
+  /// lanes sign-extended in (x << 32) >> 32 and its odd ones in x >> 32, and LLVM multiplies both
+  /// with `vpmuldq`/`pmuldq` (which read only the low halves).
+  @_transparent
+  func requantized(
+    _ acc: SIMD16<Int32>, multiplier: SIMD16<Int32>, leftShift: SIMD16<Int32>,
+    rightShift: SIMD16<Int32>
+  ) -> SIMD16<Int32> {
+    // saturatingRoundingDoublingHighMul: (a * m + 2^30) >> 31 in 64 bits; the even lanes' bits
+    // 31...62 go to the low halves, the odd ones' to the high halves.
+    let a = acc &<< leftShift
+    let a64 = unsafeBitCast(a, to: SIMD8<Int64>.self)
+    let m64 = unsafeBitCast(multiplier, to: SIMD8<Int64>.self)
+    let nudge = SIMD8<Int64>(repeating: 1 << 30)
+    let even = ((a64 &<< 32) &>> 32) &* ((m64 &<< 32) &>> 32) &+ nudge
+    let odd = (a64 &>> 32) &* (m64 &>> 32) &+ nudge
+    let low = SIMD8<Int64>(repeating: 0xFFFF_FFFF)
+    var high = unsafeBitCast(((even &>> 31) & low) | ((odd &<< 1) & ~low), to: SIMD16<Int32>.self)
+    // Only a = m = Int32.min gives 2^31, which wraps to Int32.min (no other product reaches it:
+    // the smallest, -2^31 * (2^31 - 1), gives -2^31 + 1); the reference saturates it.
+    high.replace(with: SIMD16(repeating: .max), where: high .== SIMD16(repeating: .min))
+    // roundingDivideByPOT with per-lane exponents: round up when remainder > threshold, that is
+    // when threshold - remainder (both in 0...2^31 - 1) is negative.
+    let one = SIMD16<Int32>(repeating: 1)
+    let mask = (one &<< rightShift) &- one
+    let remainder = high & mask
+    let threshold = (mask &>> one) &- (high &>> 31)
+    let roundUp = (threshold &- remainder) &>> 31  // -1 or 0
+    return (high &>> rightShift) &- roundUp
+  }
+#else
+  /// `multiplyByQuantizedMultiplier` on sixteen lanes as two halves of `LaneRequantization`:
+  /// 32-bit targets' `-no-allocations` build rejects the 64-bit lane shifts of the version
+  /// above (embedded/README.md).
+  @_transparent
+  func requantized(
+    _ acc: SIMD16<Int32>, multiplier: SIMD16<Int32>, leftShift: SIMD16<Int32>,
+    rightShift: SIMD16<Int32>
+  ) -> SIMD16<Int32> {
+    typealias Halves = (Lanes, Lanes)
+    let a = unsafeBitCast(acc, to: Halves.self)
+    let m = unsafeBitCast(multiplier, to: Halves.self)
+    let l = unsafeBitCast(leftShift, to: Halves.self)
+    let r = unsafeBitCast(rightShift, to: Halves.self)
+    let low = LaneRequantization(multiplier: m.0, leftShift: l.0, rightShift: r.0).apply(a.0)
+    let high = LaneRequantization(multiplier: m.1, leftShift: l.1, rightShift: r.1).apply(a.1)
+    return unsafeBitCast((low, high), to: SIMD16<Int32>.self)
+  }
+#endif
+
+/// `min(max(y, minimum), maximum)` narrowed to int8 (`vpmovdb` on AVX-512).
+@_transparent
+func clampedToInt8(_ y: SIMD16<Int32>, _ minimum: SIMD16<Int32>, _ maximum: SIMD16<Int32>)
+  -> SIMD16<Int8>
+{
+  var v = y
+  v.replace(with: minimum, where: v .< minimum)
+  v.replace(with: maximum, where: v .> maximum)
+  var bytes = SIMD16<Int8>()
+  for j in 0..<16 { bytes[j] = Int8(truncatingIfNeeded: v[j]) }
+  return bytes
+}
+
+/// Stores the outputs of channels `16 * g ..< min(16 * g + 16, channels)` of a pixel.
+@_transparent
+func storeGroup(
+  _ bytes: SIMD16<Int8>, channels: Int, _ g: Int, _ out: UnsafeMutablePointer<Int8>
+) {
+  // Whole: one 16-byte store (a copy LLVM makes one `vmovdqu`; `storeBytes` of a
+  // SIMD16<Int8> and `lowHalf` stay generic calls).
+  let rest = channels - 16 * g
+  var v = bytes
+  if rest >= 16 {
+    withUnsafeBytes(of: &v) {
+      UnsafeMutableRawPointer(out + 16 * g).copyMemory(from: $0.baseAddress!, byteCount: 16)
+    }
+    return
+  }
+  let pair = unsafeBitCast(bytes, to: SIMD2<UInt64>.self)
+  store(
+    unsafeBitCast(pair[0], to: SIMD8<Int8>.self), to: out + 16 * g, count: rest < 8 ? rest : 8)
+  if rest > 8 {
+    store(unsafeBitCast(pair[1], to: SIMD8<Int8>.self), to: out + 16 * g + 8, count: rest - 8)
+  }
+}

@@ -43,10 +43,17 @@ struct Bench: ParsableCommand {
   @OptionGroup var kernels: KernelOptions
   @OptionGroup var report: ReportOptions
 
+  static let maximumRuns = 10_000_000
+
   func validate() throws {
     guard (1...64).contains(batch) else { throw ValidationError("--batch must be 1 to 64.") }
-    guard runs >= 1 else { throw ValidationError("--runs must be at least 1.") }
-    guard warmup >= 0 else { throw ValidationError("--warmup must not be negative.") }
+    // Each timed run keeps its time, so the count is bounded as any allocation from a flag is.
+    guard (1...Self.maximumRuns).contains(runs) else {
+      throw ValidationError("--runs must be 1 to \(Format.grouped(Self.maximumRuns)).")
+    }
+    guard (0...Self.maximumRuns).contains(warmup) else {
+      throw ValidationError("--warmup must be 0 to \(Format.grouped(Self.maximumRuns)).")
+    }
     guard model ?? BundledModel.path() != nil else {
       throw ValidationError(
         "--model is required: the bundled \(BundledModel.relativePath) is missing.")
@@ -57,7 +64,7 @@ struct Bench: ParsableCommand {
     let path = model ?? BundledModel.path() ?? ""
     let result = try BenchResult.measure(
       path: path, kernels: kernels.kernels, batch: batch, runs: runs, warmup: warmup,
-      threads: threads.threads ?? ParallelBatch.coreCount, cpu: CPUPeak.detect())
+      threads: ParallelBatch.threads(threads.threads), cpu: CPUPeak.detect())
     if report.json {
       try printJSON(result)
     } else {
@@ -330,10 +337,10 @@ struct BenchResult: Encodable {
       "latency per image, 1 thread: median \(Format.fixed(us.median, 2)) µs "
         + "(p10 \(Format.fixed(us.p10, 2)), p90 \(Format.fixed(us.p90, 2)), "
         + "min \(Format.fixed(us.min, 2)), max \(Format.fixed(us.max, 2)))"
-        + " = \(Format.grouped(Int(imagesPerSecond.rounded()))) images/s")
+        + " = \(Format.grouped(imagesPerSecond)) images/s")
     out.append(
       "throughput, \(throughput.threads) thread\(throughput.threads == 1 ? "" : "s"): "
-        + "\(Format.grouped(Int(throughput.imagesPerSecond.rounded()))) images/s "
+        + "\(Format.grouped(throughput.imagesPerSecond)) images/s "
         + "(\(Format.fixed(throughput.speedup, 2))x one thread)")
     out.append(
       "per-layer times are each operator invoked alone (median per layer; they sum to "

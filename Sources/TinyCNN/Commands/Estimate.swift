@@ -2,6 +2,7 @@ import ArgumentParser
 import Estimator
 import Foundation
 import Graph
+import InputChecks
 
 /// `tinycnn estimate`: per-layer cycles and latency, flash and SRAM of an int8 model on a chosen
 /// microcontroller, with a fits / does-not-fit verdict per resource.
@@ -71,8 +72,8 @@ struct Estimate: ParsableCommand {
         "--kernels must be one of \(KernelLibrary.allCases.map(\.rawValue).joined(separator: ", "))."
       )
     }
-    if let clock, !(clock > 0 && clock < 10_000) {
-      throw ValidationError("--clock must be a frequency in MHz between 0 and 10000.")
+    if let clock, !PhysicalRange.clockMHz.contains(clock) {
+      throw ValidationError("--clock must be a frequency in MHz from 0.001 (1 kHz) to 10000.")
     }
   }
 
@@ -89,8 +90,9 @@ struct Estimate: ParsableCommand {
     }
     var chosen: Target
     if let targetFile {
-      guard let text = try? String(contentsOfFile: targetFile, encoding: .utf8) else {
-        throw EstimatorError(file: targetFile, "cannot read the file")
+      let text: String
+      do { text = try FileBytes.text(targetFile) } catch {
+        throw EstimatorError(file: targetFile, error.reason)
       }
       chosen = try Target(json: text, file: targetFile)
     } else {

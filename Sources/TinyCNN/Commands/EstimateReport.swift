@@ -14,14 +14,14 @@ enum EstimateReport {
       table.add([
         l.layer.name, op, l.layer.outputShape.map(String.init).joined(separator: "x"),
         Format.grouped(l.layer.macs), Format.grouped(l.layer.parameters),
-        Format.grouped(Int(l.cycles.rounded())), Format.fixed(e.milliseconds(l), 3),
+        Format.grouped(l.cycles), Format.fixed(e.milliseconds(l), 3),
         "\(Format.fixed(100 * l.cycles / total, 1))%",
       ])
     }
     table.addSeparator()
     table.add([
       "total", "", "", Format.grouped(e.totalMACs), Format.grouped(e.totalParameters),
-      Format.grouped(Int(total.rounded())), Format.fixed(e.milliseconds, 3), "100.0%",
+      Format.grouped(total), Format.fixed(e.milliseconds, 3), "100.0%",
     ])
     let t = e.target
     return """
@@ -177,12 +177,13 @@ enum EstimateJSON {
         Layer(
           name: l.layer.name, op: l.layer.op.description, fusedActivation: l.layer.fusedActivation,
           outputShape: l.layer.outputShape, macs: l.layer.macs, parameters: l.layer.parameters,
-          cycles: Int(l.cycles.rounded()), flashStallCycles: Int(l.flashStallCycles.rounded()),
+          cycles: Format.clampedInt(l.cycles),
+          flashStallCycles: Format.clampedInt(l.flashStallCycles),
           scratchBytes: l.scratchBytes, milliseconds: e.milliseconds(l),
           share: l.cycles / e.totalCycles)
       }
       total = Total(
-        macs: e.totalMACs, parameters: e.totalParameters, cycles: Int(e.totalCycles.rounded()),
+        macs: e.totalMACs, parameters: e.totalParameters, cycles: Format.clampedInt(e.totalCycles),
         milliseconds: e.milliseconds)
       flash = Flash(
         bytes: m.flashBytes, limit: e.target.flashBytes, weights: m.weightBytes,

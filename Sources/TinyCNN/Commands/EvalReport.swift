@@ -85,10 +85,10 @@ struct EvalResult {
       .left("model"), .left("file"), .right("top-1"), .right("images/s (batch 4)"),
     ])
     summary.add([
-      "float", floatPath, percent(floatAccuracy), Format.grouped(Int(float.imagesPerSecond)),
+      "float", floatPath, percent(floatAccuracy), Format.grouped(float.imagesPerSecond),
     ])
     summary.add([
-      "int8", int8Path, percent(int8Accuracy), Format.grouped(Int(int8.imagesPerSecond)),
+      "int8", int8Path, percent(int8Accuracy), Format.grouped(int8.imagesPerSecond),
     ])
     var lines = [
       "\(Format.grouped(labels.count)) \(dataset) test images",

@@ -20,12 +20,21 @@ struct Firmware: ParsableCommand {
       top class over semihosting and exits 0 only if all equal the host's; TinyCNN compares \
       them again, byte for byte, and prints `identical` or the first differences. --count \
       also counts the instructions QEMU executes (a TCG plugin, exact) for each operator and \
-      for the whole inference: instructions, not cycles.
+      for the whole inference, sorted into timing classes (ALU, multiply, load, store, LDM, \
+      taken branch, ...), and estimates cycles from that mix with the core's cycle table \
+      (the board's core, or --core): zero wait states, an estimate beside the exact count.
 
       --input x.npy runs the model on the rows of a NumPy array instead (the first axis is the \
       batch, as `tinycnn run` reads it; dtype int8, the model's input type): audio, sensor and \
       dense models, any input shape. Each row is embedded as an input tensor and compared with \
       the host's output for it; --samples N keeps the first N rows.
+
+      --export DIR --cpu CPU writes a static library for your own firmware instead: \
+      DIR/libtinycnn.a (the Runtime and the model, Embedded Swift, no heap), DIR/tinycnn.h \
+      (tinycnn_init(arena), tinycnn_invoke(input, output), TINYCNN_ARENA_SIZE, \
+      TINYCNN_INPUT_SIZE, TINYCNN_OUTPUT_SIZE, the class names), DIR/tinycnn_model.c (the \
+      model's bytes) and DIR/README.md (the link line and a CMake snippet). CPUs: cortex-m4, \
+      cortex-m7, cortex-m33 (armv7em code), cortex-m0plus.
 
       Boards: an386 (mps2-an386, Cortex-M4F), an500 (mps2-an500, Cortex-M7), microbit \
       (nRF51, Cortex-M0, 16 KB RAM and 256 KB flash: a model must fit them).
@@ -36,12 +45,15 @@ struct Firmware: ParsableCommand {
       Examples:
         tinycnn firmware --model models/lenet5-int8.tflite --run
         tinycnn firmware --model models/lenet5-int8.tflite --board microbit --run --count
+        tinycnn firmware --model models/lenet5-int8.tflite --count --core cortex-m33
         tinycnn firmware --model kws-int8.tflite --input mfcc.npy --samples 4 --count
+        tinycnn firmware --export build/tinycnn --cpu cortex-m4 models/lenet5-int8.tflite
         tinycnn firmware --model lenet5.tflite --images images/bag-0.png images/coat-1.png \\
           --out build/fw --count --json
       """)
 
-  @Option(help: "The int8 .tflite model.") var model: String
+  @Argument(help: "The int8 .tflite model (or give --model).") var modelFile: String?
+  @Option(help: "The int8 .tflite model.") var model: String?
   @Option(help: "The board: an386, an500 or microbit.") var board: FirmwareBoard = .an386
   @Option(
     parsing: .upToNextOption,
@@ -52,17 +64,53 @@ struct Firmware: ParsableCommand {
   @Option(help: "The build folder (default: .build/firmware/BOARD).") var out: String?
   @Flag(name: .customLong("run"), help: "Run it under qemu-system-arm and compare its outputs.")
   var runs = false
-  @Flag(help: "Run it and count instructions per operator (implies --run).") var count = false
+  @Flag(help: "Run it, count instructions and estimate cycles per operator (implies --run).")
+  var count = false
+  @Option(
+    help: """
+      The cycle table for --count: cortex-m4, cortex-m33 or cortex-m7 (an386, an500), \
+      cortex-m0 or cortex-m0plus (microbit); default: the board's core.
+      """)
+  var core: String?
   @Option(help: "Swift optimisation: size (-Osize), speed (-O) or unchecked (-Ounchecked).")
   var optimize: FirmwareOptimization = .size
   @Option(help: "The Runtime's kernels: reference (TFLM's) or optimized (packed, more arena).")
   var kernels: FirmwareKernels = .reference
+  @Option(help: "Write a static library, its C header and README to this folder.")
+  var export: String?
+  @Option(help: "With --export: cortex-m4, cortex-m7, cortex-m33 or cortex-m0plus.")
+  var cpu: ExportCPU?
   @OptionGroup var report: ReportOptions
 
+  /// The model, from the argument or --model.
+  var modelPath: String { modelFile ?? model ?? "" }
+
   func validate() throws {
-    guard !model.isEmpty else { throw ValidationError("--model needs a .tflite file.") }
+    guard modelFile == nil || model == nil else {
+      throw ValidationError("Give the model once: as the argument or as --model.")
+    }
+    guard !modelPath.isEmpty else { throw ValidationError("Give the int8 .tflite model.") }
+    if export != nil {
+      guard cpu != nil else { throw ValidationError("--export needs --cpu.") }
+      guard !runs && !count && input == nil && images.isEmpty else {
+        throw ValidationError("--export builds a library: no --run, --count, --images or --input.")
+      }
+    } else if cpu != nil {
+      throw ValidationError("--cpu goes with --export (the boards choose their own CPU).")
+    }
     if input != nil && !images.isEmpty {
       throw ValidationError("Give --images or --input, not both.")
+    }
+    if let core {
+      guard let timing = CoreTiming.named(core) else {
+        throw ValidationError(
+          "--core \(core): one of " + CoreTiming.all.map(\.name).joined(separator: ", ") + ".")
+      }
+      guard board.compatibleCores.contains(timing) else {
+        throw ValidationError(
+          "--core \(core) does not run the \(board.rawValue) build's instructions: "
+            + board.compatibleCores.map(\.name).joined(separator: ", ") + ".")
+      }
     }
     if let samples {
       guard input != nil else { throw ValidationError("--samples goes with --input.") }
@@ -72,6 +120,22 @@ struct Firmware: ParsableCommand {
 
   func run() throws {
     let toolchain = try FirmwareToolchain()
+    if let export, let cpu {
+      let exporter = FirmwareExport(
+        model: modelPath, cpu: cpu, directory: URL(fileURLWithPath: export),
+        kernels: kernels.set, toolchain: toolchain, note: report.note)
+      let result = try exporter.perform()
+      if report.json {
+        try printJSON(result)
+      } else {
+        Console.output(
+          "wrote \(result.library) (\(Format.bytes(result.libraryBytes))), \(result.header)\n"
+            + "arena \(Format.grouped(result.arenaBytes)) B, input \(result.inputBytes) B, "
+            + "output \(result.outputBytes) B; link with: -L \(export) -ltinycnn -lm "
+            + "(see \(export)/README.md)")
+      }
+      return
+    }
     let inputs: FirmwareInputs
     if let input {
       inputs = .array(path: input, limit: samples)
@@ -80,8 +144,9 @@ struct Firmware: ParsableCommand {
     }
     let directory = URL(fileURLWithPath: out ?? ".build/firmware/\(board.rawValue)")
     let job = FirmwareJob(
-      model: model, inputs: inputs, board: board, directory: directory, optimization: optimize,
-      kernels: kernels.set, run: runs || count, count: count, toolchain: toolchain,
+      model: modelPath, inputs: inputs, board: board, directory: directory, optimization: optimize,
+      kernels: kernels.set, run: runs || count, count: count,
+      core: core.flatMap(CoreTiming.named), toolchain: toolchain,
       note: report.note)
     let result = try job.perform()
     if report.json {
@@ -118,3 +183,4 @@ enum FirmwareKernels: String, CaseIterable, ExpressibleByArgument {
 
 extension FirmwareBoard: ExpressibleByArgument {}
 extension FirmwareOptimization: ExpressibleByArgument {}
+extension ExportCPU: ExpressibleByArgument {}

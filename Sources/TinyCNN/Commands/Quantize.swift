@@ -2,6 +2,7 @@ import ArgumentParser
 import Datasets
 import Foundation
 import Graph
+import InputChecks
 import Quantization
 
 /// `tinycnn quantize`: a trained float model to an int8 .tflite file that TFLite Micro runs.
@@ -71,15 +72,15 @@ struct Quantize: ParsableCommand {
       throw ValidationError(
         "--calibration-method must be minmax, mse, percentile or percentile:P (50 < P <= 100).")
     }
+    if AtomicWrite.isSameFile(outputPath, model) {
+      throw ValidationError(
+        "--out \(outputPath) is the float model itself; write the int8 model elsewhere.")
+    }
   }
 
   func run() throws {
     let result = try quantize()
-    if report.json {
-      try printJSON(result)
-    } else {
-      Console.output(result.text())
-    }
+    Console.output(result.rendered)
     report.note("wrote \(outputPath)")
   }
 
@@ -87,6 +88,15 @@ struct Quantize: ParsableCommand {
   func quantize() throws -> QuantizeReport {
     let floatModel: FloatModel
     do { floatModel = try FloatModel.read(model) } catch { throw InputError(model, error.cause) }
+    if let bad = floatModel.firstNonFiniteValue() {
+      throw InputError(
+        model,
+        "tensor '\(bad.tensor)' has a non-finite value (\(bad.value) at index \(bad.index)); "
+          + "a model with NaN or infinite weights cannot be quantized")
+    }
+    do { try floatModel.graph.checkResources(batchSize: 1, training: false) } catch {
+      throw InputError(model, error.description)
+    }
     let inputRange = try Calibration.inputRange(of: floatModel, file: model)
     guard let datasetSpec = dataset ?? Calibration.recordedDataset(of: floatModel) else {
       throw InputError(model, "no dataset recorded in the model; pass --dataset")
@@ -110,23 +120,36 @@ struct Quantize: ParsableCommand {
         "TinyCNN int8 model from \(URL(fileURLWithPath: model).lastPathComponent), calibrated on "
         + "\(images.count) \(datasetSpec) training images (\(method))")
     let classNames = floatModel.classNames.isEmpty ? train.classNames : floatModel.classNames
+    let ranges = calibrator.ranges(method)
+    // Finite weights can still overflow a float activation (a weight of 1e30 on a large input):
+    // such a range would give an infinite scale and NaN in the file.
+    for node in folded.graph.nodes {
+      guard let r = ranges[node.name], !(r.min.isFinite && r.max.isFinite) else { continue }
+      throw InputError(
+        model,
+        "layer '\(node.name)': calibration saw non-finite activations (range \(r.min) to "
+          + "\(r.max)); the weights are too large to quantize")
+    }
     let export: Int8Export
     do {
       export = try Int8Export.make(
-        folded, ranges: calibrator.ranges(method), options: options, classNames: classNames)
+        folded, ranges: ranges, options: options, classNames: classNames)
     } catch let error as QuantizationError {
       throw InputError(model, error.description)
     }
-    do { try AtomicFile.write(export.bytes, to: outputPath) } catch {
-      throw InputError(error.path, error.cause)
-    }
-
-    return QuantizeReport(
+    var result = QuantizeReport(
       model: model, output: outputPath, dataset: datasetSpec, calibrationImages: images.count,
       calibrationMethod: method.description, perChannelDense: perChannelDense,
       layers: export.conversion.layers.map(QuantizeReport.Layer.init),
       operatorCount: export.conversion.model.operators.count, fileBytes: export.bytes.count,
       constantBytes: export.constantBytes, arenaBytes: export.arenaBytes,
       arenaProblem: export.arenaProblem)
+    // The report is rendered before the file is replaced: whatever can fail runs first, so a
+    // failure leaves the previous output as it was.
+    result.rendered = report.json ? try jsonText(result) : result.text()
+    do { try AtomicFile.write(export.bytes, to: outputPath) } catch {
+      throw InputError(error.path, error.cause)
+    }
+    return result
   }
 }

@@ -52,6 +52,8 @@ struct QuantizeReport: Encodable {
   /// nil when the runtime cannot plan the model's arena; `arenaProblem` says why.
   var arenaBytes: Int?
   var arenaProblem: String?
+  /// The table or JSON text, rendered before the .tflite file replaces the old one.
+  var rendered = ""
 
   enum CodingKeys: String, CodingKey {
     case model, output, dataset, layers

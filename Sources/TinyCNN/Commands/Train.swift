@@ -2,6 +2,7 @@ import ArgumentParser
 import Datasets
 import Foundation
 import Graph
+import InputChecks
 import Training
 
 /// `tinycnn train`: trains a float CNN from the model zoo (or a graph file) on a labelled image
@@ -105,6 +106,9 @@ struct Train: ParsableCommand {
     _ = try parsedAugmentation()
     if let limit, limit < 1 { throw ValidationError("--limit must be at least 1.") }
     if let threads, threads < 1 { throw ValidationError("--threads must be at least 1.") }
+    if AtomicWrite.isSameFile(outputPath, model) {
+      throw ValidationError("--out \(outputPath) is the model file itself; write elsewhere.")
+    }
   }
 
   func parsedAugmentation() throws -> Augmentation {
@@ -129,7 +133,7 @@ struct Train: ParsableCommand {
       options.epochs = epochs
       options.batchSize = batchSize
       options.optimizer = optimizer == "sgd" ? .sgd(momentum: momentum) : .defaultAdam
-      options.learningRate = lr ?? (optimizer == "sgd" ? 0.05 : 2e-3)
+      options.learningRate = learningRate
       options.weightDecay = weightDecay
       options.schedule = LearningRateSchedule(schedule)!
       options.seed = seed
@@ -137,6 +141,9 @@ struct Train: ParsableCommand {
       return options
     }
   }
+
+  /// --lr, or the optimizer's default.
+  var learningRate: Float { lr ?? (optimizer == "sgd" ? 0.05 : 2e-3) }
 
   /// Where the model goes: --out, or `<model>.safetensors` for a zoo name.
   var outputPath: String {
@@ -155,7 +162,8 @@ struct Train: ParsableCommand {
       test = test.prefix(limit)
     }
     let graph = try buildGraph(for: train)
-    let workers = Workers(count: threads)
+    try checkFits(graph, train)
+    let workers = Workers(count: ParallelBatch.threads(threads))
     let network: Network
     do { network = try Network(graph: graph, seed: seed, workers: workers) } catch {
       throw InputError(model, error.description)
@@ -182,6 +190,7 @@ struct Train: ParsableCommand {
       }
       progress.finish(status: "loss \(Format.fixed(result.trainLoss, 3))")
       let evaluation = try network.evaluate(test)
+      try checkFinite(network, epoch: epoch + 1, losses: [result.trainLoss, evaluation.loss])
       report.note(
         "epoch \(epoch + 1)/\(epochs): test accuracy "
           + "\(Format.fixed(evaluation.accuracy * 100, 2)) %, "
@@ -204,6 +213,43 @@ struct Train: ParsableCommand {
     try printSummary(record, parameters: parameters)
   }
 
+  /// The graph must take the dataset's images and stay inside the resource limits; both are
+  /// checked before `Network` allocates anything (a 1000x1000 dataset once built a 7 GB model
+  /// before `Network.check` refused it).
+  private func checkFits(_ graph: ModelGraph, _ data: LabeledImages) throws {
+    let images = FeatureShape(channels: data.channels, height: data.height, width: data.width)
+    guard graph.inputShape == images else {
+      throw InputError(
+        model, "the model takes \(graph.inputShape) (CxHxW) inputs, \(data.name) has \(images)")
+    }
+    do { try graph.checkResources(batchSize: batchSize, training: true) } catch {
+      throw InputError(model, error.description)
+    }
+  }
+
+  /// A run that diverged (a NaN loss, a weight that overflowed to infinity) stops at once with the
+  /// layer's name, and nothing is written: a model of NaN weights is not a model.
+  private func checkFinite(_ network: Network, epoch: Int, losses: [Double]) throws {
+    let weights: FloatModel
+    do { weights = try network.floatModel(classNames: []) } catch {
+      throw InputError(model, error.description)
+    }
+    if let bad = weights.firstNonFiniteValue() {
+      let layer = bad.tensor.split(separator: ".").dropLast().joined(separator: ".")
+      throw InputError(
+        model,
+        "training diverged in epoch \(epoch): layer '\(layer)' has a non-finite weight "
+          + "(\(bad.tensor)[\(bad.index)] = \(bad.value)); nothing was written; lower --lr "
+          + "(\(learningRate))")
+    }
+    if let i = losses.firstIndex(where: { !$0.isFinite }) {
+      throw InputError(
+        model,
+        "training diverged in epoch \(epoch): the \(i == 0 ? "training" : "test") loss is "
+          + "\(losses[i]); nothing was written; lower --lr (\(learningRate))")
+    }
+  }
+
   private func load(_ split: Split) throws -> LabeledImages {
     do { return try DatasetCatalog.load(dataset, split: split) } catch {
       throw InputError(error.file, error.cause)
@@ -224,12 +270,8 @@ struct Train: ParsableCommand {
       throw InputError(
         model, "not a zoo model (\(ModelZoo.names.joined(separator: ", "))) or a .json graph file")
     }
-    guard let text = try? String(contentsOfFile: model, encoding: .utf8) else {
-      throw InputError(
-        model,
-        FileManager.default.fileExists(atPath: model)
-          ? "cannot read the file" : "no such file")
-    }
+    let text: String
+    do { text = try FileBytes.text(model) } catch { throw InputError(model, error.reason) }
     do { return try ModelGraph(json: text) } catch { throw InputError(model, error.description) }
   }
 
@@ -265,7 +307,7 @@ struct Train: ParsableCommand {
       table.add([
         "\(e.epoch)", Format.fixed(e.trainLoss, 4), Format.fixed(e.trainAccuracy * 100, 2) + " %",
         Format.fixed(e.testLoss, 4), Format.fixed(e.testAccuracy * 100, 2) + " %",
-        Format.grouped(Int(e.imagesPerSecond.rounded())), Format.fixed(e.seconds, 1),
+        Format.grouped(e.imagesPerSecond), Format.fixed(e.seconds, 1),
       ])
     }
     Console.output(table.rendered())

@@ -28,6 +28,8 @@ struct FirmwareJob {
   /// Run under QEMU and compare; `count` implies it.
   var run = true
   var count = false
+  /// The cycle table for `count`'s estimates (nil: the board's core).
+  var core: CoreTiming? = nil
   var toolchain: FirmwareToolchain
   /// Progress notes ("building ..."), for stderr.
   var note: (String) -> Void = { _ in }
@@ -81,7 +83,9 @@ struct FirmwareJob {
         }
         return report
       }
-      report.record(counts, operators: try operatorNames(session), macs: macsPerOperator())
+      report.record(
+        counts, operators: try operatorNames(session), macs: macsPerOperator(),
+        core: core ?? board.defaultCore)
     }
     return report
   }
@@ -115,9 +119,19 @@ struct FirmwareJob {
       embedded.append((name, bytes, values))
       tops.append(FirmwareReport.argmax(values.map { Int8(bitPattern: $0) }))
     }
-    // The optimized kernels keep packed filters in the arena: size it for the kernels used, as
-    // the Cortex-M build packs them (no vpdpbusd layout, whatever this host has).
-    let arena = try rethrowing(file) { () throws(RuntimeError) in
+    let arena = try FirmwareJob.arenaBytes(session, kernels: kernels)
+    let sources = FirmwareSources(
+      model: Array(session.model.bytes), modelName: model, images: embedded, arenaBytes: arena,
+      optimizedKernels: kernels == .optimized)
+    return (sources, tops)
+  }
+
+  /// The arena a Cortex-M needs for `session`'s model: the host's plan, whose 64-bit pointers
+  /// make it an upper bound of the 32-bit one. The optimized kernels keep packed filters in the
+  /// arena: it is sized for the kernels used, packed as the Cortex-M build packs them (no
+  /// vpdpbusd layout, whatever this host has).
+  static func arenaBytes(_ session: ModelSession, kernels: KernelSet) throws -> Int {
+    try rethrowing(session.file) { () throws(RuntimeError) in
       let scratch = UnsafeMutableRawBufferPointer.allocate(
         byteCount: try Interpreter.planningBytes(
           for: session.model, kernels: kernels, packing: .portable),
@@ -127,10 +141,6 @@ struct FirmwareJob {
         for: session.model, scratch: scratch, kernels: kernels, packing: .portable
       ).totalBytes
     }
-    let sources = FirmwareSources(
-      model: Array(session.model.bytes), modelName: model, images: embedded, arenaBytes: arena,
-      optimizedKernels: kernels == .optimized)
-    return (sources, tops)
   }
 
   /// Each input's name ("bag-0.png", "x.npy[3]") and its input tensor bytes.

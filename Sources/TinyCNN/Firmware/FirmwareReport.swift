@@ -31,6 +31,11 @@ struct FirmwareReport: Encodable {
     /// Whether every image needed the same count (the int8 kernels are data-independent
     /// except for the clamps and the pooling maxima).
     var sameForEveryImage: Bool
+    /// Estimated cycles of the first image's run on `cycleModel`'s core (`CoreTiming`).
+    var cycles: Int? = nil
+    var cyclesPerMAC: Double? = nil
+    /// The first image's instructions by timing class.
+    var mix: InstructionMix? = nil
   }
   struct Memory: Encodable {
     var text: Int
@@ -71,6 +76,11 @@ struct FirmwareReport: Encodable {
   var operators: [OperatorCount]? = nil
   /// One whole `invoke` per image.
   var invokeInstructions: [Int]? = nil
+  /// Estimated cycles of each image's `invoke`, from its instruction mix and `cycleModel`.
+  var invokeCycles: [Int]? = nil
+  /// The core whose cycle table made the estimates, and the table's source.
+  var cycleModel: String? = nil
+  var cycleModelSource: String? = nil
   /// Every instruction QEMU ran, start-up and printing included.
   var totalInstructions: Int? = nil
   var buildSeconds: Double
@@ -112,18 +122,30 @@ struct FirmwareReport: Encodable {
     identical = images.allSatisfy { $0.identical == true }
   }
 
-  /// Takes in the instruction counts, with each operator's MACs where known.
-  mutating func record(_ counts: InstructionCounts, operators names: [String], macs: [Int]?) {
+  /// Takes in the instruction counts, with each operator's MACs where known, and the cycle
+  /// estimates on `core` where the plugin classified the instructions.
+  mutating func record(
+    _ counts: InstructionCounts, operators names: [String], macs: [Int]?, core: CoreTiming
+  ) {
     let usableMACs = macs?.count == names.count ? macs : nil
+    let mixes = counts.perOperatorMix?.first
     operators = names.indices.map { i in
       let instructions = counts.perOperator[0][i]
       let m = usableMACs?[i]
+      let perMAC = { (n: Int) in m.flatMap { $0 > 0 ? Double(n) / Double($0) : nil } }
+      let cycles = mixes.map { core.cycles($0[i]) }
       return OperatorCount(
         index: i, op: names[i], macs: m, instructions: instructions,
-        instructionsPerMAC: m.flatMap { $0 > 0 ? Double(instructions) / Double($0) : nil },
-        sameForEveryImage: counts.perOperator.allSatisfy { $0[i] == instructions })
+        instructionsPerMAC: perMAC(instructions),
+        sameForEveryImage: counts.perOperator.allSatisfy { $0[i] == instructions },
+        cycles: cycles, cyclesPerMAC: cycles.flatMap(perMAC), mix: mixes?[i])
     }
     invokeInstructions = counts.invoke
+    if let invokeMix = counts.invokeMix {
+      invokeCycles = invokeMix.map(core.cycles)
+      cycleModel = core.core
+      cycleModelSource = core.source
+    }
     totalInstructions = counts.total
   }
 
@@ -195,25 +217,36 @@ struct FirmwareReport: Encodable {
 
     if let operators, let invoke = invokeInstructions {
       lines.append("")
-      var ops = TextTable([
+      let cycles = invokeCycles?.first
+      var columns: [TextTable.Column] = [
         .right("op"), .left("operator"), .right("MACs"), .right("instructions"),
         .right("per MAC"),
-      ])
+      ]
+      if cycles != nil { columns += [.right("est. cycles"), .right("per MAC")] }
+      var ops = TextTable(columns)
+      let fixed = { (v: Double?) in v.map { Format.fixed($0, 1) } ?? "-" }
       for o in operators {
-        ops.add([
+        var row = [
           String(o.index), o.op, o.macs.map(Format.grouped) ?? "-",
           Format.grouped(o.instructions) + (o.sameForEveryImage ? "" : "*"),
-          o.instructionsPerMAC.map { Format.fixed($0, 1) } ?? "-",
-        ])
+          fixed(o.instructionsPerMAC),
+        ]
+        if cycles != nil { row += [o.cycles.map(Format.grouped) ?? "-", fixed(o.cyclesPerMAC)] }
+        ops.add(row)
       }
       ops.addSeparator()
       let macs = operators.compactMap(\.macs).reduce(0, +)
       let first = invoke.first ?? 0
-      ops.add([
-        "", "invoke", Format.grouped(macs), Format.grouped(first),
-        macs > 0 ? Format.fixed(Double(first) / Double(macs), 1) : "-",
-      ])
+      let perMAC = { (n: Int) in macs > 0 ? Format.fixed(Double(n) / Double(macs), 1) : "-" }
+      var total = ["", "invoke", Format.grouped(macs), Format.grouped(first), perMAC(first)]
+      if let cycles { total += [Format.grouped(cycles), perMAC(cycles)] }
+      ops.add(total)
       lines.append(ops.rendered())
+      if let model = cycleModel, let source = cycleModelSource {
+        lines.append(
+          "est. cycles: \(model), from the executed instruction mix weighted with \(source); "
+            + "zero wait states, no load-use stalls: an estimate, not a measurement")
+      }
       if operators.contains(where: { !$0.sameForEveryImage }) {
         lines.append("* differs between inputs; the first input's count is shown")
       }

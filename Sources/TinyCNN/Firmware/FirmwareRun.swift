@@ -89,9 +89,10 @@ struct FirmwareOutput {
   }
 }
 
-/// The instruction counts the QEMU plugin logged ("insncount op 5 585643"), with what the
-/// markers themselves cost taken off. The firmware runs, per image, one counted `invoke` and
-/// then each operator in its own counted region; op region 0 is an empty one, the markers' cost.
+/// The instruction counts the QEMU plugin logged ("insncount op 5 585643 alu=... regs=..."),
+/// with what the markers themselves cost taken off. The firmware runs, per image, one counted
+/// `invoke` and then each operator in its own counted region; op region 0 is an empty one, the
+/// markers' cost.
 struct InstructionCounts: Codable, Equatable {
   /// Instructions of the calls to the markers around an empty region (subtracted from all).
   var markerCost: Int
@@ -101,27 +102,42 @@ struct InstructionCounts: Codable, Equatable {
   var perOperator: [[Int]]
   /// Every instruction of the run: start-up, planning, printing, all inferences.
   var total: Int
+  /// The same regions by timing class, when the plugin logged them (as `invoke`, `perOperator`).
+  var invokeMix: [InstructionMix]? = nil
+  var perOperatorMix: [[InstructionMix]]? = nil
 
   static func parse(_ log: String, operatorCount: Int, imageCount: Int) -> InstructionCounts? {
-    var invoke: [Int] = []
-    var ops: [Int] = []
+    var invoke: [(Int, InstructionMix?)] = []
+    var ops: [(Int, InstructionMix?)] = []
     var total: Int?
     for line in log.split(separator: "\n") {
       let w = line.split(separator: " ")
       guard w.first == "insncount" else { continue }
       if w.count == 3, w[1] == "total" { total = Int(w[2]) }
-      guard w.count == 4, let index = Int(w[2]), let count = Int(w[3]) else { continue }
-      if w[1] == "invoke", index == invoke.count { invoke.append(count) }
-      if w[1] == "op", index == ops.count { ops.append(count) }
+      guard w.count >= 4, let index = Int(w[2]), let count = Int(w[3]) else { continue }
+      let mix = w.count > 4 ? InstructionMix(w.dropFirst(4)) : nil
+      if w[1] == "invoke", index == invoke.count { invoke.append((count, mix)) }
+      if w[1] == "op", index == ops.count { ops.append((count, mix)) }
     }
     guard let total, invoke.count == imageCount, ops.count == 1 + imageCount * operatorCount
     else { return nil }
-    let cost = ops[0]
+    let cost = ops[0].0
     let perOperator = (0..<imageCount).map { image in
-      (0..<operatorCount).map { ops[1 + image * operatorCount + $0] - cost }
+      (0..<operatorCount).map { ops[1 + image * operatorCount + $0].0 - cost }
     }
-    return InstructionCounts(
-      markerCost: cost, invoke: invoke.map { $0 - cost }, perOperator: perOperator, total: total)
+    var counts = InstructionCounts(
+      markerCost: cost, invoke: invoke.map { $0.0 - cost }, perOperator: perOperator,
+      total: total)
+    let invokeMixes = invoke.compactMap(\.1)
+    let opMixes = ops.compactMap(\.1)
+    if invokeMixes.count == invoke.count, opMixes.count == ops.count {
+      let markers = opMixes[0]
+      counts.invokeMix = invokeMixes.map { $0.subtracting(markers) }
+      counts.perOperatorMix = (0..<imageCount).map { image in
+        (0..<operatorCount).map { opMixes[1 + image * operatorCount + $0].subtracting(markers) }
+      }
+    }
+    return counts
   }
 }
 

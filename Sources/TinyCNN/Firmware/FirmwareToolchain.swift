@@ -21,6 +21,20 @@ enum FirmwareBoard: String, CaseIterable, Codable {
     }
   }
 
+  /// The cycle table `--count` uses by default: the board's core.
+  var defaultCore: CoreTiming {
+    switch self {
+    case .an386: .m4
+    case .an500: .m7
+    case .microbit: .m0
+    }
+  }
+
+  /// The cores whose cycle tables fit the code built for this board (same instruction set).
+  var compatibleCores: [CoreTiming] {
+    self == .microbit ? [.m0, .m0plus] : [.m4, .m33, .m7]
+  }
+
   /// The memory the board has (firmware/*.ld).
   var flashBytes: Int { self == .microbit ? 256 * 1024 : 4 * 1024 * 1024 }
   var ramBytes: Int { self == .microbit ? 16 * 1024 : 4 * 1024 * 1024 }

@@ -1,4 +1,5 @@
 import Foundation
+import InputChecks
 import Runtime
 
 /// An int8 .tflite model opened for host-side runs: owns the 16-byte aligned copy of the file and
@@ -95,11 +96,10 @@ final class Int8Runner {
   convenience init(
     path: String, preservingAllTensors: Bool = false, kernels: KernelSet = .reference
   ) throws {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw InputError(path, "cannot read the file")
-    }
+    let data: [UInt8]
+    do { data = try FileBytes.read(path) } catch { throw InputError(path, error.reason) }
     try self.init(
-      bytes: [UInt8](data), path: path, preservingAllTensors: preservingAllTensors,
+      bytes: data, path: path, preservingAllTensors: preservingAllTensors,
       kernels: kernels)
   }
 

@@ -32,9 +32,9 @@ struct ThreadOptions: ParsableArguments {
     if let threads, threads < 1 { throw ValidationError("--threads must be at least 1.") }
   }
 
-  /// The worker count for `items` images: never more workers than images.
+  /// The worker count for `items` images: never more workers than images or cores.
   func workers(for items: Int) -> Int {
-    max(1, min(threads ?? ParallelBatch.coreCount, items))
+    max(1, min(ParallelBatch.threads(threads), items))
   }
 }
 
@@ -44,6 +44,22 @@ struct ThreadOptions: ParsableArguments {
 /// (../shared/recipes/swift-performance.md §7).
 enum ParallelBatch {
   static var coreCount: Int { ProcessInfo.processInfo.activeProcessorCount }
+
+  /// `--threads`, at most one per core: every worker has its own arena (and in `train` its own
+  /// copy of the activations), so 100,000 threads asked for gigabytes and made no progress. A
+  /// larger request is capped with a note on stderr.
+  static func threads(_ requested: Int?) -> Int {
+    guard let requested else { return coreCount }
+    guard requested > coreCount else { return requested }
+    if !cappedNoteShown {
+      cappedNoteShown = true
+      Console.error(
+        "note: --threads \(requested) is more than this machine's \(coreCount) cores; using \(coreCount)"
+      )
+    }
+    return coreCount
+  }
+  nonisolated(unsafe) private static var cappedNoteShown = false
 
   /// The slice of `0..<count` that worker `w` of `workers` takes.
   static func slice(_ w: Int, of workers: Int, count: Int) -> Range<Int> {

@@ -69,9 +69,33 @@ enum Format {
     return n < 0 ? "-" + out : out
   }
 
+  /// A count computed in floating point (cycles): grouped like `grouped`, or as Swift writes
+  /// the value when it is not finite or too large for an `Int`.
+  static func grouped(_ value: Double) -> String {
+    guard let n = wholeNumber(value) else { return "\(value)" }
+    return grouped(n)
+  }
+
+  /// `value` rounded to an `Int`, or nil when it is not finite or out of range.
+  static func wholeNumber(_ value: Double) -> Int? {
+    let r = value.rounded()
+    guard r.isFinite, r.magnitude < 9e18 else { return nil }
+    return Int(r)
+  }
+
+  /// `value` rounded to an `Int` for a JSON field, saturating at `Int.max` (NaN gives 0) where
+  /// `Int(x.rounded())` would trap.
+  static func clampedInt(_ value: Double) -> Int {
+    if let n = wholeNumber(value) { return n }
+    return value.isNaN ? 0 : (value > 0 ? Int.max : Int.min)
+  }
+
   /// `value` with `places` decimals: fixed(3.14159, 2) -> "3.14".
+  /// Non-finite values print as "nan", "inf"; values too large for an exact integer part (a
+  /// weight of 1e30 in a report) as Swift writes them, "1e+30", instead of trapping.
   static func fixed(_ value: Double, _ places: Int) -> String {
     guard value.isFinite else { return value.isNaN ? "nan" : (value > 0 ? "inf" : "-inf") }
+    guard value.magnitude < 1e15 else { return "\(value)" }
     var scale = 1.0
     for _ in 0..<places { scale *= 10 }
     let rounded = (value * scale).rounded() / scale

@@ -7,8 +7,10 @@ import Testing
     var rng = SplitMix64(seed: 0xADD0_0000_0000 + seed)
     let rank = rng.int(in: 1...4)
     let dims = (0..<rank).map { _ in rng.size(1...5, 6...20) }
-    // Mostly equal shapes (the vector path); sometimes one input broadcasts (the reference).
-    let broadcast = rng.below(5) == 0
+    // Mostly equal shapes; sometimes one input broadcasts (rows along the channels, a channel
+    // dimension of 1 repeated), the first or the second.
+    let broadcast = rng.below(3) == 0
+    let firstBroadcasts = rng.below(2) == 0
     let dims2 = broadcast ? dims.map { _ in rng.below(2) == 0 ? 1 : 0 } : dims
     let second = zip(dims, dims2).map { $1 == 0 ? $0 : 1 }
     let scale: () -> Float = { Float(rng.int(in: 1...1000)) / 997 }
@@ -18,28 +20,34 @@ import Testing
       p = try prepareAdd(
         input1Scale: scale(), input1ZeroPoint: rng.zeroPoint(), input2Scale: scale(),
         input2ZeroPoint: rng.zeroPoint(), outputScale: scale(), outputZeroPoint: rng.zeroPoint(),
-        activation: activations[rng.below(activations.count)], input1Shape: try shape(dims),
-        input2Shape: try shape(broadcast ? second : dims), outputShape: try shape(dims))
+        activation: activations[rng.below(activations.count)],
+        input1Shape: try shape(broadcast && firstBroadcasts ? second : dims),
+        input2Shape: try shape(broadcast && !firstBroadcasts ? second : dims),
+        outputShape: try shape(dims))
     } catch {
       continue  // an output scale too small for the rescaling: prepare refuses it, as TFLM
     }
     let count = dims.reduce(1, *)
-    let a = rng.int8s(count)
-    let b = rng.int8s(broadcast ? second.reduce(1, *) : count)
+    let small = broadcast ? second.reduce(1, *) : count
+    let a = rng.int8s(broadcast && firstBroadcasts ? small : count)
+    let b = rng.int8s(broadcast && !firstBroadcasts ? small : count)
     let run = { (simd: Bool) -> [Int8] in
-      exactCopies(b, [], [], []) { second, _, _, _ in
-        runGuarded(a, outputCount: count) {
-          if simd {
-            addInt8SIMD(p, input1: $0, input2: second, output: $1)
-          } else {
-            addInt8Reference(p, input1: $0, input2: second, output: $1)
+      // Both inputs exactly as large as their tensors (no spare byte to read).
+      exactCopies(a, [], [], []) { first, _, _, _ in
+        exactCopies(b, [], [], []) { second, _, _, _ in
+          runGuarded([], outputCount: count) { _, y in
+            if simd {
+              addInt8SIMD(p, input1: first, input2: second, output: y)
+            } else {
+              addInt8Reference(p, input1: first, input2: second, output: y)
+            }
           }
         }
       }
     }
     let (got, want) = (run(true), run(false))
     if got != want {
-      let shapes = "dims \(dims) second \(broadcast ? second : dims)"
+      let shapes = "dims \(dims) broadcast \(broadcast ? second : dims) first \(firstBroadcasts)"
       Issue.record("seed \(0xADD0_0000_0000 + seed): \(shapes): \(firstDifference(got, want))")
       return
     }

@@ -26,11 +26,11 @@ struct DepthwiseCase: CustomStringConvertible {
 
   static func random(_ rng: inout SplitMix64) -> DepthwiseCase {
     while true {
-      let inC = rng.size(1...4, 5...40)
+      let inC = rng.below(4) == 0 ? rng.int(in: 30...100) : rng.size(1...4, 5...40)
       let depthMultiplier = rng.below(3) == 0 ? rng.int(in: 2...4) : 1
       let outC = inC * depthMultiplier
-      // Now and then past 5x5, where the kernel stops copying the weights per channel block.
-      let kH = rng.below(10) == 0 ? rng.int(in: 6...7) : rng.int(in: 1...5)
+      // Now and then large and non-square filters (10x4, kx1 along time).
+      let kH = rng.below(10) == 0 ? rng.int(in: 6...10) : rng.int(in: 1...5)
       let kW = rng.below(3) == 0 ? rng.int(in: 1...5) : kH
       let strideH = rng.int(in: 1...3)
       let strideW = rng.below(3) == 0 ? rng.int(in: 1...3) : strideH
@@ -38,8 +38,9 @@ struct DepthwiseCase: CustomStringConvertible {
       let dilationW = rng.below(3) == 0 ? rng.int(in: 1...3) : dilationH
       let padding: Padding = rng.below(2) == 0 ? .same : .valid
       let batches = rng.below(5) == 0 ? 2 : 1
-      let inH = rng.size(1...9, 10...17)
-      let inW = rng.size(1...9, 10...17)
+      // Real nets run on narrow maps (25x5, 1-D Wx1 and 1xW) as well as square ones.
+      let inH = rng.below(6) == 0 ? 1 : rng.size(1...9, 10...30)
+      let inW = rng.below(6) == 0 && inH > 1 ? 1 : rng.size(1...9, 10...17)
       guard
         let window = try? computePaddingHeightWidth(
           strideHeight: strideH, strideWidth: strideW, dilationHeight: dilationH,
@@ -67,16 +68,32 @@ struct DepthwiseCase: CustomStringConvertible {
     }
   }
 
-  func run(simd: Bool) -> [Int8] {
+  func run(simd: Bool, packing: FilterPacking = .thisBuild) -> [Int8] {
     // The filter, bias and multipliers exactly as large as the tensors (no spare element).
     exactCopies(filter, bias ?? [], multiplier, shift) { f, b, m, s in
       let biasPointer = bias == nil ? nil : b
       return runGuarded(input, outputCount: outputShape.flatSize) { x, y in
         if simd {
-          depthwiseConv2DPerChannelInt8SIMD(
-            params, outputMultiplier: m, outputShift: s, inputShape: inputShape, input: x,
-            filterShape: filterShape, filter: f, bias: biasPointer, outputShape: outputShape,
-            output: y)
+          // Packed weights and scratch as the interpreter plans them, exactly as large.
+          let memory = UnsafeMutableRawPointer.allocate(
+            byteCount: PackedDepthwiseWeights.bytes(
+              filterShape: filterShape, accumulators: packing.depthwiseAccumulators),
+            alignment: 16)
+          let scratch = UnsafeMutableRawPointer.allocate(
+            byteCount: DepthwiseScratchLayout(
+              inputShape: inputShape, filterShape: filterShape, outputShape: outputShape,
+              strideWidth: params.strideWidth, dilationWidth: params.dilationWidthFactor
+            ).bytes, alignment: 16)
+          defer {
+            memory.deallocate()
+            scratch.deallocate()
+          }
+          let packed = packDepthwiseWeights(
+            params, packing: packing, filterShape: filterShape, filter: f, bias: biasPointer,
+            outputMultiplier: m, outputShift: s, scratch: scratch, into: memory)
+          runDepthwiseConv2DSIMD(
+            params, packed: packed, inputShape: inputShape, input: x,
+            filterShape: filterShape, outputShape: outputShape, output: y)
         } else {
           depthwiseConv2DPerChannelInt8Reference(
             params, outputMultiplier: m, outputShift: s, inputShape: inputShape, input: x,
@@ -91,8 +108,13 @@ struct DepthwiseCase: CustomStringConvertible {
 @Test func depthwiseConv2DSIMDEqualsReferenceOnRandomCases() {
   checkRandomCases(2000, seedBase: 0xD3_0000_0000) { rng in
     let c = DepthwiseCase.random(&rng)
-    let (got, want) = (c.run(simd: true), c.run(simd: false))
-    return got == want ? nil : "\(c): \(firstDifference(got, want))"
+    let want = c.run(simd: false)
+    // This build's block, and the portable one (what a microcontroller build runs).
+    for packing in [FilterPacking.thisBuild, .portable] {
+      let got = c.run(simd: true, packing: packing)
+      if got != want { return "\(packing) \(c): \(firstDifference(got, want))" }
+    }
+    return nil
   }
 }
 

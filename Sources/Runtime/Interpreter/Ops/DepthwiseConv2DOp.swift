@@ -10,15 +10,15 @@ struct DepthwiseConv2DOp {
   var bias: UnsafePointer<Int32>?
   var outputShape: Shape4
   var output: UnsafeMutablePointer<Int8>
-  /// Run `depthwiseConv2DPerChannelInt8SIMD` (the optimized kernels).
-  var optimized = false
+  /// The optimized kernels' packed weights (`PackedDepthwiseWeights(header:)`, which knows its
+  /// scratch); nil with the reference kernels.
+  var packed: UnsafeRawPointer?
 
   func eval() {
-    if optimized {
-      return depthwiseConv2DPerChannelInt8SIMD(
-        params, outputMultiplier: outputMultiplier, outputShift: outputShift,
-        inputShape: inputShape, input: input, filterShape: filterShape, filter: filter,
-        bias: bias, outputShape: outputShape, output: output)
+    if let packed {
+      return runDepthwiseConv2DSIMD(
+        params, packed: packed, inputShape: inputShape, input: input, filterShape: filterShape,
+        outputShape: outputShape, output: output)
     }
     depthwiseConv2DPerChannelInt8Reference(
       params, outputMultiplier: outputMultiplier, outputShift: outputShift,
@@ -82,6 +82,13 @@ extension Interpreter {
     let channels = outShape.c
     let multiplier = ctx.plan.allocate(Int32.self, count: channels)
     let shift = ctx.plan.allocate(Int32.self, count: channels)
+    let simd = ctx.reservePackedKernel(
+      packedBytes: PackedDepthwiseWeights.bytes(
+        filterShape: filterShape, accumulators: ctx.packing.depthwiseAccumulators),
+      scratchBytes: DepthwiseScratchLayout(
+        inputShape: inShape, filterShape: filterShape, outputShape: outShape,
+        strideWidth: options.strideWidth, dilationWidth: options.dilationWidth
+      ).bytes)
     guard let payload = ctx.commit(.depthwiseConv2D, DepthwiseConv2DOp.self), let multiplier,
       let shift
     else { return }
@@ -100,6 +107,14 @@ extension Interpreter {
         params: params, outputMultiplier: multiplier, outputShift: shift, inputShape: inShape,
         input: ctx.int8(input), filterShape: filterShape, filter: ctx.int8(filter),
         bias: ctx.optionalInt32(bias), outputShape: outShape, output: ctx.int8(output),
-        optimized: ctx.kernels == .optimized))
+        packed: simd.flatMap { reservation in
+          guard let memory = reservation.memory, let scratch = reservation.scratch else {
+            return nil
+          }
+          return packDepthwiseWeights(
+            params, packing: ctx.packing, filterShape: filterShape, filter: ctx.int8(filter),
+            bias: ctx.optionalInt32(bias), outputMultiplier: multiplier, outputShift: shift,
+            scratch: scratch, into: memory)
+        }))
   }
 }

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Builds libtinycnn.a: Sources/Runtime and firmware/library/Library.swift (the C API of
+# tinycnn.h) with Embedded Swift, and the model's bytes (tinycnn_model.c), for one Cortex-M.
+#
+#   firmware/library.sh --cpu cortex-m4|cortex-m7|cortex-m33|cortex-m0plus --out DIR
+#
+# DIR holds tinycnn.h, tinycnn_model.c and build/tinycnn_model.h (`tinycnn firmware --export
+# DIR` writes them); the library goes to DIR/libtinycnn.a, the objects to DIR/build. The float
+# ABI is the core's usual one: hard (FPv4-SP, FPv5) on M4, M7 and M33, soft on M0+; the user's
+# code must be compiled with the same flags (DIR/README.md lists them).
+set -euo pipefail
+
+CPU=cortex-m4
+OUT=
+while (($#)); do
+  case "$1" in
+    --cpu) CPU=$2; shift 2 ;;
+    --out) OUT=$2; shift 2 ;;
+    *) echo "library.sh: unknown argument '$1'" >&2; exit 64 ;;
+  esac
+done
+[[ -n "$OUT" ]] || { echo "library.sh: --out DIR is required" >&2; exit 64; }
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(dirname "$HERE")
+OUT=$(cd "$OUT" && pwd)
+BUILD=$OUT/build
+[[ -f $BUILD/tinycnn_model.h && -f $OUT/tinycnn_model.c ]] || {
+  echo "library.sh: $OUT has no generated model: run tinycnn firmware --export $OUT M.tflite" >&2
+  exit 66
+}
+command -v swiftc >/dev/null || { echo "library.sh: swiftc not found" >&2; exit 69; }
+command -v arm-none-eabi-gcc >/dev/null || {
+  echo "library.sh: arm-none-eabi-gcc not found: run scripts/setup.sh" >&2; exit 69; }
+TC=$(dirname "$(command -v swiftc)")
+
+# The Swift toolchain has Embedded modules for armv7em and armv6m only (no armv8m): the M33
+# gets armv7em code (ARMv8-M Mainline with the DSP extension runs it) tuned for the M4.
+case "$CPU" in
+  cortex-m4)  TRIPLE=armv7em-none-none-eabi; CPU_FLAGS="-mcpu=cortex-m4 -mfloat-abi=hard -mfpu=fpv4-sp-d16" ;;
+  cortex-m7)  TRIPLE=armv7em-none-none-eabi; CPU_FLAGS="-mcpu=cortex-m7 -mfloat-abi=hard -mfpu=fpv5-d16" ;;
+  cortex-m33) TRIPLE=armv7em-none-none-eabi; CPU_FLAGS="-mcpu=cortex-m4 -mfloat-abi=hard -mfpu=fpv4-sp-d16" ;;
+  cortex-m0plus) TRIPLE=armv6m-none-none-eabi; CPU_FLAGS="-mcpu=cortex-m0plus -mfloat-abi=soft" ;;
+  *) echo "library.sh: unknown --cpu '$CPU' (cortex-m4, cortex-m7, cortex-m33, cortex-m0plus)" >&2
+     exit 64 ;;
+esac
+CLANG_TRIPLE=${TRIPLE/-none-none-/-none-}
+XCC=()
+for f in $CPU_FLAGS; do XCC+=(-Xcc "$f"); done
+
+cat > "$BUILD/module.modulemap" <<MAP
+module TinyCNNModel {
+    header "tinycnn_model.h"
+    export *
+}
+MAP
+
+mapfile -t RUNTIME < <(find "$ROOT/Sources/Runtime" -name '*.swift' | sort)
+swiftc -enable-experimental-feature Embedded -wmo -parse-as-library -Osize -no-allocations \
+  -target "$TRIPLE" "${XCC[@]}" \
+  -Xfrontend -function-sections -Xfrontend -disable-stack-protector \
+  -I "$BUILD" -module-name Runtime \
+  "${RUNTIME[@]}" "$HERE/library/Library.swift" -c -o "$BUILD/tinycnn.o"
+"$TC/clang" --target="$CLANG_TRIPLE" -mthumb $CPU_FLAGS -Os -ffreestanding -ffunction-sections \
+  -fdata-sections -Wall -I "$OUT" -c "$OUT/tinycnn_model.c" -o "$BUILD/tinycnn_model.o"
+rm -f "$OUT/libtinycnn.a.tmp"
+arm-none-eabi-ar rcs "$OUT/libtinycnn.a.tmp" "$BUILD/tinycnn.o" "$BUILD/tinycnn_model.o"
+mv "$OUT/libtinycnn.a.tmp" "$OUT/libtinycnn.a"
