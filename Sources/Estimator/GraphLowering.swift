@@ -104,9 +104,9 @@ extension ModelWork {
           * conv.kernel.width
         layer.biasCount = conv.outChannels
         layer.weightScales = conv.outChannels
-        let (activation, last) = fuseFollowers(allowBatchNorm: true)
-        layer.fusedActivation = activation
-        alias(last, lowering.add(layer, inputs: ins))
+        // As the quantizer writes it: TFLM's TRANSPOSE_CONV takes no fused activation, and no
+        // batch norm folds into it, so a following ReLU is a layer of its own.
+        valueOf[index] = lowering.add(layer, inputs: ins)
 
       case .linear(let linear):
         var layer = LayerWork(

@@ -104,6 +104,16 @@ extension ModelWork {
           layer.fusedActivation = Self.activationName(o.activation)
         case .add:
           layer.fusedActivation = Self.activationName(try op.addOptions().activation)
+        case .transposeConv:
+          // TFLM's reference scatters every input value through every tap to every output
+          // channel: input count x kH x kW x outC multiply-adds, as the graph counts them.
+          let o = try op.transposeConvOptions()
+          guard let filter = constants.first(where: { $0.type == .int8 }) else { break }
+          layer.kernel = Size2(filter.dim(1), filter.dim(2))  // [outC, kH, kW, inC]
+          layer.stride = Size2(o.strideHeight, o.strideWidth)
+          layer.macs =
+            (activations.first?.elementCount ?? 0) * filter.dim(0) * filter.dim(1)
+            * filter.dim(2)
         default:
           break
         }
@@ -119,7 +129,10 @@ extension ModelWork {
         let filter = constants.first { $0.type != .int32 } ?? constants[0]
         layer.weightCount = filter.elementCount
         layer.weightScales = filter.quantization?.scaleCount ?? 1
-        layer.biasCount = constants.first { $0.type == .int32 }?.elementCount ?? 0
+        let int32Constants = constants.filter { $0.type == .int32 }
+        // TRANSPOSE_CONV's first int32 constant is its output shape; the bias comes after it.
+        let bias = layer.op == .transposeConv ? int32Constants.dropFirst().first : int32Constants.first
+        layer.biasCount = bias?.elementCount ?? 0
       }
       layers.append(layer)
 

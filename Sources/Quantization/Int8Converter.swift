@@ -330,9 +330,8 @@ struct Int8Converter {
     case .batchNorm2d:
       throw QuantizationError(
         layer: node.name, "batch norm not directly after a convolution cannot be folded")
-    case .convTranspose2d:
-      throw QuantizationError(
-        layer: node.name, "transposed convolution has no int8 kernel in TinyCNN's runtime yet")
+    case .convTranspose2d(let conv):
+      try convertConvTranspose(node, conv, shape)
     }
   }
 }

@@ -15,9 +15,11 @@ func quantizedFile(_ graph: ModelGraph, name: String) throws -> String {
       seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
       return Float(Int(seed >> 40) % 2001 - 1000) / 4000
     }
-    parameters[p.name] = FloatTensor(shape: p.shape, values: values)
+    // Batch norm variances must be positive to fold.
+    let positive = p.name.hasSuffix(".running_var") ? values.map { abs($0) + 0.5 } : values
+    parameters[p.name] = FloatTensor(shape: p.shape, values: positive)
   }
-  let model = try FloatModel(graph: graph, parameters: parameters)
+  let model = try foldBatchNorms(FloatModel(graph: graph, parameters: parameters))
   var ranges: [String: ActivationRange] = [:]
   for node in graph.nodes {
     let nonNegative = node.layer == .relu || node.layer == .relu6

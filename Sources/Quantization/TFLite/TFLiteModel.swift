@@ -40,6 +40,7 @@ public struct TFLiteModel: Sendable {
     case softmax = 25
     case pad = 34
     case mean = 40
+    case transposeConv = 67
     case quantize = 114
   }
 
@@ -102,6 +103,8 @@ public struct TFLiteModel: Sendable {
     case reshape(newShape: [Int32])
     case pad
     case reducer(keepDims: Bool)
+    /// TRANSPOSE_CONV; no fused activation (TFLM's kernel ignores it).
+    case transposeConv(padding: Padding, strideW: Int32, strideH: Int32)
     case none
   }
 

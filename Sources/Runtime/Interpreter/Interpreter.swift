@@ -227,6 +227,7 @@ public struct Interpreter {
     case .logistic: try prepareLogistic(op, &ctx)
     case .shape: try prepareShape(op, &ctx)
     case .stridedSlice: try prepareStridedSlice(op, &ctx)
+    case .transposeConv: try prepareTransposeConv(op, &ctx)
     default: preconditionFailure("supports(builtinCode:) lists an operator prepare lacks")
     }
   }
@@ -236,7 +237,7 @@ public struct Interpreter {
     switch BuiltinOperator(rawValue: code) {
     case .conv2D, .depthwiseConv2D, .fullyConnected, .maxPool2D, .averagePool2D, .reshape, .add,
       .concatenation, .mean, .pad, .padV2, .softmax, .quantize, .dequantize, .logistic, .shape,
-      .stridedSlice, .pack:
+      .stridedSlice, .pack, .transposeConv:
       return true
     default:
       return false
@@ -277,6 +278,7 @@ public struct Interpreter {
     case .shape: payload(record, ShapeOp.self).pointee.eval()
     case .stridedSliceInt8: payload(record, StridedSliceOp.self).pointee.eval(Int8.self)
     case .stridedSliceInt32: payload(record, StridedSliceOp.self).pointee.eval(Int32.self)
+    case .transposeConv: payload(record, TransposeConvOp.self).pointee.eval()
     }
   }
 

@@ -22,6 +22,7 @@ enum OpKind: UInt8 {
   case shape  // ShapeOp
   case stridedSliceInt8  // StridedSliceOp
   case stridedSliceInt32  // StridedSliceOp
+  case transposeConv  // TransposeConvOp
 }
 
 /// One prepared operator: the kernel and its parameters, which live in the plan region.

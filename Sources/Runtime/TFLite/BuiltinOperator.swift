@@ -16,6 +16,7 @@ public enum BuiltinOperator: Int32, Sendable {
   case mean = 40
   case stridedSlice = 45
   case shape = 77
+  case transposeConv = 67
   case pack = 83
   case quantize = 114
 }
