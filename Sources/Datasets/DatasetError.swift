@@ -10,5 +10,5 @@ public struct DatasetError: Error, CustomStringConvertible, Equatable {
     self.cause = cause
   }
 
-  public var description: String { "\(file): \(cause)" }
+  public var description: String { "\(file.isEmpty ? "(an empty path)" : file): \(cause)" }
 }

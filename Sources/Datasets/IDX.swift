@@ -1,3 +1,5 @@
+import InputChecks
+
 /// IDX files, the format of MNIST and Fashion-MNIST (http://yann.lecun.com/exdb/mnist/):
 /// a big-endian header `00 00 08 n` (0x08 = unsigned bytes, n = number of dimensions), then n
 /// 32-bit big-endian sizes, then the bytes in row-major order.
@@ -31,8 +33,8 @@ public struct IDXArray: Sendable, Equatable {
       let at = 4 + 4 * d
       let size = data[at..<at + 4].reduce(0) { $0 << 8 | Int($1) }
       dimensions.append(size)
-      let (product, overflow) = expected.multipliedReportingOverflow(by: size)
-      guard !overflow, product <= 1 << 34 else {
+      guard let product = try? Checked.product([expected, size], "dimensions", limit: 1 << 34)
+      else {
         throw DatasetError(
           file: source, cause: "IDX dimensions \(dimensions) are implausibly large")
       }

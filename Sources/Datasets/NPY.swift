@@ -1,4 +1,5 @@
 import Imaging
+import InputChecks
 
 /// A NumPy `.npy` array (https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html):
 /// the format `tinycnn run` reads and writes so any tool can feed it inputs and compare outputs.
@@ -210,11 +211,9 @@ public struct NPYArray: Equatable, Sendable {
       }
       shape.append(n)
     }
-    let (product, overflow) = shape.reduce((1, false)) { acc, n in
-      let (p, o) = acc.0.multipliedReportingOverflow(by: n)
-      return (p, acc.1 || o)
+    guard (try? Checked.product(shape, "shape", limit: 1 << 40)) != nil else {
+      throw fail("the .npy shape \(shape) is too large")
     }
-    guard !overflow, product < 1 << 40 else { throw fail("the .npy shape \(shape) is too large") }
 
     guard let order = descr.first, ["<", "|", "=", ">"].contains(order) else {
       throw fail("unsupported dtype '\(descr)'")

@@ -9,5 +9,5 @@ public struct EstimatorError: Error, Equatable, CustomStringConvertible {
     self.cause = cause
   }
 
-  public var description: String { "\(file): \(cause)" }
+  public var description: String { "\(file.isEmpty ? "(an empty path)" : file): \(cause)" }
 }

@@ -16,9 +16,10 @@ struct JSONFields {
 
   /// Parses `text` as one JSON object.
   static func parse(_ text: String, file: String) throws(EstimatorError) -> JSONFields {
-    guard let data = text.data(using: .utf8),
-      let value = try? JSONSerialization.jsonObject(with: data)
-    else { throw EstimatorError(file: file, "not valid JSON") }
+    let value: Any
+    do { value = try JSONSerialization.jsonObject(with: Data(text.utf8)) } catch {
+      throw EstimatorError(file: file, "not valid JSON (\(jsonProblem(error)))")
+    }
     guard let object = value as? [String: Any] else {
       throw EstimatorError(file: file, "expected a JSON object at the top level")
     }
@@ -122,4 +123,11 @@ struct JSONFields {
   static func isBool(_ value: Any) -> Bool {
     String(describing: type(of: value)) == "__NSCFBoolean"
   }
+}
+
+/// The parser's own words for a JSON syntax error, which carry the position ("Unexpected end of
+/// file around line 1, column 9"), rather than Foundation's generic "isn't in the correct format".
+func jsonProblem(_ error: Error) -> String {
+  let ns = error as NSError
+  return (ns.userInfo[NSDebugDescriptionErrorKey] as? String) ?? ns.localizedDescription
 }

@@ -22,10 +22,15 @@ extension ModelGraph {
 
   /// Parses a graph from JSON text; a missing or malformed field names the node and the field.
   public init(json: String) throws(GraphError) {
-    guard let data = json.data(using: .utf8),
-      let object = try? JSONSerialization.jsonObject(with: data),
-      let root = object as? [String: Any]
-    else { throw GraphError(layer: "-", "the model description is not a JSON object") }
+    let object: Any
+    do { object = try JSONSerialization.jsonObject(with: Data(json.utf8)) } catch {
+      let ns = error as NSError
+      let problem = (ns.userInfo[NSDebugDescriptionErrorKey] as? String) ?? ns.localizedDescription
+      throw GraphError(layer: "-", "the model description is not valid JSON (\(problem))")
+    }
+    guard let root = object as? [String: Any] else {
+      throw GraphError(layer: "-", "the model description is not a JSON object")
+    }
     try self.init(jsonObject: root)
   }
 

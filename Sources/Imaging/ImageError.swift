@@ -9,5 +9,5 @@ public struct ImageError: Error, CustomStringConvertible, Equatable {
     self.cause = cause
   }
 
-  public var description: String { "\(file): \(cause)" }
+  public var description: String { "\(file.isEmpty ? "(an empty path)" : file): \(cause)" }
 }

@@ -8,6 +8,11 @@ public func addInt8SIMD(
   _ p: AddParams, input1: UnsafePointer<Int8>, input2: UnsafePointer<Int8>,
   output: UnsafeMutablePointer<Int8>
 ) {
+  // `AddLanes` is written for what `prepareAdd` sets: TFLite's left shift of 20 and an output
+  // multiplier below one (a right shift of 0...31).
+  guard p.leftShift == 20, p.outputShift <= 0, p.outputShift >= -31 else {
+    return addInt8Reference(p, input1: input1, input2: input2, output: output)
+  }
   let add = AddLanes(p)
   let out = p.outputShape
   guard p.requiresBroadcast else {
@@ -30,16 +35,28 @@ public func addInt8SIMD(
 }
 
 /// `AddParams` as sixteen-lane vectors.
+///
+/// Each input's rescaling, `multiplyByQuantizedMultiplierSmallerThanOneExp((x + offset) << 20,
+/// m, shift)`, is done in int32 lanes without 64-bit products: with v = x + offset (|v| <= 255)
+/// and m = mHigh * 2^11 + mLow (0 <= mLow < 2^11),
+///
+///     saturatingRoundingDoublingHighMul(v * 2^20, m) = floor((v * m * 2^20 + 2^30) / 2^31)
+///                                                   = v * mHigh + floor((v * mLow + 2^10) / 2^11)
+///
+/// (v * mHigh is an integer, so it leaves the floor; |v * mHigh| < 2^28, |v * mLow| < 2^19; the
+/// saturating case, both operands Int32.min, cannot occur), then the rounding shift as usual. The
+/// output's rescaling of the sum is `FoldedRequantization` (the multiplier is positive and below
+/// 2^31, `prepareAdd` never sets a left shift).
 struct AddLanes {
   let offset1: SIMD16<Int32>
   let offset2: SIMD16<Int32>
-  let leftShift: SIMD16<Int32>
-  let multiplier1: SIMD16<Int32>
-  let multiplier2: SIMD16<Int32>
-  let multiplierOut: SIMD16<Int32>
+  let multiplier1High: SIMD16<Int32>
+  let multiplier1Low: SIMD16<Int32>
+  let multiplier2High: SIMD16<Int32>
+  let multiplier2Low: SIMD16<Int32>
+  let rescaleOutput: FoldedRequantization
   let rightShift1: SIMD16<Int32>
   let rightShift2: SIMD16<Int32>
-  let rightShiftOut: SIMD16<Int32>
   let outputOffset: SIMD16<Int32>
   let minimum: SIMD16<Int32>
   let maximum: SIMD16<Int32>
@@ -47,14 +64,15 @@ struct AddLanes {
   init(_ p: AddParams) {
     offset1 = SIMD16(repeating: p.input1Offset)
     offset2 = SIMD16(repeating: p.input2Offset)
-    leftShift = SIMD16(repeating: p.leftShift)
     // Smaller-than-one multipliers: the shift is <= 0, only the rounding right shift applies.
-    multiplier1 = SIMD16(repeating: p.input1Multiplier)
-    multiplier2 = SIMD16(repeating: p.input2Multiplier)
-    multiplierOut = SIMD16(repeating: p.outputMultiplier)
+    multiplier1High = SIMD16(repeating: p.input1Multiplier >> 11)
+    multiplier1Low = SIMD16(repeating: p.input1Multiplier & 0x7FF)
+    multiplier2High = SIMD16(repeating: p.input2Multiplier >> 11)
+    multiplier2Low = SIMD16(repeating: p.input2Multiplier & 0x7FF)
+    rescaleOutput = FoldedRequantization(
+      multiplier: p.outputMultiplier, rightShift: -p.outputShift)
     rightShift1 = SIMD16(repeating: -p.input1Shift)
     rightShift2 = SIMD16(repeating: -p.input2Shift)
-    rightShiftOut = SIMD16(repeating: -p.outputShift)
     outputOffset = SIMD16(repeating: p.outputOffset)
     minimum = SIMD16(repeating: p.quantizedActivationMin)
     maximum = SIMD16(repeating: p.quantizedActivationMax)
@@ -63,16 +81,20 @@ struct AddLanes {
   /// `AddFunc` on sixteen pairs.
   @inline(__always)
   func callAsFunction(_ x: SIMD16<Int32>, _ y: SIMD16<Int32>) -> SIMD16<Int8> {
-    let zero = SIMD16<Int32>()
-    let scaled1 = requantized(
-      (x &+ offset1) &<< leftShift, multiplier: multiplier1, leftShift: zero,
-      rightShift: rightShift1)
-    let scaled2 = requantized(
-      (y &+ offset2) &<< leftShift, multiplier: multiplier2, leftShift: zero,
-      rightShift: rightShift2)
-    let sum = requantized(
-      scaled1 &+ scaled2, multiplier: multiplierOut, leftShift: zero, rightShift: rightShiftOut)
+    let scaled1 = Self.rescaled(x &+ offset1, multiplier1High, multiplier1Low, rightShift1)
+    let scaled2 = Self.rescaled(y &+ offset2, multiplier2High, multiplier2Low, rightShift2)
+    let sum = rescaleOutput.apply(scaled1 &+ scaled2)
     return clampedToInt8(sum &+ outputOffset, minimum, maximum)
+  }
+
+  /// One input's rescaling (see the type's comment) of v = x + offset, for the left shift of 20
+  /// that `prepareAdd` always sets.
+  @inline(__always)
+  static func rescaled(
+    _ v: SIMD16<Int32>, _ high: SIMD16<Int32>, _ low: SIMD16<Int32>, _ rightShift: SIMD16<Int32>
+  ) -> SIMD16<Int32> {
+    let product = v &* high &+ ((v &* low &+ SIMD16(repeating: 1 << 10)) &>> 11)
+    return roundingDivideByPOT(product, rightShift)
   }
 
   /// `count` outputs from two rows; a repeated row is its first value `count` times.

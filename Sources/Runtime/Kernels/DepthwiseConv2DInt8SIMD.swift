@@ -49,6 +49,9 @@ struct PackedDepthwiseWeights {
   var phases: Int
   var accumulators: Int
   var scratch: UnsafeMutableRawPointer
+  /// Every channel's multiplier folds (`FoldedRequantization.supports`): the phases carry
+  /// `FoldedRequantization`s after the taps, and the finish uses them.
+  var folded: Bool
 
   enum Field: Int {
     /// bias + (inputOffset - Block.inputBias) * Σ_taps w
@@ -67,19 +70,24 @@ struct PackedDepthwiseWeights {
     phases = words[1]
     accumulators = words[2]
     scratch = UnsafeMutableRawPointer(bitPattern: words[3])!
+    folded = words[4] != 0
     vectors = header + Self.headerBytes
   }
 
   init(
     vectors: UnsafeRawPointer, taps: Int, phases: Int, accumulators: Int,
-    scratch: UnsafeMutableRawPointer
+    scratch: UnsafeMutableRawPointer, folded: Bool
   ) {
     self.vectors = vectors
     self.taps = taps
     self.phases = phases
     self.accumulators = accumulators
     self.scratch = scratch
+    self.folded = folded
   }
+
+  /// 64-byte vectors per `FoldedRequantization`.
+  static var foldedVectors: Int { MemoryLayout<FoldedRequantization>.stride / 64 }
 
   /// Segment phases: lane l of segment k is channel (k * segmentBytes + l) % channels, which
   /// repeats after channels / gcd(channels, segmentBytes) segments.
@@ -92,10 +100,11 @@ struct PackedDepthwiseWeights {
 
   static func bytes(filterShape: Shape4, accumulators: Int) -> Int {
     let phases = phases(channels: filterShape.c, segmentBytes: 16 * accumulators)
-    return headerBytes + phases * (fields + filterShape.h * filterShape.w) * accumulators * 64
+    return headerBytes + phases * (fields + filterShape.h * filterShape.w + foldedVectors)
+      * accumulators * 64
   }
 
-  var phaseVectors: Int { (Self.fields + taps) * accumulators }
+  var phaseVectors: Int { (Self.fields + taps + Self.foldedVectors) * accumulators }
   var segmentBytes: Int { 16 * accumulators }
 
   /// Field `f` of phase `q`, accumulator `j`.
@@ -103,6 +112,13 @@ struct PackedDepthwiseWeights {
   func parameter(_ f: Field, _ q: Int, _ j: Int) -> SIMD16<Int32> {
     (vectors + 64 * (q * phaseVectors + f.rawValue * accumulators + j)).loadUnaligned(
       as: SIMD16<Int32>.self)
+  }
+
+  /// Accumulator `j`'s folded requantisation in phase `q` (when `folded`).
+  @inline(__always)
+  func foldedRequantization(_ q: Int, _ j: Int) -> FoldedRequantization {
+    let vector = q * phaseVectors + (Self.fields + taps) * accumulators + j * Self.foldedVectors
+    return (vectors + 64 * vector).loadUnaligned(as: FoldedRequantization.self)
   }
 
   /// Tap `t`'s weights in phase `q` for accumulator `j`, as `Block.packWeights` wrote them.
@@ -124,9 +140,9 @@ protocol DepthwiseBlock {
   static func packWeights(_ w: (Int) -> Int8, _ j: Int, into vector: UnsafeMutableRawPointer)
   /// One segment: acc = start + Σ_t w_t x_t with x_t the bytes at `sources[t] + offset`,
   /// requantised, and `count` bytes stored at `out`.
-  static func run(
+  static func run<Finish: DepthwiseFinish>(
     _ sources: UnsafePointer<UnsafePointer<Int8>>, offset: Int, phase q: Int,
-    _ w: PackedDepthwiseWeights, _ finish: DepthwiseFinish, _ out: UnsafeMutablePointer<Int8>,
+    _ w: PackedDepthwiseWeights, _ finish: Finish, _ out: UnsafeMutablePointer<Int8>,
     count: Int)
 }
 
@@ -141,15 +157,21 @@ func packDepthwiseWeights<Block: DepthwiseBlock>(
   let channels = filterShape.c
   let taps = filterShape.h * filterShape.w
   let n = Block.accumulators
+  var folded = true
+  for c in 0..<channels {
+    folded = folded
+      && FoldedRequantization.supports(multiplier: outputMultiplier[c], shift: outputShift[c])
+  }
   let packed = PackedDepthwiseWeights(
     vectors: UnsafeRawPointer(memory + PackedDepthwiseWeights.headerBytes), taps: taps,
     phases: PackedDepthwiseWeights.phases(channels: channels, segmentBytes: 16 * n),
-    accumulators: n, scratch: scratch)
-  let header = memory.bindMemory(to: Int.self, capacity: 4)
+    accumulators: n, scratch: scratch, folded: folded)
+  let header = memory.bindMemory(to: Int.self, capacity: 5)
   header[0] = taps
   header[1] = packed.phases
   header[2] = n
   header[3] = Int(bitPattern: scratch)
+  header[4] = folded ? 1 : 0
   let words = (memory + PackedDepthwiseWeights.headerBytes).bindMemory(
     to: Int32.self, capacity: packed.phases * packed.phaseVectors * 16)
   typealias Field = PackedDepthwiseWeights.Field
@@ -176,6 +198,16 @@ func packDepthwiseWeights<Block: DepthwiseBlock>(
         let first = q * packed.segmentBytes
         Block.packWeights({ filter[t * channels + (first + $0) % channels] }, j, into: vector)
       }
+    }
+    guard folded else { continue }
+    for j in 0..<n {
+      let requantization = FoldedRequantization(
+        multipliers: packed.parameter(.multiplier, q, j),
+        rightShifts: packed.parameter(.rightShift, q, j))
+      let vector =
+        (PackedDepthwiseWeights.fields + taps) * n + j * PackedDepthwiseWeights.foldedVectors
+      let at = UnsafeMutableRawPointer(phase + vector * 16)
+      at.storeBytes(of: requantization, as: FoldedRequantization.self)
     }
   }
   return UnsafeRawPointer(memory)
@@ -214,8 +246,9 @@ struct DepthwiseScratchLayout {
 
 /// The optimized DEPTHWISE_CONV_2D (see the top of this file); the weights' scratch holds
 /// `DepthwiseScratchLayout.bytes`.
-func depthwiseConv2DPerChannelInt8SIMD<Block: DepthwiseBlock>(
-  _: Block.Type, _ p: DepthwiseParams, packed: PackedDepthwiseWeights, inputShape: Shape4,
+func depthwiseConv2DPerChannelInt8SIMD<Block: DepthwiseBlock, Finish: DepthwiseFinish>(
+  _: Block.Type, _ finish: Finish, _ p: DepthwiseParams, packed: PackedDepthwiseWeights,
+  inputShape: Shape4,
   input: UnsafePointer<Int8>, filterShape: Shape4, outputShape: Shape4,
   output: UnsafeMutablePointer<Int8>
 ) {
@@ -227,7 +260,6 @@ func depthwiseConv2DPerChannelInt8SIMD<Block: DepthwiseBlock>(
   let zeroPoint = Int8(truncatingIfNeeded: -p.inputOffset)
   let zeroRow = layout.row(scratch, 0)
   zeroRow.initialize(repeating: zeroPoint, count: layout.rowBytes)
-  let finish = DepthwiseFinish(p, packed: packed)
   let channels = outputShape.c
   let outputRowBytes = outputShape.w * channels
   for batch in 0..<outputShape.n {
@@ -289,7 +321,7 @@ func copyPhaseRow(
     (destination + first * c).update(from: row + firstColumn * c, count: (end - first) * c)
   } else if p.depthMultiplier == 1 {
     for k in first..<end {
-      (destination + k * c).update(from: row + (firstColumn + (k - first) * s) * c, count: c)
+      copyPixel(row + (firstColumn + (k - first) * s) * c, to: destination + k * c, bytes: c)
     }
   } else {
     let m = p.depthMultiplier
@@ -298,6 +330,36 @@ func copyPhaseRow(
       let to = destination + k * outputChannels
       for oc in 0..<outputChannels { to[oc] = pixel[oc / m] }
     }
+  }
+}
+
+/// One pixel's `bytes` channels: whole 16-, 8- or 4-byte words where the count allows (a strided
+/// phase row copies thousands of small pixels, and a `memmove` call each cost more than the
+/// convolution), else byte by byte.
+@inline(__always)
+func copyPixel(_ from: UnsafePointer<Int8>, to: UnsafeMutablePointer<Int8>, bytes: Int) {
+  let source = UnsafeRawPointer(from)
+  let destination = UnsafeMutableRawPointer(to)
+  if bytes % 16 == 0 {
+    for i in stride(from: 0, to: bytes, by: 16) {
+      destination.storeBytes(
+        of: source.loadUnaligned(fromByteOffset: i, as: SIMD2<UInt64>.self), toByteOffset: i,
+        as: SIMD2<UInt64>.self)
+    }
+  } else if bytes % 8 == 0 {
+    for i in stride(from: 0, to: bytes, by: 8) {
+      destination.storeBytes(
+        of: source.loadUnaligned(fromByteOffset: i, as: UInt64.self), toByteOffset: i,
+        as: UInt64.self)
+    }
+  } else if bytes % 4 == 0 {
+    for i in stride(from: 0, to: bytes, by: 4) {
+      destination.storeBytes(
+        of: source.loadUnaligned(fromByteOffset: i, as: UInt32.self), toByteOffset: i,
+        as: UInt32.self)
+    }
+  } else {
+    for i in 0..<bytes { to[i] = from[i] }
   }
 }
 
@@ -312,9 +374,9 @@ enum PairDepthwiseBlock: DepthwiseBlock {
   }
 
   @inline(__always)
-  static func run(
+  static func run<Finish: DepthwiseFinish>(
     _ sources: UnsafePointer<UnsafePointer<Int8>>, offset: Int, phase q: Int,
-    _ w: PackedDepthwiseWeights, _ finish: DepthwiseFinish, _ out: UnsafeMutablePointer<Int8>,
+    _ w: PackedDepthwiseWeights, _ finish: Finish, _ out: UnsafeMutablePointer<Int8>,
     count: Int
   ) {
     var even = w.parameter(.start, q, 0)
@@ -355,9 +417,9 @@ enum PairDepthwiseBlock: DepthwiseBlock {
     }
 
     @inline(__always)
-    static func run(
+    static func run<Finish: DepthwiseFinish>(
       _ sources: UnsafePointer<UnsafePointer<Int8>>, offset: Int, phase q: Int,
-      _ w: PackedDepthwiseWeights, _ finish: DepthwiseFinish, _ out: UnsafeMutablePointer<Int8>,
+      _ w: PackedDepthwiseWeights, _ finish: Finish, _ out: UnsafeMutablePointer<Int8>,
       count: Int
     ) {
       var a0 = w.parameter(.start, q, 0)
@@ -424,49 +486,95 @@ func packDepthwiseWeights(
     outputMultiplier: outputMultiplier, outputShift: outputShift, scratch: scratch, into: memory)
 }
 
-/// Runs the block the weights at `header` were packed for.
+/// Runs the block the weights at `header` were packed for, with the folded requantisation when
+/// every channel allows it.
 func runDepthwiseConv2DSIMD(
   _ p: DepthwiseParams, packed header: UnsafeRawPointer, inputShape: Shape4,
   input: UnsafePointer<Int8>, filterShape: Shape4, outputShape: Shape4,
   output: UnsafeMutablePointer<Int8>
 ) {
   let packed = PackedDepthwiseWeights(header: header)
+  let clamp = OutputClamp(p)
+  if packed.folded {
+    runDepthwiseConv2DSIMD(
+      FoldedDepthwiseFinish(packed: packed, clamp: clamp), p, packed: packed,
+      inputShape: inputShape, input: input, filterShape: filterShape, outputShape: outputShape,
+      output: output)
+  } else {
+    runDepthwiseConv2DSIMD(
+      ExactDepthwiseFinish(packed: packed, clamp: clamp), p, packed: packed,
+      inputShape: inputShape, input: input, filterShape: filterShape, outputShape: outputShape,
+      output: output)
+  }
+}
+
+@inline(__always)
+func runDepthwiseConv2DSIMD<Finish: DepthwiseFinish>(
+  _ finish: Finish, _ p: DepthwiseParams, packed: PackedDepthwiseWeights, inputShape: Shape4,
+  input: UnsafePointer<Int8>, filterShape: Shape4, outputShape: Shape4,
+  output: UnsafeMutablePointer<Int8>
+) {
   #if AVX512 && canImport(X86DotProduct)
     if packed.accumulators == DotProductDepthwiseBlock.accumulators {
       return depthwiseConv2DPerChannelInt8SIMD(
-        DotProductDepthwiseBlock.self, p, packed: packed, inputShape: inputShape, input: input,
-        filterShape: filterShape, outputShape: outputShape, output: output)
+        DotProductDepthwiseBlock.self, finish, p, packed: packed, inputShape: inputShape,
+        input: input, filterShape: filterShape, outputShape: outputShape, output: output)
     }
   #endif
   depthwiseConv2DPerChannelInt8SIMD(
-    PairDepthwiseBlock.self, p, packed: packed, inputShape: inputShape, input: input,
+    PairDepthwiseBlock.self, finish, p, packed: packed, inputShape: inputShape, input: input,
     filterShape: filterShape, outputShape: outputShape, output: output)
 }
 
-/// The requantisation of a segment's accumulators.
-struct DepthwiseFinish {
-  let packed: PackedDepthwiseWeights
+/// The requantisation of a segment's accumulators: accumulator j of phase q requantised,
+/// offset and clamped.
+protocol DepthwiseFinish {
+  func clamped(_ acc: SIMD16<Int32>, _ q: Int, _ j: Int) -> SIMD16<Int32>
+}
+
+/// The output zero point and the activation's clamp.
+struct OutputClamp {
   let offset: SIMD16<Int32>
   let minimum: SIMD16<Int32>
   let maximum: SIMD16<Int32>
 
-  init(_ p: DepthwiseParams, packed: PackedDepthwiseWeights) {
-    self.packed = packed
+  init(_ p: DepthwiseParams) {
     offset = SIMD16(repeating: p.outputOffset)
     minimum = SIMD16(repeating: p.quantizedActivationMin)
     maximum = SIMD16(repeating: p.quantizedActivationMax)
   }
 
-  /// Accumulator j of phase q requantised, offset and clamped.
+  @_transparent
+  func callAsFunction(_ y: SIMD16<Int32>) -> SIMD16<Int32> {
+    var v = y &+ offset
+    v.replace(with: minimum, where: v .< minimum)
+    v.replace(with: maximum, where: v .> maximum)
+    return v
+  }
+}
+
+/// Any multipliers: the reference's two roundings (`requantized`).
+struct ExactDepthwiseFinish: DepthwiseFinish {
+  let packed: PackedDepthwiseWeights
+  let clamp: OutputClamp
+
   @_transparent
   func clamped(_ acc: SIMD16<Int32>, _ q: Int, _ j: Int) -> SIMD16<Int32> {
-    var y =
+    clamp(
       requantized(
         acc, multiplier: packed.parameter(.multiplier, q, j),
         leftShift: packed.parameter(.leftShift, q, j),
-        rightShift: packed.parameter(.rightShift, q, j)) &+ offset
-    y.replace(with: minimum, where: y .< minimum)
-    y.replace(with: maximum, where: y .> maximum)
-    return y
+        rightShift: packed.parameter(.rightShift, q, j)))
+  }
+}
+
+/// Multipliers without a left shift: one rounding (`FoldedRequantization`).
+struct FoldedDepthwiseFinish: DepthwiseFinish {
+  let packed: PackedDepthwiseWeights
+  let clamp: OutputClamp
+
+  @_transparent
+  func clamped(_ acc: SIMD16<Int32>, _ q: Int, _ j: Int) -> SIMD16<Int32> {
+    clamp(packed.foldedRequantization(q, j).apply(acc))
   }
 }

@@ -116,11 +116,12 @@ func saturatingRoundingDoublingHighMul(_ a: Lanes, _ b: Lanes) -> Lanes {
   return high
 }
 
-/// `roundingDivideByPOT` on eight lanes, each with its own exponent (the shifts mask to 0...31,
+/// `roundingDivideByPOT` on 8 or 16 lanes, each with its own exponent (the shifts mask to 0...31,
 /// as the scalar version's do).
 @inline(__always)
-func roundingDivideByPOT(_ x: Lanes, _ exponent: Lanes) -> Lanes {
-  let one = Lanes(repeating: 1)
+func roundingDivideByPOT<V: SIMD & Equatable>(_ x: V, _ exponent: V) -> V
+where V.Scalar == Int32, V.MaskStorage: SIMD {
+  let one = V(repeating: 1)
   let mask = (one &<< exponent) &- one
   let remainder = x & mask
   // x >> 31 is -1 for a negative x: the threshold is half the divisor, plus one below zero.
@@ -273,14 +274,7 @@ extension LaneRequantization {
     // Only a = m = Int32.min gives 2^31, which wraps to Int32.min (no other product reaches it:
     // the smallest, -2^31 * (2^31 - 1), gives -2^31 + 1); the reference saturates it.
     high.replace(with: SIMD16(repeating: .max), where: high .== SIMD16(repeating: .min))
-    // roundingDivideByPOT with per-lane exponents: round up when remainder > threshold, that is
-    // when threshold - remainder (both in 0...2^31 - 1) is negative.
-    let one = SIMD16<Int32>(repeating: 1)
-    let mask = (one &<< rightShift) &- one
-    let remainder = high & mask
-    let threshold = (mask &>> one) &- (high &>> 31)
-    let roundUp = (threshold &- remainder) &>> 31  // -1 or 0
-    return (high &>> rightShift) &- roundUp
+    return roundingDivideByPOT(high, rightShift)
   }
 #else
   /// `multiplyByQuantizedMultiplier` on sixteen lanes as two halves of `LaneRequantization`:
@@ -301,6 +295,88 @@ extension LaneRequantization {
     return unsafeBitCast((low, high), to: SIMD16<Int32>.self)
   }
 #endif
+
+/// `multiplyByQuantizedMultiplier(acc, m, -e)` for one multiplier `m` (not Int32.min) and a
+/// right shift `e` (0...31) on sixteen lanes, TFLite's two roundings folded into one: with
+/// p = acc * m in 64 bits the reference computes h = floor((p + 2^30) / 2^31), then rounds
+/// h / 2^e half away from zero, which is floor((h + 2^(e-1) - [h < 0]) / 2^e) for e >= 1. Nested
+/// floors of divisions by powers of two are one floor, so
+///
+///     y = (p + 2^30 + 2^(30+e) - [p < 0] * 2^31) >> (31 + e)    (e >= 1)
+///     y = (p + 2^30) >> 31                                      (e = 0)
+///
+/// ([h < 0] is [p < -2^30]; for -2^30 <= p < 0 both forms give 0, so the sign of p will do).
+/// |p| < 2^62 and the constant is at most 2^61 + 2^30: nothing overflows. About half the
+/// instructions of `requantized`.
+struct FoldedRequantization {
+  #if arch(x86_64) || arch(arm64)
+    let multiplier: SIMD16<Int32>
+    // Per 64-bit lane, for the even int32 lanes and the odd ones: the constant added, the mask
+    // that turns p >> 32 into -2^31 below zero (0 for e = 0), and the shift 31 + e.
+    let evenConstant: SIMD8<Int64>
+    let oddConstant: SIMD8<Int64>
+    let evenDown: SIMD8<Int64>
+    let oddDown: SIMD8<Int64>
+    let evenShift: SIMD8<Int64>
+    let oddShift: SIMD8<Int64>
+  #else
+    let multiplier: SIMD16<Int32>
+    let rightShift: SIMD16<Int32>
+  #endif
+
+  /// Whether a multiplier and shift (`multiplyByQuantizedMultiplier`'s) can be folded.
+  static func supports(multiplier m: Int32, shift: Int32) -> Bool {
+    m != .min && shift <= 0 && shift >= -31
+  }
+
+  init(multiplier m: Int32, rightShift e: Int32) {
+    self.init(multipliers: SIMD16(repeating: m), rightShifts: SIMD16(repeating: e))
+  }
+
+  /// Lane l: multiplier `multipliers[l]`, right shift `rightShifts[l]` (each `supports`ed).
+  init(multipliers: SIMD16<Int32>, rightShifts: SIMD16<Int32>) {
+    multiplier = multipliers
+    #if arch(x86_64) || arch(arm64)
+      var constant = SIMD16<Int64>()
+      var down = SIMD16<Int64>()
+      var shift = SIMD16<Int64>()
+      for l in 0..<16 {
+        let e = Int64(rightShifts[l])
+        let rounds: Int64 = e >= 1 ? 1 : 0
+        constant[l] = (1 << 30) + rounds * (Int64(1) << (30 + e))
+        down[l] = rounds * -(1 << 31)
+        shift[l] = 31 + e
+      }
+      evenConstant = constant.evenHalf
+      oddConstant = constant.oddHalf
+      evenDown = down.evenHalf
+      oddDown = down.oddHalf
+      evenShift = shift.evenHalf
+      oddShift = shift.oddHalf
+    #else
+      rightShift = rightShifts
+    #endif
+  }
+
+  @_transparent
+  func apply(_ acc: SIMD16<Int32>) -> SIMD16<Int32> {
+    #if arch(x86_64) || arch(arm64)
+      // Sign extensions LLVM sees as such, so the products are `vpmuldq`, not `vpmullq`.
+      let a = unsafeBitCast(acc, to: SIMD8<Int64>.self)
+      let m = unsafeBitCast(multiplier, to: SIMD8<Int64>.self)
+      let p0 = ((a &<< 32) &>> 32) &* ((m &<< 32) &>> 32)
+      let p1 = (a &>> 32) &* (m &>> 32)
+      let even = (p0 &+ evenConstant &+ ((p0 &>> 32) & evenDown)) &>> evenShift
+      let odd = (p1 &+ oddConstant &+ ((p1 &>> 32) & oddDown)) &>> oddShift
+      // Each y is in the low half of its lane: the odd ones move to the high halves.
+      let low = SIMD8<Int64>(repeating: 0xFFFF_FFFF)
+      return unsafeBitCast((even & low) | (odd &<< 32), to: SIMD16<Int32>.self)
+    #else
+      return requantized(
+        acc, multiplier: multiplier, leftShift: SIMD16(), rightShift: rightShift)
+    #endif
+  }
+}
 
 /// `min(max(y, minimum), maximum)` narrowed to int8 (`vpmovdb` on AVX-512).
 @_transparent

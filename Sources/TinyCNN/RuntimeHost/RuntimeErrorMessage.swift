@@ -26,6 +26,11 @@ extension RuntimeError {
       }
       return text + ")"
     }
+    // Without a model (the reader refused the file) there is no count to quote: "the model has
+    // 0 tensors" was wrong for a file whose tensor list was merely unreadable.
+    func count(_ n: Int?, _ what: String) -> String {
+      n.map { "the model has \($0) \(what)" } ?? "which is not in the model's \(what) list"
+    }
     let past = "past the end of the file (\(fileBytes) bytes): truncated or corrupt"
     switch self {
     case .truncatedModel(let b): return "data up to byte \(b) lies \(past)"
@@ -46,7 +51,7 @@ extension RuntimeError {
     case .sparseTensor(let t):
       return "\(tensor(t)) is stored sparse, which TinyCNN's runtime does not run"
     case .bufferIndexOutOfRange(let t, let b):
-      return "\(tensor(t)) names buffer \(b), but the model has \(model?.bufferCount ?? 0) buffers"
+      return "\(tensor(t)) names buffer \(b), \(count(model?.bufferCount, "buffers"))"
     case .bufferSizeMismatch(let t, let expected, let actual):
       return "\(tensor(t)) has \(actual) bytes of data where its shape and type need \(expected)"
     case .bufferOutOfRange(let b): return "buffer \(b) points at data \(past)"
@@ -61,17 +66,17 @@ extension RuntimeError {
       }
       return "\(tensor(t)) has invalid quantisation: \(cause)"
     case .metadataBufferOutOfRange(let e, let b):
-      return "metadata entry \(e) names buffer \(b), but the model has \(model?.bufferCount ?? 0)"
+      return "metadata entry \(e) names buffer \(b), \(count(model?.bufferCount, "buffers"))"
     case .operatorCodeOutOfRange(let o, let c):
       return
-        "operator \(o) uses operator code \(c), but the model has \(model?.operatorCodeCount ?? 0)"
+        "operator \(o) uses operator code \(c), \(count(model?.operatorCodeCount, "operator codes"))"
     case .unsupportedOperator(let code, let index):
       let supported = supportedOperatorNames.joined(separator: ", ")
       return
         "\(op(index)) is not supported by TinyCNN's runtime (code \(code); supported: \(supported))"
     case .tensorIndexOutOfRange(let o, let t):
       let owner = o < 0 ? "the model's input or output list" : op(o)
-      return "\(owner) names tensor \(t), but the model has \(model?.tensorCount ?? 0) tensors"
+      return "\(owner) names tensor \(t), \(count(model?.tensorCount, "tensors"))"
     case .invalidOptions(let o):
       return "\(op(o)) has builtin options of the wrong type or with invalid values"
     case .wrongInputCount(let o, let expected, let actual):

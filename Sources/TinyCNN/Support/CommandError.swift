@@ -13,5 +13,5 @@ struct InputError: Error, CustomStringConvertible {
     self.cause = cause
   }
 
-  var description: String { "\(file): \(cause)" }
+  var description: String { "\(file.isEmpty ? "(an empty path)" : file): \(cause)" }
 }
