@@ -6,7 +6,9 @@ import Testing
 
 /// The whole path end to end on real data, small enough for the default test run (~2 s): LeNet-5
 /// trained for one epoch on 12,000 Fashion-MNIST training images must classify 2,000 test images
-/// it never saw at least 80 % right (a full 10-epoch run reaches ~91 %; chance is 10 %).
+/// it never saw at least 75 % right (a full 10-epoch run reaches ~91 %; chance is 10 %). With
+/// Glorot-uniform weights this short run gives 78.6 % (He normal gave a little over 80 %); the
+/// full run's first epoch is 86 % either way.
 @Test func lenet5LearnsFashionMNISTInOneShortEpoch() throws {
   let train = try FashionMNIST.load(.train).prefix(12_000)
   let test = try FashionMNIST.load(.test).prefix(2_000)
@@ -20,7 +22,7 @@ import Testing
   let epoch = try trainer.trainEpoch(train, epoch: 0)
   let after = try network.evaluate(test)
   #expect(before.accuracy < 0.3, "untrained accuracy \(before.accuracy)")
-  #expect(after.accuracy >= 0.80, "test accuracy \(after.accuracy), train loss \(epoch.trainLoss)")
+  #expect(after.accuracy >= 0.75, "test accuracy \(after.accuracy), train loss \(epoch.trainLoss)")
   #expect(after.loss < before.loss)
 }
 

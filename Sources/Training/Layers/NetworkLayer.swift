@@ -60,7 +60,7 @@ extension NetworkLayer {
 /// A layer with a weight that He initialisation draws: conv, transposed conv, linear.
 protocol WeightedLayer: NetworkLayer {
   var weight: Parameter { get }
-  /// How many products one output value sums, for He's `N(0, 2/fanIn)`.
+  /// How many products one output value sums.
   var fanIn: Int { get }
 }
 
