@@ -495,7 +495,14 @@ func runDepthwiseConv2DSIMD(
 ) {
   let packed = PackedDepthwiseWeights(header: header)
   let clamp = OutputClamp(p)
-  if packed.folded {
+  // On 32-bit targets the folded form is the exact one (no 64-bit lanes there): one copy of
+  // the kernel keeps the Cortex-M0 image inside its 256 KiB of flash.
+  #if arch(x86_64) || arch(arm64)
+    let folded = packed.folded
+  #else
+    let folded = false
+  #endif
+  if folded {
     runDepthwiseConv2DSIMD(
       FoldedDepthwiseFinish(packed: packed, clamp: clamp), p, packed: packed,
       inputShape: inputShape, input: input, filterShape: filterShape, outputShape: outputShape,

@@ -15,11 +15,13 @@ struct DepthwiseConv2DOp {
   var packed: UnsafeRawPointer?
 
   func eval() {
-    if let packed {
-      return runDepthwiseConv2DSIMD(
-        params, packed: packed, inputShape: inputShape, input: input, filterShape: filterShape,
-        outputShape: outputShape, output: output)
-    }
+    #if !TINYCNN_REFERENCE_DEPTHWISE_ADD  // firmware/build.sh, for the Cortex-M0's flash
+      if let packed {
+        return runDepthwiseConv2DSIMD(
+          params, packed: packed, inputShape: inputShape, input: input,
+          filterShape: filterShape, outputShape: outputShape, output: output)
+      }
+    #endif
     depthwiseConv2DPerChannelInt8Reference(
       params, outputMultiplier: outputMultiplier, outputShift: outputShift,
       inputShape: inputShape, input: input, filterShape: filterShape, filter: filter, bias: bias,
@@ -82,13 +84,17 @@ extension Interpreter {
     let channels = outShape.c
     let multiplier = ctx.plan.allocate(Int32.self, count: channels)
     let shift = ctx.plan.allocate(Int32.self, count: channels)
-    let simd = ctx.reservePackedKernel(
+    #if TINYCNN_REFERENCE_DEPTHWISE_ADD
+      let simd: PackedKernelReservation? = nil
+    #else
+      let simd = ctx.reservePackedKernel(
       packedBytes: PackedDepthwiseWeights.bytes(
         filterShape: filterShape, accumulators: ctx.packing.depthwiseAccumulators),
       scratchBytes: DepthwiseScratchLayout(
         inputShape: inShape, filterShape: filterShape, outputShape: outShape,
         strideWidth: options.strideWidth, dilationWidth: options.dilationWidth
       ).bytes)
+    #endif
     guard let payload = ctx.commit(.depthwiseConv2D, DepthwiseConv2DOp.self), let multiplier,
       let shift
     else { return }
