@@ -131,7 +131,8 @@ extension ModelWork {
         layer.weightScales = filter.quantization?.scaleCount ?? 1
         let int32Constants = constants.filter { $0.type == .int32 }
         // TRANSPOSE_CONV's first int32 constant is its output shape; the bias comes after it.
-        let bias = layer.op == .transposeConv ? int32Constants.dropFirst().first : int32Constants.first
+        let bias =
+          layer.op == .transposeConv ? int32Constants.dropFirst().first : int32Constants.first
         layer.biasCount = bias?.elementCount ?? 0
       }
       layers.append(layer)

@@ -46,8 +46,7 @@ extension ModelZoo {
   /// (32, 64): 3x3 stride-2 conv-BN-ReLU, conv-BN, + a 1x1 stride-2 conv shortcut (no BN), ReLU;
   /// AveragePooling2D over the smaller side of the last map, Flatten, Dense. On 32x32x3 with 10
   /// classes: 78,666 parameters (BN's moving statistics included, 77,946 trainable).
-  public static func resnet8(_ input: FeatureShape, classes: Int) throws(GraphError) -> ModelGraph
-  {
+  public static func resnet8(_ input: FeatureShape, classes: Int) throws(GraphError) -> ModelGraph {
     var g = GraphBuilder(input: input)
     func conv3(_ c: Int, stride: Int = 1) -> Conv2DSpec {
       Conv2DSpec(outChannels: c, kernel: Size2(3), stride: Size2(stride), padding: Size2(1))

@@ -34,7 +34,8 @@ public enum ModelZoo {
       build: inceptionMini),
     Entry(
       name: "resnet8",
-      summary: "MLPerf Tiny ResNet-8: residual stacks of 16, 32, 64 with batch norm, ~79k parameters",
+      summary:
+        "MLPerf Tiny ResNet-8: residual stacks of 16, 32, 64 with batch norm, ~79k parameters",
       defaultInput: FeatureShape(channels: 3, height: 32, width: 32), defaultClasses: 10,
       build: resnet8),
     Entry(

@@ -123,14 +123,16 @@ func exportedLibraryLinksIntoAPlainCProgramAndComputesTheHostsOutputs(
     .perform()
   let header = try String(contentsOfFile: result.header, encoding: .utf8)
   for needed in [
-    "int32_t tinycnn_init(void *arena);", "int32_t tinycnn_invoke(const int8_t *input, int8_t *output);",
+    "int32_t tinycnn_init(void *arena);",
+    "int32_t tinycnn_invoke(const int8_t *input, int8_t *output);",
     "#define TINYCNN_ARENA_SIZE \(result.arenaBytes)\n", "#define TINYCNN_INPUT_SIZE 784\n",
     "#define TINYCNN_OUTPUT_SIZE 10\n", "#define TINYCNN_CLASS_COUNT 10\n",
   ] {
     #expect(header.contains(needed), "tinycnn.h lacks \(needed)")
   }
   let readme = try String(contentsOf: lib.appendingPathComponent("README.md"), encoding: .utf8)
-  #expect(readme.contains("-ltinycnn -lm") && readme.contains("add_library(tinycnn STATIC IMPORTED)"))
+  #expect(
+    readme.contains("-ltinycnn -lm") && readme.contains("add_library(tinycnn STATIC IMPORTED)"))
 
   // Three inputs and the host's outputs for them.
   let array = try NPYArray.read(rows)

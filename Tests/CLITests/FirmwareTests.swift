@@ -212,7 +212,9 @@ private func hostOutput(_ image: String) throws -> [Int8] {
   #expect(error?.file == wrong, "\(String(describing: error))")
   #expect(
     throws: (any Error).self,
-    performing: { try Firmware.parse(["--model", "m.tflite", "--input", "x.npy", "--images", "a.png"]) })
+    performing: {
+      try Firmware.parse(["--model", "m.tflite", "--input", "x.npy", "--images", "a.png"])
+    })
 }
 
 @Test func missingQEMUIsAnErrorSayingWhatToInstall() throws {

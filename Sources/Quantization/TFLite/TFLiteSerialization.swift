@@ -130,7 +130,8 @@ extension TFLiteModel {
       return (27, .table([(0, .bool(keepDims))]))
     case .transposeConv(let padding, let strideW, let strideH):
       return (
-        49, .table([(0, .int8(padding.rawValue)), (1, .int32(strideW)), (2, .int32(strideH))]))
+        49, .table([(0, .int8(padding.rawValue)), (1, .int32(strideW)), (2, .int32(strideH))])
+      )
     case .none:
       return nil
     }

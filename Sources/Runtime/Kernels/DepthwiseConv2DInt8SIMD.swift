@@ -159,7 +159,8 @@ func packDepthwiseWeights<Block: DepthwiseBlock>(
   let n = Block.accumulators
   var folded = true
   for c in 0..<channels {
-    folded = folded
+    folded =
+      folded
       && FoldedRequantization.supports(multiplier: outputMultiplier[c], shift: outputShift[c])
   }
   let packed = PackedDepthwiseWeights(
@@ -222,7 +223,8 @@ struct DepthwiseScratchLayout {
   let rowBytes: Int  // rowPixels * outC plus a segment of slack for the last loads
   let phaseRows: Int
 
-  init(inputShape: Shape4, filterShape: Shape4, outputShape: Shape4, strideWidth: Int,
+  init(
+    inputShape: Shape4, filterShape: Shape4, outputShape: Shape4, strideWidth: Int,
     dilationWidth: Int
   ) {
     taps = filterShape.h * filterShape.w
@@ -410,8 +412,7 @@ enum PairDepthwiseBlock: DepthwiseBlock {
     static var inputBias: Int32 { 128 }
 
     /// The 64 weights with only byte 4i + j of each lane kept.
-    static func packWeights(_ w: (Int) -> Int8, _ j: Int, into vector: UnsafeMutableRawPointer)
-    {
+    static func packWeights(_ w: (Int) -> Int8, _ j: Int, into vector: UnsafeMutableRawPointer) {
       let bytes = vector.bindMemory(to: Int8.self, capacity: 64)
       for l in 0..<64 { bytes[l] = l % 4 == j ? w(l) : 0 }
     }

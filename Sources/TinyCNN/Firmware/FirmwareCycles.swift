@@ -28,7 +28,9 @@ struct InstructionMix: Codable, Equatable {
   var regs = 0
 
   /// Every instruction: the classes' sum.
-  var instructions: Int { alu + mul + div + load + store + ldrd + multiple + branch + call + fp + fpdiv }
+  var instructions: Int {
+    alu + mul + div + load + store + ldrd + multiple + branch + call + fp + fpdiv
+  }
 
   /// From the plugin's `name=value` words; nil if one is missing or not a number.
   init?(_ words: some Sequence<Substring>) {
@@ -40,8 +42,12 @@ struct InstructionMix: Codable, Equatable {
     }
     for key in InstructionMix.keys where values[Substring(key)] == nil { return nil }
     let v = { (key: String) in values[Substring(key)] ?? 0 }
-    (alu, mul, div, load, store, ldrd) = (v("alu"), v("mul"), v("div"), v("load"), v("store"), v("ldrd"))
-    (multiple, branch, call, fp, fpdiv) = (v("multiple"), v("branch"), v("call"), v("fp"), v("fpdiv"))
+    (alu, mul, div, load, store, ldrd) = (
+      v("alu"), v("mul"), v("div"), v("load"), v("store"), v("ldrd")
+    )
+    (multiple, branch, call, fp, fpdiv) = (
+      v("multiple"), v("branch"), v("call"), v("fp"), v("fpdiv")
+    )
     (pipelined, taken, regs) = (v("pipelined"), v("taken"), v("regs"))
   }
 

@@ -88,12 +88,12 @@ extension Interpreter {
       let simd: PackedKernelReservation? = nil
     #else
       let simd = ctx.reservePackedKernel(
-      packedBytes: PackedDepthwiseWeights.bytes(
-        filterShape: filterShape, accumulators: ctx.packing.depthwiseAccumulators),
-      scratchBytes: DepthwiseScratchLayout(
-        inputShape: inShape, filterShape: filterShape, outputShape: outShape,
-        strideWidth: options.strideWidth, dilationWidth: options.dilationWidth
-      ).bytes)
+        packedBytes: PackedDepthwiseWeights.bytes(
+          filterShape: filterShape, accumulators: ctx.packing.depthwiseAccumulators),
+        scratchBytes: DepthwiseScratchLayout(
+          inputShape: inShape, filterShape: filterShape, outputShape: outShape,
+          strideWidth: options.strideWidth, dilationWidth: options.dilationWidth
+        ).bytes)
     #endif
     guard let payload = ctx.commit(.depthwiseConv2D, DepthwiseConv2DOp.self), let multiplier,
       let shift
