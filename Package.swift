@@ -4,7 +4,7 @@ import PackageDescription
 
 // The hot modules (float GEMM, int8 kernels) are written for speed: release builds drop overflow
 // checks there (-Ounchecked keeps index arithmetic from blocking vectorisation; see
-// ../shared/recipes/swift-performance.md §8).
+// docs/recipes/swift-performance.md §8).
 //
 // The default build runs on any x86-64 (SSE2). TINYCNN_CPU picks the vector extension instead:
 //   native       the build machine's best of the two below (scripts/setup.sh and scripts/test.sh

@@ -2,7 +2,7 @@
 # Creates (or checks) bench/.venv with the pinned Python references: TensorFlow's converter,
 # TFLite Micro's Python interpreter, LiteRT, numpy, safetensors. Idempotent: a venv whose
 # installed versions already match the pins is left alone. Versions verified in
-# /work/shared/recipes/python-references.md.
+# docs/recipes/python-references.md.
 #
 #   bench/setup_venv.sh            # full venv (tensorflow-cpu included, ~1.6 GB)
 #   RUNTIMES_ONLY=1 bench/setup_venv.sh   # no TensorFlow (~170 MB): enough to run TFLM/LiteRT

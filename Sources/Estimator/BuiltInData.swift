@@ -10,7 +10,7 @@ enum BuiltInData {
   "framework": {
     "cmsis-nn": {"bytes": 16384, "source": "TFLM README: 'The core runtime just fits in 16 KB on an Arm Cortex M3' (interpreter, allocator, flatbuffer access)"},
     "reference": {"bytes": 16384, "source": "same TFLM interpreter as cmsis-nn"},
-    "tinycnn": {"bytes": 6144, "source": "estimate until the firmware is measured: .tflite reader + planner + dispatch in Embedded Swift (shared/embedded/README.md: a minimal Embedded Swift image is 400 B text, the int8 dot-product example 1.8 KB)"}
+    "tinycnn": {"bytes": 6144, "source": "estimate until the firmware is measured: .tflite reader + planner + dispatch in Embedded Swift (docs/embedded-swift.md: a minimal Embedded Swift image is 400 B text, the int8 dot-product example 1.8 KB)"}
   },
   "operators": {
     "CONV_2D": {"cmsis-nn": 8354, "reference": 3000, "tinycnn": 2000},

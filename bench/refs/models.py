@@ -27,7 +27,7 @@ def _layers():
 
 
 def lenet5():
-    """LeNet-5 exactly as in shared/recipes/python-references.md."""
+    """LeNet-5 exactly as in docs/recipes/python-references.md."""
     L = _layers()
     return [L.Conv2D(6, 5, padding="same", activation="relu"), L.MaxPooling2D(2),
             L.Conv2D(16, 5, padding="valid", activation="relu"), L.MaxPooling2D(2),

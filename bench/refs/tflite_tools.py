@@ -1,6 +1,6 @@
 """Shared helpers of the Python references: convert Keras models to full-int8 .tflite, read a
 .tflite's operators and I/O tensors, run it in TFLite Micro (the oracle) and in LiteRT, and find
-TFLM's minimum arena by bisection. Facts behind every choice: shared/recipes/python-references.md.
+TFLM's minimum arena by bisection. Facts behind every choice: docs/recipes/python-references.md.
 """
 
 import contextlib

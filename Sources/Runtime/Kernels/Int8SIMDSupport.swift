@@ -2,11 +2,11 @@
 // int16 pair multiply-add (x86's `pmaddwd`), and TFLite's requantisation on eight lanes at once.
 //
 // Everything is written so that LLVM sees the pattern it has an instruction for (checked with
-// llvm-objdump, ../shared/recipes/swift-performance.md §6 and §8):
+// llvm-objdump, docs/recipes/swift-performance.md §6 and §8):
 // - widening is a lane loop, never `init(truncatingIfNeeded:)` (an out-of-line generic call);
 // - a vector is compared with a vector, never with a scalar (a per-lane branch);
 // - 64-bit lanes are built without `Int64(x)`, which Swift 6.3 rejects under `-no-allocations` on
-//   32-bit targets (embedded/README.md); literals stay out of 64-bit shifts for the same reason.
+//   32-bit targets (docs/embedded-swift.md); literals stay out of 64-bit shifts for the same reason.
 // All arithmetic wraps, as the reference kernels' does, so every result is bit-identical.
 
 /// Eight int32 lanes: one accumulator, eight output channels.

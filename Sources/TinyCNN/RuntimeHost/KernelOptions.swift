@@ -41,7 +41,7 @@ struct ThreadOptions: ParsableArguments {
 /// Splits a batch into contiguous slices, one per worker thread, each worker with its own
 /// interpreter and arena (the Runtime itself is single-threaded, as on a microcontroller). One
 /// work item per core: Dispatch's fork-join costs microseconds, a slice is thousands of images
-/// (../shared/recipes/swift-performance.md §7).
+/// (docs/recipes/swift-performance.md §7).
 enum ParallelBatch {
   static var coreCount: Int { ProcessInfo.processInfo.activeProcessorCount }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds TinyCNN's Runtime kernels + tinycnn_layer.swift into one Embedded Swift object for the
-# kernel harness, with the firmware's flags (shared/embedded/build.sh: -Osize, whole module).
+# kernel harness, with the firmware's flags (firmware/build.sh: -Osize, whole module).
 #   build_tinycnn.sh CPU OUT.o REPO_ROOT [SWIFT_OPT] [reference|optimized]
 # reference: tinycnn_layer.swift (KernelSet.reference, the *Int8Reference kernels);
 # optimized: tinycnn_optimized_layer.swift (KernelSet.optimized: packed filters, *Int8SIMD).

@@ -1,5 +1,5 @@
 // QEMU 7.x TCG plugin (API v1): a per-region execution profile for the estimator's kernel
-// measurements. Like shared/embedded/qemu-plugin/insncount.c it counts the guest instructions
+// measurements. Like firmware/qemu-plugin/insncount.c it counts the guest instructions
 // executed between each `bench_begin` and the next `bench_end`; for every region it also writes
 //   - how often each instruction address ran and how often its branch was taken (a TB that is
 //     entered from somewhere other than the end of the previous TB means the previous TB's last
