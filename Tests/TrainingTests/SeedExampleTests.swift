@@ -88,3 +88,36 @@ private let convArithmeticInput: [[Float]] = [
   let right: Float = zip(x, ty).map { $0 * $1 }.reduce(0, +)
   #expect(left == right)
 }
+
+// The seed's upsampling figures are Dumoulin & Visin's Figures 4.5 and 4.6: the transpose of a
+// stride-2 3x3 convolution over a 5x5 input, without padding (4.5: a 2x2 input grows to 5x5)
+// and with 1x1 padding (4.6: a 3x3 input grows to 5x5). The guide's equivalent view: insert
+// s - 1 zeros between the inputs, pad by k - 1 - p, and convolve with the flipped kernel. The
+// expected values were computed that way (numpy), independently of the scatter the layer does.
+private let figureKernel: [[Float]] = [[0, 1, 2], [2, 2, 0], [0, 1, 2]]
+
+private func transposed3x3Stride2(padding: Int) -> Layer {
+  .convTranspose2d(
+    ConvTranspose2DSpec(
+      outChannels: 1, kernel: Size2(3), stride: Size2(2), padding: Size2(padding), bias: false))
+}
+
+@Test func convArithmeticFigure4_5TransposedStride2NoPadding() throws {
+  let out = try run(
+    transposed3x3Stride2(padding: 0), on: [[1, -2], [3, 4]], weights: figureKernel)
+  #expect(
+    out == [
+      [0, 1, 2, -2, -4], [2, 2, -4, -4, 0], [0, 4, 8, 2, 4], [6, 6, 8, 8, 0], [0, 3, 6, 4, 8],
+    ])
+}
+
+@Test func convArithmeticFigure4_6TransposedStride2Padding1() throws {
+  let out = try run(
+    transposed3x3Stride2(padding: 1), on: [[1, 2, -3], [4, -5, 6], [7, 8, 9]],
+    weights: figureKernel)
+  #expect(
+    out == [
+      [2, 4, 4, -6, -6], [5, 10, -3, -6, 3], [8, -10, -10, 12, 12], [11, 22, 3, 6, 15],
+      [14, 16, 16, 18, 18],
+    ])
+}
