@@ -72,6 +72,7 @@ func writeError(_ error: RuntimeError) {
   case .invokeFailed(let op): named("invokeFailed", op)
   case .arenaTooSmall(let needed, let available): named("arenaTooSmall", needed, available)
   case .modelTooLarge: write("modelTooLarge")
+  case .preparedConstantsMismatch: write("preparedConstantsMismatch")
   case .ioIndexOutOfRange(let index, let count): named("ioIndexOutOfRange", index, count)
   case .inputSizeMismatch(let index, let expected, let actual):
     named("inputSizeMismatch", index, expected, actual)

@@ -88,6 +88,9 @@ public enum RuntimeError: Error, Equatable, Sendable {
   case arenaTooSmall(needed: Int, available: Int)
   /// The model has more tensors or operators than the planner's 32-bit bookkeeping holds.
   case modelTooLarge
+  /// Constants prepared elsewhere (`Interpreter.prepareConstants`, a firmware's flash) are not
+  /// this model's, this kernel set's, or this build's filter packing (or not constants at all).
+  case preparedConstantsMismatch
 
   // MARK: The caller's data
 

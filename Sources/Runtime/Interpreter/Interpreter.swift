@@ -1,4 +1,4 @@
-/// Runs an int8 .tflite model in one caller-provided arena, computing what TFLite Micro computes.
+/// Runs an int8 .tflite model in caller-provided memory, computing what TFLite Micro computes.
 ///
 /// Opening follows TFLM's AllocateTensors: every operator is prepared (types, shapes and
 /// quantisation checked as TFLM's Prepare checks them; padding, multipliers, shifts and clamp
@@ -6,16 +6,22 @@
 /// any problem is an error before the first run. `invoke` then does integer work only, with no
 /// allocation and no failure except the ones TFLM's Eval can report.
 ///
-/// The arena holds, from its (16-aligned) start:
+/// The plan is two regions, then the tensors:
 ///
-///     [ operator records | their parameters and multipliers | tensor table ][ tensors ]
-///       `requirements.planBytes`                                             `tensorBytes`
+///     [ operator records, tensor table | constants ][ tensors ]
+///       `recordBytes`                    `constantBytes`  `tensorBytes`
 ///
-/// Its size comes before anything runs: `Interpreter.requirements(for:scratch:)`, or the
+/// The constants (multipliers, shifts, packed filters: `PreparedConstants.swift`) hold no
+/// address, so they can be computed by the host (`prepareConstants`) and read in place from a
+/// firmware's flash (`init(model:constants:arena:kernels:)`); the whole plan can also live in a
+/// buffer of its own (`init(model:plan:arena:...)`), or all of it at the front of one arena
+/// (`init(model:arena:...)`). Each is the same prepare over the same layout.
+///
+/// Sizes come before anything runs: `Interpreter.requirements(for:scratch:)`, or the
 /// `.arenaTooSmall(needed:available:)` error of a too-small arena.
 ///
-/// The model and the arena must outlive the interpreter and not move; the interpreter is a
-/// value holding pointers into both (copies share them).
+/// The model and the memory must outlive the interpreter and not move; the interpreter is a
+/// value holding pointers into them (copies share them).
 public struct Interpreter {
   public let model: Model
   public let requirements: ArenaRequirements
@@ -23,41 +29,112 @@ public struct Interpreter {
   private let tensorData: UnsafeMutablePointer<UnsafeMutableRawPointer?>
   /// Where the tensor region starts (planned offsets count from here).
   public let tensorArena: UnsafeMutableRawPointer
+  /// The constants prepare computed (or found), header included: what a firmware keeps in flash.
+  public let constants: UnsafeRawBufferPointer
 
-  /// Prepares every operator and plans the tensors in `arena`.
+  /// Prepares every operator and plans the tensors in `arena`, the plan at its front.
   /// `preservingAllTensors` keeps every intermediate tensor in a buffer of its own, valid after
   /// `invoke` (TFLM's `kPreserveAllTensors`), so a host tool can read each layer's output; the
   /// arena is then larger. Firmware leaves it off. `kernels` picks the reference or the SIMD
-  /// kernels (the same bytes out; the SIMD ones need more arena: KernelSet.swift).
+  /// kernels (the same bytes out; the SIMD ones need more memory: KernelSet.swift).
   public init(
     model: Model, arena: UnsafeMutableRawBufferPointer, preservingAllTensors: Bool = false,
     kernels: KernelSet = .reference
   ) throws(RuntimeError) {
-    guard let rawBase = arena.baseAddress else {
-      throw .arenaTooSmall(
-        needed: try Interpreter.planningBytes(for: model, kernels: kernels), available: 0)
-    }
-    let slack = (arenaAlignment - Int(bitPattern: rawBase) % arenaAlignment) % arenaAlignment
     let layout = try Interpreter.measure(model, kernels: kernels)
-    let base = rawBase + slack
-    let tensorRegion = base + layout.planBytes
-    guard arena.count >= slack + layout.planBytes + layout.planningBytes else {
-      throw .arenaTooSmall(
-        needed: slack + layout.planBytes + layout.planningBytes, available: arena.count)
-    }
+    let (base, slack) = try Interpreter.aligned(
+      arena, needing: layout.planBytes + layout.planningBytes)
+    try self.init(
+      model: model, records: base, constants: base + layout.recordBytes, writesConstants: true,
+      tensors: base + layout.planBytes, tensorCapacity: arena.count - slack - layout.planBytes,
+      before: slack + layout.planBytes, layout: layout, slack: slack,
+      preservingAllTensors: preservingAllTensors, kernels: kernels, packing: .thisBuild)
+  }
 
+  /// Prepares into `plan` (at least `requirements.planBytes`) and plans the tensors in `arena`
+  /// (at least `requirements.tensorRegionBytes`): the arena holds nothing but tensors.
+  public init(
+    model: Model, plan: UnsafeMutableRawBufferPointer, arena: UnsafeMutableRawBufferPointer,
+    preservingAllTensors: Bool = false, kernels: KernelSet = .reference
+  ) throws(RuntimeError) {
+    let layout = try Interpreter.measure(model, kernels: kernels)
+    let (planBase, _) = try Interpreter.aligned(plan, needing: layout.planBytes)
+    let (base, slack) = try Interpreter.aligned(arena, needing: layout.planningBytes)
+    try self.init(
+      model: model, records: planBase, constants: planBase + layout.recordBytes,
+      writesConstants: true, tensors: base, tensorCapacity: arena.count - slack, before: slack,
+      layout: layout, slack: slack, preservingAllTensors: preservingAllTensors,
+      kernels: kernels, packing: .thisBuild)
+  }
+
+  /// Opens `model` with constants the host prepared for it (`prepareConstants`, the same kernel
+  /// set and this build's filter packing) at `constants`, which are only read (a firmware's
+  /// flash). `arena` holds the records and the tensors:
+  /// `requirements.totalBytes - requirements.constantBytes`.
+  public init(
+    model: Model, constants: UnsafeRawBufferPointer, arena: UnsafeMutableRawBufferPointer,
+    kernels: KernelSet = .reference
+  ) throws(RuntimeError) {
+    let layout = try Interpreter.measure(model, kernels: kernels)
+    guard let start = constants.baseAddress, Int(bitPattern: start) % arenaAlignment == 0,
+      constants.count >= layout.constantBytes,
+      constants.load(as: ConstantsHeader.self)
+        == ConstantsHeader(
+          model: model, kernels: kernels, packing: .thisBuild, byteCount: layout.constantBytes)
+    else { throw .preparedConstantsMismatch }
+    let recordBytes = layout.recordBytes
+    let (base, slack) = try Interpreter.aligned(arena, needing: recordBytes + layout.planningBytes)
+    try self.init(
+      model: model, records: base, constants: UnsafeMutableRawPointer(mutating: start),
+      writesConstants: false, tensors: base + recordBytes,
+      tensorCapacity: arena.count - slack - recordBytes, before: slack + recordBytes,
+      layout: layout, slack: slack, preservingAllTensors: false, kernels: kernels,
+      packing: .thisBuild)
+  }
+
+  /// Runs prepare on this machine for another build of `kernels` with `packing` (`.portable`:
+  /// a microcontroller's) and returns the constants it computed, inside `arena` (at least
+  /// `requirements(for:scratch:kernels:packing:).totalBytes`): the bytes a firmware keeps in
+  /// flash for `init(model:constants:arena:kernels:)`. Nothing here runs the model.
+  public static func prepareConstants(
+    for model: Model, kernels: KernelSet, packing: FilterPacking = .portable,
+    in arena: UnsafeMutableRawBufferPointer
+  ) throws(RuntimeError) -> UnsafeRawBufferPointer {
+    let layout = try measure(model, kernels: kernels, packing: packing)
+    let (base, slack) = try aligned(arena, needing: layout.planBytes + layout.planningBytes)
+    let prepared = try Interpreter(
+      model: model, records: base, constants: base + layout.recordBytes, writesConstants: true,
+      tensors: base + layout.planBytes, tensorCapacity: arena.count - slack - layout.planBytes,
+      before: slack + layout.planBytes, layout: layout, slack: slack,
+      preservingAllTensors: false, kernels: kernels, packing: packing)
+    return prepared.constants
+  }
+
+  /// The one prepare behind every initialiser: records at `records`, constants at `constants`
+  /// (computed, or found when `writesConstants` is false), tensors planned from `tensors`, whose
+  /// `tensorCapacity` bytes are preceded by `before` bytes of the caller's arena (for the error's
+  /// figure).
+  private init(
+    model: Model, records recordBase: UnsafeMutableRawPointer,
+    constants constantBase: UnsafeMutableRawPointer, writesConstants: Bool,
+    tensors tensorRegion: UnsafeMutableRawPointer, tensorCapacity: Int, before: Int,
+    layout: Layout, slack: Int, preservingAllTensors: Bool, kernels: KernelSet,
+    packing: FilterPacking
+  ) throws(RuntimeError) {
     // Plan the tensors, with the planner's records at the start of the tensor region.
     let plan = try Interpreter.planTensors(
-      model, in: tensorRegion, preservingAllTensors: preservingAllTensors, kernels: kernels)
+      model, in: tensorRegion, preservingAllTensors: preservingAllTensors, kernels: kernels,
+      packing: packing)
     let requirements = ArenaRequirements(
-      planBytes: layout.planBytes, tensorBytes: plan.tensorBytes,
-      planningBytes: layout.planningBytes, alignmentSlack: slack)
-    guard arena.count >= requirements.totalBytes else {
-      throw .arenaTooSmall(needed: requirements.totalBytes, available: arena.count)
+      planBytes: layout.planBytes, constantBytes: layout.constantBytes,
+      tensorBytes: plan.tensorBytes, planningBytes: layout.planningBytes, alignmentSlack: slack)
+    guard tensorCapacity >= requirements.tensorRegionBytes else {
+      throw .arenaTooSmall(
+        needed: before + requirements.tensorRegionBytes, available: before + tensorCapacity)
     }
 
-    // The plan region: records, tensor table, then each operator's parameters.
-    var allocator = PlanAllocator(base: base, capacity: layout.planBytes)
+    // The records: operator records, tensor table, then each operator's parameters.
+    var allocator = PlanAllocator(base: recordBase, capacity: layout.recordBytes)
     let opCount = model.operatorCount
     let tensorCount = model.tensorCount
     guard let records = allocator.allocate(OpRecord.self, count: opCount),
@@ -77,9 +154,21 @@ public struct Interpreter {
         tensorData[t] = tensorRegion + plan.tensorBytes
       }
     }
-    // Commit: prepare every operator for real, each with its planned scratch.
+    // The constants' header, then (committing) every operator for real, each with its planned
+    // scratch.
+    var constants = PlanAllocator(base: constantBase, capacity: layout.constantBytes)
+    guard let header = constants.allocate(ConstantsHeader.self) else {
+      preconditionFailure("a committing allocator returns memory")
+    }
+    if writesConstants {
+      header.initialize(
+        to: ConstantsHeader(
+          model: model, kernels: kernels, packing: packing, byteCount: layout.constantBytes))
+    }
     var ctx = PrepareContext(
-      model: model, plan: allocator, tensorData: tensorData, kernels: kernels)
+      model: model, plan: allocator, constants: constants, writesConstants: writesConstants,
+      tensorData: tensorData, kernels: kernels)
+    ctx.packing = packing
     for i in 0..<opCount {
       let op = try model.operation(at: i)
       let scratch = plan.records[tensorCount + i]
@@ -88,33 +177,60 @@ public struct Interpreter {
       try Interpreter.prepare(op, &ctx)
       records[i] = ctx.record
     }
-    precondition(ctx.plan.used <= layout.planBytes, "plan region overflow")
+    precondition(ctx.plan.used <= layout.recordBytes, "record region overflow")
+    precondition(ctx.constants.used <= layout.constantBytes, "constant region overflow")
 
     self.model = model
     self.requirements = requirements
     self.records = records
     self.tensorData = tensorData
     self.tensorArena = tensorRegion
+    self.constants = UnsafeRawBufferPointer(start: constantBase, count: layout.constantBytes)
   }
 
   // MARK: Sizing
 
-  /// The plan region's size and the planner's bookkeeping, from a measuring prepare pass.
+  /// The plan's two regions and the planner's bookkeeping, from a measuring prepare pass.
+  struct Layout {
+    var recordBytes: Int
+    var constantBytes: Int
+    var planningBytes: Int
+    var planBytes: Int { recordBytes + constantBytes }
+  }
+
+  /// `memory`'s first 16-byte boundary and the bytes skipped to it, when `needed` bytes fit after
+  /// it.
+  private static func aligned(_ memory: UnsafeMutableRawBufferPointer, needing needed: Int)
+    throws(RuntimeError) -> (UnsafeMutableRawPointer, slack: Int)
+  {
+    guard let rawBase = memory.baseAddress else {
+      throw .arenaTooSmall(needed: arenaAlignment + needed, available: 0)
+    }
+    let slack = (arenaAlignment - Int(bitPattern: rawBase) % arenaAlignment) % arenaAlignment
+    guard memory.count >= slack + needed else {
+      throw .arenaTooSmall(needed: slack + needed, available: memory.count)
+    }
+    return (rawBase + slack, slack)
+  }
+
   private static func measure(
     _ model: Model, kernels: KernelSet, packing: FilterPacking = .thisBuild
-  ) throws(RuntimeError) -> (planBytes: Int, planningBytes: Int) {
+  ) throws(RuntimeError) -> Layout {
     var ctx = PrepareContext(
-      model: model, plan: PlanAllocator(), tensorData: nil, kernels: kernels)
+      model: model, plan: PlanAllocator(), constants: PlanAllocator(), tensorData: nil,
+      kernels: kernels)
     ctx.packing = packing
     _ = ctx.plan.allocate(OpRecord.self, count: model.operatorCount)
     _ = ctx.plan.allocate(UnsafeMutableRawPointer?.self, count: model.tensorCount)
+    _ = ctx.constants.allocate(ConstantsHeader.self)
     for i in 0..<model.operatorCount { try prepare(try model.operation(at: i), &ctx) }
-    let planBytes = alignedArenaSize(ctx.plan.used)
     let recordCount = model.tensorCount + model.operatorCount
     let planningBytes = alignedArenaSize(
       recordCount * MemoryLayout<PlannedBuffer>.stride
         + model.tensorCount * MemoryLayout<Int32>.stride)
-    return (planBytes, planningBytes)
+    return Layout(
+      recordBytes: alignedArenaSize(ctx.plan.used),
+      constantBytes: alignedArenaSize(ctx.constants.used), planningBytes: planningBytes)
   }
 
   /// The bytes `requirements(for:scratch:)` needs as scratch: the plan region and the planner's
@@ -126,7 +242,7 @@ public struct Interpreter {
     return arenaAlignment + layout.planBytes + layout.planningBytes
   }
 
-  /// The arena an interpreter for `model` needs, computed in `scratch` (at least
+  /// The memory an interpreter for `model` needs, computed in `scratch` (at least
   /// `planningBytes(for:)` bytes, e.g. the arena itself) before anything runs. `alignmentSlack`
   /// is 0 in the answer: an arena starting on a 16-byte boundary needs exactly `totalBytes`.
   /// `packing: .portable` sizes it for a microcontroller build of the same kernels.
@@ -135,22 +251,20 @@ public struct Interpreter {
     kernels: KernelSet = .reference, packing: FilterPacking = .thisBuild
   ) throws(RuntimeError) -> ArenaRequirements {
     let layout = try measure(model, kernels: kernels, packing: packing)
-    let needed = { () throws(RuntimeError) -> Int in
-      try planningBytes(for: model, kernels: kernels, packing: packing)
-    }
-    guard let rawBase = scratch.baseAddress else {
-      throw .arenaTooSmall(needed: try needed(), available: 0)
-    }
-    let slack = (arenaAlignment - Int(bitPattern: rawBase) % arenaAlignment) % arenaAlignment
-    guard scratch.count >= slack + layout.planBytes + layout.planningBytes else {
-      throw .arenaTooSmall(needed: try needed(), available: scratch.count)
+    let base: UnsafeMutableRawPointer
+    do {
+      base = try aligned(scratch, needing: layout.planBytes + layout.planningBytes).0
+    } catch {
+      throw .arenaTooSmall(
+        needed: try planningBytes(for: model, kernels: kernels, packing: packing),
+        available: scratch.count)
     }
     let plan = try planTensors(
-      model, in: rawBase + slack + layout.planBytes, preservingAllTensors: preservingAllTensors,
-      kernels: kernels)
+      model, in: base + layout.planBytes, preservingAllTensors: preservingAllTensors,
+      kernels: kernels, packing: packing)
     return ArenaRequirements(
-      planBytes: layout.planBytes, tensorBytes: plan.tensorBytes,
-      planningBytes: layout.planningBytes, alignmentSlack: 0)
+      planBytes: layout.planBytes, constantBytes: layout.constantBytes,
+      tensorBytes: plan.tensorBytes, planningBytes: layout.planningBytes, alignmentSlack: 0)
   }
 
   /// The planner's records: one per tensor, then one scratch buffer per operator.
@@ -164,7 +278,7 @@ public struct Interpreter {
   /// the greedy planner, with its records at `memory` (the future tensor region).
   static func planTensors(
     _ model: Model, in memory: UnsafeMutableRawPointer, preservingAllTensors: Bool = false,
-    kernels: KernelSet = .reference
+    kernels: KernelSet = .reference, packing: FilterPacking = .thisBuild
   ) throws(RuntimeError) -> TensorPlan {
     let tensorCount = model.tensorCount
     let recordCount = tensorCount + model.operatorCount
@@ -180,7 +294,9 @@ public struct Interpreter {
       for t in 0..<tensorCount where records[t].isPlanned { records[t].lastUse = end }
     }
     var ctx = PrepareContext(
-      model: model, plan: PlanAllocator(), tensorData: nil, kernels: kernels)
+      model: model, plan: PlanAllocator(), constants: PlanAllocator(), tensorData: nil,
+      kernels: kernels)
+    ctx.packing = packing
     for i in 0..<model.operatorCount {
       ctx.scratchRequest = 0
       try prepare(try model.operation(at: i), &ctx)

@@ -6,8 +6,8 @@ public enum KernelSet: UInt8, Sendable {
   case reference
   /// The vectorised kernels (`*Int8SIMD`) for CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED,
   /// MAX_POOL_2D, AVERAGE_POOL_2D, MEAN and ADD; the other operators keep their reference kernel.
-  /// CONV_2D and FULLY_CONNECTED filters are re-packed at prepare time into the plan region
-  /// (`ArenaRequirements.planBytes` grows by about the filters' size) and take a scratch buffer
+  /// CONV_2D and FULLY_CONNECTED filters are re-packed at prepare time into the plan's constants
+  /// (`ArenaRequirements.constantBytes` grows by about the filters' size) and take a scratch buffer
   /// while they run (a padded int16 copy of the input image, or im2col rows).
   case optimized
 }
@@ -21,37 +21,45 @@ public enum FilterPacking: Sendable {
   case portable
 }
 
-/// An optimized CONV_2D or FULLY_CONNECTED's prepared state: the packed filter (plan region) and
+/// An optimized CONV_2D or FULLY_CONNECTED's prepared state: the packed filter (constants) and
 /// its scratch (tensor region, alive while the operator runs).
 struct PackedKernel {
   var weights: PackedInt8Weights
   var scratch: UnsafeMutableRawPointer
 }
 
-/// The plan memory and scratch reserved for a packed kernel. Every prepare pass reserves them
+/// The constant memory and scratch reserved for a packed kernel. Every prepare pass reserves them
 /// alike (so the measuring passes size them); the memory exists only in the committing one.
 struct PackedKernelReservation {
   let memory: UnsafeMutableRawPointer?
   let scratch: UnsafeMutableRawPointer?
+  /// False when the host packed the memory already (`PrepareContext.writesConstants`).
+  let writes: Bool
 
-  /// Packs with `pack` into the reserved memory once it exists; nil before.
-  func pack(_ pack: (UnsafeMutableRawPointer) -> PackedInt8Weights) -> PackedKernel? {
+  /// Packs with `pack` into the reserved memory once it exists, or, when it holds the host's
+  /// packing, reads it with `packed`; nil before.
+  func pack(
+    _ pack: (UnsafeMutableRawPointer) -> PackedInt8Weights,
+    packed: (UnsafeRawPointer) -> PackedInt8Weights
+  ) -> PackedKernel? {
     guard let memory, let scratch else { return nil }
-    return PackedKernel(weights: pack(memory), scratch: scratch)
+    return PackedKernel(
+      weights: writes ? pack(memory) : packed(UnsafeRawPointer(memory)), scratch: scratch)
   }
 }
 
 extension PrepareContext {
-  /// Reserves `packedBytes` of plan memory (16-aligned, for the weight vectors) and asks for
+  /// Reserves `packedBytes` of constant memory (16-aligned, for the weight vectors) and asks for
   /// `scratchBytes` of scratch, when the optimized kernels are in use; nil otherwise.
   mutating func reservePackedKernel(packedBytes: Int, scratchBytes: Int)
     -> PackedKernelReservation?
   {
     guard kernels == .optimized else { return nil }
-    let memory = plan.allocate(SIMD16<UInt8>.self, count: (packedBytes + 15) / 16)
+    let memory = constants.allocate(SIMD16<UInt8>.self, count: (packedBytes + 15) / 16)
     let scratch = requestScratch(bytes: scratchBytes)
     return PackedKernelReservation(
-      memory: memory.map { UnsafeMutableRawPointer($0) }, scratch: scratch)
+      memory: memory.map { UnsafeMutableRawPointer($0) }, scratch: scratch,
+      writes: writesConstants)
   }
 }
 

@@ -1,5 +1,5 @@
-/// Carves the interpreter's persistent data (the per-operator records, their parameters and
-/// per-channel multipliers, the tensor table) out of the front of the caller's arena.
+/// Carves the interpreter's persistent data (the per-operator records and parameters, the tensor
+/// table; or, a second allocator, the constants: multipliers, packed filters) out of the plan.
 ///
 /// With no memory it only measures: every `allocate` returns nil and counts its bytes. Prepare
 /// runs once that way to size the plan region, then again for real, through the same code, so
@@ -33,12 +33,15 @@ struct PlanAllocator {
   }
 }
 
-/// What the interpreter needs from the caller's arena, in bytes. Both regions start at a 16-byte
+/// What the interpreter needs from the caller's memory, in bytes. Every region starts at a 16-byte
 /// boundary: the arena's start is rounded up to one first (`alignmentSlack` bytes).
 public struct ArenaRequirements: Equatable, Sendable {
-  /// The persistent part: operator records, their parameters (padding, multipliers, shifts,
-  /// clamp bounds: TFLM's OpData), per-channel multiplier and shift arrays, the tensor table.
+  /// The persistent part: operator records, their parameters (padding, clamp bounds: TFLM's
+  /// OpData), the tensor table, and the constants (`constantBytes`).
   public var planBytes: Int
+  /// The part of `planBytes` that holds no address: per-channel multipliers and shifts, packed
+  /// filters (`ConstantsHeader`). A firmware keeps it in flash, computed by the host.
+  public var constantBytes: Int
   /// The planned intermediate tensors and scratch buffers (the greedy plan's size).
   public var tensorBytes: Int
   /// The bookkeeping the planner needs while it runs (one record per tensor and per operator),
@@ -48,5 +51,9 @@ public struct ArenaRequirements: Equatable, Sendable {
   public var alignmentSlack: Int
 
   /// The arena size to allocate: `alignmentSlack + planBytes + max(tensorBytes, planningBytes)`.
-  public var totalBytes: Int { alignmentSlack + planBytes + max(tensorBytes, planningBytes) }
+  public var totalBytes: Int { alignmentSlack + planBytes + tensorRegionBytes }
+  /// The operator records and the tensor table: what a firmware keeps in RAM besides the tensors.
+  public var recordBytes: Int { planBytes - constantBytes }
+  /// The tensor region: the arena when the plan lives elsewhere (`Interpreter(model:plan:arena:)`).
+  public var tensorRegionBytes: Int { max(tensorBytes, planningBytes) }
 }

@@ -31,12 +31,21 @@ struct OpRecord {
   var payload: UnsafeMutableRawPointer?
 }
 
-/// What an operator's prepare step sees: the model, the plan allocator, and (once the tensors are
-/// planned) every tensor's address. Prepare runs three times with it: measuring (no memory), to
-/// collect scratch sizes for the planner, and for real.
+/// What an operator's prepare step sees: the model, the plan's two allocators, and (once the
+/// tensors are planned) every tensor's address. Prepare runs three times with it: measuring (no
+/// memory), to collect scratch sizes for the planner, and for real.
 struct PrepareContext {
   let model: Model
+  /// The operators' records and everything holding an address (payloads, the tensor table,
+  /// lists of input pointers): built where the interpreter runs.
   var plan: PlanAllocator
+  /// What prepare computes that holds no address and never changes (per-channel multipliers and
+  /// shifts, packed filters with their folded bias): the same bytes on the host and on a chip,
+  /// so a host can compute them once for a firmware's flash (`PreparedConstants`).
+  var constants: PlanAllocator
+  /// False when `constants` already holds them (read-only, made by the host): prepare then only
+  /// takes their addresses, in the same order, and writes nothing there.
+  var writesConstants = true
   /// Each tensor's data (constant bytes in the model, or its planned place in the arena); nil
   /// until the plan exists.
   let tensorData: UnsafeMutablePointer<UnsafeMutableRawPointer?>?

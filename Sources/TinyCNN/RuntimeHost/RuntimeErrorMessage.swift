@@ -99,6 +99,8 @@ extension RuntimeError {
     case .arenaTooSmall(let needed, let available):
       return "the arena holds \(available) bytes, the model needs \(needed)"
     case .modelTooLarge: return "the model is too large for the runtime's 32-bit memory plan"
+    case .preparedConstantsMismatch:
+      return "the prepared constants are not this model's, kernel set's or filter packing's"
     case .ioIndexOutOfRange(let i, let count): return "asked for input or output \(i) of \(count)"
     case .inputSizeMismatch(let i, let expected, let actual):
       return "input \(i) needs \(expected) bytes, was given \(actual)"

@@ -90,9 +90,9 @@ struct DepthwiseCase: CustomStringConvertible {
           }
           let packed = packDepthwiseWeights(
             params, packing: packing, filterShape: filterShape, filter: f, bias: biasPointer,
-            outputMultiplier: m, outputShift: s, scratch: scratch, into: memory)
+            outputMultiplier: m, outputShift: s, into: memory)
           runDepthwiseConv2DSIMD(
-            params, packed: packed, inputShape: inputShape, input: x,
+            params, packed: packed, scratch: scratch, inputShape: inputShape, input: x,
             filterShape: filterShape, outputShape: outputShape, output: y)
         } else {
           depthwiseConv2DPerChannelInt8Reference(

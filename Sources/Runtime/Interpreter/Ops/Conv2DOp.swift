@@ -47,19 +47,23 @@ func checkConvFilterQuantization(
   return q
 }
 
-/// Fills `[channels]` multipliers and shifts for `real = inputScale * filterScale[c] / outputScale`,
-/// a per-tensor filter scale broadcast to every channel (TFLM's
-/// `PopulateConvolutionQuantizationParams`; FULLY_CONNECTED's per-channel branch is the same).
-func populateMultipliers(
-  inputScale: Float, filter: Quantization, outputScale: Float,
-  multiplier: UnsafeMutablePointer<Int32>, shift: UnsafeMutablePointer<Int32>, channels: Int
-) {
-  for c in 0..<channels {
-    let (m, s) = convolutionChannelMultiplier(
-      inputScale: inputScale, filterScale: filter.scales[filter.isPerChannel ? c : 0],
-      outputScale: outputScale)
-    multiplier[c] = m
-    shift[c] = s
+extension PrepareContext {
+  /// Fills `[channels]` multipliers and shifts for `real = inputScale * filterScale[c] /
+  /// outputScale`, a per-tensor filter scale broadcast to every channel (TFLM's
+  /// `PopulateConvolutionQuantizationParams`; FULLY_CONNECTED's per-channel branch is the same).
+  /// They are constants: nothing to do where the host computed them (`writesConstants`).
+  func populateMultipliers(
+    inputScale: Float, filter: Quantization, outputScale: Float,
+    multiplier: UnsafeMutablePointer<Int32>, shift: UnsafeMutablePointer<Int32>, channels: Int
+  ) {
+    guard writesConstants else { return }
+    for c in 0..<channels {
+      let (m, s) = convolutionChannelMultiplier(
+        inputScale: inputScale, filterScale: filter.scales[filter.isPerChannel ? c : 0],
+        outputScale: outputScale)
+      multiplier[c] = m
+      shift[c] = s
+    }
   }
 }
 
@@ -112,8 +116,8 @@ extension Interpreter {
     }
 
     let channels = outShape.c
-    let multiplier = ctx.plan.allocate(Int32.self, count: channels)
-    let shift = ctx.plan.allocate(Int32.self, count: channels)
+    let multiplier = ctx.constants.allocate(Int32.self, count: channels)
+    let shift = ctx.constants.allocate(Int32.self, count: channels)
     let params = ConvParams(
       padding: options.padding, paddingValues: padding, strideWidth: options.strideWidth,
       strideHeight: options.strideHeight, dilationWidthFactor: options.dilationWidth,
@@ -125,7 +129,7 @@ extension Interpreter {
     guard let payload = ctx.commit(.conv2D, Conv2DOp.self), let multiplier, let shift else {
       return
     }
-    populateMultipliers(
+    ctx.populateMultipliers(
       inputScale: inputQ.scale, filter: filterQ, outputScale: outputScale,
       multiplier: multiplier, shift: shift, channels: channels)
     payload.initialize(
@@ -134,10 +138,12 @@ extension Interpreter {
         input: ctx.int8(input), filterShape: filterShape, filter: ctx.int8(filter),
         bias: ctx.optionalInt32(bias), outputShape: outShape,
         output: ctx.int8(output),
-        packed: simd?.pack { memory in
-          packConv2DFilter(
-            filterShape: filterShape, filter: ctx.int8(filter), bias: ctx.optionalInt32(bias),
-            outputMultiplier: multiplier, outputShift: shift, into: memory)
-        }))
+        packed: simd?.pack(
+          { memory in
+            packConv2DFilter(
+              filterShape: filterShape, filter: ctx.int8(filter), bias: ctx.optionalInt32(bias),
+              outputMultiplier: multiplier, outputShift: shift, packing: ctx.packing,
+              into: memory)
+          }, packed: { packedConv2DFilter(at: $0, filterShape: filterShape) })))
   }
 }

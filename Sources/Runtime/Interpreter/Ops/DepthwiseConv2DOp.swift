@@ -10,15 +10,16 @@ struct DepthwiseConv2DOp {
   var bias: UnsafePointer<Int32>?
   var outputShape: Shape4
   var output: UnsafeMutablePointer<Int8>
-  /// The optimized kernels' packed weights (`PackedDepthwiseWeights(header:)`, which knows its
-  /// scratch); nil with the reference kernels.
+  /// The optimized kernels' packed weights (`PackedDepthwiseWeights(header:scratch:)`) and
+  /// scratch; nil with the reference kernels.
   var packed: UnsafeRawPointer?
+  var scratch: UnsafeMutableRawPointer?
 
   func eval() {
     #if !TINYCNN_REFERENCE_DEPTHWISE_ADD  // firmware/build.sh, for the Cortex-M0's flash
-      if let packed {
+      if let packed, let scratch {
         return runDepthwiseConv2DSIMD(
-          params, packed: packed, inputShape: inputShape, input: input,
+          params, packed: packed, scratch: scratch, inputShape: inputShape, input: input,
           filterShape: filterShape, outputShape: outputShape, output: output)
       }
     #endif
@@ -82,8 +83,8 @@ extension Interpreter {
     }
 
     let channels = outShape.c
-    let multiplier = ctx.plan.allocate(Int32.self, count: channels)
-    let shift = ctx.plan.allocate(Int32.self, count: channels)
+    let multiplier = ctx.constants.allocate(Int32.self, count: channels)
+    let shift = ctx.constants.allocate(Int32.self, count: channels)
     #if TINYCNN_REFERENCE_DEPTHWISE_ADD
       let simd: PackedKernelReservation? = nil
     #else
@@ -98,7 +99,7 @@ extension Interpreter {
     guard let payload = ctx.commit(.depthwiseConv2D, DepthwiseConv2DOp.self), let multiplier,
       let shift
     else { return }
-    populateMultipliers(
+    ctx.populateMultipliers(
       inputScale: inputQ.scale, filter: filterQ, outputScale: outputScale,
       multiplier: multiplier, shift: shift, channels: channels)
     let params = DepthwiseParams(
@@ -114,13 +115,12 @@ extension Interpreter {
         input: ctx.int8(input), filterShape: filterShape, filter: ctx.int8(filter),
         bias: ctx.optionalInt32(bias), outputShape: outShape, output: ctx.int8(output),
         packed: simd.flatMap { reservation in
-          guard let memory = reservation.memory, let scratch = reservation.scratch else {
-            return nil
-          }
+          guard let memory = reservation.memory else { return nil }
+          guard reservation.writes else { return UnsafeRawPointer(memory) }  // the host's
           return packDepthwiseWeights(
             params, packing: ctx.packing, filterShape: filterShape, filter: ctx.int8(filter),
             bias: ctx.optionalInt32(bias), outputMultiplier: multiplier, outputShift: shift,
-            scratch: scratch, into: memory)
-        }))
+            into: memory)
+        }, scratch: simd?.scratch))
   }
 }

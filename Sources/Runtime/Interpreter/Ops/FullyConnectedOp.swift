@@ -90,8 +90,8 @@ extension Interpreter {
       // multiplier per output, so the scales must run along the outputs.
       guard filterQ.scaleCount == outDepth, filter.dim(filterQ.quantizedDimension) == outDepth
       else { throw .unsupportedQuantization(operator: op.index, tensor: filter.index) }
-      multiplier = ctx.plan.allocate(Int32.self, count: outDepth)
-      shift = ctx.plan.allocate(Int32.self, count: outDepth)
+      multiplier = ctx.constants.allocate(Int32.self, count: outDepth)
+      shift = ctx.constants.allocate(Int32.self, count: outDepth)
     } else {
       // GetQuantizedConvolutionMultipler: the bias scale must be close to input * filter scale
       // (|diff| / output_scale <= 0.02); a bias without quantisation has scale 0 there.
@@ -112,7 +112,7 @@ extension Interpreter {
     let simd = ctx.reserveFullyConnectedSIMD(params, filterShape: filter.shape4)
     guard let payload = ctx.commit(.fullyConnected, FullyConnectedOp.self) else { return }
     if let multiplier, let shift {
-      populateMultipliers(
+      ctx.populateMultipliers(
         inputScale: inputQ.scale, filter: filterQ, outputScale: outputScale,
         multiplier: multiplier, shift: shift, channels: outDepth)
     }
@@ -124,17 +124,18 @@ extension Interpreter {
         input: ctx.int8(input), filterShape: filter.shape4, filter: ctx.int8(filter),
         bias: ctx.optionalInt32(bias), outputShape: Shape4(n: 1, h: 1, w: batches, c: outDepth),
         output: ctx.int8(output),
-        packed: simd?.pack { memory in
-          withUnsafePointer(to: params.outputMultiplier) { perTensorMultiplier in
-            withUnsafePointer(to: params.outputShift) { perTensorShift in
-              packFullyConnectedFilter(
-                filterShape: filter.shape4, filter: ctx.int8(filter),
-                bias: ctx.optionalInt32(bias),
-                outputMultiplier: UnsafePointer(multiplier) ?? perTensorMultiplier,
-                outputShift: UnsafePointer(shift) ?? perTensorShift,
-                perChannel: multiplier != nil, into: memory)
+        packed: simd?.pack(
+          { memory in
+            withUnsafePointer(to: params.outputMultiplier) { perTensorMultiplier in
+              withUnsafePointer(to: params.outputShift) { perTensorShift in
+                packFullyConnectedFilter(
+                  filterShape: filter.shape4, filter: ctx.int8(filter),
+                  bias: ctx.optionalInt32(bias),
+                  outputMultiplier: UnsafePointer(multiplier) ?? perTensorMultiplier,
+                  outputShift: UnsafePointer(shift) ?? perTensorShift,
+                  perChannel: multiplier != nil, packing: ctx.packing, into: memory)
+              }
             }
-          }
-        }))
+          }, packed: { packedFullyConnectedFilter(at: $0, filterShape: filter.shape4) })))
   }
 }

@@ -100,8 +100,8 @@ extension Interpreter {
     }
 
     let channels = outShape.c
-    let multiplier = ctx.plan.allocate(Int32.self, count: channels)
-    let shift = ctx.plan.allocate(Int32.self, count: channels)
+    let multiplier = ctx.constants.allocate(Int32.self, count: channels)
+    let shift = ctx.constants.allocate(Int32.self, count: channels)
     let scratch = ctx.requestScratch(bytes: outShape.flatSize * MemoryLayout<Int32>.stride)
     let params = ConvParams(
       padding: options.padding, paddingValues: padding, strideWidth: options.strideWidth,
@@ -111,7 +111,7 @@ extension Interpreter {
     guard let payload = ctx.commit(.transposeConv, TransposeConvOp.self), let multiplier,
       let shift, let scratch
     else { return }
-    populateMultipliers(
+    ctx.populateMultipliers(
       inputScale: inputQ.scale, filter: filterQ, outputScale: outputScale,
       multiplier: multiplier, shift: shift, channels: channels)
     payload.initialize(

@@ -79,12 +79,23 @@ public func packedConv2DFilterBytes(
   #endif
 }
 
+/// The packing `packConv2DFilter` wrote at `memory` (perhaps on another machine: the host packs a
+/// firmware's filters into its flash).
+public func packedConv2DFilter(at memory: UnsafeRawPointer, filterShape: Shape4)
+  -> PackedInt8Weights
+{
+  PackedInt8Weights(
+    packedAt: memory, channels: filterShape.n, segments: filterShape.h,
+    segmentLength: filterShape.w * filterShape.c)
+}
+
 /// The CONV_2D filter of `filterShape` (OHWI) packed for `conv2DPerChannelInt8SIMD`: one run per
-/// filter row.
+/// filter row. `.portable` leaves out this build's `vpdpbusd` packing (what a microcontroller's
+/// kernels read; such weights are for another machine and not run here).
 public func packConv2DFilter(
   filterShape: Shape4, filter: UnsafePointer<Int8>, bias: UnsafePointer<Int32>?,
   outputMultiplier: UnsafePointer<Int32>, outputShift: UnsafePointer<Int32>,
-  into memory: UnsafeMutableRawPointer
+  packing: FilterPacking = .thisBuild, into memory: UnsafeMutableRawPointer
 ) -> PackedInt8Weights {
   let segmentLength = filterShape.w * filterShape.c
   let packed = PackedInt8Weights(
@@ -92,6 +103,7 @@ public func packConv2DFilter(
     segmentLength: segmentLength, bias: bias, multiplier: outputMultiplier,
     shift: outputShift, perChannel: true, into: memory)
   #if AVX512 && canImport(X86DotProduct)
+    guard packing == .thisBuild else { return packed }
     let bytes = PackedInt8Weights.byteCount(
       channels: filterShape.n, segments: filterShape.h, segmentLength: segmentLength)
     _ = DotProductWeights(

@@ -40,9 +40,10 @@
 /// phase in the order the kernel reads them. Each phase is `phaseVectors` 64-byte vectors: the
 /// `Field`s, each `accumulators` vectors of 16 int32 lanes (accumulator j's lane i is byte
 /// `accumulators * i + j` of the segment), then per tap `accumulators` vectors of weights in the
-/// form `Block.packWeights` writes. A 64-byte header before the vectors keeps the shape and the
-/// scratch pointer, so the operator's record holds one pointer (`init(header:)`) and the reference
-/// kernels' records are no larger for the optimized ones' sake.
+/// form `Block.packWeights` writes. A 64-byte header of Int32 words before the vectors keeps the
+/// shape, so the operator's record holds one pointer (`init(header:scratch:)`). Nothing in it is an
+/// address: the host packs it for a firmware's flash (`FilterPacking.portable`) and the chip reads
+/// it where it lies.
 struct PackedDepthwiseWeights {
   var vectors: UnsafeRawPointer
   var taps: Int
@@ -63,15 +64,16 @@ struct PackedDepthwiseWeights {
   static let fields = 4
   static let headerBytes = 64
 
-  /// The weights packed at `header` (what `packDepthwiseWeights` returned).
-  init(header: UnsafeRawPointer) {
-    let words = header.assumingMemoryBound(to: Int.self)
-    taps = words[0]
-    phases = words[1]
-    accumulators = words[2]
-    scratch = UnsafeMutableRawPointer(bitPattern: words[3])!
-    folded = words[4] != 0
+  /// The weights packed at `header` (what `packDepthwiseWeights` returned), run with `scratch`
+  /// (`DepthwiseScratchLayout.bytes`).
+  init(header: UnsafeRawPointer, scratch: UnsafeMutableRawPointer) {
+    let words = header.assumingMemoryBound(to: Int32.self)
+    taps = Int(words[0])
+    phases = Int(words[1])
+    accumulators = Int(words[2])
+    folded = words[3] != 0
     vectors = header + Self.headerBytes
+    self.scratch = scratch
   }
 
   init(
@@ -151,8 +153,7 @@ protocol DepthwiseBlock {
 func packDepthwiseWeights<Block: DepthwiseBlock>(
   _: Block.Type, _ p: DepthwiseParams, filterShape: Shape4, filter: UnsafePointer<Int8>,
   bias: UnsafePointer<Int32>?, outputMultiplier: UnsafePointer<Int32>,
-  outputShift: UnsafePointer<Int32>, scratch: UnsafeMutableRawPointer,
-  into memory: UnsafeMutableRawPointer
+  outputShift: UnsafePointer<Int32>, into memory: UnsafeMutableRawPointer
 ) -> UnsafeRawPointer {
   let channels = filterShape.c
   let taps = filterShape.h * filterShape.w
@@ -166,13 +167,12 @@ func packDepthwiseWeights<Block: DepthwiseBlock>(
   let packed = PackedDepthwiseWeights(
     vectors: UnsafeRawPointer(memory + PackedDepthwiseWeights.headerBytes), taps: taps,
     phases: PackedDepthwiseWeights.phases(channels: channels, segmentBytes: 16 * n),
-    accumulators: n, scratch: scratch, folded: folded)
-  let header = memory.bindMemory(to: Int.self, capacity: 5)
-  header[0] = taps
-  header[1] = packed.phases
-  header[2] = n
-  header[3] = Int(bitPattern: scratch)
-  header[4] = folded ? 1 : 0
+    accumulators: n, scratch: memory, folded: folded)  // (no scratch while packing)
+  let header = memory.bindMemory(to: Int32.self, capacity: 4)
+  header[0] = Int32(truncatingIfNeeded: taps)
+  header[1] = Int32(truncatingIfNeeded: packed.phases)
+  header[2] = Int32(truncatingIfNeeded: n)
+  header[3] = folded ? 1 : 0
   let words = (memory + PackedDepthwiseWeights.headerBytes).bindMemory(
     to: Int32.self, capacity: packed.phases * packed.phaseVectors * 16)
   typealias Field = PackedDepthwiseWeights.Field
@@ -471,30 +471,28 @@ extension FilterPacking {
 func packDepthwiseWeights(
   _ p: DepthwiseParams, packing: FilterPacking, filterShape: Shape4, filter: UnsafePointer<Int8>,
   bias: UnsafePointer<Int32>?, outputMultiplier: UnsafePointer<Int32>,
-  outputShift: UnsafePointer<Int32>, scratch: UnsafeMutableRawPointer,
-  into memory: UnsafeMutableRawPointer
+  outputShift: UnsafePointer<Int32>, into memory: UnsafeMutableRawPointer
 ) -> UnsafeRawPointer {
   #if AVX512 && canImport(X86DotProduct)
     if packing.depthwiseAccumulators == DotProductDepthwiseBlock.accumulators {
       return packDepthwiseWeights(
         DotProductDepthwiseBlock.self, p, filterShape: filterShape, filter: filter, bias: bias,
-        outputMultiplier: outputMultiplier, outputShift: outputShift, scratch: scratch,
-        into: memory)
+        outputMultiplier: outputMultiplier, outputShift: outputShift, into: memory)
     }
   #endif
   return packDepthwiseWeights(
     PairDepthwiseBlock.self, p, filterShape: filterShape, filter: filter, bias: bias,
-    outputMultiplier: outputMultiplier, outputShift: outputShift, scratch: scratch, into: memory)
+    outputMultiplier: outputMultiplier, outputShift: outputShift, into: memory)
 }
 
 /// Runs the block the weights at `header` were packed for, with the folded requantisation when
 /// every channel allows it.
 func runDepthwiseConv2DSIMD(
-  _ p: DepthwiseParams, packed header: UnsafeRawPointer, inputShape: Shape4,
-  input: UnsafePointer<Int8>, filterShape: Shape4, outputShape: Shape4,
+  _ p: DepthwiseParams, packed header: UnsafeRawPointer, scratch: UnsafeMutableRawPointer,
+  inputShape: Shape4, input: UnsafePointer<Int8>, filterShape: Shape4, outputShape: Shape4,
   output: UnsafeMutablePointer<Int8>
 ) {
-  let packed = PackedDepthwiseWeights(header: header)
+  let packed = PackedDepthwiseWeights(header: header, scratch: scratch)
   let clamp = OutputClamp(p)
   // On 32-bit targets the folded form is the exact one (no 64-bit lanes there): one copy of
   // the kernel keeps the Cortex-M0 image inside its 256 KiB of flash.

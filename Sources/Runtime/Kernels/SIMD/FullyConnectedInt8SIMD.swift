@@ -23,19 +23,29 @@ public func packedFullyConnectedFilterBytes(
   #endif
 }
 
+/// The packing `packFullyConnectedFilter` wrote at `memory` (perhaps on another machine).
+public func packedFullyConnectedFilter(at memory: UnsafeRawPointer, filterShape: Shape4)
+  -> PackedInt8Weights
+{
+  PackedInt8Weights(
+    packedAt: memory, channels: filterShape.h * filterShape.w, segments: 1,
+    segmentLength: filterShape.c)
+}
+
 /// The FULLY_CONNECTED filter (`[outDepth, accumDepth]`, as the reference reads it) packed for
 /// the SIMD kernels: per-channel multipliers (`perChannel`), or `outputMultiplier[0]` and
-/// `outputShift[0]` for every channel (per-tensor weights).
+/// `outputShift[0]` for every channel (per-tensor weights). `.portable` as `packConv2DFilter`.
 public func packFullyConnectedFilter(
   filterShape: Shape4, filter: UnsafePointer<Int8>, bias: UnsafePointer<Int32>?,
   outputMultiplier: UnsafePointer<Int32>, outputShift: UnsafePointer<Int32>, perChannel: Bool,
-  into memory: UnsafeMutableRawPointer
+  packing: FilterPacking = .thisBuild, into memory: UnsafeMutableRawPointer
 ) -> PackedInt8Weights {
   let packed = PackedInt8Weights(
     packing: filter, channels: filterShape.h * filterShape.w, segments: 1,
     segmentLength: filterShape.c, bias: bias, multiplier: outputMultiplier, shift: outputShift,
     perChannel: perChannel, into: memory)
   #if AVX512 && canImport(X86DotProduct)
+    guard packing == .thisBuild else { return packed }
     let bytes = PackedInt8Weights.byteCount(
       channels: filterShape.h * filterShape.w, segments: 1, segmentLength: filterShape.c)
     _ = DotProductWeights(

@@ -56,9 +56,6 @@ public struct PackedInt8Weights {
     perChannel: Bool, into memory: UnsafeMutableRawPointer
   ) {
     precondition(Int(bitPattern: memory) % MemoryLayout<Int32>.alignment == 0)
-    self.channels = channels
-    self.segments = segments
-    self.segmentLength = segmentLength
     let lanes = (channels + 7) / 8 * 8
     let segmentPairs = (segmentLength + 1) / 2
     let depthPairs = segments * segmentPairs
@@ -89,11 +86,24 @@ public struct PackedInt8Weights {
         }
       }
     }
-    self.multiplier = UnsafePointer(ints)
-    self.leftShift = UnsafePointer(ints + lanes)
-    self.rightShift = UnsafePointer(ints + 2 * lanes)
-    self.bias = UnsafePointer(ints + 3 * lanes)
-    self.weights = UnsafePointer(packed)
+    self.init(
+      packedAt: UnsafeRawPointer(memory), channels: channels, segments: segments,
+      segmentLength: segmentLength)
+  }
+
+  /// The weights `init(packing:...)` wrote at `memory`, read where they lie (a firmware's flash,
+  /// where the host put them): the layout holds no address, only these three sizes.
+  public init(packedAt memory: UnsafeRawPointer, channels: Int, segments: Int, segmentLength: Int) {
+    self.channels = channels
+    self.segments = segments
+    self.segmentLength = segmentLength
+    let lanes = (channels + 7) / 8 * 8
+    let ints = memory.assumingMemoryBound(to: Int32.self)
+    multiplier = ints
+    leftShift = ints + lanes
+    rightShift = ints + 2 * lanes
+    bias = ints + 3 * lanes
+    weights = (memory + 4 * lanes * MemoryLayout<Int32>.stride).assumingMemoryBound(to: Int8.self)
   }
 
   @inline(__always)
