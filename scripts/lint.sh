@@ -2,7 +2,7 @@
 # The style gate of CI (.ci/run runs it before the tests); exit 1 on any finding.
 #   1. swift-format lint with the project's .swift-format over every Swift file of Sources/,
 #      Tests/, Fuzz/, firmware/, bench/ and Package.swift (docs/STYLE.md §9).
-#   2. No tracked file cites a path outside the repository: a `../` chain that climbs above the
+#   2. No file of the repository (tracked, or new and not ignored) cites a path outside the repository: a `../` chain that climbs above the
 #      root from the citing file's folder, the sibling `shared/` tree the project started from,
 #      or an absolute path on a developer's machine. A newcomer's clone has none of them; bring
 #      the text into docs/ and cite that (docs/STYLE.md §10).
@@ -43,9 +43,9 @@ while IFS= read -r hit; do
     findings=1
     ;;
   esac
-done < <(git grep -nIoE '(\.\./)+[A-Za-z0-9_.][A-Za-z0-9_./-]*' -- . ':!scripts/lint.sh')
+done < <(git grep --untracked -nIoE '(\.\./)+[A-Za-z0-9_.][A-Za-z0-9_./-]*' -- . ':!scripts/lint.sh')
 
-if git grep -nIE '(^|[^A-Za-z0-9_./-])(\.\./)*shared/(STYLE|ARCHITECTURE|recipes|embedded|hooks)|(/work/|/home/[a-z]|/Users/[A-Za-z])' \
+if git grep --untracked -nIE '(^|[^A-Za-z0-9_./-])(\.\./)*shared/(STYLE|ARCHITECTURE|recipes|embedded|hooks)|(/work/|/home/[a-z]|/Users/[A-Za-z])' \
   -- . ':!scripts/lint.sh' >&2; then
   echo "lint: the lines above cite files outside the repository; cite docs/ or the upstream project" >&2
   findings=1
