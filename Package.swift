@@ -75,11 +75,19 @@ let package = Package(
     .target(name: "Quantization", dependencies: ["Graph", "Runtime"], exclude: ["README.md"]),
     .target(
       name: "Estimator", dependencies: ["Graph", "Runtime", "InputChecks"], exclude: ["Data"]),
+    // The steps behind the commands (quantize, train, eval, the host runner), for the CLI and
+    // the tests; the CLI keeps flags, rendering and charts.
+    .target(
+      name: "Pipeline",
+      dependencies: [
+        "Runtime", "Graph", "Imaging", "Datasets", "Training", "Quantization", "InputChecks",
+      ]),
     .executableTarget(
       name: "TinyCNN",
       dependencies: [
-        "Runtime", "Graph", "Imaging", "Datasets", "Training", "Quantization", "Estimator",
-        "InputChecks", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "Pipeline", "Runtime", "Graph", "Imaging", "Datasets", "Training", "Quantization",
+        "Estimator", "InputChecks",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "Sources/TinyCNN"),
     .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
@@ -97,7 +105,15 @@ let package = Package(
       dependencies: ["Quantization", "Graph", "Datasets", "Training", "Runtime"]),
     .testTarget(
       name: "EstimatorTests", dependencies: ["Estimator", "Graph", "Runtime", "Quantization"]),
-    .testTarget(name: "CLITests", dependencies: ["TinyCNN"]),
+    // Scratch folders, a small model and the repository's paths, for the pipeline and CLI suites.
+    .target(name: "TestSupport", dependencies: ["Graph", "Training"], path: "Tests/TestSupport"),
+    .testTarget(
+      name: "PipelineTests",
+      dependencies: [
+        "Pipeline", "Runtime", "Graph", "Imaging", "Datasets", "Quantization", "Training",
+        "TestSupport",
+      ]),
+    .testTarget(name: "CLITests", dependencies: ["TinyCNN", "Pipeline", "TestSupport"]),
   ]
     // vpdpbusd for the int8 GEMM (Sources/X86DotProduct): the Builtin module needs -parse-stdlib.
     + (cpuHasAVX512VNNI

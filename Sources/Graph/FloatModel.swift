@@ -41,7 +41,7 @@ public struct FloatModel: Sendable {
     var meta = metadata
     meta["format"] = Self.formatName
     meta["graph"] = graph.jsonString()
-    meta["class_names"] = String(decoding: jsonBytes(classNames), as: UTF8.self)
+    meta[ClassNames.metadataKey] = String(decoding: jsonBytes(classNames), as: UTF8.self)
     let ordered = (try? graph.parameterShapes())?.map(\.name) ?? parameters.keys.sorted()
     return SafetensorsFile(metadata: meta, tensors: ordered.map { ($0, parameters[$0]!) })
   }
@@ -74,13 +74,16 @@ public struct FloatModel: Sendable {
         cause: "no layer graph in __metadata__ (not written by `tinycnn train`?)")
     }
     var classNames: [String] = []
-    if let text = file.metadata["class_names"] {
+    if let text = file.metadata[ClassNames.metadataKey] {
       guard let list = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String]
-      else { throw ReadError(path: source, cause: "class_names is not a JSON list of strings") }
+      else {
+        throw ReadError(
+          path: source, cause: "\(ClassNames.metadataKey) is not a JSON list of strings")
+      }
       classNames = list
     }
     var metadata = file.metadata
-    for key in ["format", "graph", "class_names"] { metadata[key] = nil }
+    for key in ["format", "graph", ClassNames.metadataKey] { metadata[key] = nil }
     do {
       let graph = try ModelGraph(json: graphJSON)
       return try FloatModel(

@@ -1,6 +1,7 @@
 import Estimator
 import Foundation
 import Graph
+import Pipeline
 import Testing
 
 @testable import TinyCNN

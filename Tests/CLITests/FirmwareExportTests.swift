@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import Pipeline
 import Testing
 
 @testable import TinyCNN

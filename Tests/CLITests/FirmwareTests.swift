@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import Imaging
+import Pipeline
 import Testing
 
 @testable import TinyCNN
@@ -56,13 +57,17 @@ private func requireToolchain() throws -> FirmwareToolchain {
   return toolchain
 }
 
-/// The int8 output the host computes for a PNG, through `Int8Runner` (its own pixel table, not
-/// the `infer` conversion the firmware job uses): a second, independent host answer.
+/// The int8 output the host computes for a PNG, its input written by hand as pixel - 128 (the
+/// bundled LeNet-5's scale 1/255 and zero point -128), not through the `ImageInput` conversion
+/// the firmware job uses: a second, independent host answer.
 private func hostOutput(_ image: String) throws -> [Int8] {
-  let runner = try Int8Runner(path: lenet5)
+  let session = try ModelSession(path: lenet5)
   let picture = try PNG.read(image, as: .gray)
-  try picture.pixels.withUnsafeBufferPointer { try runner.run(pixels: $0) }
-  return Array(runner.outputValues)
+  let slot = try session.input(0).bytes
+  #expect(slot.count == picture.pixels.count)
+  for (i, p) in picture.pixels.enumerated() { slot[i] = UInt8(bitPattern: Int8(Int(p) - 128)) }
+  try session.invoke()
+  return Array(try session.values(ofTensor: session.output(0).tensor.index))
 }
 
 @Test(needsFirmwareTools) func firmwareOnCortexM4ComputesTheHostsOutputsAndCountsEachOperator()

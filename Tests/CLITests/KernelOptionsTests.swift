@@ -1,14 +1,8 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import TinyCNN
-
-private let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-  .deletingLastPathComponent().appendingPathComponent("RuntimeTests/Golden")
-
-private func goldenPath(_ name: String, _ file: String) -> String {
-  golden.appendingPathComponent(name).appendingPathComponent(file).path
-}
 
 /// Every kernel set and thread count writes TFLM's bytes: the optimized kernels are bit-identical
 /// and splitting the batch across workers puts every image's row back where it belongs.
@@ -29,14 +23,7 @@ func runGivesTFLMsBytesWithEveryKernelSetAndThreadCount(kernels: String, threads
   }
 }
 
-@Test func parallelBatchSlicesCoverTheBatchOnce() throws {
-  for count in [0, 1, 2, 7, 256] {
-    for workers in 1...4 {
-      let slices = (0..<workers).map { ParallelBatch.slice($0, of: workers, count: count) }
-      #expect(slices.map(\.count).reduce(0, +) == count)
-      for w in 1..<workers { #expect(slices[w].lowerBound == slices[w - 1].upperBound) }
-    }
-  }
+@Test func runRefusesBadThreadAndKernelFlags() throws {
   #expect(throws: (any Error).self) {
     try Run.parse(["m.tflite", "-o", "y.npy", "--threads", "0"])
   }

@@ -1,18 +1,13 @@
 import Datasets
 import Foundation
 import Imaging
+import Pipeline
 import Quantization
+import TestSupport
 import Testing
 
 @testable import Runtime
 @testable import TinyCNN
-
-private let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-  .deletingLastPathComponent().appendingPathComponent("RuntimeTests/Golden")
-
-private func goldenPath(_ name: String, _ file: String) -> String {
-  golden.appendingPathComponent(name).appendingPathComponent(file).path
-}
 
 /// A fresh temporary folder, removed by the caller.
 private func temporaryFolder() throws -> URL {
@@ -163,72 +158,13 @@ private func temporaryFolder() throws -> URL {
   #expect(info.text.contains("GELU (unsupported)"))
 }
 
-@Test func modelErrorsNameTheFileAndTheCause() throws {
-  let dir = try temporaryFolder()
-  defer { try? FileManager.default.removeItem(at: dir) }
-  let path = dir.appendingPathComponent("cut.tflite").path
-  let bytes = try Data(contentsOf: URL(fileURLWithPath: goldenPath("lenet5_fixed", "model.tflite")))
-  try bytes.prefix(40_000).write(to: URL(fileURLWithPath: path))
-  do {
-    _ = try ModelFile(path: path)
-    Issue.record("a truncated model opened")
-  } catch {
-    #expect("\(error)".hasPrefix("\(path): "))
-    #expect("\(error)".contains("past the end of the file (40000 bytes)"), "\(error)")
-  }
-  do {
-    _ = try ModelFile(path: dir.appendingPathComponent("missing.tflite").path)
-    Issue.record("a missing model opened")
-  } catch {
-    #expect("\(error)".contains("missing.tflite: No such file"), "\(error)")
-  }
-}
-
-@Test func inferGivesTFLMsClassesForPNGsOfGoldenImages() throws {
-  let dir = try temporaryFolder()
-  defer { try? FileManager.default.removeItem(at: dir) }
-  let name = "lenet5_fixed"
-  let inputs = try NPYArray.read(goldenPath(name, "input_0.npy"))
-  let outputs = try NPYArray.read(goldenPath(name, "output_0.npy"))
-  let session = try ModelSession(path: goldenPath(name, "model.tflite"))
-  let classifier = try Classifier(session: session, labels: nil)
-  #expect(!classifier.endsInSoftmax)
-  for row in 0..<8 {
-    // The input is exactly pixel - 128 (scale 1/255, zero point -128): write those pixels as a
-    // PNG and infer must reproduce TFLM's output for the row.
-    let pixels = inputs.data[row * 784..<(row + 1) * 784].map { $0 ^ 0x80 }
-    let png = dir.appendingPathComponent("\(row).png").path
-    try PNG.write(Image(width: 28, height: 28, channels: 1, pixels: Array(pixels)), to: png)
-    #expect(try classifier.inputBytes(png) == Array(inputs.data[row * 784..<(row + 1) * 784]))
-    let logits = outputs.data[row * 10..<(row + 1) * 10].map { Int8(bitPattern: $0) }
-    let q = try #require(classifier.output.quantization)
-    let want = Classifier.softmax(
-      logits.map { (Double($0) - Double(q.zeroPoint)) * Double(q.scale) })
-    #expect(try classifier.classify(png) == want, "row \(row)")
-  }
-  // Without the model's class_names metadata the classes are numbered; with --labels, named.
-  #expect(classifier.classNames.first == "class 0")
-  let labels = dir.appendingPathComponent("labels.txt").path
-  try "a\nb\nc\n".write(toFile: labels, atomically: true, encoding: .utf8)
-  #expect(throws: (any Error).self) { _ = try Classifier(session: session, labels: labels) }
-}
-
-@Test func inferResizesAndConvertsAnyPNG() throws {
-  // An RGB PNG of another size: converted to gray and resized to 28x28 before quantising.
+@Test func inferClassifiesAPNGOfAnySizeAndValidatesItsFlags() throws {
   let dir = try temporaryFolder()
   defer { try? FileManager.default.removeItem(at: dir) }
   let png = dir.appendingPathComponent("rgb.png").path
   let rgb = Image(
     width: 56, height: 40, channels: 3, pixels: (0..<56 * 40 * 3).map { UInt8($0 % 251) })
   try PNG.write(rgb, to: png)
-  let session = try ModelSession(path: goldenPath("lenet5_fixed", "model.tflite"))
-  let classifier = try Classifier(session: session, labels: nil)
-  let expected = rgb.converted(to: .gray).resized(width: 28, height: 28).pixels.map {
-    UInt8(bitPattern: Int8(Int($0) - 128))
-  }
-  #expect(try classifier.inputBytes(png) == expected)
-  let p = try classifier.classify(png)
-  #expect(p.count == 10 && abs(p.reduce(0, +) - 1) < 1e-9)
   var infer = try Infer.parse([
     png, "--model", goldenPath("lenet5_fixed", "model.tflite"), "--json",
   ])
@@ -237,27 +173,4 @@ private func temporaryFolder() throws -> URL {
   #expect(throws: (any Error).self) {
     _ = try Infer.parse([png, "--model", "m.tflite", "--top", "0"])
   }
-}
-
-@Test func inferReadsClassNamesFromTheModel() throws {
-  var m = TFLiteModel(description: "tiny classifier")
-  let x = m.addTensor(
-    "x", shape: [1, 2, 2, 1], type: .int8,
-    quantization: .perTensor(scale: 1.0 / 255, zeroPoint: -128))
-  let flat = m.addTensor(
-    "flat", shape: [1, 4], type: .int8, quantization: .perTensor(scale: 1.0 / 255, zeroPoint: -128))
-  m.addOperator(.reshape, inputs: [x], outputs: [flat], options: .reshape(newShape: [1, 4]))
-  m.inputs = [x]
-  m.outputs = [flat]
-  m.metadata = [("class_names", Array("top left\ntop right\nbottom left\nbottom right\n".utf8))]
-  let dir = try temporaryFolder()
-  defer { try? FileManager.default.removeItem(at: dir) }
-  let model = dir.appendingPathComponent("tiny.tflite").path
-  try Data(m.serialized()).write(to: URL(fileURLWithPath: model))
-  let png = dir.appendingPathComponent("dot.png").path
-  try PNG.write(Image(width: 2, height: 2, channels: 1, pixels: [0, 0, 255, 0]), to: png)
-  let classifier = try Classifier(session: try ModelSession(path: model), labels: nil)
-  #expect(classifier.classNames == ["top left", "top right", "bottom left", "bottom right"])
-  let p = try classifier.classify(png)
-  #expect(p.firstIndex(of: p.max()!) == 2)
 }

@@ -37,35 +37,6 @@ private func temporaryFolder(_ name: String) throws -> String {
   }
 }
 
-/// A real (tiny) run end to end: the file it writes opens as a model with the training record.
-@Test func trainWritesAModelFileWithItsTrainingRecord() throws {
-  let folder = try temporaryFolder("train")
-  defer { try? FileManager.default.removeItem(atPath: folder) }
-  let out = folder + "/nested/lenet5.safetensors"
-  var command = try Train.parse([
-    "--model", "lenet5", "--epochs", "2", "--limit", "600", "--batch-size", "32", "--seed", "5",
-    "--out", out, "--quiet",
-  ])
-  try command.run()
-  let model = try FloatModel.read(out)
-  #expect(model.graph == ModelZoo.lenet5)
-  #expect(model.classNames == FashionMNIST.classNames)
-  #expect(model.metadata["dataset"] == "fashion-mnist")
-  let record = try TrainingRecord(json: #require(model.metadata["training"]))
-  #expect(record.epochs == 2)
-  #expect(record.seed == 5)
-  #expect(record.trainImages == 600)
-  #expect(record.history.count == 2)
-  #expect(record.testAccuracy == record.history[1].testAccuracy)
-  #expect(record.testAccuracy > 0.3)  // 600 images, 2 epochs: well above chance (0.1)
-  #expect(record.inputNormalization == "pixel/255")
-  // The accuracy in the record is what the saved weights give.
-  let network = try Network(model: model)
-  let test = try FashionMNIST.load(.test).prefix(600)
-  #expect(abs(try network.evaluate(test).accuracy - record.testAccuracy) < 1e-9)
-  #expect(!FileManager.default.fileExists(atPath: out + ".tmp-\(getpid())"))
-}
-
 @Test func trainNamesAMissingDatasetAndAnUnknownModel() throws {
   var missing = try Train.parse(["--dataset", "/nonexistent/data", "--quiet"])
   #expect {

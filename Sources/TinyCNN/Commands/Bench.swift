@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Estimator
 import Foundation
+import Pipeline
 import Runtime
 
 /// `tinycnn bench`: how fast the int8 runtime runs a model on this machine: per-image latency

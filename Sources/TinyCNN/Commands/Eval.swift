@@ -1,10 +1,6 @@
 import ArgumentParser
-import Datasets
 import Foundation
-import Graph
-import Imaging
-import Quantization
-import Training
+import Pipeline
 
 /// `tinycnn eval`: is the int8 model still as good as the float one it came from?
 struct Eval: ParsableCommand {
@@ -61,24 +57,12 @@ struct Eval: ParsableCommand {
   }
 
   func run() throws {
-    let floatModel: FloatModel
-    do { floatModel = try FloatModel.read(floatPath) } catch {
-      throw InputError(floatPath, error.cause)
-    }
-    guard let spec = dataset ?? Calibration.recordedDataset(of: floatModel) else {
-      throw InputError(floatPath, "no dataset recorded in the model; pass --dataset")
-    }
-    var test = try DatasetCatalog.load(spec, split: .test)
-    if let limit { test = test.prefix(limit) }
-    let folded: FloatModel
-    do { folded = try foldBatchNorms(floatModel) } catch {
-      throw InputError(floatPath, error.description)
-    }
-
+    let bars = StagedProgress(enabled: output.showsProgress)
     let result = try EvalResult.compute(
-      floatModel: floatModel, folded: folded, floatPath: floatPath, int8Path: int8Path,
-      images: test, dataset: spec, layerImages: layerImages, showProgress: output.showsProgress,
-      kernels: kernels.set, threads: threads.workers(for: test.count))
+      floatPath: floatPath, int8Path: int8Path, dataset: dataset, limit: limit,
+      layerImages: layerImages, kernels: kernels.set, threads: threads.workers(for:),
+      progress: { bars.report($0.rawValue, done: $1, total: $2) })
+    bars.finish()
     var written: [String] = []
     if let report { written = try result.writeCharts(to: report) }
     if output.json {

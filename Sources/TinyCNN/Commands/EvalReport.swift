@@ -1,85 +1,9 @@
-import Datasets
 import Foundation
-import Graph
 import Imaging
-import Runtime
-import Training
+import Pipeline
 
-/// What `tinycnn eval` measured: both models' predictions on the same images and the per-layer
-/// agreement of the int8 activations with the float ones.
-struct EvalResult {
-  struct Layer {
-    var match: LayerMatch
-    var agreement: LayerAgreement
-  }
-
-  var floatPath: String
-  var int8Path: String
-  var dataset: String
-  var labels: [Int]
-  var classNames: [String]
-  var float: Predictions
-  var int8: Predictions
-  var layers: [Layer]
-  var layerImages: Int
-  /// The arena a microcontroller needs (reference kernels) and the one this run used.
-  var arenaBytes: Int
-  var hostArenaBytes: Int
-
-  /// Runs both models over `images` (progress on stderr when `showProgress`). `folded` is
-  /// `floatModel` with its batch norms folded: the graph the int8 file was converted from.
-  static func compute(
-    floatModel: FloatModel, folded: FloatModel, floatPath: String, int8Path: String,
-    images: LabeledImages, dataset: String, layerImages: Int, showProgress: Bool,
-    kernels: KernelSet = .optimized, threads: Int = 1
-  ) throws -> EvalResult {
-    let runner = try Int8Runner(path: int8Path, kernels: kernels)
-    let network = try Network(model: floatModel)
-    try network.check(images)
-
-    var progress = Progress("float", total: images.count, enabled: showProgress)
-    let float = try ModelComparison.float(network, images, progress: progress.doneSoFar())
-    progress.finish()
-    progress = Progress("int8", total: images.count, enabled: showProgress)
-    let int8 = try ModelComparison.int8(
-      runner, images, threads: threads, progress: progress.doneSoFar())
-    progress.finish()
-
-    var layers: [Layer] = []
-    let layerSet = images.prefix(layerImages)
-    if layerImages > 0 {
-      let preserving = try Int8Runner(
-        path: int8Path, preservingAllTensors: true, kernels: kernels)
-      let matches = try LayerMatch.all(graph: folded.graph, model: preserving.model)
-      guard !matches.isEmpty else {
-        throw InputError(
-          int8Path,
-          "no tensor is named after a node of \(floatPath)'s graph: was it made from this model "
-            + "by `tinycnn quantize`? (use --layer-images 0 to skip the per-layer comparison)")
-      }
-      let foldedNetwork = try Network(model: folded)
-      progress = Progress("layers", total: layerSet.count, enabled: showProgress)
-      let agreements = try ModelComparison.layers(
-        matches, network: foldedNetwork, runner: preserving, images: layerSet,
-        progress: progress.doneSoFar())
-      progress.finish()
-      layers = zip(matches, agreements).map { Layer(match: $0, agreement: $1) }
-    }
-    return EvalResult(
-      floatPath: floatPath, int8Path: int8Path, dataset: dataset, labels: images.labels,
-      classNames: floatModel.classNames.isEmpty ? images.classNames : floatModel.classNames,
-      float: float, int8: int8, layers: layers, layerImages: layerImages > 0 ? layerSet.count : 0,
-      arenaBytes: runner.deviceArenaBytes, hostArenaBytes: runner.arenaBytes)
-  }
-
-  var floatAccuracy: Double { float.accuracy(labels) }
-  var int8Accuracy: Double { int8.accuracy(labels) }
-  /// Percentage points lost (negative when int8 does better).
-  var drop: Double { 100 * (floatAccuracy - int8Accuracy) }
-  var agreement: Double { float.agreement(with: int8) }
-  var differing: Int { zip(float.classes, int8.classes).filter { $0 != $1 }.count }
-  var classCount: Int { max(classNames.count, (labels.max() ?? -1) + 1) }
-
+/// `tinycnn eval`'s rendering of an `EvalResult`: the text tables, the JSON object, the charts.
+extension EvalResult {
   func text() -> String {
     var summary = TextTable([
       .left("model"), .left("file"), .right("top-1"), .right("images/s (batch 4)"),

@@ -2,6 +2,7 @@ import ArgumentParser
 import Datasets
 import Foundation
 import Imaging
+import Pipeline
 
 /// `tinycnn export-images`: the first N images of each class of a dataset split, as PNG files
 /// named by class, so a new user has something to classify at once.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Pipeline
 import Runtime
 
 /// `tinycnn firmware`: the int8 model and sample images built into Embedded Swift firmware for

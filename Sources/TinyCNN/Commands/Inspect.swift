@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Pipeline
 import Runtime
 
 /// `tinycnn inspect`: what is in a .tflite file and what running it costs: operators, tensors

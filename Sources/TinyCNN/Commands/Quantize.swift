@@ -3,6 +3,7 @@ import Datasets
 import Foundation
 import Graph
 import InputChecks
+import Pipeline
 import Quantization
 
 /// `tinycnn quantize`: a trained float model to an int8 .tflite file that TFLite Micro runs.
@@ -15,7 +16,7 @@ struct Quantize: ParsableCommand {
       format: per-channel symmetric convolution weights, per-tensor fully connected weights \
       (per channel with --per-channel-dense), int32 biases, asymmetric int8 activations, int8 \
       input and output. ReLU and ReLU6 fold into the preceding operator's output clamp. The \
-      class names go into the file's "class_names" metadata entry.
+      class names go into the file's "\(ClassNames.metadataKey)" metadata entry.
 
       Calibration methods: minmax (the range seen, as TensorFlow's converter), percentile[:P] \
       (clip the tails beyond the P-th percentile, default 99.99), mse (the range with the \
@@ -84,62 +85,31 @@ struct Quantize: ParsableCommand {
     report.note("wrote \(outputPath)")
   }
 
+  /// The pipeline step this command runs.
+  var job: QuantizeJob {
+    var job = QuantizeJob(model: model)
+    job.dataset = dataset
+    job.samples = samples
+    job.method = method
+    job.perChannelDense = perChannelDense
+    return job
+  }
+
   /// Calibrates, converts and writes the .tflite file; returns what to tell the user.
   func quantize() throws -> QuantizeReport {
-    let floatModel: FloatModel
-    do { floatModel = try FloatModel.read(model) } catch { throw InputError(model, error.cause) }
-    if let bad = floatModel.firstNonFiniteValue() {
-      throw InputError(
-        model,
-        "tensor '\(bad.tensor)' has a non-finite value (\(bad.value) at index \(bad.index)); "
-          + "a model with NaN or infinite weights cannot be quantized")
+    var progress: Progress? = nil
+    let made = try job.run { done, total in
+      if progress == nil {
+        progress = Progress("calibrating", total: total, enabled: report.showsProgress)
+      }
+      if let progress { progress.advance(by: done - progress.done) }
     }
-    do { try floatModel.graph.checkResources(batchSize: 1, training: false) } catch {
-      throw InputError(model, error.description)
-    }
-    let inputRange = try Calibration.inputRange(of: floatModel, file: model)
-    guard let datasetSpec = dataset ?? Calibration.recordedDataset(of: floatModel) else {
-      throw InputError(model, "no dataset recorded in the model; pass --dataset")
-    }
-    let train = try DatasetCatalog.load(datasetSpec, split: .train)
-    let images = Calibration.sample(train, count: samples)
-    let folded: FloatModel
-    do { folded = try foldBatchNorms(floatModel) } catch {
-      throw InputError(model, error.description)
-    }
-
-    let progress = Progress(
-      "calibrating", total: images.count, enabled: report.showsProgress)
-    let calibrator = try Calibration.observe(
-      folded, images: images, inputRange: inputRange, progress: progress.doneSoFar())
-    progress.finish()
-
-    let options = ConversionOptions(
-      perChannelDense: perChannelDense,
-      description:
-        "TinyCNN int8 model from \(URL(fileURLWithPath: model).lastPathComponent), calibrated on "
-        + "\(images.count) \(datasetSpec) training images (\(method))")
-    let classNames = floatModel.classNames.isEmpty ? train.classNames : floatModel.classNames
-    let ranges = calibrator.ranges(method)
-    // Finite weights can still overflow a float activation (a weight of 1e30 on a large input):
-    // such a range would give an infinite scale and NaN in the file.
-    for node in folded.graph.nodes {
-      guard let r = ranges[node.name], !(r.min.isFinite && r.max.isFinite) else { continue }
-      throw InputError(
-        model,
-        "layer '\(node.name)': calibration saw non-finite activations (range \(r.min) to "
-          + "\(r.max)); the weights are too large to quantize")
-    }
-    let export: Int8Export
-    do {
-      export = try Int8Export.make(
-        folded, ranges: ranges, options: options, classNames: classNames)
-    } catch let error as QuantizationError {
-      throw InputError(model, error.description)
-    }
+    progress?.finish()
+    let export = made.export
     var result = QuantizeReport(
-      model: model, output: outputPath, dataset: datasetSpec, calibrationImages: images.count,
-      calibrationMethod: method.description, perChannelDense: perChannelDense,
+      model: model, output: outputPath, dataset: made.dataset,
+      calibrationImages: made.calibrationImages, calibrationMethod: method.description,
+      perChannelDense: perChannelDense,
       layers: export.conversion.layers.map(QuantizeReport.Layer.init),
       operatorCount: export.conversion.model.operators.count, fileBytes: export.bytes.count,
       constantBytes: export.constantBytes, arenaBytes: export.arenaBytes,
@@ -147,9 +117,7 @@ struct Quantize: ParsableCommand {
     // The report is rendered before the file is replaced: whatever can fail runs first, so a
     // failure leaves the previous output as it was.
     result.rendered = report.json ? try jsonText(result) : result.text()
-    do { try AtomicFile.write(export.bytes, to: outputPath) } catch {
-      throw InputError(error.path, error.cause)
-    }
+    try made.write(to: outputPath)
     return result
   }
 }

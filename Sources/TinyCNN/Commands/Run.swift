@@ -1,6 +1,7 @@
 import ArgumentParser
 import Datasets
 import Foundation
+import Pipeline
 import Runtime
 
 /// `tinycnn run`: a batch from .npy in, the raw output tensors as .npy out, so any tool can
@@ -69,7 +70,7 @@ struct Run: ParsableCommand {
     runner.threads = threads.workers(for: images)
     let progress = Progress("running", total: images, enabled: report.showsProgress && images > 1)
     let start = Date()
-    let outputs = try runner.run(inputs, progress: progress)
+    let outputs = try runner.run(inputs, progress: progress.doneSoFar())
     let seconds = Date().timeIntervalSince(start)
     progress.finish()
     var files: [Summary.File] = []

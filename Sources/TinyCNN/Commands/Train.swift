@@ -3,6 +3,7 @@ import Datasets
 import Foundation
 import Graph
 import InputChecks
+import Pipeline
 import Training
 
 /// `tinycnn train`: trains a float CNN from the model zoo (or a graph file) on a labelled image
@@ -153,140 +154,50 @@ struct Train: ParsableCommand {
     return "\(name).safetensors"
   }
 
-  mutating func run() throws {
-    let options = try self.options
-    var train = try load(.train)
-    var test = try load(.test)
-    if let limit {
-      train = train.prefix(limit)
-      test = test.prefix(limit)
+  /// The pipeline step this command runs.
+  var job: TrainingJob {
+    get throws {
+      TrainingJob(
+        model: model, dataset: dataset, options: try options, limit: limit,
+        threads: ParallelBatch.threads(threads))
     }
-    let graph = try buildGraph(for: train)
-    try checkFits(graph, train)
-    let workers = Workers(count: ParallelBatch.threads(threads))
-    let network: Network
-    do { network = try Network(graph: graph, seed: seed, workers: workers) } catch {
-      throw InputError(model, error.description)
-    }
-    do { try network.check(train) } catch { throw InputError(dataset, error.description) }
-    try prepareOutputFolder()
+  }
 
-    let parameters = network.parameters.filter(\.isTrainable).reduce(0) { $0 + $1.count }
+  mutating func run() throws {
+    let job = try self.job
+    let setup = try job.prepare()
+    try TrainingJob.prepareOutputFolder(for: outputPath)
+    let parameters = setup.parameterCount
+    let workers = setup.workers.count
     report.note(
-      "training \(model) (\(Format.grouped(parameters)) parameters) on \(train.name): "
-        + "\(Format.grouped(train.count)) training, \(Format.grouped(test.count)) test images, "
-        + "\(workers.count) thread\(workers.count == 1 ? "" : "s")")
-    let trainer = Trainer(network: network, options: options)
-    var history: [TrainingRecord.Epoch] = []
-    let start = Date()
-    for epoch in 0..<epochs {
-      let progress = Progress(
-        "epoch \(epoch + 1)/\(epochs)", total: train.count, enabled: report.showsProgress)
-      var last = 0
-      let result = try trainer.trainEpoch(train, epoch: epoch) { step in
-        progress.advance(
-          by: step.samplesDone - last, status: "loss \(Format.fixed(step.loss, 3))")
-        last = step.samplesDone
+      "training \(model) (\(Format.grouped(parameters)) parameters) on \(setup.train.name): "
+        + "\(Format.grouped(setup.train.count)) training, \(Format.grouped(setup.test.count)) "
+        + "test images, \(workers) thread\(workers == 1 ? "" : "s")")
+    var progress: Progress? = nil
+    let record = try job.run(setup) { event in
+      switch event {
+      case .step(let epoch, let step):
+        if progress == nil {
+          progress = Progress(
+            "epoch \(epoch + 1)/\(epochs)", total: setup.train.count,
+            enabled: report.showsProgress)
+        }
+        if let bar = progress {
+          bar.advance(
+            by: step.samplesDone - bar.done, status: "loss \(Format.fixed(step.loss, 3))")
+        }
+      case .epochDone(let epoch, let result, let test):
+        progress?.finish(status: "loss \(Format.fixed(result.trainLoss, 3))")
+        progress = nil
+        report.note(
+          "epoch \(epoch + 1)/\(epochs): test accuracy "
+            + "\(Format.fixed(test.accuracy * 100, 2)) %, "
+            + "loss \(Format.fixed(test.loss, 4))")
       }
-      progress.finish(status: "loss \(Format.fixed(result.trainLoss, 3))")
-      let evaluation = try network.evaluate(test)
-      try checkFinite(network, epoch: epoch + 1, losses: [result.trainLoss, evaluation.loss])
-      report.note(
-        "epoch \(epoch + 1)/\(epochs): test accuracy "
-          + "\(Format.fixed(evaluation.accuracy * 100, 2)) %, "
-          + "loss \(Format.fixed(evaluation.loss, 4))")
-      history.append(TrainingRecord.Epoch(result, test: evaluation))
     }
-    let record = TrainingRecord(
-      dataset: dataset, trainImages: train.count, testImages: test.count, options: options,
-      threads: workers.count, history: history, seconds: Date().timeIntervalSince(start))
-    let modelFile: FloatModel
-    do {
-      modelFile = try network.floatModel(
-        classNames: train.classNames,
-        metadata: ["dataset": dataset, "training": record.jsonString(), "model": model])
-      try modelFile.write(to: outputPath)
-    } catch let error as AtomicFile.WriteError {
-      throw InputError(error.path, error.cause)
-    }
+    try job.write(setup, record: record, to: outputPath)
     report.note("wrote \(outputPath)")
     try printSummary(record, parameters: parameters)
-  }
-
-  /// The graph must take the dataset's images and stay inside the resource limits; both are
-  /// checked before `Network` allocates anything (a 1000x1000 dataset once built a 7 GB model
-  /// before `Network.check` refused it).
-  private func checkFits(_ graph: ModelGraph, _ data: LabeledImages) throws {
-    let images = FeatureShape(channels: data.channels, height: data.height, width: data.width)
-    guard graph.inputShape == images else {
-      throw InputError(
-        model, "the model takes \(graph.inputShape) (CxHxW) inputs, \(data.name) has \(images)")
-    }
-    do { try graph.checkResources(batchSize: batchSize, training: true) } catch {
-      throw InputError(model, error.description)
-    }
-  }
-
-  /// A run that diverged (a NaN loss, a weight that overflowed to infinity) stops at once with the
-  /// layer's name, and nothing is written: a model of NaN weights is not a model.
-  private func checkFinite(_ network: Network, epoch: Int, losses: [Double]) throws {
-    let weights: FloatModel
-    do { weights = try network.floatModel(classNames: []) } catch {
-      throw InputError(model, error.description)
-    }
-    if let bad = weights.firstNonFiniteValue() {
-      let layer = bad.tensor.split(separator: ".").dropLast().joined(separator: ".")
-      throw InputError(
-        model,
-        "training diverged in epoch \(epoch): layer '\(layer)' has a non-finite weight "
-          + "(\(bad.tensor)[\(bad.index)] = \(bad.value)); nothing was written; lower --lr "
-          + "(\(learningRate))")
-    }
-    if let i = losses.firstIndex(where: { !$0.isFinite }) {
-      throw InputError(
-        model,
-        "training diverged in epoch \(epoch): the \(i == 0 ? "training" : "test") loss is "
-          + "\(losses[i]); nothing was written; lower --lr (\(learningRate))")
-    }
-  }
-
-  private func load(_ split: Split) throws -> LabeledImages {
-    do { return try DatasetCatalog.load(dataset, split: split) } catch {
-      throw InputError(error.file, error.cause)
-    }
-  }
-
-  /// The zoo model sized for the data, or the graph in a .json file (which must fit the data).
-  private func buildGraph(for data: LabeledImages) throws -> ModelGraph {
-    let input = FeatureShape(channels: data.channels, height: data.height, width: data.width)
-    do {
-      if let graph = try ModelZoo.named(model, input: input, classes: data.classNames.count) {
-        return graph
-      }
-    } catch {
-      throw InputError(model, "does not fit \(data.name) (\(input)): \(error.description)")
-    }
-    guard model.hasSuffix(".json") else {
-      throw InputError(
-        model, "not a zoo model (\(ModelZoo.names.joined(separator: ", "))) or a .json graph file")
-    }
-    let text: String
-    do { text = try FileBytes.text(model) } catch { throw InputError(model, error.reason) }
-    do { return try ModelGraph(json: text) } catch { throw InputError(model, error.description) }
-  }
-
-  /// Creates the output's folder if needed, and fails before training if it cannot be written.
-  private func prepareOutputFolder() throws {
-    let folder = (outputPath as NSString).deletingLastPathComponent
-    guard !folder.isEmpty else { return }
-    do {
-      try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    } catch {
-      throw InputError(folder, "cannot create the output folder")
-    }
-    guard FileManager.default.isWritableFile(atPath: folder) else {
-      throw InputError(folder, "the output folder is not writable")
-    }
   }
 
   private func printSummary(_ record: TrainingRecord, parameters: Int) throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Graph
+import Pipeline
 import Runtime
 
 /// A Cortex-M core the exported library is built for (firmware/library.sh knows the same).

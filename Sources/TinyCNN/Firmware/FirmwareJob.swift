@@ -1,6 +1,7 @@
 import Datasets
 import Estimator
 import Foundation
+import Pipeline
 import Runtime
 
 /// What the firmware runs the model on.
@@ -132,14 +133,8 @@ struct FirmwareJob {
   /// vpdpbusd layout, whatever this host has).
   static func arenaBytes(_ session: ModelSession, kernels: KernelSet) throws -> Int {
     try rethrowing(session.file) { () throws(RuntimeError) in
-      let scratch = UnsafeMutableRawBufferPointer.allocate(
-        byteCount: try Interpreter.planningBytes(
-          for: session.model, kernels: kernels, packing: .portable),
-        alignment: arenaAlignment)
-      defer { scratch.deallocate() }
-      return try Interpreter.requirements(
-        for: session.model, scratch: scratch, kernels: kernels, packing: .portable
-      ).totalBytes
+      try ArenaSize.requirements(for: session.model, kernels: kernels, packing: .portable)
+        .totalBytes
     }
   }
 
@@ -148,7 +143,7 @@ struct FirmwareJob {
     switch inputs {
     case .images(let images):
       let classifier = try Classifier(session: session, labels: nil)
-      return try images.map { ($0, try classifier.inputBytes($0)) }
+      return try images.map { ($0, try classifier.input.bytes(ofPNG: $0)) }
     case .array(let path, let limit):
       let array: NPYArray
       do {

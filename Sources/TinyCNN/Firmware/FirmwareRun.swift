@@ -1,4 +1,5 @@
 import Foundation
+import Pipeline
 
 /// How the firmware's Swift is optimised (swiftc's -Osize, -O, -Ounchecked).
 enum FirmwareOptimization: String, CaseIterable, Codable {

@@ -1,5 +1,6 @@
 import Foundation
 import Graph
+import Pipeline
 
 /// What the firmware embeds: the model file, the int8 input of each image, the output the host
 /// interpreter computed for it, and the arena size. Written as C (firmware/build.sh compiles it

@@ -1,4 +1,5 @@
 import Foundation
+import Pipeline
 
 /// A QEMU board the firmware builds for (firmware/build.sh knows the same three).
 enum FirmwareBoard: String, CaseIterable, Codable {

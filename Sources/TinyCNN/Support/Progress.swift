@@ -13,7 +13,7 @@ final class Progress {
   private let enabled: Bool
   private let live: Bool
   private let start = Date()
-  private var done = 0
+  private(set) var done = 0
   private var lastDraw = Date.distantPast
   private let plainInterval: TimeInterval
 

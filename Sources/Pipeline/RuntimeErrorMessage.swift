@@ -3,7 +3,7 @@ import Runtime
 extension RuntimeError {
   /// One line a user can act on, for "MODEL.tflite: <this>". With the model at hand, operators
   /// are named by code ("operator 7 (CONV_2D)") and tensors by name.
-  func message(_ model: Model?, fileBytes: Int) -> String {
+  package func message(_ model: Model?, fileBytes: Int) -> String {
     func op(_ i: Int) -> String {
       guard let model, i >= 0, i < model.operatorCount, let o = try? model.operation(at: i) else {
         return "operator \(i)"
@@ -109,7 +109,7 @@ extension RuntimeError {
 }
 
 extension KernelError {
-  var message: String {
+  package var message: String {
     switch self {
     case .invalidWindow:
       return "invalid window: a stride, dilation or filter size below 1, or an empty output"
@@ -133,7 +133,7 @@ extension KernelError {
 }
 
 /// Every builtin operator the interpreter prepares, by name.
-let supportedOperatorNames: [String] = (0..<256).compactMap { code in
+package let supportedOperatorNames: [String] = (0..<256).compactMap { code in
   Interpreter.supports(builtinCode: Int32(code))
     ? builtinOperatorName(Int32(code)).description : nil
 }.sorted()

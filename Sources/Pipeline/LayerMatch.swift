@@ -12,20 +12,20 @@ import Runtime
 /// - Layout: a [1, H, W, C] tensor is NHWC where the float model is NCHW, and the [1, N] output of
 ///   a flatten of a multi-channel map lists features in NHWC order where PyTorch's flatten lists
 ///   them channel-major; `floatIndex[i]` is the float index of int8 element i.
-struct LayerMatch {
-  var tensor: Int
-  var tensorName: String
+package struct LayerMatch {
+  package var tensor: Int
+  package var tensorName: String
   /// The operator that writes the tensor, e.g. "CONV_2D+RELU" ("input" for the model input).
-  var operatorName: String
+  package var operatorName: String
   /// The graph node whose float output the tensor holds, and its index in the graph.
-  var floatNode: String
-  var floatNodeIndex: Int
-  var floatIndex: [Int]
-  var scale: Float
-  var zeroPoint: Int32
+  package var floatNode: String
+  package var floatNodeIndex: Int
+  package var floatIndex: [Int]
+  package var scale: Float
+  package var zeroPoint: Int32
 
   /// Every graph node that has a same-named int8 tensor of matching size, in graph order.
-  static func all(graph: ModelGraph, model: Model) throws -> [LayerMatch] {
+  package static func all(graph: ModelGraph, model: Model) throws -> [LayerMatch] {
     let shapes = try graph.shapes()
     let readers = graph.inputIndices().enumerated().reduce(into: [Int: [Int]]()) { r, e in
       for i in e.element { r[i, default: []].append(e.offset) }
@@ -114,13 +114,15 @@ struct LayerMatch {
 }
 
 /// Running agreement of an int8 tensor with its float values over many images.
-struct LayerAgreement {
-  var signal = 0.0  // Σ x²
-  var noise = 0.0  // Σ (x - x̂)²
-  var dot = 0.0  // Σ x x̂
-  var approximation = 0.0  // Σ x̂²
+package struct LayerAgreement {
+  package var signal = 0.0  // Σ x²
+  package var noise = 0.0  // Σ (x - x̂)²
+  package var dot = 0.0  // Σ x x̂
+  package var approximation = 0.0  // Σ x̂²
 
-  mutating func add(reference x: Float, approximation y: Float) {
+  package init() {}
+
+  package mutating func add(reference x: Float, approximation y: Float) {
     let a = Double(x)
     let b = Double(y)
     signal += a * a
@@ -130,14 +132,14 @@ struct LayerAgreement {
   }
 
   /// 10 log10(Σ x² / Σ (x - x̂)²) in dB; infinite when exact.
-  var sqnr: Double {
+  package var sqnr: Double {
     if noise == 0 { return .infinity }
     if signal == 0 { return -.infinity }
     return 10 * log10(signal / noise)
   }
 
   /// Σ x x̂ / √(Σ x² Σ x̂²); 1 when both are all zero.
-  var cosine: Double {
+  package var cosine: Double {
     let norms = (signal * approximation).squareRoot()
     if norms == 0 { return signal == approximation ? 1 : 0 }
     return dot / norms

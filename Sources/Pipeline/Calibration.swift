@@ -5,10 +5,12 @@ import Training
 
 /// The float side of quantisation: the model's input normalisation, the calibration images and
 /// the float passes that feed `ActivationCalibrator`. `tinycnn quantize` and the tests drive it.
-enum Calibration {
+package enum Calibration {
   /// The int8 input range the model's pixel normalisation implies. Models without the entry were
   /// written before the trainer recorded it; its only normalisation then was pixel/255.
-  static func inputRange(of model: FloatModel, file: String) throws(InputError) -> ActivationRange {
+  package static func inputRange(of model: FloatModel, file: String) throws(InputError)
+    -> ActivationRange
+  {
     guard let text = model.metadata[PixelNormalization.metadataKey] else {
       return PixelNormalization.unitRange.inputRange
     }
@@ -21,7 +23,7 @@ enum Calibration {
 
   /// The dataset a model was trained on, as its metadata records it (a `--dataset` argument, or a
   /// name such as "fashion-mnist (train)").
-  static func recordedDataset(of model: FloatModel) -> String? {
+  package static func recordedDataset(of model: FloatModel) -> String? {
     guard var name = model.metadata["dataset"], !name.isEmpty else { return nil }
     if let paren = name.range(of: " (") { name = String(name[..<paren.lowerBound]) }
     return name
@@ -29,14 +31,15 @@ enum Calibration {
 
   /// `count` images drawn without replacement from `images` in an order fixed by `seed`, so two
   /// runs calibrate on the same images (a class-sorted folder still gives every class).
-  static func sample(_ images: LabeledImages, count: Int, seed: UInt64 = 0) -> LabeledImages {
+  package static func sample(_ images: LabeledImages, count: Int, seed: UInt64 = 0) -> LabeledImages
+  {
     guard count < images.count else { return images }
     return images.selecting(shuffledIndices(count: images.count, seed: seed).prefix(count))
   }
 
   /// Runs the float model (batch norms folded, as it will be converted) over `images` and
   /// observes every node's output. `progress` is called with the images done after each batch.
-  static func observe(
+  package static func observe(
     _ model: FloatModel, images: LabeledImages, inputRange: ActivationRange, batchSize: Int = 50,
     progress: (Int) -> Void = { _ in }
   ) throws -> ActivationCalibrator {

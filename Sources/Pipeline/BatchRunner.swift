@@ -5,12 +5,17 @@ import Runtime
 /// (and the firmware) run batch 1, and a model converted with a dynamic batch still has batch 1
 /// in its `shape` (-1 only in `shape_signature`). The first axis of every array is the batch.
 /// With several `threads` the batch is split in contiguous slices, one interpreter each.
-struct BatchRunner {
-  let session: ModelSession
-  var threads = 1
+package struct BatchRunner {
+  package let session: ModelSession
+  package var threads = 1
+
+  package init(session: ModelSession, threads: Int = 1) {
+    self.session = session
+    self.threads = threads
+  }
 
   /// The .npy dtype that holds a tensor of `type`, if any.
-  static func npyType(_ type: TensorType) -> NPYArray.DType? {
+  package static func npyType(_ type: TensorType) -> NPYArray.DType? {
     switch type {
     case .int8: .int8
     case .uint8: .uint8
@@ -22,15 +27,15 @@ struct BatchRunner {
   }
 
   /// One image's dimensions: the tensor's shape without its leading batch dimension of 1.
-  static func imageShape(_ tensor: Tensor) -> (shape: [Int], hasBatchAxis: Bool) {
+  package static func imageShape(_ tensor: Tensor) -> (shape: [Int], hasBatchAxis: Bool) {
     let shape = tensor.shapeArray
     if shape.first == 1 { return (Array(shape.dropFirst()), true) }
     return (shape, false)
   }
 
   /// How many images `array` holds for model input `i`, after checking its dtype and shape.
-  func imageCount(_ array: NPYArray, file: String, input i: Int) throws -> Int {
-    let tensor = try session.interpreter.input(i).tensor
+  package func imageCount(_ array: NPYArray, file: String, input i: Int) throws -> Int {
+    let tensor = try session.input(i).tensor
     let model = session.file.path
     guard let wanted = BatchRunner.npyType(tensor.type) else {
       throw InputError(
@@ -54,8 +59,11 @@ struct BatchRunner {
     )
   }
 
-  /// Runs every image; returns one array per model output, batch first.
-  func run(_ inputs: [(file: String, array: NPYArray)], progress: Progress?) throws -> [NPYArray] {
+  /// Runs every image; returns one array per model output, batch first. `progress` gets the
+  /// number of images done so far (from any worker thread, one call at a time).
+  package func run(
+    _ inputs: [(file: String, array: NPYArray)], progress: @escaping (Int) -> Void = { _ in }
+  ) throws -> [NPYArray] {
     let interpreter = session.interpreter
     guard inputs.count == interpreter.inputCount else {
       throw InputError(
@@ -73,7 +81,7 @@ struct BatchRunner {
     let images = count ?? 0
     var outputs: [NPYArray] = []
     for j in 0..<interpreter.outputCount {
-      let tensor = try interpreter.output(j).tensor
+      let tensor = try session.output(j).tensor
       guard let dtype = BatchRunner.npyType(tensor.type) else {
         throw InputError(
           session.file.path, "output \(j) has type \(tensor.typeName), which .npy cannot hold")
@@ -93,30 +101,26 @@ struct BatchRunner {
     for _ in 1..<max(1, min(threads, images)) {
       sessions.append(try ModelSession(file: session.file, kernels: session.kernels))
     }
-    let shared = SharedProgress(progress)
+    let done = ProgressCount(progress)
     try ParallelBatch.run(count: images, workers: sessions.count) { w, slice in
-      let interpreter = sessions[w].interpreter
+      let session = sessions[w]
       for k in slice {
         for (i, input) in inputs.enumerated() {
-          let slot = try interpreter.input(i).bytes
+          let slot = try session.input(i).bytes
           let size = slot.count
           input.array.data.withUnsafeBytes { src in
             slot.copyMemory(
               from: UnsafeRawBufferPointer(rebasing: src[k * size..<(k + 1) * size]))
           }
         }
-        do {
-          try interpreter.invoke()
-        } catch let error as RuntimeError {
-          throw session.file.error(error)
-        }
+        try session.invoke()
         for j in 0..<results.count {
-          let result = try interpreter.output(j).bytes
+          let result = try session.output(j).bytes
           let size = result.count
           UnsafeMutableRawBufferPointer(rebasing: results[j][k * size..<(k + 1) * size])
             .copyMemory(from: UnsafeRawBufferPointer(result))
         }
-        shared.advance(by: 1)
+        done.add(1)
       }
     }
     for j in 0..<outputs.count {
