@@ -31,7 +31,7 @@ struct DepthwiseCase: CustomStringConvertible {
       let outC = inC * depthMultiplier
       // Now and then large and non-square filters (10x4, kx1 along time).
       let kH = rng.below(10) == 0 ? rng.int(in: 6...10) : rng.int(in: 1...5)
-      let kW = rng.below(3) == 0 ? rng.int(in: 1...5) : kH
+      var kW = rng.below(3) == 0 ? rng.int(in: 1...5) : kH
       let strideH = rng.int(in: 1...3)
       let strideW = rng.below(3) == 0 ? rng.int(in: 1...3) : strideH
       let dilationH = rng.below(3) == 0 ? rng.int(in: 1...3) : 1
@@ -41,6 +41,8 @@ struct DepthwiseCase: CustomStringConvertible {
       // Real nets run on narrow maps (25x5, 1-D Wx1 and 1xW) as well as square ones.
       let inH = rng.below(6) == 0 ? 1 : rng.size(1...9, 10...30)
       let inW = rng.below(6) == 0 && inH > 1 ? 1 : rng.size(1...9, 10...17)
+      // 1-D nets along H filter with kx1 kernels (the kernel runs those maps transposed).
+      if inW == 1 && rng.below(2) == 0 { kW = 1 }
       guard
         let window = try? computePaddingHeightWidth(
           strideHeight: strideH, strideWidth: strideW, dilationHeight: dilationH,
@@ -81,8 +83,9 @@ struct DepthwiseCase: CustomStringConvertible {
             alignment: 16)
           let scratch = UnsafeMutableRawPointer.allocate(
             byteCount: DepthwiseScratchLayout(
-              inputShape: inputShape, filterShape: filterShape, outputShape: outputShape,
-              strideWidth: params.strideWidth, dilationWidth: params.dilationWidthFactor
+              DepthwiseGeometry(
+                params, inputShape: inputShape, filterShape: filterShape,
+                outputShape: outputShape)
             ).bytes, alignment: 16)
           defer {
             memory.deallocate()

@@ -82,6 +82,13 @@ extension Interpreter {
         options.activation, outputScale: outputScale, outputZeroPoint: outputZeroPoint)
     }
 
+    let params = DepthwiseParams(
+      padding: options.padding, paddingValues: padding, strideWidth: options.strideWidth,
+      strideHeight: options.strideHeight, dilationWidthFactor: options.dilationWidth,
+      dilationHeightFactor: options.dilationHeight, depthMultiplier: options.depthMultiplier,
+      inputOffset: -inputQ.zeroPoint, weightsOffset: -filterQ.zeroPoint,
+      outputOffset: outputZeroPoint, quantizedActivationMin: range.min,
+      quantizedActivationMax: range.max)
     let channels = outShape.c
     let multiplier = ctx.constants.allocate(Int32.self, count: channels)
     let shift = ctx.constants.allocate(Int32.self, count: channels)
@@ -92,8 +99,8 @@ extension Interpreter {
         packedBytes: PackedDepthwiseWeights.bytes(
           filterShape: filterShape, accumulators: ctx.packing.depthwiseAccumulators),
         scratchBytes: DepthwiseScratchLayout(
-          inputShape: inShape, filterShape: filterShape, outputShape: outShape,
-          strideWidth: options.strideWidth, dilationWidth: options.dilationWidth
+          DepthwiseGeometry(
+            params, inputShape: inShape, filterShape: filterShape, outputShape: outShape)
         ).bytes)
     #endif
     guard let payload = ctx.commit(.depthwiseConv2D, DepthwiseConv2DOp.self), let multiplier,
@@ -102,13 +109,6 @@ extension Interpreter {
     ctx.populateMultipliers(
       inputScale: inputQ.scale, filter: filterQ, outputScale: outputScale,
       multiplier: multiplier, shift: shift, channels: channels)
-    let params = DepthwiseParams(
-      padding: options.padding, paddingValues: padding, strideWidth: options.strideWidth,
-      strideHeight: options.strideHeight, dilationWidthFactor: options.dilationWidth,
-      dilationHeightFactor: options.dilationHeight, depthMultiplier: options.depthMultiplier,
-      inputOffset: -inputQ.zeroPoint, weightsOffset: -filterQ.zeroPoint,
-      outputOffset: outputZeroPoint, quantizedActivationMin: range.min,
-      quantizedActivationMax: range.max)
     payload.initialize(
       to: DepthwiseConv2DOp(
         params: params, outputMultiplier: multiplier, outputShift: shift, inputShape: inShape,

@@ -223,14 +223,14 @@ struct DepthwiseScratchLayout {
   let rowBytes: Int  // rowPixels * outC plus a segment of slack for the last loads
   let phaseRows: Int
 
-  init(
-    inputShape: Shape4, filterShape: Shape4, outputShape: Shape4, strideWidth: Int,
-    dilationWidth: Int
-  ) {
-    taps = filterShape.h * filterShape.w
-    rowPixels = outputShape.w + (filterShape.w - 1) * dilationWidth / strideWidth
-    rowBytes = rowPixels * outputShape.c + 64
-    phaseRows = filterShape.h * strideWidth
+  /// The scratch of `g`, the geometry the kernel runs (never the operator's own shapes: a map
+  /// one pixel wide runs as one pixel high).
+  init(_ g: DepthwiseGeometry) {
+    taps = g.filterShape.h * g.filterShape.w
+    rowPixels =
+      g.outputShape.w + (g.filterShape.w - 1) * g.params.dilationWidthFactor / g.params.strideWidth
+    rowBytes = rowPixels * g.outputShape.c + 64
+    phaseRows = g.filterShape.h * g.params.strideWidth
   }
 
   var bytes: Int { taps * MemoryLayout<UnsafePointer<Int8>>.stride + (1 + phaseRows) * rowBytes }
@@ -249,14 +249,13 @@ struct DepthwiseScratchLayout {
 /// The optimized DEPTHWISE_CONV_2D (see the top of this file); the weights' scratch holds
 /// `DepthwiseScratchLayout.bytes`.
 func depthwiseConv2DPerChannelInt8SIMD<Block: DepthwiseBlock, Finish: DepthwiseFinish>(
-  _: Block.Type, _ finish: Finish, _ p: DepthwiseParams, packed: PackedDepthwiseWeights,
-  inputShape: Shape4,
-  input: UnsafePointer<Int8>, filterShape: Shape4, outputShape: Shape4,
-  output: UnsafeMutablePointer<Int8>
+  _: Block.Type, _ finish: Finish, _ g: DepthwiseGeometry, packed: PackedDepthwiseWeights,
+  input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>
 ) {
-  let layout = DepthwiseScratchLayout(
-    inputShape: inputShape, filterShape: filterShape, outputShape: outputShape,
-    strideWidth: p.strideWidth, dilationWidth: p.dilationWidthFactor)
+  let (p, inputShape, filterShape, outputShape) = (
+    g.params, g.inputShape, g.filterShape, g.outputShape
+  )
+  let layout = DepthwiseScratchLayout(g)
   let scratch = packed.scratch
   let sources = layout.sources(scratch)
   let zeroPoint = Int8(truncatingIfNeeded: -p.inputOffset)
@@ -264,23 +263,32 @@ func depthwiseConv2DPerChannelInt8SIMD<Block: DepthwiseBlock, Finish: DepthwiseF
   zeroRow.initialize(repeating: zeroPoint, count: layout.rowBytes)
   let channels = outputShape.c
   let outputRowBytes = outputShape.w * channels
+  // Without dilation an output row's filter rows read consecutive input rows, and the next
+  // output row reads most of them again (stride 1 of a 3x3: two of three): input row inY keeps
+  // slot inY % kH, copied once per batch. Dilated, slot kY, copied every time.
+  let reuse = p.dilationHeightFactor == 1
   for batch in 0..<outputShape.n {
+    var copiedEnd = 0  // input rows below this one are in their slots (when `reuse`)
     for outY in 0..<outputShape.h {
       // The phase rows of each filter row, and the taps' runs in them.
       for kY in 0..<filterShape.h {
         let inY = outY * p.strideHeight - p.paddingValues.height + kY * p.dilationHeightFactor
         let inside = inY >= 0 && inY < inputShape.h
-        for phase in 0..<p.strideWidth where inside {
-          copyPhaseRow(
-            p, phase: phase, from: input + inputShape.offset(batch, inY, 0, 0),
-            inputShape: inputShape, outputChannels: channels, pixels: layout.rowPixels,
-            zeroPoint: zeroPoint, to: layout.row(scratch, 1 + kY * p.strideWidth + phase))
+        let slot = reuse && inside ? inY % filterShape.h : kY
+        if inside && !(reuse && inY < copiedEnd) {
+          for phase in 0..<p.strideWidth {
+            copyPhaseRow(
+              p, phase: phase, from: input + inputShape.offset(batch, inY, 0, 0),
+              inputShape: inputShape, outputChannels: channels, pixels: layout.rowPixels,
+              zeroPoint: zeroPoint, to: layout.row(scratch, 1 + slot * p.strideWidth + phase))
+          }
+          copiedEnd = inY + 1
         }
         for kX in 0..<filterShape.w {
           let reach = kX * p.dilationWidthFactor
           let row =
             inside
-            ? layout.row(scratch, 1 + kY * p.strideWidth + reach % p.strideWidth) : zeroRow
+            ? layout.row(scratch, 1 + slot * p.strideWidth + reach % p.strideWidth) : zeroRow
           sources[kY * filterShape.w + kX] = UnsafePointer(row + reach / p.strideWidth * channels)
         }
       }
@@ -399,6 +407,7 @@ enum PairDepthwiseBlock: DepthwiseBlock {
     let halves = unsafeBitCast(pairs, to: SIMD32<Int16>.self)
     var bytes = SIMD32<Int8>()
     for j in 0..<32 { bytes[j] = Int8(truncatingIfNeeded: halves[j]) }
+    if count == 32 { return storeWhole(bytes, out) }
     storeBytes(unsafeBitCast(bytes, to: (SIMD16<Int8>, SIMD16<Int8>).self), out, count: count)
   }
 }
@@ -440,6 +449,7 @@ enum PairDepthwiseBlock: DepthwiseBlock {
       let quads =
         (finish.clamped(a0, q, 0) & byte) | ((finish.clamped(a1, q, 1) & byte) &<< 8)
         | ((finish.clamped(a2, q, 2) & byte) &<< 16) | (finish.clamped(a3, q, 3) &<< 24)
+      if count == 64 { return storeWhole(quads, out) }
       let groups = unsafeBitCast(
         quads, to: (SIMD16<Int8>, SIMD16<Int8>, SIMD16<Int8>, SIMD16<Int8>).self)
       storeBytes((groups.0, groups.1), out, count: count)
@@ -447,6 +457,16 @@ enum PairDepthwiseBlock: DepthwiseBlock {
     }
   }
 #endif
+
+/// A whole segment in one store. (Stored in 16-byte groups instead, LLVM splits the clamp
+/// before it into 16-byte pieces too, with mask round trips: a quarter of the layer's time.)
+@_transparent
+func storeWhole<Segment: SIMD>(_ segment: Segment, _ out: UnsafeMutablePointer<Int8>) {
+  var v = segment
+  withUnsafeBytes(of: &v) {
+    UnsafeMutableRawPointer(out).copyMemory(from: $0.baseAddress!, byteCount: $0.count)
+  }
+}
 
 /// The first `count` (up to 32) of 32 bytes at `out`.
 @inline(__always)
@@ -493,6 +513,8 @@ func runDepthwiseConv2DSIMD(
   output: UnsafeMutablePointer<Int8>
 ) {
   let packed = PackedDepthwiseWeights(header: header, scratch: scratch)
+  let geometry = DepthwiseGeometry(
+    p, inputShape: inputShape, filterShape: filterShape, outputShape: outputShape)
   let clamp = OutputClamp(p)
   // On 32-bit targets the folded form is the exact one (no 64-bit lanes there): one copy of
   // the kernel keeps the Cortex-M0 image inside its 256 KiB of flash.
@@ -503,33 +525,28 @@ func runDepthwiseConv2DSIMD(
   #endif
   if folded {
     runDepthwiseConv2DSIMD(
-      FoldedDepthwiseFinish(packed: packed, clamp: clamp), p, packed: packed,
-      inputShape: inputShape, input: input, filterShape: filterShape, outputShape: outputShape,
-      output: output)
+      FoldedDepthwiseFinish(packed: packed, clamp: clamp), geometry, packed: packed,
+      input: input, output: output)
   } else {
     runDepthwiseConv2DSIMD(
-      ExactDepthwiseFinish(packed: packed, clamp: clamp), p, packed: packed,
-      inputShape: inputShape, input: input, filterShape: filterShape, outputShape: outputShape,
-      output: output)
+      ExactDepthwiseFinish(packed: packed, clamp: clamp), geometry, packed: packed,
+      input: input, output: output)
   }
 }
 
 @inline(__always)
 func runDepthwiseConv2DSIMD<Finish: DepthwiseFinish>(
-  _ finish: Finish, _ p: DepthwiseParams, packed: PackedDepthwiseWeights, inputShape: Shape4,
-  input: UnsafePointer<Int8>, filterShape: Shape4, outputShape: Shape4,
-  output: UnsafeMutablePointer<Int8>
+  _ finish: Finish, _ g: DepthwiseGeometry, packed: PackedDepthwiseWeights,
+  input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>
 ) {
   #if AVX512 && canImport(X86DotProduct)
     if packed.accumulators == DotProductDepthwiseBlock.accumulators {
       return depthwiseConv2DPerChannelInt8SIMD(
-        DotProductDepthwiseBlock.self, finish, p, packed: packed, inputShape: inputShape,
-        input: input, filterShape: filterShape, outputShape: outputShape, output: output)
+        DotProductDepthwiseBlock.self, finish, g, packed: packed, input: input, output: output)
     }
   #endif
   depthwiseConv2DPerChannelInt8SIMD(
-    PairDepthwiseBlock.self, finish, p, packed: packed, inputShape: inputShape, input: input,
-    filterShape: filterShape, outputShape: outputShape, output: output)
+    PairDepthwiseBlock.self, finish, g, packed: packed, input: input, output: output)
 }
 
 /// The requantisation of a segment's accumulators: accumulator j of phase q requantised,
@@ -541,21 +558,24 @@ protocol DepthwiseFinish {
 /// The output zero point and the activation's clamp.
 struct OutputClamp {
   let offset: SIMD16<Int32>
-  let minimum: SIMD16<Int32>
-  let maximum: SIMD16<Int32>
+  let low: Int32
+  let high: Int32
 
   init(_ p: DepthwiseParams) {
     offset = SIMD16(repeating: p.outputOffset)
-    minimum = SIMD16(repeating: p.quantizedActivationMin)
-    maximum = SIMD16(repeating: p.quantizedActivationMax)
+    low = p.quantizedActivationMin
+    high = p.quantizedActivationMax
   }
 
   @_transparent
   func callAsFunction(_ y: SIMD16<Int32>) -> SIMD16<Int32> {
-    var v = y &+ offset
-    v.replace(with: minimum, where: v .< minimum)
-    v.replace(with: maximum, where: v .> maximum)
-    return v
+    // Lane by lane with scalar bounds: LLVM makes this `vpmaxsd`/`vpminsd`. (`replace(with:where:)`
+    // became compare, mask-to-vector and blends split into 16-byte pieces; `pointwiseMax` stays
+    // an out-of-line generic call.)
+    let v = y &+ offset
+    var r = SIMD16<Int32>()
+    for l in 0..<16 { r[l] = Swift.min(Swift.max(v[l], low), high) }
+    return r
   }
 }
 
