@@ -34,7 +34,39 @@ extension ModelWork {
       EstimatorError(file: file, "operator \(op): \(cause)")
     }
     func tensor(_ i: Int, _ op: Int) throws(EstimatorError) -> Runtime.Tensor {
-      do { return try model.tensor(at: i) } catch { throw fail(op, "tensor \(i): \(error)") }
+      let t: Runtime.Tensor
+      do { t = try model.tensor(at: i) } catch { throw fail(op, "tensor \(i): \(error)") }
+      // The reader bounds the element count, but a zero dimension lets the others be anything:
+      // the costs below multiply dimensions, so their product (zeros aside) must fit too.
+      let dims = (0..<t.rank).map { t.dim($0) }.filter { $0 != 0 }
+      do {
+        _ = try Checked.product(dims, "tensor \(i) shape", limit: Int(Int32.max))
+      } catch {
+        throw fail(op, "\(error)")
+      }
+      return t
+    }
+    /// The weights of a CONV_2D, DEPTHWISE_CONV_2D, TRANSPOSE_CONV (4-D) or FULLY_CONNECTED
+    /// (2-D and up): the first constant of `type`, checked before its dimensions are read.
+    func filter(_ constants: [Runtime.Tensor], rank: Int, type: TensorType? = nil, _ op: Int)
+      throws(EstimatorError) -> Runtime.Tensor
+    {
+      guard let f = constants.first(where: { type == nil || $0.type == type }) else {
+        throw fail(op, "no constant weights")
+      }
+      guard rank == 2 ? f.rank >= 2 : f.rank == rank else {
+        throw fail(op, "weights tensor \(f.index) has \(f.rank) dimensions, not \(rank)")
+      }
+      return f
+    }
+    /// A layer's multiply-adds, at most 2^40 (a trillion, hours on any microcontroller), so the
+    /// model's totals and the cycle counts built on them cannot overflow.
+    func macs(_ factors: [Int], _ op: Int) throws(EstimatorError) -> Int {
+      do {
+        return try Checked.product(factors, "multiply-adds", limit: 1 << 40)
+      } catch {
+        throw fail(op, "\(error)")
+      }
     }
     /// Shape without the batch axis (TFLM runs batch 1).
     func shape(_ t: Runtime.Tensor) -> [Int] {
@@ -73,29 +105,34 @@ extension ModelWork {
         op: Self.kind(op.builtinCode), inputShapes: activations.map(shape),
         outputShape: shape(out))
 
-      do throws(RuntimeError) {
+      guard
+        !(layer.op == .conv2D || layer.op == .depthwiseConv2D || layer.op == .fullyConnected)
+          || !constants.isEmpty
+      else { throw fail(opIndex, "\(layer.op) without constant weights is not supported") }
+      do {
         switch op.code.builtin {
         case .conv2D:
           let o = try op.conv2DOptions()
-          let filter = constants[0]  // [outC, kH, kW, inC / groups]
+          let filter = try filter(constants, rank: 4, opIndex)  // [outC, kH, kW, inC / groups]
           layer.kernel = Size2(filter.dim(1), filter.dim(2))
           layer.stride = Size2(o.strideHeight, o.strideWidth)
           layer.dilation = Size2(o.dilationHeight, o.dilationWidth)
-          layer.macs = layer.outputCount * filter.dim(1) * filter.dim(2) * filter.dim(3)
+          layer.macs = try macs(
+            [layer.outputCount, filter.dim(1), filter.dim(2), filter.dim(3)], opIndex)
           layer.fusedActivation = Self.activationName(o.activation)
         case .depthwiseConv2D:
           let o = try op.depthwiseConv2DOptions()
-          let filter = constants[0]  // [1, kH, kW, outC]
+          let filter = try filter(constants, rank: 4, opIndex)  // [1, kH, kW, outC]
           layer.kernel = Size2(filter.dim(1), filter.dim(2))
           layer.stride = Size2(o.strideHeight, o.strideWidth)
           layer.dilation = Size2(o.dilationHeight, o.dilationWidth)
-          layer.macs = layer.outputCount * filter.dim(1) * filter.dim(2)
+          layer.macs = try macs([layer.outputCount, filter.dim(1), filter.dim(2)], opIndex)
           layer.fusedActivation = Self.activationName(o.activation)
         case .fullyConnected:
           let o = try op.fullyConnectedOptions()
-          let filter = constants[0]  // [out, in]
+          let filter = try filter(constants, rank: 2, opIndex)  // [out, in]
           let rows = max(1, (activations.first?.elementCount ?? 0) / max(1, filter.dim(1)))
-          layer.macs = rows * filter.elementCount
+          layer.macs = try macs([rows, filter.elementCount], opIndex)
           layer.fusedActivation = Self.activationName(o.activation)
         case .maxPool2D, .averagePool2D:
           let o = try op.pool2DOptions()
@@ -108,22 +145,20 @@ extension ModelWork {
           // TFLM's reference scatters every input value through every tap to every output
           // channel: input count x kH x kW x outC multiply-adds, as the graph counts them.
           let o = try op.transposeConvOptions()
-          guard let filter = constants.first(where: { $0.type == .int8 }) else { break }
+          let filter = try filter(constants, rank: 4, type: .int8, opIndex)
           layer.kernel = Size2(filter.dim(1), filter.dim(2))  // [outC, kH, kW, inC]
           layer.stride = Size2(o.strideHeight, o.strideWidth)
-          layer.macs =
-            (activations.first?.elementCount ?? 0) * filter.dim(0) * filter.dim(1)
-            * filter.dim(2)
+          layer.macs = try macs(
+            [activations.first?.elementCount ?? 0, filter.dim(0), filter.dim(1), filter.dim(2)],
+            opIndex)
         default:
           break
         }
+      } catch let error as EstimatorError {
+        throw error
       } catch {
         throw fail(opIndex, "\(layer.op) options: \(error)")
       }
-      guard
-        !(layer.op == .conv2D || layer.op == .depthwiseConv2D || layer.op == .fullyConnected)
-          || !constants.isEmpty
-      else { throw fail(opIndex, "\(layer.op) without constant weights is not supported") }
       // The filter is the first constant input of a weighted op, the bias the int32 one.
       if [.conv2D, .depthwiseConv2D, .fullyConnected, .transposeConv].contains(layer.op) {
         let filter = constants.first { $0.type != .int32 } ?? constants[0]
