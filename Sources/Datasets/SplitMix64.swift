@@ -2,7 +2,9 @@
 /// seeder of xoshiro). The same seed gives the same shuffles, initial weights and dropout masks
 /// on every machine, which `SystemRandomNumberGenerator` cannot promise.
 public struct SplitMix64: RandomNumberGenerator, Sendable {
-  private var state: UInt64
+  /// The generator's whole state: `SplitMix64(seed: state)` continues the same sequence (a
+  /// training checkpoint keeps it).
+  public private(set) var state: UInt64
 
   public init(seed: UInt64) { state = seed }
 

@@ -28,6 +28,11 @@ public struct SafetensorsFile: Sendable {
     public var path: String
     public var cause: String
     public var description: String { "\(path): \(cause)" }
+
+    public init(path: String, cause: String) {
+      self.path = path
+      self.cause = cause
+    }
   }
 
   public var metadata: [String: String]

@@ -17,6 +17,27 @@ package struct TrainingJob {
   package var limit: Int?
   package var options: TrainingOptions
   package var threads: Int
+  /// `train --checkpoint-every N` and `--resume`; off by default.
+  package var checkpoints = Checkpoints()
+
+  /// Where the run keeps its checkpoint (`TrainingCheckpoint`), after how many epochs it writes
+  /// one, and whether it continues from it.
+  package struct Checkpoints {
+    package var path = ""
+    package var every: Int?
+    package var resume = false
+
+    package init() {}
+
+    /// The checkpoint of the model written to `output`.
+    package init(output: String, every: Int?, resume: Bool) {
+      path = TrainingCheckpoint.path(forOutput: output)
+      self.every = every
+      self.resume = resume
+    }
+
+    var isOn: Bool { every != nil || resume }
+  }
 
   package init(
     model: String, dataset: String, options: TrainingOptions, limit: Int? = nil, threads: Int
@@ -45,6 +66,8 @@ package struct TrainingJob {
   package enum Event {
     case step(epoch: Int, BatchProgress)
     case epochDone(epoch: Int, EpochResult, test: Evaluation)
+    /// The run continues from `checkpoint` after `epochsDone` epochs.
+    case resumed(epochsDone: Int, checkpoint: String)
   }
 
   /// Loads the data, builds and checks the graph and initialises the network.
@@ -66,13 +89,25 @@ package struct TrainingJob {
     return Setup(train: train, test: test, network: network, workers: workers)
   }
 
-  /// Trains `setup.network` for `options.epochs` epochs; returns the training record. A run that
-  /// diverges stops with the layer's name (`checkFinite`).
+  /// Trains `setup.network` for `options.epochs` epochs (those after the checkpoint's when
+  /// resuming), writing checkpoints as `checkpoints` asks; returns the training record. A run
+  /// that diverges stops with the layer's name (`checkFinite`).
   package func run(_ setup: Setup, events: (Event) -> Void = { _ in }) throws -> TrainingRecord {
     let trainer = Trainer(network: setup.network, options: options)
+    let settings = TrainingCheckpoint.settings(
+      of: TrainingRecord(
+        dataset: dataset, trainImages: setup.train.count, testImages: setup.test.count,
+        options: options, threads: setup.workers.count, history: [], seconds: 0),
+      model: model)
     var history: [TrainingRecord.Epoch] = []
+    if checkpoints.resume {
+      do {
+        history = try trainer.resume(fromFile: checkpoints.path, settings: settings).history
+      } catch { throw InputError(error.path, error.cause) }
+      events(.resumed(epochsDone: history.count, checkpoint: checkpoints.path))
+    }
     let start = Date()
-    for epoch in 0..<options.epochs {
+    for epoch in history.count..<options.epochs {
       let result = try withoutActuallyEscaping(events) { events in
         try trainer.trainEpoch(setup.train, epoch: epoch) { step in
           events(.step(epoch: epoch, step))
@@ -82,6 +117,11 @@ package struct TrainingJob {
       try checkFinite(setup.network, epoch: epoch + 1, losses: [result.trainLoss, evaluation.loss])
       events(.epochDone(epoch: epoch, result, test: evaluation))
       history.append(TrainingRecord.Epoch(result, test: evaluation))
+      do {
+        try trainer.writeCheckpointIfDue(
+          to: checkpoints.path, every: checkpoints.every, epochsDone: epoch + 1,
+          history: history, settings: settings)
+      } catch { throw InputError(error.path, error.cause) }
     }
     return TrainingRecord(
       dataset: dataset, trainImages: setup.train.count, testImages: setup.test.count,
@@ -89,7 +129,8 @@ package struct TrainingJob {
       seconds: Date().timeIntervalSince(start))
   }
 
-  /// Writes the trained model (through a temporary name) with its graph, class names and record.
+  /// Writes the trained model (through a temporary name) with its graph, class names and record,
+  /// then removes the run's checkpoint, which has served.
   package func write(_ setup: Setup, record: TrainingRecord, to path: String) throws {
     do {
       let modelFile = try setup.network.floatModel(
@@ -99,6 +140,7 @@ package struct TrainingJob {
     } catch let error as AtomicFile.WriteError {
       throw InputError(error.path, error.cause)
     }
+    if checkpoints.isOn { try? FileManager.default.removeItem(atPath: checkpoints.path) }
   }
 
   /// Creates the folder of `path` if needed, and fails (before any training) if it cannot be

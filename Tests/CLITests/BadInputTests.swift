@@ -6,12 +6,12 @@ import Testing
 // input, 64 for bad flags, never a signal) and a one-line message naming the file and the
 // cause. Run as a separate process, so a trap is a failed case, not a crashed test run.
 
-private let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
   .appendingPathComponent("../BadInputs").standardized
 
 /// `$TINYCNN_BINARY` (scripts/sanitize.sh points it at a sanitized build), else the binary of
 /// the release or debug build.
-private func tinycnnBinary() -> URL? {
+func tinycnnBinary() -> URL? {
   if let path = ProcessInfo.processInfo.environment["TINYCNN_BINARY"] {
     return URL(fileURLWithPath: path)
   }
@@ -92,40 +92,4 @@ func badInputGetsItsOneLineError(_ c: BadInputCase) throws {
   // Nothing half-written: no temporary file left in the output folder.
   let left = (try? FileManager.default.contentsOfDirectory(atPath: out.path)) ?? []
   #expect(left.allSatisfy { !$0.contains(".tmp-") }, "left behind: \(left)")
-}
-
-/// A `train` killed by SIGINT or SIGTERM leaves the previous output as it was and no temporary
-/// file: the model is written once, through `AtomicWrite`, after the last epoch.
-@Test(arguments: [SIGINT, SIGTERM])
-func interruptedTrainLeavesThePreviousOutput(signal: Int32) throws {
-  let binary = try #require(tinycnnBinary(), "build tinycnn first (swift build -c release)")
-  let out = FileManager.default.temporaryDirectory
-    .appendingPathComponent("tinycnn-interrupt-\(signal)-\(getpid())")
-  try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
-  defer { try? FileManager.default.removeItem(at: out) }
-  let model = out.appendingPathComponent("m.safetensors")
-  let previous = try Data(contentsOf: corpus.appendingPathComponent("good/model.safetensors"))
-  try previous.write(to: model)
-
-  // Through env(1) --default-signal: the test runner ignores SIGINT and SIGTERM, and a child
-  // inherits ignored signals, so without it the signal would never arrive.
-  let process = Process()
-  process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-  process.currentDirectoryURL = corpus
-  process.arguments = [
-    "--default-signal=INT,TERM", binary.path, "train", "--model", "lenet5", "--dataset", "good/idx",
-    "--epochs", "100000", "-o", model.path,
-    "--quiet",
-  ]
-  process.standardOutput = FileHandle.nullDevice
-  process.standardError = FileHandle.nullDevice
-  try process.run()
-  Thread.sleep(forTimeInterval: 1)
-  kill(process.processIdentifier, signal)
-  process.waitUntilExit()
-
-  #expect(process.terminationReason == .uncaughtSignal)
-  #expect(try Data(contentsOf: model) == previous)
-  let left = try FileManager.default.contentsOfDirectory(atPath: out.path)
-  #expect(left == ["m.safetensors"], "left behind: \(left)")
 }

@@ -27,6 +27,7 @@ import Training
     switch event {
     case .step(_, let step): lastStep = step.samplesDone
     case .epochDone(let epoch, _, _): epochsDone.append(epoch)
+    case .resumed: Issue.record("resumed without a checkpoint")
     }
   }
   #expect(epochsDone == [0, 1] && lastStep == 600)

@@ -66,7 +66,7 @@ import Testing
 
 /// Images whose class is which half (left or right) is brighter: a linear model separates them,
 /// so every optimizer and schedule must get (nearly) all of them right in a few epochs.
-private func brighterHalf(count: Int, seed: UInt64) -> LabeledImages {
+func brighterHalf(count: Int, seed: UInt64) -> LabeledImages {
   var rng = SplitMix64(seed: seed)
   var pixels: [UInt8] = []
   var labels: [Int] = []

@@ -22,6 +22,11 @@ struct Train: ParsableCommand {
       epochs, seed, per-epoch loss and accuracy) as JSON strings; Python's safetensors \
       package opens it. It is written to a temporary name and renamed.
 
+      --checkpoint-every N also writes OUT.checkpoint after every N epochs (weights, \
+      optimizer state, counters; atomically); after an interruption, the same command with \
+      --resume continues from it and ends with the weights an uninterrupted run would have \
+      had (same seed, settings and --threads). A finished run removes the checkpoint.
+
       --model is a zoo name (\(ModelZoo.names.joined(separator: ", "))) or a graph file \
       (.json, as in a model file's "graph" metadata). Zoo models adapt to the dataset's \
       image size, channels and class count.
@@ -33,6 +38,7 @@ struct Train: ParsableCommand {
         tinycnn train --optimizer sgd --lr 0.05 --schedule step:4:0.3 --json
         tinycnn train --augment flip,shift:2 --seed 7 -o lenet5-aug.safetensors
         tinycnn train --dataset cifar10:/data/cifar10 -o lenet5-cifar.safetensors
+        tinycnn train --epochs 30 --checkpoint-every 5 -o m.safetensors   (then --resume)
       """)
 
   @Option(help: "A model-zoo name or a graph file (.json).")
@@ -83,6 +89,14 @@ struct Train: ParsableCommand {
   @Option(name: [.short, .customLong("out")], help: "Where to write the model (.safetensors).")
   var out: String?
 
+  @Option(
+    name: .customLong("checkpoint-every"),
+    help: "Write OUT.checkpoint after every N epochs, for --resume.")
+  var checkpointEvery: Int?
+
+  @Flag(help: "Continue an interrupted run from OUT.checkpoint (the same flags otherwise).")
+  var resume = false
+
   @OptionGroup var report: ReportOptions
 
   func validate() throws {
@@ -107,6 +121,9 @@ struct Train: ParsableCommand {
     _ = try parsedAugmentation()
     if let limit, limit < 1 { throw ValidationError("--limit must be at least 1.") }
     if let threads, threads < 1 { throw ValidationError("--threads must be at least 1.") }
+    if let checkpointEvery, checkpointEvery < 1 {
+      throw ValidationError("--checkpoint-every must be at least 1.")
+    }
     if AtomicWrite.isSameFile(outputPath, model) {
       throw ValidationError("--out \(outputPath) is the model file itself; write elsewhere.")
     }
@@ -157,9 +174,11 @@ struct Train: ParsableCommand {
   /// The pipeline step this command runs.
   var job: TrainingJob {
     get throws {
-      TrainingJob(
+      var job = TrainingJob(
         model: model, dataset: dataset, options: try options, limit: limit,
         threads: ParallelBatch.threads(threads))
+      job.checkpoints = .init(output: outputPath, every: checkpointEvery, resume: resume)
+      return job
     }
   }
 
@@ -193,6 +212,8 @@ struct Train: ParsableCommand {
           "epoch \(epoch + 1)/\(epochs): test accuracy "
             + "\(Format.fixed(test.accuracy * 100, 2)) %, "
             + "loss \(Format.fixed(test.loss, 4))")
+      case .resumed(let epochsDone, let checkpoint):
+        report.note("resuming after epoch \(epochsDone)/\(epochs) from \(checkpoint)")
       }
     }
     try job.write(setup, record: record, to: outputPath)

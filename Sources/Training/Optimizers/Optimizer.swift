@@ -34,6 +34,30 @@ final class Optimizer {
     second = self.parameters.map { FloatBuffer(count: $0.count) }
   }
 
+  /// The state a checkpoint keeps, per trainable parameter in `parameters` order: its name, the
+  /// SGD velocity or Adam first moment, the Adam second moment (zeros for SGD); and the steps
+  /// taken (Adam's bias corrections depend on them).
+  var state: (steps: Int, moments: [(name: String, first: [Float], second: [Float])]) {
+    let moments = parameters.indices.map { i in
+      (
+        parameters[i].name,
+        Array(UnsafeBufferPointer(start: first[i].pointer, count: parameters[i].count)),
+        Array(UnsafeBufferPointer(start: second[i].pointer, count: parameters[i].count))
+      )
+    }
+    return (steps, moments)
+  }
+
+  /// Restores `state` (names and sizes checked by the caller).
+  func restore(steps: Int, moments: [(first: [Float], second: [Float])]) {
+    precondition(moments.count == parameters.count, "one moment pair per trainable parameter")
+    self.steps = steps
+    for (i, m) in moments.enumerated() {
+      first[i].pointer.update(from: m.first, count: parameters[i].count)
+      second[i].pointer.update(from: m.second, count: parameters[i].count)
+    }
+  }
+
   /// One update from the gradients of the last backward pass.
   func step(learningRate lr: Float) {
     steps += 1

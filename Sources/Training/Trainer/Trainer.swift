@@ -52,11 +52,11 @@ public struct EpochResult: Sendable, Codable, Equatable {
 public final class Trainer {
   public let network: Network
   public let options: TrainingOptions
-  private let optimizer: Optimizer
+  let optimizer: Optimizer
   private var labels: UnsafeMutablePointer<Int32>
-  private var augmentationRNG: SplitMix64
+  var augmentationRNG: SplitMix64
   /// Optimizer steps taken so far (drives the schedule and the dropout masks).
-  public private(set) var steps = 0
+  public internal(set) var steps = 0
 
   public init(network: Network, options: TrainingOptions) {
     self.network = network
