@@ -68,7 +68,7 @@ let package = Package(
       exclude: ["README.md"], swiftSettings: fastFlags),
     // Checked conversions, overflow-checked sizes and resource limits for every reader.
     .target(name: "InputChecks"),
-    .target(name: "Graph", dependencies: ["InputChecks"]),
+    .target(name: "Graph", dependencies: ["InputChecks", "Runtime"]),
     .target(name: "Imaging", dependencies: ["CLibPNG", "InputChecks"]),
     .target(name: "Datasets", dependencies: ["CZlib", "Imaging", "InputChecks"]),
     .target(name: "Training", dependencies: ["Graph", "Datasets"], swiftSettings: fastFlags),
@@ -80,7 +80,8 @@ let package = Package(
     .target(
       name: "Pipeline",
       dependencies: [
-        "Runtime", "Graph", "Imaging", "Datasets", "Training", "Quantization", "InputChecks",
+        "Runtime", "Graph", "Imaging", "Datasets", "Training", "Quantization", "Estimator",
+        "InputChecks",
       ]),
     .executableTarget(
       name: "TinyCNN",
@@ -96,7 +97,7 @@ let package = Package(
       dependencies: ["Runtime", "Quantization", "Datasets", "AllocationCounter"],
       exclude: ["Golden", "Kernels/Oracle"],
       swiftSettings: cpuHasAVX512VNNI ? [.define("AVX512")] : []),
-    .testTarget(name: "GraphTests", dependencies: ["Graph"]),
+    .testTarget(name: "GraphTests", dependencies: ["Graph", "Runtime"]),
     .testTarget(name: "ImagingTests", dependencies: ["Imaging"], resources: [.copy("Fixtures")]),
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Imaging"]),
     .testTarget(name: "TrainingTests", dependencies: ["Training", "Graph", "Datasets"]),

@@ -175,8 +175,9 @@ public struct CodeSizes: Sendable {
     } catch { preconditionFailure("bundled code-size.json: \(error)") }
   }()
 
-  /// Code bytes for one operator kind (the `other` row for kinds without a row of their own).
-  func bytes(for op: OperatorKind, library: KernelLibrary) -> Int {
-    (operators[op.description] ?? operators["other"]!)[library]!
+  /// Code bytes for one operator (by schema name; the `other` row for operators without a row
+  /// of their own).
+  func bytes(for opName: String, library: KernelLibrary) -> Int {
+    (operators[opName] ?? operators["other"]!)[library]!
   }
 }

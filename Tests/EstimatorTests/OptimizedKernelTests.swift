@@ -121,7 +121,7 @@ func firmwareCounts(_ file: String) throws -> (ops: [(String, Int)], invoke: Int
   // run ~1.0 per instruction, the GEMM's multiplies ~1.3).
   let kernels = e.layers.filter { $0.layer.op != .reshape }
   let counted = firmware.ops.filter { $0.0 != "RESHAPE" }
-  #expect(kernels.map(\.layer.op.description) == counted.map(\.0))
+  #expect(kernels.map(\.layer.opName) == counted.map(\.0))
   #expect(kernels.count == layerInsns.count)
   for (i, (layer, (op, count))) in zip(kernels, counted).enumerated() {
     let perOp = Double(count) * layerCycles[i] / Double(layerInsns[i])

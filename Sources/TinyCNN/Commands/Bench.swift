@@ -256,7 +256,7 @@ struct BenchResult: Encodable {
       layers.append(
         Layer(
           index: i, name: layer?.name ?? "op\(i)",
-          op: layer.map { String(describing: $0.op) } ?? "?", output: layer?.outputShape ?? [],
+          op: layer.map(\.opName) ?? "?", output: layer?.outputShape ?? [],
           macs: macs, microseconds: us, gmacs: gmacs,
           peakFraction: cpu.peakGMACs > 0 ? gmacs / cpu.peakGMACs : 0))
     }

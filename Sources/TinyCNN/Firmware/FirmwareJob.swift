@@ -133,7 +133,7 @@ struct FirmwareJob {
   /// vpdpbusd layout, whatever this host has).
   static func arenaBytes(_ session: ModelSession, kernels: KernelSet) throws -> Int {
     try rethrowing(session.file) { () throws(RuntimeError) in
-      try ArenaSize.requirements(for: session.model, kernels: kernels, packing: .portable)
+      try RuntimeArena.requirements(for: session.model, kernels: kernels, packing: .portable)
         .totalBytes
     }
   }
