@@ -30,9 +30,12 @@ public struct PathCosts: Hashable, Sendable {
   public var columnsPerWeightPass: Double
   public var source: String
 
-  /// Cycles of the kernel for one layer's term counts.
+  /// Cycles of the kernel for one layer's term counts, summed in the terms' declared order: a
+  /// dictionary's iteration order differs between two equal dictionaries, and another order of
+  /// Double additions gave two estimates of the same model a different last bit
+  /// (clockOverrideScalesLatencyOnly failed now and then).
   func cycles(_ counts: [KernelTerm: Double]) -> Double {
-    counts.reduce(0) { $0 + $1.value * (cycles[$1.key] ?? 0) }
+    KernelTerm.allCases.reduce(0) { $0 + (counts[$1] ?? 0) * (cycles[$1] ?? 0) }
   }
 }
 
