@@ -260,7 +260,9 @@ func depthwiseConv2DPerChannelInt8SIMD<Block: DepthwiseBlock, Finish: DepthwiseF
   let sources = layout.sources(scratch)
   let zeroPoint = Int8(truncatingIfNeeded: -p.inputOffset)
   let zeroRow = layout.row(scratch, 0)
-  zeroRow.initialize(repeating: zeroPoint, count: layout.rowBytes)
+  // The zero-point row and every slot's padding columns, once: a slot keeps its phase, so the
+  // copies below only ever write its inside columns (two fewer `memset`s per copied row).
+  zeroRow.initialize(repeating: zeroPoint, count: (1 + layout.phaseRows) * layout.rowBytes)
   let channels = outputShape.c
   let outputRowBytes = outputShape.w * channels
   // Without dilation an output row's filter rows read consecutive input rows, and the next
@@ -280,7 +282,7 @@ func depthwiseConv2DPerChannelInt8SIMD<Block: DepthwiseBlock, Finish: DepthwiseF
             copyPhaseRow(
               p, phase: phase, from: input + inputShape.offset(batch, inY, 0, 0),
               inputShape: inputShape, outputChannels: channels, pixels: layout.rowPixels,
-              zeroPoint: zeroPoint, to: layout.row(scratch, 1 + slot * p.strideWidth + phase))
+              to: layout.row(scratch, 1 + slot * p.strideWidth + phase))
           }
           copiedEnd = inY + 1
         }
@@ -309,11 +311,13 @@ func depthwiseConv2DPerChannelInt8SIMD<Block: DepthwiseBlock, Finish: DepthwiseF
 
 /// Phase row `phase` of an input row: pixels `phase, phase + strideW, ...` of the row padded
 /// with `paddingValues.width` columns of zero-point bytes on the left (and as many as needed on
-/// the right), each pixel's channels repeated `depthMultiplier` times.
+/// the right), each pixel's channels repeated `depthMultiplier` times. Only the inside columns
+/// are written: the padding columns hold the zero point already (the kernel fills its phase rows
+/// once per call, and the padding of a phase depends on nothing else).
 @inline(__always)
 func copyPhaseRow(
   _ p: DepthwiseParams, phase: Int, from row: UnsafePointer<Int8>, inputShape: Shape4,
-  outputChannels: Int, pixels: Int, zeroPoint: Int8, to destination: UnsafeMutablePointer<Int8>
+  outputChannels: Int, pixels: Int, to destination: UnsafeMutablePointer<Int8>
 ) {
   let s = p.strideWidth
   let left = p.paddingValues.width
@@ -321,9 +325,6 @@ func copyPhaseRow(
   let first = min(max(0, (left - phase + s - 1) / s), pixels)
   let limit = inputShape.w + left - phase  // columns below this (after padding) are inside
   let end = max(first, min(pixels, limit <= 0 ? 0 : (limit - 1) / s + 1))
-  destination.initialize(repeating: zeroPoint, count: first * outputChannels)
-  (destination + end * outputChannels).initialize(
-    repeating: zeroPoint, count: (pixels - end) * outputChannels)
   guard first < end else { return }
   let firstColumn = phase + first * s - left
   let c = inputShape.c
