@@ -1,6 +1,5 @@
 import Foundation
 import Graph
-import Runtime
 import Testing
 
 @testable import Estimator
@@ -28,7 +27,7 @@ struct MeasuredLayer {
       let k = try shape("k")
       let s = try shape("s")
       let kind = try #require(l["kind"] as? String)
-      let op: BuiltinOperator =
+      let op: OperatorKind =
         switch kind {
         case "CONV": .conv2D
         case "DWCONV": .depthwiseConv2D

@@ -176,10 +176,11 @@ struct Firmware: ParsableCommand {
   }
 }
 
-/// `--kernels`: the Runtime's KernelSet by name.
+/// `--kernels`: the Runtime's KernelSet by name; a Cortex-M's optimized kernels are the portable
+/// vector set.
 enum FirmwareKernels: String, CaseIterable, ExpressibleByArgument {
   case reference, optimized
-  var set: KernelSet { self == .optimized ? .optimized : .reference }
+  var set: KernelSet { self == .optimized ? .portable : .reference }
 }
 
 extension FirmwareBoard: ExpressibleByArgument {}

@@ -161,7 +161,7 @@ struct FirmwareReport: Encodable {
   }
 
   static func name(_ kernels: KernelSet) -> String {
-    kernels == .optimized ? "optimized" : "reference"
+    kernels == .reference ? "reference" : "optimized"
   }
 
   /// The first index of the largest value (the class a classifier picks).

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import KernelDispatch
 import Pipeline
 import Runtime
 
@@ -8,7 +9,8 @@ import Runtime
 struct KernelOptions: ParsableArguments {
   @Option(
     help: ArgumentHelp(
-      "Which int8 kernels run: 'optimized' (SIMD) or 'reference' (TFLM's loops). Same outputs.",
+      "Which int8 kernels run: 'optimized' (the fastest vector kernels this CPU has) or "
+        + "'reference' (TFLM's loops). Same outputs.",
       valueName: "set"))
   var kernels: KernelChoice = .optimized
 
@@ -18,7 +20,7 @@ struct KernelOptions: ParsableArguments {
 enum KernelChoice: String, ExpressibleByArgument, CaseIterable, Encodable {
   case reference, optimized
 
-  var set: KernelSet { self == .reference ? .reference : .optimized }
+  var set: KernelSet { self == .reference ? .reference : .fastest }
 }
 
 /// `--threads N` for the commands that split a batch across cores (`run`, `eval`).

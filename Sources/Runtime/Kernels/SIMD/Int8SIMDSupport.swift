@@ -159,14 +159,14 @@ struct LaneOutputRange {
   }
 
   /// `min(max(y + offset, minimum), maximum)` narrowed to int8 (`packssdw`/`packsswb`).
-  /// Lane by lane, which LLVM makes `pmaxsd`/`pminsd` (see `clampedToInt8`).
+  /// (`pointwiseMin`/`pointwiseMax` are out-of-line generic calls: compare and blend instead.)
   @inline(__always)
   func narrow(_ y: Lanes) -> SIMD8<Int8> {
-    let v = y &+ offset
+    var clamped = y &+ offset
+    clamped.replace(with: minimum, where: clamped .< minimum)
+    clamped.replace(with: maximum, where: clamped .> maximum)
     var r = SIMD8<Int8>()
-    for j in 0..<8 {
-      r[j] = Int8(truncatingIfNeeded: Swift.min(Swift.max(v[j], minimum[j]), maximum[j]))
-    }
+    for j in 0..<8 { r[j] = Int8(truncatingIfNeeded: clamped[j]) }
     return r
   }
 }
@@ -383,13 +383,11 @@ struct FoldedRequantization {
 func clampedToInt8(_ y: SIMD16<Int32>, _ minimum: SIMD16<Int32>, _ maximum: SIMD16<Int32>)
   -> SIMD16<Int8>
 {
-  // Lane by lane: LLVM makes it `vpmaxsd`/`vpminsd`. (`replace(with:where:)` became compares,
-  // masks turned into vectors and back, and blends; `pointwiseMax` stays an out-of-line generic
-  // call.)
+  var v = y
+  v.replace(with: minimum, where: v .< minimum)
+  v.replace(with: maximum, where: v .> maximum)
   var bytes = SIMD16<Int8>()
-  for j in 0..<16 {
-    bytes[j] = Int8(truncatingIfNeeded: Swift.min(Swift.max(y[j], minimum[j]), maximum[j]))
-  }
+  for j in 0..<16 { bytes[j] = Int8(truncatingIfNeeded: v[j]) }
   return bytes
 }
 
