@@ -6,22 +6,17 @@ import PackageDescription
 // checks there (-Ounchecked keeps index arithmetic from blocking vectorisation; see
 // docs/recipes/swift-performance.md §8).
 //
-// The int8 vector kernels pick their instruction set at run time: the sources in
-// Sources/Runtime/Kernels/SIMD are compiled three times, into Runtime (the target's baseline:
-// SSE2 on x86-64), RuntimeAVX2 (`-target-cpu haswell`) and RuntimeAVX512 (`-target-cpu
-// icelake-server -D AVX512`, plus Kernels/X86 and X86DotProduct's `vpdpbusd`), through the
-// symlinked folders of Sources/RuntimeAVX2 and Sources/RuntimeAVX512. KernelDispatch offers them
-// as `KernelSet.avx2` and `.avx512VNNI` and picks the fastest from CPUID (`KernelSet.fastest`).
-// A plain `swift build -c release` binary runs AVX-512 VNNI on a VNNI CPU, AVX2 on an AVX2 CPU,
-// and the portable kernels elsewhere.
-//
-// TINYCNN_CPU only tunes the float training GEMM (Sources/Training/GEMM), which has no run-time
-// dispatch: `native` (scripts/setup.sh and scripts/test.sh set it) or `avx2` compile Training
-// with `-target-cpu haswell -D FMA` (fused multiply-add; the binary then needs AVX2 and FMA).
-// The default runs on any x86-64.
-enum TrainingCPU { case baseline, fma }
+// The default build runs on any x86-64 (SSE2). TINYCNN_CPU picks the vector extension instead:
+//   native       the build machine's best of the two below (scripts/setup.sh and scripts/test.sh
+//                set it), else the default
+//   avx512-vnni  `-target-cpu icelake-server -D AVX512`: zmm tiles, vpdpbusd, vpmovsdb
+//                (Ice Lake server, Sapphire Rapids, Zen 4 and later)
+//   avx2         `-target-cpu haswell -D FMA`: ymm tiles, vpmaddwd, FMA for the float GEMM
+//   x86-64       the default
+// The binary reports what it was built for (`tinycnn bench`, `Runtime.vectorISA`).
+enum BuildCPU { case baseline, avx2, avx512VNNI }
 
-let trainingCPU: TrainingCPU = {
+let buildCPU: BuildCPU = {
   let choice = ProcessInfo.processInfo.environment["TINYCNN_CPU"] ?? "x86-64"
   func machineFlags() -> Set<Substring> {
     guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
@@ -31,43 +26,29 @@ let trainingCPU: TrainingCPU = {
   }
   switch choice {
   case "x86-64", "": return .baseline
-  case "avx2", "avx512-vnni": return .fma
+  case "avx2": return .avx2
+  case "avx512-vnni": return .avx512VNNI
   case "native":
     let flags = machineFlags()
-    return flags.contains("avx2") && flags.contains("fma") ? .fma : .baseline
+    guard flags.contains("avx2"), flags.contains("fma") else { return .baseline }
+    let vnni = ["avx512bw", "avx512vl", "avx512_vnni"].allSatisfy { flags.contains(Substring($0)) }
+    return vnni ? .avx512VNNI : .avx2
   default:
-    fatalError("TINYCNN_CPU=\(choice): use native, avx2 or x86-64")
+    fatalError("TINYCNN_CPU=\(choice): use native, avx512-vnni, avx2 or x86-64")
   }
 }()
+let cpuHasAVX512VNNI = buildCPU == .avx512VNNI
 
-let unchecked: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
-let trainingFlags: [SwiftSetting] =
-  unchecked
-  + (trainingCPU == .fma ? [.unsafeFlags(["-target-cpu", "haswell"]), .define("FMA")] : [])
-
-#if arch(x86_64)
-  let hostIsX86 = true
-#else
-  let hostIsX86 = false
-#endif
-
-// The x86-64 compilations of the vector kernels (see the top of this file).
-let x86KernelTargets: [Target] = [
-  .target(
-    name: "RuntimeAVX2", dependencies: ["Runtime"],
-    swiftSettings: unchecked + [.unsafeFlags(["-target-cpu", "haswell"])]),
-  .target(
-    name: "RuntimeAVX512", dependencies: ["Runtime", "X86DotProduct"],
-    swiftSettings: unchecked + [
-      .unsafeFlags(["-target-cpu", "icelake-server"]), .define("AVX512"),
-    ]),
-  // vpdpbusd and vpmovsdb (Sources/X86DotProduct): the Builtin module needs -parse-stdlib.
-  .target(
-    name: "X86DotProduct",
-    swiftSettings: unchecked + [
-      .unsafeFlags(["-target-cpu", "icelake-server", "-parse-stdlib"])
-    ]),
-]
+let fastFlags: [SwiftSetting] =
+  [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+  + {
+    switch buildCPU {
+    case .baseline: return []
+    case .avx2: return [.unsafeFlags(["-target-cpu", "haswell"]), .define("FMA")]
+    case .avx512VNNI:
+      return [.unsafeFlags(["-target-cpu", "icelake-server"]), .define("FMA"), .define("AVX512")]
+    }
+  }()
 
 let package = Package(
   name: "TinyCNN",
@@ -83,18 +64,14 @@ let package = Package(
       name: "CLibPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
     .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
     .target(
-      name: "Runtime", exclude: ["README.md", "Kernels/X86"], swiftSettings: unchecked),
-    .target(name: "CPUFeatures"),
-    .target(
-      name: "KernelDispatch",
-      dependencies: ["Runtime", "CPUFeatures"]
-        + (hostIsX86 ? ["RuntimeAVX2", "RuntimeAVX512"] : [])),
+      name: "Runtime", dependencies: cpuHasAVX512VNNI ? ["X86DotProduct"] : [],
+      exclude: ["README.md"], swiftSettings: fastFlags),
     // Checked conversions, overflow-checked sizes and resource limits for every reader.
     .target(name: "InputChecks"),
-    .target(name: "Graph", dependencies: ["InputChecks"]),
+    .target(name: "Graph", dependencies: ["InputChecks", "Runtime"]),
     .target(name: "Imaging", dependencies: ["CLibPNG", "InputChecks"]),
     .target(name: "Datasets", dependencies: ["CZlib", "Imaging", "InputChecks"]),
-    .target(name: "Training", dependencies: ["Graph", "Datasets"], swiftSettings: trainingFlags),
+    .target(name: "Training", dependencies: ["Graph", "Datasets"], swiftSettings: fastFlags),
     .target(name: "Quantization", dependencies: ["Graph", "Runtime"], exclude: ["README.md"]),
     .target(
       name: "Estimator", dependencies: ["Graph", "Runtime", "InputChecks"], exclude: ["Data"]),
@@ -103,14 +80,13 @@ let package = Package(
     .target(
       name: "Pipeline",
       dependencies: [
-        "Runtime", "KernelDispatch", "Graph", "Imaging", "Datasets", "Training", "Quantization",
+        "Runtime", "Graph", "Imaging", "Datasets", "Training", "Quantization", "Estimator",
         "InputChecks",
       ]),
     .executableTarget(
       name: "TinyCNN",
       dependencies: [
-        "Pipeline", "Runtime", "KernelDispatch", "Graph", "Imaging", "Datasets", "Training",
-        "Quantization",
+        "Pipeline", "Runtime", "Graph", "Imaging", "Datasets", "Training", "Quantization",
         "Estimator", "InputChecks",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
@@ -118,11 +94,10 @@ let package = Package(
     .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
     .testTarget(
       name: "RuntimeTests",
-      dependencies: [
-        "Runtime", "KernelDispatch", "Quantization", "Datasets", "AllocationCounter",
-      ] + (hostIsX86 ? ["RuntimeAVX512"] : []),
-      exclude: ["Golden", "Kernels/Oracle"]),
-    .testTarget(name: "GraphTests", dependencies: ["Graph"]),
+      dependencies: ["Runtime", "Quantization", "Datasets", "AllocationCounter"],
+      exclude: ["Golden", "Kernels/Oracle"],
+      swiftSettings: cpuHasAVX512VNNI ? [.define("AVX512")] : []),
+    .testTarget(name: "GraphTests", dependencies: ["Graph", "Runtime"]),
     .testTarget(name: "ImagingTests", dependencies: ["Imaging"], resources: [.copy("Fixtures")]),
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Imaging"]),
     .testTarget(name: "TrainingTests", dependencies: ["Training", "Graph", "Datasets"]),
@@ -141,5 +116,11 @@ let package = Package(
       ]),
     .testTarget(name: "CLITests", dependencies: ["TinyCNN", "Pipeline", "TestSupport"]),
   ]
-    + (hostIsX86 ? x86KernelTargets : [])
+    // vpdpbusd for the int8 GEMM (Sources/X86DotProduct): the Builtin module needs -parse-stdlib.
+    + (cpuHasAVX512VNNI
+      ? [
+        .target(
+          name: "X86DotProduct",
+          swiftSettings: fastFlags + [.unsafeFlags(["-parse-stdlib"])])
+      ] : [])
 )

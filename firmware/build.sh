@@ -73,7 +73,7 @@ mapfile -t RUNTIME < <(find "$ROOT/Sources/Runtime" -name '*.swift' | sort)
 swiftc -enable-experimental-feature Embedded -wmo -parse-as-library "$OPT" -no-allocations \
   -target "$SWIFT_TRIPLE" "${XCC[@]}" ${SWIFT_DEFINES[@]+"${SWIFT_DEFINES[@]}"} \
   -Xfrontend -function-sections -Xfrontend -disable-stack-protector \
-  -I "$HERE" -I "$GEN" -module-name Runtime -package-name TinyCNN \
+  -I "$HERE" -I "$GEN" -module-name Runtime \
   "${RUNTIME[@]}" "$HERE/main.swift" "$HERE/Output.swift" -c -o "$OUT/app.o"
 
 # 2. C: start-up, board support and the generated data, with the same CPU and float ABI.

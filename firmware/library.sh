@@ -58,7 +58,7 @@ mapfile -t RUNTIME < <(find "$ROOT/Sources/Runtime" -name '*.swift' | sort)
 swiftc -enable-experimental-feature Embedded -wmo -parse-as-library -Osize -no-allocations \
   -target "$TRIPLE" "${XCC[@]}" \
   -Xfrontend -function-sections -Xfrontend -disable-stack-protector \
-  -I "$BUILD" -module-name Runtime -package-name TinyCNN \
+  -I "$BUILD" -module-name Runtime \
   "${RUNTIME[@]}" "$HERE/library/Library.swift" -c -o "$BUILD/tinycnn.o"
 "$TC/clang" --target="$CLANG_TRIPLE" -mthumb $CPU_FLAGS -Os -ffreestanding -ffunction-sections \
   -fdata-sections -Wall -I "$OUT" -c "$OUT/tinycnn_model.c" -o "$BUILD/tinycnn_model.o"

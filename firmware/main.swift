@@ -69,7 +69,7 @@ func openInterpreter(_ model: Model) throws(RuntimeError) -> Interpreter {
     start: tinycnn_arena_data(), count: Int(TINYCNN_ARENA_BYTES))
   // The host sized the arena on a 64-bit machine, where the plan's pointers are twice as
   // wide; the plan made here, for this CPU, is the one that must fit.
-  let kernels: KernelSet = tinycnn_optimized_kernels() != 0 ? .portable : .reference
+  let kernels: KernelSet = tinycnn_optimized_kernels() != 0 ? .optimized : .reference
   let needed = try arenaRequirements(model, arena, kernels)
   write("arena: ")
   writeInt(needed.totalBytes)

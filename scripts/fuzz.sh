@@ -36,13 +36,13 @@ build_module() {
 }
 
 build_module InputChecks
+build_module Runtime
 build_module Graph
 build_module Imaging
 build_module Datasets -enable-testing
-build_module Runtime
 build_module Estimator -enable-testing
 
-objects=("$out"/{InputChecks,Graph,Imaging,Datasets,Runtime,Estimator}.o)
+objects=("$out"/{InputChecks,Runtime,Graph,Imaging,Datasets,Estimator}.o)
 source_for() {
   case $1 in
   tflite) echo Fuzz/TFLiteFuzz.swift ;;

@@ -3,7 +3,7 @@ public enum KernelLibrary: String, CaseIterable, Sendable {
   /// TinyCNN's Embedded Swift Runtime with its reference kernels (`KernelSet.reference`, the
   /// firmware's default).
   case tinycnn
-  /// TinyCNN's Runtime with `KernelSet.portable`: CONV_2D and FULLY_CONNECTED filters re-packed
+  /// TinyCNN's Runtime with `KernelSet.optimized`: CONV_2D and FULLY_CONNECTED filters re-packed
   /// into the arena at prepare, vectorised depthwise, pooling, MEAN and ADD kernels.
   case tinycnnOptimized = "tinycnn-optimized"
   /// TFLM with the vendor-optimised kernels: CMSIS-NN on Arm, ESP-NN on Espressif parts.
@@ -30,9 +30,12 @@ public struct PathCosts: Hashable, Sendable {
   public var columnsPerWeightPass: Double
   public var source: String
 
-  /// Cycles of the kernel for one layer's term counts.
+  /// Cycles of the kernel for one layer's term counts, summed in the terms' declared order: a
+  /// dictionary's iteration order differs between two equal dictionaries, and another order of
+  /// Double additions gave two estimates of the same model a different last bit
+  /// (clockOverrideScalesLatencyOnly failed now and then).
   func cycles(_ counts: [KernelTerm: Double]) -> Double {
-    counts.reduce(0) { $0 + $1.value * (cycles[$1.key] ?? 0) }
+    KernelTerm.allCases.reduce(0) { $0 + (counts[$1] ?? 0) * (cycles[$1] ?? 0) }
   }
 }
 
@@ -175,8 +178,9 @@ public struct CodeSizes: Sendable {
     } catch { preconditionFailure("bundled code-size.json: \(error)") }
   }()
 
-  /// Code bytes for one operator kind (the `other` row for kinds without a row of their own).
-  func bytes(for op: OperatorKind, library: KernelLibrary) -> Int {
-    (operators[op.description] ?? operators["other"]!)[library]!
+  /// Code bytes for one operator (by schema name; the `other` row for operators without a row
+  /// of their own).
+  func bytes(for opName: String, library: KernelLibrary) -> Int {
+    (operators[opName] ?? operators["other"]!)[library]!
   }
 }

@@ -64,7 +64,7 @@ extension ModelWork {
         let x = shapes[inputs[index][0]]
         var source = ins[0]
         var inShape = inShapes[0]
-        if case .explicit(let p) = Self.tflitePadding(
+        if case .explicit(let p) = TFLitePadding.choose(
           input: x, kernel: conv.kernel, stride: conv.stride, padding: conv.padding,
           dilation: conv.dilation)
         {
@@ -124,7 +124,7 @@ extension ModelWork {
         let x = shapes[inputs[index][0]]
         var source = ins[0]
         var inShape = inShapes[0]
-        if case .explicit(let p) = Self.tflitePadding(
+        if case .explicit(let p) = TFLitePadding.choose(
           input: x, kernel: pool.kernel, stride: pool.stride, padding: pool.padding,
           dilation: Size2(1))
         {
@@ -164,9 +164,10 @@ extension ModelWork {
         valueOf[index] = ins[0]
 
       case .batchNorm2d:
-        // Not after a convolution: no int8 kernel folds it; cost it as one elementwise pass.
+        // Not after a convolution: no int8 kernel folds it; cost it as one elementwise pass, the
+        // MUL (schema code 18) TFLite would run (the Runtime has none, so no enum case).
         let layer = LayerWork(
-          name: node.name, op: .other("MUL"), inputShapes: inShapes, outputShape: nhwc(out))
+          name: node.name, code: 18, inputShapes: inShapes, outputShape: nhwc(out))
         valueOf[index] = lowering.add(layer, inputs: ins)
 
       case .relu, .relu6:
@@ -209,31 +210,6 @@ extension ModelWork {
     self.init(
       name: name, layers: lowering.layers, tensors: lowering.tensors,
       inputBytes: graph.inputShape.count, outputBytes: lowering.tensors[output].bytes)
-  }
-
-  /// TFLite knows SAME and VALID only; our symmetric padding maps to SAME when both read the
-  /// same input positions, else the quantizer inserts a PAD (see Quantization/ConvPadding.swift).
-  static func tflitePadding(
-    input: FeatureShape, kernel: Size2, stride: Size2, padding: Size2, dilation: Size2
-  ) -> ExplicitPadding {
-    if padding == Size2(0) { return .none }
-    func sameFits(_ n: Int, _ k: Int, _ s: Int, _ p: Int, _ d: Int) -> Bool {
-      let sameOut = (n + s - 1) / s
-      let total = max((sameOut - 1) * s + ConvArithmetic.effectiveKernel(k, dilation: d) - n, 0)
-      let ours = ConvArithmetic.outputSize(input: n, kernel: k, stride: s, padding: p, dilation: d)
-      return ours == sameOut && total / 2 == p
-    }
-    if sameFits(input.height, kernel.height, stride.height, padding.height, dilation.height)
-      && sameFits(input.width, kernel.width, stride.width, padding.width, dilation.width)
-    {
-      return .none
-    }
-    return .explicit(padding)
-  }
-
-  enum ExplicitPadding {
-    case none
-    case explicit(Size2)
   }
 }
 

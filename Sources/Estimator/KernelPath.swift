@@ -53,7 +53,7 @@ public enum KernelPath: String, CaseIterable, Sendable {
     case .maxPool2D: return .maxPool
     case .add: return .add
     case .softmax, .logistic: return .softmax
-    case .reshape, .concatenation, .pad, .quantize, .dequantize, .other: return nil
+    default: return nil  // RESHAPE, CONCATENATION, PAD, QUANTIZE, DEQUANTIZE, any other
     }
   }
 }

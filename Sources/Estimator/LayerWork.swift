@@ -5,54 +5,15 @@ import Runtime
 // .safetensors, description file) and a .tflite file both lower to this, so the cost and memory
 // models never look at either format.
 
-/// The TFLite builtin operator a layer runs as (TFLM's kernel names).
-public enum OperatorKind: Hashable, Sendable, CustomStringConvertible {
-  case conv2D
-  case depthwiseConv2D
-  case fullyConnected
-  case transposeConv
-  case maxPool2D
-  case averagePool2D
-  case mean
-  case add
-  case concatenation
-  case softmax
-  case reshape
-  case pad
-  case quantize
-  case dequantize
-  case logistic
-  /// Any other builtin (named as in the TFLite schema); costed as a copy of its output.
-  case other(String)
-
-  public var description: String {
-    switch self {
-    case .conv2D: "CONV_2D"
-    case .depthwiseConv2D: "DEPTHWISE_CONV_2D"
-    case .fullyConnected: "FULLY_CONNECTED"
-    case .transposeConv: "TRANSPOSE_CONV"
-    case .maxPool2D: "MAX_POOL_2D"
-    case .averagePool2D: "AVERAGE_POOL_2D"
-    case .mean: "MEAN"
-    case .add: "ADD"
-    case .concatenation: "CONCATENATION"
-    case .softmax: "SOFTMAX"
-    case .reshape: "RESHAPE"
-    case .pad: "PAD"
-    case .quantize: "QUANTIZE"
-    case .dequantize: "DEQUANTIZE"
-    case .logistic: "LOGISTIC"
-    case .other(let name): name
-    }
-  }
-}
-
 /// One int8 operator as the cost model sees it. Shapes are NHWC without the batch axis
 /// (`[H, W, C]`, or `[N]` for a flat vector).
 public struct LayerWork: Hashable, Sendable {
   /// The graph node (or `op#i` for a .tflite operator) the row of the table is named after.
   public var name: String
-  public var op: OperatorKind
+  /// The TFLite builtin operator code (schema.fbs). Operators are named through the Runtime's
+  /// vocabulary: `op` is its `BuiltinOperator` (nil for one the Runtime does not run, which the
+  /// cost model treats as a copy of its output), `opName` the schema's name ("CONV_2D").
+  public var code: Int32
   public var inputShapes: [[Int]]
   public var outputShape: [Int]
   /// Kernel window, stride and dilation as (height, width); (1, 1) where they do not apply.
@@ -69,12 +30,19 @@ public struct LayerWork: Hashable, Sendable {
   /// Fused ReLU / ReLU6 (free: it is the requantisation clamp).
   public var fusedActivation: String? = nil
 
-  public init(name: String, op: OperatorKind, inputShapes: [[Int]], outputShape: [Int]) {
+  public init(name: String, code: Int32, inputShapes: [[Int]], outputShape: [Int]) {
     self.name = name
-    self.op = op
+    self.code = code
     self.inputShapes = inputShapes
     self.outputShape = outputShape
   }
+
+  public init(name: String, op: BuiltinOperator, inputShapes: [[Int]], outputShape: [Int]) {
+    self.init(name: name, code: op.rawValue, inputShapes: inputShapes, outputShape: outputShape)
+  }
+
+  public var op: BuiltinOperator? { BuiltinOperator(rawValue: code) }
+  public var opName: String { builtinOperatorName(code).description }
 
   public var outputCount: Int { outputShape.reduce(1, *) }
   public var inputCount: Int { inputShapes.map { $0.reduce(1, *) }.reduce(0, +) }
@@ -124,7 +92,7 @@ public struct ModelWork: Sendable {
   /// region is TFLM's greedy plan, the plan region TinyCNN's own operator records. Nil for
   /// shape-only models (planned here by `ArenaPlanner`) and for files the Runtime cannot run.
   public var runtimeArena: ArenaRequirements?
-  /// The same with `KernelSet.portable`: the plan region holds the re-packed CONV_2D and
+  /// The same with `KernelSet.optimized`: the plan region holds the re-packed CONV_2D and
   /// FULLY_CONNECTED filters, the tensor region their scratch.
   public var optimizedRuntimeArena: ArenaRequirements?
 

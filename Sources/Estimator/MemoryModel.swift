@@ -59,11 +59,10 @@ public struct MemoryEstimate: Sendable {
         + Self.flatbufferPerOperator * model.layers.count
     }
     let sizes = CodeSizes.builtIn
-    var kinds: [String: OperatorKind] = [:]
-    for layer in model.layers { kinds[layer.op.description] = layer.op }
+    let kinds = Set(model.layers.map(\.opName))
     codeBytes =
       sizes.framework[library]!
-      + kinds.values.reduce(0) { $0 + sizes.bytes(for: $1, library: library) }
+      + kinds.reduce(0) { $0 + sizes.bytes(for: $1, library: library) }
 
     // Scratch buffers live only during their operator; TFLM plans them with the activations,
     // so the arena grows by at most the largest one (an upper bound of what the planner adds).

@@ -1,7 +1,7 @@
 import Graph
 import Runtime
 
-// What TinyCNN's optimized kernels (`KernelSet.portable`) cost in memory and how their work is
+// What TinyCNN's optimized kernels (`KernelSet.optimized`) cost in memory and how their work is
 // counted. The sizes are the Runtime's own functions (the ones its prepare calls), so a
 // shape-only model is sized as the Interpreter would size the .tflite; the term counts follow
 // the SIMD kernels' loop structure and are mirrored by bench/estimator/kernels/fit.py
@@ -21,9 +21,6 @@ enum OptimizedKernels {
   /// Output channels per packed group: one SIMD8<Int32> accumulator.
   static let groupLanes = 8
 
-  /// The packed layout of a microcontroller build: the portable vector set's.
-  private static var portable: VectorKernels { KernelSet.portable.vector! }
-
   /// The packed filter and scratch the optimized prepare reserves for `layer`; nil when it
   /// keeps the reference kernel (grouped convolution, other operators).
   static func packing(for layer: LayerWork) -> PackedKernelSize? {
@@ -35,13 +32,14 @@ enum OptimizedKernels {
           != .reference
       else { return nil }
       return PackedKernelSize(
-        packedBytes: aligned16(portable.conv2DFilterBytes(filter)),
+        packedBytes: aligned16(packedConv2DFilterBytes(filterShape: filter, packing: .portable)),
         scratchBytes: conv2DInt8SIMDScratchBytes(
           p, inputShape: input, filterShape: filter, outputShape: output))
     case .fullyConnected:
       let filter = fullyConnectedFilter(layer)
       return PackedKernelSize(
-        packedBytes: aligned16(portable.fullyConnectedFilterBytes(filter)),
+        packedBytes: aligned16(
+          packedFullyConnectedFilterBytes(filterShape: filter, packing: .portable)),
         scratchBytes: fullyConnectedInt8SIMDScratchBytes(filterShape: filter))
     default:
       return nil

@@ -102,13 +102,13 @@ extension ModelWork {
       let constants = inputs.filter(\.isConstant)
       var layer = LayerWork(
         name: Self.shortName(out.name, fallback: "op\(opIndex)"),
-        op: Self.kind(op.builtinCode), inputShapes: activations.map(shape),
+        code: op.builtinCode, inputShapes: activations.map(shape),
         outputShape: shape(out))
 
       guard
         !(layer.op == .conv2D || layer.op == .depthwiseConv2D || layer.op == .fullyConnected)
           || !constants.isEmpty
-      else { throw fail(opIndex, "\(layer.op) without constant weights is not supported") }
+      else { throw fail(opIndex, "\(layer.opName) without constant weights is not supported") }
       do {
         switch op.code.builtin {
         case .conv2D:
@@ -157,7 +157,7 @@ extension ModelWork {
       } catch let error as EstimatorError {
         throw error
       } catch {
-        throw fail(opIndex, "\(layer.op) options: \(error)")
+        throw fail(opIndex, "\(layer.opName) options: \(error)")
       }
       // The filter is the first constant input of a weighted op, the bias the int32 one.
       if [.conv2D, .depthwiseConv2D, .fullyConnected, .transposeConv].contains(layer.op) {
@@ -206,42 +206,15 @@ extension ModelWork {
       name: name, layers: layers, tensors: tensors.keys.sorted().map { tensors[$0]! },
       inputBytes: inputBytes, outputBytes: outputBytes, fileBytes: fileBytes,
       runtimeArena: Self.runtimeArena(model, kernels: .reference),
-      optimizedRuntimeArena: Self.runtimeArena(model, kernels: .portable))
+      optimizedRuntimeArena: Self.runtimeArena(model, kernels: .optimized))
   }
 
   /// The Runtime's own arena figures for `model` with `kernels`, so the estimate is what the
   /// firmware will allocate; nil when the Runtime cannot run the file (the estimator still
   /// sizes it).
   static func runtimeArena(_ model: Runtime.Model, kernels: KernelSet) -> ArenaRequirements? {
-    // `.portable` is the microcontroller build's layout, whatever this host runs.
-    guard let bytes = try? Interpreter.planningBytes(for: model, kernels: kernels) else {
-      return nil
-    }
-    let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes, alignment: 16)
-    defer { scratch.deallocate() }
-    return try? Interpreter.requirements(
-      for: model, scratch: scratch, kernels: kernels)
-  }
-
-  static func kind(_ code: Int32) -> OperatorKind {
-    switch BuiltinOperator(rawValue: code) {
-    case .conv2D: .conv2D
-    case .depthwiseConv2D: .depthwiseConv2D
-    case .fullyConnected: .fullyConnected
-    case .maxPool2D: .maxPool2D
-    case .averagePool2D: .averagePool2D
-    case .mean: .mean
-    case .add: .add
-    case .concatenation: .concatenation
-    case .softmax: .softmax
-    case .reshape: .reshape
-    case .pad: .pad
-    case .quantize: .quantize
-    case .dequantize: .dequantize
-    case .logistic: .logistic
-    default:
-      code == 67 ? .transposeConv : .other(builtinOperatorName(code).description)
-    }
+    // Sized for a microcontroller build of the kernels, not this host's (`FilterPacking`).
+    try? RuntimeArena.requirements(for: model, kernels: kernels, packing: .portable)
   }
 
   static func activationName(_ a: FusedActivation) -> String? {

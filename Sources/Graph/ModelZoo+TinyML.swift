@@ -35,8 +35,8 @@ extension GraphBuilder {
 /// half of SAME's total padding, rounded up (SAME puts the odd cell after; the int8 converter then
 /// writes a PAD and VALID, the output size is the same).
 func samePadding(input: Int, kernel: Int, stride: Int) -> Int {
-  let out = (input + stride - 1) / stride
-  return (max((out - 1) * stride + kernel - input, 0) + 1) / 2
+  let same = TFLitePadding.same(input: input, kernel: kernel, stride: stride)
+  return (same.before + same.after + 1) / 2
 }
 
 extension ModelZoo {

@@ -1,21 +1,5 @@
+import Estimator
 import Runtime
-
-/// The Runtime's arena sizing, in one place: the planner needs scratch memory of
-/// `planningBytes` to measure the model, then reports what the arena must hold
-/// (`Interpreter.requirements`). Every host caller sizes arenas through here.
-package enum ArenaSize {
-  /// - kernels: the set's own packed layout; `.portable` is what a Cortex-M build packs.
-  package static func requirements(
-    for model: Model, kernels: KernelSet, preservingAllTensors: Bool = false
-  ) throws(RuntimeError) -> ArenaRequirements {
-    let scratch = UnsafeMutableRawBufferPointer.allocate(
-      byteCount: try Interpreter.planningBytes(for: model, kernels: kernels),
-      alignment: arenaAlignment)
-    defer { scratch.deallocate() }
-    return try Interpreter.requirements(
-      for: model, scratch: scratch, preservingAllTensors: preservingAllTensors, kernels: kernels)
-  }
-}
 
 /// A model opened for running on the host, the firmware's setup with heap memory: the file, an
 /// arena of exactly the planned size and the interpreter working in it. The one host runner:
@@ -45,7 +29,7 @@ package final class ModelSession {
     self.file = file
     self.kernels = kernels
     do {
-      requirements = try ArenaSize.requirements(
+      requirements = try RuntimeArena.requirements(
         for: file.model, kernels: kernels, preservingAllTensors: preservingAllTensors)
     } catch { throw file.error(error) }
     arena = .allocate(byteCount: max(requirements.totalBytes, 1), alignment: arenaAlignment)
@@ -68,7 +52,8 @@ package final class ModelSession {
   /// The arena of the reference kernels: what a microcontroller build of the Runtime needs.
   package var deviceArenaBytes: Int {
     guard kernels != .reference else { return arenaBytes }
-    return (try? ArenaSize.requirements(for: model, kernels: .reference).totalBytes) ?? arenaBytes
+    return (try? RuntimeArena.requirements(for: model, kernels: .reference).totalBytes)
+      ?? arenaBytes
   }
 
   package func invoke() throws(InputError) {

@@ -1,4 +1,5 @@
 import Graph
+import Runtime
 
 // The layers with weights, and pooling: the parts of the conversion where layouts and padding
 // conventions differ between PyTorch-style NCHW and TFLite's NHWC.
@@ -69,7 +70,7 @@ extension Int8Converter {
       quantizedDimension: depthwise ? 3 : 0, bias: bias, inputScale: x.quantization.scale)
     let outShape = [1, shape.height, shape.width, outC]
     let out = newActivation(node.name, shape: outShape, q)
-    let tflitePadding: TFLiteModel.Padding = padding == .same ? .same : .valid
+    let tflitePadding: Padding = padding == .same ? .same : .valid
     let (sW, sH) = (Int32(conv.stride.width), Int32(conv.stride.height))
     let (dW, dH) = (Int32(conv.dilation.width), Int32(conv.dilation.height))
     if depthwise {

@@ -1,4 +1,5 @@
 import Graph
+import Runtime
 
 // ConvTranspose2d → TFLite's TRANSPOSE_CONV. PyTorch scatters input (y, x) to output
 // (y * s - p + kY, x * s - p + kX) and crops to `(i - 1)s - 2p + k + output_padding`; TFLM's
@@ -61,14 +62,14 @@ extension Int8Converter {
   }
 
   /// VALID when the layer pads nothing; SAME when SAME's leading padding for this output size
-  /// (TFLite's ComputePaddingHeightWidth: total = max((ceil(out / s) - 1)s + k - out, 0),
-  /// half before) is the layer's padding along both axes.
+  /// (TFLM's TRANSPOSE_CONV runs ComputePaddingHeightWidth on the output size:
+  /// `TFLitePadding.same(input: out, ...)`) is the layer's padding along both axes.
   func transposePadding(_ node: Node, _ conv: ConvTranspose2DSpec, output: FeatureShape)
-    throws(QuantizationError) -> TFLiteModel.Padding
+    throws(QuantizationError) -> Padding
   {
     if conv.padding == Size2(0) { return .valid }
     func samePadding(_ out: Int, _ k: Int, _ s: Int) -> Int {
-      max(((out + s - 1) / s - 1) * s + k - out, 0) / 2
+      TFLitePadding.same(input: out, kernel: k, stride: s).before
     }
     let sameH = samePadding(output.height, conv.kernel.height, conv.stride.height)
     let sameW = samePadding(output.width, conv.kernel.width, conv.stride.width)

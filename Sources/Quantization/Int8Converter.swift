@@ -1,4 +1,5 @@
 import Graph
+import Runtime
 
 /// The float range one node's output took during calibration.
 public struct ActivationRange: Hashable, Sendable {
@@ -125,7 +126,7 @@ struct Int8Converter {
 
   /// A ReLU / ReLU6 that is the only reader of `node` folds into its output clamp: the int8
   /// output then takes the ReLU's range, and the ReLU node becomes an alias of it.
-  mutating func fusedActivation(after node: Node) -> (TFLiteModel.Activation, String) {
+  mutating func fusedActivation(after node: Node) -> (FusedActivation, String) {
     guard let r = readers[node.name], r.count == 1 else { return (.none, node.name) }
     let reader = graph.nodes[r[0]]
     switch reader.layer {
@@ -266,7 +267,7 @@ struct Int8Converter {
         throw QuantizationError(
           layer: node.name, "a ReLU on a flat vector must follow a linear or add layer")
       }
-      let activation: TFLiteModel.Activation = node.layer == .relu ? .relu : .relu6
+      let activation: FusedActivation = node.layer == .relu ? .relu : .relu6
       let out = newActivation(node.name, shape: x.shape, x.quantization)
       tflite.addOperator(
         .maxPool2D, version: 2, inputs: [x.tensor], outputs: [out],

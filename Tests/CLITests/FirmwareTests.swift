@@ -144,7 +144,7 @@ private func hostOutput(_ image: String) throws -> [Int8] {
   defer { try? FileManager.default.removeItem(at: dir) }
   let images = Array(samples.prefix(2))
   let job = FirmwareJob(
-    model: lenet5, inputs: .images(images), board: .an386, directory: dir, kernels: .portable,
+    model: lenet5, inputs: .images(images), board: .an386, directory: dir, kernels: .optimized,
     run: true, toolchain: toolchain)
   let report = try job.perform()
   #expect(report.problem == nil, "\(report.problem ?? "")")

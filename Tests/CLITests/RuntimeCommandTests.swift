@@ -78,7 +78,7 @@ private func temporaryFolder() throws -> URL {
   let x = m.addTensor("x", shape: [1, 4, 4, 2], type: .int8, quantization: q)
   let a = m.addTensor("max", shape: [1, 2, 2, 2], type: .int8, quantization: q)
   let b = m.addTensor("avg", shape: [1, 2, 2, 2], type: .int8, quantization: q)
-  for (op, out) in [(TFLiteModel.BuiltinOperator.maxPool2D, a), (.averagePool2D, b)] {
+  for (op, out) in [(BuiltinOperator.maxPool2D, a), (.averagePool2D, b)] {
     m.addOperator(
       op, inputs: [x], outputs: [out],
       options: .pool2D(

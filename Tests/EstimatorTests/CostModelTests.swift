@@ -1,10 +1,11 @@
 import Graph
+import Runtime
 import Testing
 
 @testable import Estimator
 
 func layer(
-  _ op: OperatorKind, input: [Int], output: [Int], kernel: Int = 1, stride: Int = 1, macs: Int,
+  _ op: BuiltinOperator, input: [Int], output: [Int], kernel: Int = 1, stride: Int = 1, macs: Int,
   weights: Int
 ) -> LayerWork {
   var l = LayerWork(name: "l", op: op, inputShapes: [input], outputShape: output)

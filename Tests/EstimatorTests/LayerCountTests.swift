@@ -1,4 +1,5 @@
 import Graph
+import Runtime
 import Testing
 
 @testable import Estimator
@@ -9,7 +10,7 @@ import Testing
 @Test func lenet5LayersHaveHandComputedMACsAndParameters() throws {
   let work = try ModelWork(graph: ModelZoo.lenet5, name: "lenet5")
   // (name, operator, output shape, MACs, parameters)
-  let expected: [(String, OperatorKind, [Int], Int, Int)] = [
+  let expected: [(String, BuiltinOperator, [Int], Int, Int)] = [
     // 28x28 output (pad 2 keeps the size) x 6 channels x 5*5*1 taps; 6*25 weights + 6 biases
     ("conv1", .conv2D, [28, 28, 6], 28 * 28 * 6 * 25, 6 * 25 + 6),
     ("pool1", .maxPool2D, [14, 14, 6], 0, 0),

@@ -1,5 +1,6 @@
 import Foundation
 import Graph
+import Runtime
 import Testing
 
 @testable import Estimator
@@ -27,7 +28,7 @@ struct MeasuredLayer {
       let k = try shape("k")
       let s = try shape("s")
       let kind = try #require(l["kind"] as? String)
-      let op: OperatorKind =
+      let op: BuiltinOperator =
         switch kind {
         case "CONV": .conv2D
         case "DWCONV": .depthwiseConv2D

@@ -5,7 +5,7 @@ import Testing
 
 @testable import Estimator
 
-// `--kernels tinycnn-optimized`: TinyCNN's Runtime with KernelSet.portable. Its memory is the
+// `--kernels tinycnn-optimized`: TinyCNN's Runtime with KernelSet.optimized. Its memory is the
 // Runtime's own figure for a .tflite and the same packing sizes for a shape-only model; its
 // cycles are fitted on the harness's run of the same kernels and checked against the firmware.
 
@@ -20,11 +20,11 @@ func runtimeRequirements(_ path: String, kernels: KernelSet) throws -> ArenaRequ
   return try data.withUnsafeBytes { raw in
     let model = try Runtime.Model(bytes: raw)
     let scratch = UnsafeMutableRawBufferPointer.allocate(
-      byteCount: try Interpreter.planningBytes(for: model, kernels: kernels),
+      byteCount: try Interpreter.planningBytes(for: model, kernels: kernels, packing: .portable),
       alignment: 16)
     defer { scratch.deallocate() }
     return try Interpreter.requirements(
-      for: model, scratch: scratch, kernels: kernels)
+      for: model, scratch: scratch, kernels: kernels, packing: .portable)
   }
 }
 
@@ -35,7 +35,7 @@ func runtimeRequirements(_ path: String, kernels: KernelSet) throws -> ArenaRequ
   let target = try #require(Target.named("cortex-m4"))
   let optimized = try estimate(work, on: target, kernels: .tinycnnOptimized).memory
   let reference = try estimate(work, on: target, kernels: .tinycnn).memory
-  let runtimeOptimized = try runtimeRequirements(bundledLenet5, kernels: .portable)
+  let runtimeOptimized = try runtimeRequirements(bundledLenet5, kernels: .optimized)
   let runtimeReference = try runtimeRequirements(bundledLenet5, kernels: .reference)
   #expect(optimized.arenaBytes + optimized.persistentBytes == runtimeOptimized.totalBytes)
   #expect(reference.arenaBytes + reference.persistentBytes == runtimeReference.totalBytes)
@@ -50,7 +50,7 @@ func runtimeRequirements(_ path: String, kernels: KernelSet) throws -> ArenaRequ
 @Test func packedFilterBytesAreWhatThePrepareReserves() throws {
   let work = try ModelWork(tfliteAt: bundledLenet5)
   let packed = work.layers.reduce(0) { $0 + (OptimizedKernels.packing(for: $1)?.packedBytes ?? 0) }
-  let optimized = try runtimeRequirements(bundledLenet5, kernels: .portable)
+  let optimized = try runtimeRequirements(bundledLenet5, kernels: .optimized)
   let reference = try runtimeRequirements(bundledLenet5, kernels: .reference)
   #expect(packed > 0)
   // Each packed block starts on 16 bytes after whatever the operator allocated before it: up
@@ -121,7 +121,7 @@ func firmwareCounts(_ file: String) throws -> (ops: [(String, Int)], invoke: Int
   // run ~1.0 per instruction, the GEMM's multiplies ~1.3).
   let kernels = e.layers.filter { $0.layer.op != .reshape }
   let counted = firmware.ops.filter { $0.0 != "RESHAPE" }
-  #expect(kernels.map(\.layer.op.description) == counted.map(\.0))
+  #expect(kernels.map(\.layer.opName) == counted.map(\.0))
   #expect(kernels.count == layerInsns.count)
   for (i, (layer, (op, count))) in zip(kernels, counted).enumerated() {
     let perOp = Double(count) * layerCycles[i] / Double(layerInsns[i])

@@ -6,7 +6,7 @@ import Testing
 /// `pixels` through the image conversion of a [1, 1, pixels.count, 1] input tensor of `type`
 /// with the given quantisation (written by the quantizer's writer, read back by the Runtime).
 private func converted(
-  _ pixels: [UInt8], _ type: TFLiteModel.TensorType, scale: Float = 1, zeroPoint: Int64 = 0
+  _ pixels: [UInt8], _ type: Runtime.TensorType, scale: Float = 1, zeroPoint: Int64 = 0
 ) throws -> [UInt8] {
   var m = TFLiteModel(description: "input only")
   let x = m.addTensor(

@@ -57,32 +57,37 @@ import Testing
 @Test func bundledInt8ModelIsTheQuantizersOutput() throws {
   var job = QuantizeJob(model: repositoryRoot + "/models/lenet5.safetensors")
   job.samples = 500
-  let made = try ModelFile(bytes: job.run().export.bytes, path: "made").model
-  let bundled = try ModelFile(path: repositoryRoot + "/models/lenet5-int8.tflite").model
-  let hint = "rerun: tinycnn quantize models/lenet5.safetensors --out models/lenet5-int8.tflite"
-  #expect(made.tensorCount == bundled.tensorCount && made.operatorCount == bundled.operatorCount)
-  for t in 0..<min(made.tensorCount, bundled.tensorCount) {
-    let a = try made.tensor(at: t)
-    let b = try bundled.tensor(at: t)
-    let name = String(decoding: a.name, as: UTF8.self)
-    #expect(a.name.elementsEqual(b.name) && a.type == b.type && a.elementCount == b.elementCount)
-    if let qa = a.quantization, let qb = b.quantization {
-      #expect(qa.scaleCount == qb.scaleCount, "\(name)")
-      for c in 0..<min(qa.scaleCount, qb.scaleCount) {
-        #expect(abs(qa.scales[c] / qb.scales[c] - 1) < 1e-5, "\(name) scale \(c): \(hint)")
-        #expect(qa.zeroPoint(c) == qb.zeroPoint(c), "\(name) zero point: \(hint)")
+  // The files own the bytes the models point into: they live until the comparison ends.
+  let madeFile = try ModelFile(bytes: job.run().export.bytes, path: "made")
+  let bundledFile = try ModelFile(path: repositoryRoot + "/models/lenet5-int8.tflite")
+  try withExtendedLifetime((madeFile, bundledFile)) {
+    let made = madeFile.model
+    let bundled = bundledFile.model
+    let hint = "rerun: tinycnn quantize models/lenet5.safetensors --out models/lenet5-int8.tflite"
+    #expect(made.tensorCount == bundled.tensorCount && made.operatorCount == bundled.operatorCount)
+    for t in 0..<min(made.tensorCount, bundled.tensorCount) {
+      let a = try made.tensor(at: t)
+      let b = try bundled.tensor(at: t)
+      let name = String(decoding: a.name, as: UTF8.self)
+      #expect(a.name.elementsEqual(b.name) && a.type == b.type && a.elementCount == b.elementCount)
+      if let qa = a.quantization, let qb = b.quantization {
+        #expect(qa.scaleCount == qb.scaleCount, "\(name)")
+        for c in 0..<min(qa.scaleCount, qb.scaleCount) {
+          #expect(abs(qa.scales[c] / qb.scales[c] - 1) < 1e-5, "\(name) scale \(c): \(hint)")
+          #expect(qa.zeroPoint(c) == qb.zeroPoint(c), "\(name) zero point: \(hint)")
+        }
       }
-    }
-    guard let da = a.data, let db = b.data else {
-      #expect(a.data == nil && b.data == nil, "\(name)")
-      continue
-    }
-    if a.type == .int32 {
-      let va = da.bindMemory(to: Int32.self)
-      let vb = db.bindMemory(to: Int32.self)
-      #expect(zip(va, vb).allSatisfy { abs(Int64($0) - Int64($1)) <= 1 }, "\(name): \(hint)")
-    } else {
-      #expect(da.elementsEqual(db), "\(name): \(hint)")
+      guard let da = a.data, let db = b.data else {
+        #expect(a.data == nil && b.data == nil, "\(name)")
+        continue
+      }
+      if a.type == .int32 {
+        let va = da.bindMemory(to: Int32.self)
+        let vb = db.bindMemory(to: Int32.self)
+        #expect(zip(va, vb).allSatisfy { abs(Int64($0) - Int64($1)) <= 1 }, "\(name): \(hint)")
+      } else {
+        #expect(da.elementsEqual(db), "\(name): \(hint)")
+      }
     }
   }
 }

@@ -19,7 +19,7 @@
 4. Converts with TF's converter (full-integer PTQ, int8 input and output, fixed batch 1) using
    the calibration images `tinycnn quantize --samples N` uses: the first N of the training
    indices shuffled by TinyCNN's SplitMix64 Fisher-Yates with seed 0 (Sources/Datasets/
-   SplitMix64.swift, Sources/TinyCNN/Pipeline/Calibration.swift), preprocessed as pixel / 255.
+   SplitMix64.swift, Sources/Pipeline/Calibration.swift), preprocessed as pixel / 255.
    Twice: with per-tensor dense weights (TinyCNN's default scheme) and with the converter's
    default (per-channel dense weights).
 5. Runs our file(s) and TF's files in TFLite Micro over the 10,000 test images: int8 top-1

@@ -51,7 +51,7 @@ private func openModel() throws(RuntimeError) -> Model {
 private func makeInterpreter(_ model: Model, _ arena: UnsafeMutableRawPointer)
   throws(RuntimeError) -> Interpreter
 {
-  let kernels: KernelSet = tinycnn_optimized_kernels() != 0 ? .portable : .reference
+  let kernels: KernelSet = tinycnn_optimized_kernels() != 0 ? .optimized : .reference
   return try Interpreter(
     model: model,
     arena: UnsafeMutableRawBufferPointer(start: arena, count: Int(TINYCNN_ARENA_BYTES)),

@@ -1,6 +1,10 @@
+import Runtime
+
 /// The part of the TFLite schema (tensorflow/lite/schema/schema.fbs) that TinyCNN writes: one
 /// subgraph of int8 operators with their tensors and constant buffers. `serialized()` turns it
-/// into the bytes of a .tflite file that TFLite Micro, LiteRT and Netron open.
+/// into the bytes of a .tflite file that TFLite Micro, LiteRT and Netron open. The schema's
+/// vocabulary (`BuiltinOperator`, `TensorType`, `Padding`, `FusedActivation`) is the Runtime's,
+/// the reader's: a new operator is one case in one enum.
 public struct TFLiteModel: Sendable {
   public var description: String
   public var tensors: [Tensor] = []
@@ -15,45 +19,6 @@ public struct TFLiteModel: Sendable {
   public var subgraphName = "main"
 
   public init(description: String) { self.description = description }
-
-  /// TFLite's TensorType values.
-  public enum TensorType: Int8, Sendable {
-    case float32 = 0
-    case int32 = 2
-    case uint8 = 3
-    case int64 = 4
-    case int8 = 9
-  }
-
-  /// TFLite's BuiltinOperator values of the operators TinyCNN writes.
-  public enum BuiltinOperator: Int32, Sendable {
-    case add = 0
-    case averagePool2D = 1
-    case concatenation = 2
-    case conv2D = 3
-    case depthwiseConv2D = 4
-    case dequantize = 6
-    case fullyConnected = 9
-    case logistic = 14
-    case maxPool2D = 17
-    case reshape = 22
-    case softmax = 25
-    case pad = 34
-    case mean = 40
-    case transposeConv = 67
-    case quantize = 114
-  }
-
-  public enum Padding: Int8, Sendable {
-    case same = 0
-    case valid = 1
-  }
-
-  public enum Activation: Int8, Sendable {
-    case none = 0
-    case relu = 1
-    case relu6 = 3
-  }
 
   public struct Quantization: Hashable, Sendable {
     public var scales: [Float]
@@ -88,18 +53,18 @@ public struct TFLiteModel: Sendable {
   /// Each operator's builtin options (the schema's `BuiltinOptions` union).
   public enum Options: Sendable {
     case conv2D(
-      padding: Padding, strideW: Int32, strideH: Int32, activation: Activation,
+      padding: Padding, strideW: Int32, strideH: Int32, activation: FusedActivation,
       dilationW: Int32, dilationH: Int32)
     case depthwiseConv2D(
       padding: Padding, strideW: Int32, strideH: Int32, depthMultiplier: Int32,
-      activation: Activation, dilationW: Int32, dilationH: Int32)
+      activation: FusedActivation, dilationW: Int32, dilationH: Int32)
     case pool2D(
       padding: Padding, strideW: Int32, strideH: Int32, filterWidth: Int32, filterHeight: Int32,
-      activation: Activation)
-    case fullyConnected(activation: Activation, keepNumDims: Bool)
+      activation: FusedActivation)
+    case fullyConnected(activation: FusedActivation, keepNumDims: Bool)
     case softmax(beta: Float)
-    case concatenation(axis: Int32, activation: Activation)
-    case add(activation: Activation)
+    case concatenation(axis: Int32, activation: FusedActivation)
+    case add(activation: FusedActivation)
     case reshape(newShape: [Int32])
     case pad
     case reducer(keepDims: Bool)

@@ -1,3 +1,5 @@
+import Runtime
+
 // Field ids below are the declaration order of each table in TFLite's schema.fbs (a union takes
 // two ids: its type, then its value); checked against the schema_py_generated.py that ships with
 // tflite-micro.
@@ -92,7 +94,7 @@ extension TFLiteModel {
       return (
         1,
         .table([
-          (0, .int8(padding.rawValue)), (1, .int32(strideW)), (2, .int32(strideH)),
+          (0, .int8(Int8(padding.rawValue))), (1, .int32(strideW)), (2, .int32(strideH)),
           (3, .int8(activation.rawValue)), (4, .int32(dilW)), (5, .int32(dilH)),
         ])
       )
@@ -101,7 +103,7 @@ extension TFLiteModel {
       return (
         2,
         .table([
-          (0, .int8(padding.rawValue)), (1, .int32(strideW)), (2, .int32(strideH)),
+          (0, .int8(Int8(padding.rawValue))), (1, .int32(strideW)), (2, .int32(strideH)),
           (3, .int32(multiplier)), (4, .int8(activation.rawValue)), (5, .int32(dilW)),
           (6, .int32(dilH)),
         ])
@@ -110,7 +112,7 @@ extension TFLiteModel {
       return (
         5,
         .table([
-          (0, .int8(padding.rawValue)), (1, .int32(strideW)), (2, .int32(strideH)),
+          (0, .int8(Int8(padding.rawValue))), (1, .int32(strideW)), (2, .int32(strideH)),
           (3, .int32(width)), (4, .int32(height)), (5, .int8(activation.rawValue)),
         ])
       )
@@ -130,7 +132,8 @@ extension TFLiteModel {
       return (27, .table([(0, .bool(keepDims))]))
     case .transposeConv(let padding, let strideW, let strideH):
       return (
-        49, .table([(0, .int8(padding.rawValue)), (1, .int32(strideW)), (2, .int32(strideH))])
+        49,
+        .table([(0, .int8(Int8(padding.rawValue))), (1, .int32(strideW)), (2, .int32(strideH))])
       )
     case .none:
       return nil

@@ -1,56 +1,24 @@
-/// Which kernels an interpreter runs: TFLM's reference kernels or one compilation of the vector
-/// kernels. Every set gives the same bytes (each vector kernel is tested against its reference,
-/// and the golden set runs with every set the machine has); they differ in speed and memory.
-///
-/// The sets are the static members: `.reference` and `.portable` here, `.avx2` and `.avx512VNNI`
-/// in the KernelDispatch module (which compiles them and reads CPUID: `KernelSet.available`,
-/// `KernelSet.fastest`). A new set is an `ID` case and a static member beside its kernels.
-public struct KernelSet: Sendable {
-  public enum ID: UInt8, Sendable {
-    /// TFLM's reference kernels (`*Int8Reference`): the ground truth, and TFLM's arena size.
-    case reference
-    /// The vector kernels (Kernels/SIMD, Swift SIMD types) built for the target's baseline: SSE2
-    /// on x86-64, NEON on arm64, scalar code on a Cortex-M. What the firmware runs as
-    /// "optimized".
-    case portable
-    /// The same sources built with `-target-cpu haswell`: ymm registers, `vpmaddwd`.
-    case avx2
-    /// Built with `-target-cpu icelake-server`, plus Kernels/X86: zmm tiles, `vpdpbusd`.
-    case avx512VNNI
-  }
-
-  public let id: ID
-  /// The vector kernels for CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, MAX_POOL_2D,
-  /// AVERAGE_POOL_2D, MEAN and ADD, and the layout of their packed filters; nil for the
-  /// reference set. The other operators keep their reference kernel in every set. CONV_2D,
-  /// DEPTHWISE_CONV_2D and FULLY_CONNECTED filters are re-packed at prepare time into the plan's
-  /// constants (`ArenaRequirements.constantBytes` grows by about the filters' size) and take a
-  /// scratch buffer while they run.
-  package let vector: VectorKernels?
-
-  package init(id: ID, vector: VectorKernels?) {
-    self.id = id
-    self.vector = vector
-  }
-
-  public static var reference: KernelSet { KernelSet(id: .reference, vector: nil) }
-  public static var portable: KernelSet {
-    KernelSet(id: .portable, vector: compiledVectorKernels())
-  }
-
-  /// How reports and `tinycnn bench` name the set.
-  public var name: StaticString {
-    switch id {
-    case .reference: "reference"
-    case .portable: "portable SIMD"
-    case .avx2: "AVX2"
-    case .avx512VNNI: "AVX-512 VNNI"
-    }
-  }
+/// Which kernels an interpreter runs. Both give the same bytes (the SIMD kernels are tested
+/// against the reference ones, and the golden set runs with both); they differ in speed and
+/// memory.
+public enum KernelSet: UInt8, Sendable {
+  /// TFLM's reference kernels (`*Int8Reference`): the ground truth, and TFLM's arena size.
+  case reference
+  /// The vectorised kernels (`*Int8SIMD`) for CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED,
+  /// MAX_POOL_2D, AVERAGE_POOL_2D, MEAN and ADD; the other operators keep their reference kernel.
+  /// CONV_2D and FULLY_CONNECTED filters are re-packed at prepare time into the plan's constants
+  /// (`ArenaRequirements.constantBytes` grows by about the filters' size) and take a scratch buffer
+  /// while they run (a padded int16 copy of the input image, or im2col rows).
+  case optimized
 }
 
-extension KernelSet: Equatable {
-  public static func == (a: KernelSet, b: KernelSet) -> Bool { a.id == b.id }
+/// The layout of the optimized kernels' packed filters an arena is sized for.
+public enum FilterPacking: Sendable {
+  /// This build's: on AVX-512 VNNI builds the `vpdpbusd` packing too (Conv2DInt8VNNI.swift).
+  case thisBuild
+  /// Without the `vpdpbusd` packing, as every microcontroller build packs: what the firmware's
+  /// arena and the estimator's SRAM are sized for, whatever the host.
+  case portable
 }
 
 /// An optimized CONV_2D or FULLY_CONNECTED's prepared state: the packed filter (constants) and
@@ -82,11 +50,11 @@ struct PackedKernelReservation {
 
 extension PrepareContext {
   /// Reserves `packedBytes` of constant memory (16-aligned, for the weight vectors) and asks for
-  /// `scratchBytes` of scratch, when a vector kernel set is in use; nil otherwise.
+  /// `scratchBytes` of scratch, when the optimized kernels are in use; nil otherwise.
   mutating func reservePackedKernel(packedBytes: Int, scratchBytes: Int)
     -> PackedKernelReservation?
   {
-    guard kernels.vector != nil else { return nil }
+    guard kernels == .optimized else { return nil }
     let memory = constants.allocate(SIMD16<UInt8>.self, count: (packedBytes + 15) / 16)
     let scratch = requestScratch(bytes: scratchBytes)
     return PackedKernelReservation(
@@ -103,9 +71,9 @@ extension PrepareContext {
   ) -> PackedKernelReservation? {
     let method = conv2DInt8SIMDMethod(
       p, inputShape: inputShape, filterShape: filterShape, outputShape: outputShape)
-    guard method != .reference, let vector = kernels.vector else { return nil }
+    guard method != .reference else { return nil }
     return reservePackedKernel(
-      packedBytes: vector.conv2DFilterBytes(filterShape),
+      packedBytes: packedConv2DFilterBytes(filterShape: filterShape, packing: packing),
       scratchBytes: conv2DInt8SIMDScratchBytes(
         method, inputShape: inputShape, filterShape: filterShape))
   }
@@ -114,9 +82,9 @@ extension PrepareContext {
   mutating func reserveFullyConnectedSIMD(_ p: FullyConnectedParams, filterShape: Shape4)
     -> PackedKernelReservation?
   {
-    guard p.weightsOffset == 0, let vector = kernels.vector else { return nil }
+    guard p.weightsOffset == 0 else { return nil }
     return reservePackedKernel(
-      packedBytes: vector.fullyConnectedFilterBytes(filterShape),
+      packedBytes: packedFullyConnectedFilterBytes(filterShape: filterShape, packing: packing),
       scratchBytes: fullyConnectedInt8SIMDScratchBytes(filterShape: filterShape))
   }
 }

@@ -105,8 +105,8 @@ public struct Model {
     return Metadata(name: name, data: data, bufferIndex: Int(index))
   }
 
-  /// The first metadata entry named `name`, e.g. "class_names" (UTF-8 text, one class per line,
-  /// the convention TinyCNN's writer and `tinycnn infer` share).
+  /// The first metadata entry named `name`, e.g. the class names (UTF-8 text, one class per
+  /// line; the key is Graph's `ClassNames.metadataKey`, which the writer and `infer` share).
   public func metadata(named name: StaticString) throws(RuntimeError) -> Metadata? {
     for i in 0..<metadataCount {
       let entry = try metadata(at: i)

@@ -10,7 +10,7 @@ enum EstimateReport {
     ])
     let total = e.totalCycles
     for l in e.layers {
-      let op = l.layer.op.description + (l.layer.fusedActivation.map { "+\($0)" } ?? "")
+      let op = l.layer.opName + (l.layer.fusedActivation.map { "+\($0)" } ?? "")
       table.add([
         l.layer.name, op, l.layer.outputShape.map(String.init).joined(separator: "x"),
         Format.grouped(l.layer.macs), Format.grouped(l.layer.parameters),
@@ -175,7 +175,7 @@ enum EstimateJSON {
       kernels = e.library.rawValue
       layers = e.layers.map { l in
         Layer(
-          name: l.layer.name, op: l.layer.op.description, fusedActivation: l.layer.fusedActivation,
+          name: l.layer.name, op: l.layer.opName, fusedActivation: l.layer.fusedActivation,
           outputShape: l.layer.outputShape, macs: l.layer.macs, parameters: l.layer.parameters,
           cycles: Format.clampedInt(l.cycles),
           flashStallCycles: Format.clampedInt(l.flashStallCycles),

@@ -176,11 +176,10 @@ struct Firmware: ParsableCommand {
   }
 }
 
-/// `--kernels`: the Runtime's KernelSet by name; a Cortex-M's optimized kernels are the portable
-/// vector set.
+/// `--kernels`: the Runtime's KernelSet by name.
 enum FirmwareKernels: String, CaseIterable, ExpressibleByArgument {
   case reference, optimized
-  var set: KernelSet { self == .optimized ? .portable : .reference }
+  var set: KernelSet { self == .optimized ? .optimized : .reference }
 }
 
 extension FirmwareBoard: ExpressibleByArgument {}

@@ -90,7 +90,7 @@ struct FirmwareExport {
       inputScale: input.quantization?.scale ?? 1,
       inputZeroPoint: Int(input.quantization?.zeroPoint ?? 0),
       classNames: names.count == output.byteCount ? names : [],
-      optimizedKernels: kernels != .reference)
+      optimizedKernels: kernels == .optimized)
 
     let build = directory.appendingPathComponent("build")
     do {

@@ -123,7 +123,7 @@ struct FirmwareJob {
     let arena = try FirmwareJob.arenaBytes(session, kernels: kernels)
     let sources = FirmwareSources(
       model: Array(session.model.bytes), modelName: model, images: embedded, arenaBytes: arena,
-      optimizedKernels: kernels != .reference)
+      optimizedKernels: kernels == .optimized)
     return (sources, tops)
   }
 
@@ -133,7 +133,7 @@ struct FirmwareJob {
   /// vpdpbusd layout, whatever this host has).
   static func arenaBytes(_ session: ModelSession, kernels: KernelSet) throws -> Int {
     try rethrowing(session.file) { () throws(RuntimeError) in
-      try ArenaSize.requirements(for: session.model, kernels: kernels)
+      try RuntimeArena.requirements(for: session.model, kernels: kernels, packing: .portable)
         .totalBytes
     }
   }

@@ -161,7 +161,7 @@ struct FirmwareReport: Encodable {
   }
 
   static func name(_ kernels: KernelSet) -> String {
-    kernels == .reference ? "reference" : "optimized"
+    kernels == .optimized ? "optimized" : "reference"
   }
 
   /// The first index of the largest value (the class a classifier picks).

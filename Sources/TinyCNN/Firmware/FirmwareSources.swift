@@ -17,7 +17,7 @@ struct FirmwareSources {
   /// The static arena. The host's plan (64-bit pointers) is an upper bound of the firmware's
   /// (32-bit); the firmware plans again and checks that it fits.
   var arenaBytes: Int
-  /// Whether the firmware runs the Runtime's optimized kernels (`KernelSet.portable`).
+  /// Whether the firmware runs the Runtime's optimized kernels (`KernelSet.optimized`).
   var optimizedKernels = false
 
   var inputBytes: Int { images.first?.input.count ?? 0 }

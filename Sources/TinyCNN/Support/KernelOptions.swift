@@ -1,7 +1,6 @@
 import ArgumentParser
 import Dispatch
 import Foundation
-import KernelDispatch
 import Pipeline
 import Runtime
 
@@ -9,8 +8,7 @@ import Runtime
 struct KernelOptions: ParsableArguments {
   @Option(
     help: ArgumentHelp(
-      "Which int8 kernels run: 'optimized' (the fastest vector kernels this CPU has) or "
-        + "'reference' (TFLM's loops). Same outputs.",
+      "Which int8 kernels run: 'optimized' (SIMD) or 'reference' (TFLM's loops). Same outputs.",
       valueName: "set"))
   var kernels: KernelChoice = .optimized
 
@@ -20,7 +18,7 @@ struct KernelOptions: ParsableArguments {
 enum KernelChoice: String, ExpressibleByArgument, CaseIterable, Encodable {
   case reference, optimized
 
-  var set: KernelSet { self == .reference ? .reference : .fastest }
+  var set: KernelSet { self == .reference ? .reference : .optimized }
 }
 
 /// `--threads N` for the commands that split a batch across cores (`run`, `eval`).

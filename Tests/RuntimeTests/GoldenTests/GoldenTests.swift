@@ -1,6 +1,5 @@
 import Datasets
 import Foundation
-import KernelDispatch
 import Testing
 
 @testable import Runtime
@@ -56,9 +55,8 @@ private let caseNames = GoldenManifest.shared?.cases.map(\.name) ?? []
   #expect(manifest.cases.contains { $0.kind == "model" })
 }
 
-// Every kernel set this CPU runs: each vector set must give TFLM's bytes too (their arena is
-// larger).
-@Test(arguments: caseNames, KernelSet.available)
+// Both kernel sets: the optimized kernels must give TFLM's bytes too (their arena is larger).
+@Test(arguments: caseNames, [KernelSet.reference, .optimized])
 func goldenCaseEqualsTFLM(name: String, kernels: KernelSet) throws {
   let golden = try #require(GoldenManifest.shared?.cases.first { $0.name == name })
   let folder = goldenRoot.appendingPathComponent(name)
@@ -88,7 +86,7 @@ func goldenCaseEqualsTFLM(name: String, kernels: KernelSet) throws {
   // the arena is the tensors alone, which TFLM's planner would also place, and no larger than
   // TFLM's whole arena (its persistent data included) with the reference kernels.
   #expect(
-    kernels != .reference || needed.tensorRegionBytes <= golden.tflm.arenaSize,
+    kernels == .optimized || needed.tensorRegionBytes <= golden.tflm.arenaSize,
     "\(name): arena \(needed.tensorRegionBytes) B (tensors \(needed.tensorBytes), planner \(needed.planningBytes)) > TFLM's \(golden.tflm.arenaSize) B"
   )
   let buffers = try plannedBuffers(

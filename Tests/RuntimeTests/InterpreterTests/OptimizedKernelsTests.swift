@@ -1,13 +1,11 @@
 import AllocationCounter
-import KernelDispatch
 import Testing
 
 @testable import Runtime
 
-// The interpreter with each vector kernel set this CPU runs (portable, AVX2, AVX-512 VNNI): the
-// same outputs as with the reference kernels on random networks, an arena that accounts for the
-// packed filters and scratch, and still no allocation while it runs. (The golden set runs every
-// kernel set against TFLM.)
+// The interpreter with `kernels: .optimized`: the same outputs as with the reference kernels on
+// random networks, an arena that accounts for the packed filters and scratch, and still no
+// allocation while it runs. (The golden set runs both kernel sets against TFLM.)
 
 /// A model opened with the given kernels in an arena of exactly the size it reports.
 private struct Opened {
@@ -34,13 +32,11 @@ private struct Opened {
   }
 }
 
-@Test(arguments: 0..<40, KernelSet.vectorSets)
-func vectorKernelsEqualReferenceOnRandomNets(seed: Int, kernels: KernelSet) throws {
+@Test(arguments: 0..<40) func optimizedKernelsEqualReferenceOnRandomNets(seed: Int) throws {
   var rng = SplitMix64(seed: UInt64(seed) &+ 5000)
   let model = randomNet(&rng).serialized()
   let reference = try Opened(model, kernels: .reference)
-  let optimized = try Opened(model, kernels: kernels)
-  #expect(optimized.interpreter.kernels == kernels)
+  let optimized = try Opened(model, kernels: .optimized)
   let count = try reference.interpreter.input(0).bytes.count
   for _ in 0..<3 {
     let input = randomInt8s(count, &rng)
@@ -48,11 +44,10 @@ func vectorKernelsEqualReferenceOnRandomNets(seed: Int, kernels: KernelSet) thro
   }
 }
 
-@Test(arguments: KernelSet.vectorSets)
-func vectorArenaHoldsThePackedFiltersAndScratch(kernels: KernelSet) throws {
+@Test func optimizedArenaHoldsThePackedFiltersAndScratch() throws {
   let model = smallConvNet().serialized()
   let reference = try Opened(model, kernels: .reference)
-  let optimized = try Opened(model, kernels: kernels)
+  let optimized = try Opened(model, kernels: .optimized)
   // The 2x3x3x1 filter packs into one group of 8 channels: 4 x 8 int32 parameters and
   // 3 filter rows of 2 pairs x 16 bytes.
   #expect(optimized.requirements.planBytes >= reference.requirements.planBytes + 128 + 96)
@@ -61,16 +56,14 @@ func vectorArenaHoldsThePackedFiltersAndScratch(kernels: KernelSet) throws {
   let short = AlignedBytes(zeroed: optimized.requirements.totalBytes - 1)
   #expect(throws: RuntimeError.self) {
     _ = try Interpreter(
-      model: optimized.interpreter.model, arena: short.mutableBuffer, kernels: kernels)
+      model: optimized.interpreter.model, arena: short.mutableBuffer, kernels: .optimized)
   }
 }
 
-@Test(
-  .enabled(if: allocation_counter_available() == 1, "malloc interposition needs glibc"),
-  arguments: KernelSet.vectorSets)
-func vectorInvokeAllocatesNothing(kernels: KernelSet) throws {
+@Test(.enabled(if: allocation_counter_available() == 1, "malloc interposition needs glibc"))
+func optimizedInvokeAllocatesNothing() throws {
   var rng = SplitMix64(seed: 3)
-  let opened = try Opened(randomNet(&rng).serialized(), kernels: kernels)
+  let opened = try Opened(randomNet(&rng).serialized(), kernels: .optimized)
   let input = try opened.interpreter.input(0)
   for k in 0..<input.bytes.count { input.bytes[k] = UInt8(truncatingIfNeeded: k &* 37) }
   var counts: [Int] = []
@@ -83,20 +76,24 @@ func vectorInvokeAllocatesNothing(kernels: KernelSet) throws {
   #expect(counts == [0, 0, 0, 0])
 }
 
-/// Each set sizes the arena for its own packed layout: the portable one is what a
-/// microcontroller build packs; AVX2 packs the same int16 layout; AVX-512 VNNI adds the vpdpbusd
-/// packing after it.
-@Test func eachKernelSetSizesItsOwnLayout() throws {
+/// `packing: .portable` sizes the arena as a microcontroller build packs the filters: without
+/// the vpdpbusd layout that AVX-512 VNNI host builds add (and the same elsewhere).
+@Test func portablePackingLeavesOutTheHostOnlyLayout() throws {
   var rng = SplitMix64(seed: 0x9AC_0001)
   let bytes = AlignedBytes(randomNet(&rng).serialized())
   let model = try Model(bytes: bytes.buffer)
-  func total(_ kernels: KernelSet) throws -> Int {
-    let scratch = AlignedBytes(zeroed: try Interpreter.planningBytes(for: model, kernels: kernels))
+  func total(_ packing: FilterPacking) throws -> Int {
+    let scratch = AlignedBytes(
+      zeroed: try Interpreter.planningBytes(for: model, kernels: .optimized, packing: packing))
     return try Interpreter.requirements(
-      for: model, scratch: scratch.mutableBuffer, kernels: kernels
+      for: model, scratch: scratch.mutableBuffer, kernels: .optimized, packing: packing
     ).totalBytes
   }
-  #expect(try total(.portable) > total(.reference))
-  if let avx2 = KernelSet.available(.avx2) { #expect(try total(avx2) == total(.portable)) }
-  if let vnni = KernelSet.available(.avx512VNNI) { #expect(try total(vnni) > total(.portable)) }
+  let reference = try Opened(bytes.buffer.map { $0 }, kernels: .reference).requirements.totalBytes
+  #if AVX512 && canImport(X86DotProduct)
+    #expect(try total(.portable) < total(.thisBuild))
+  #else
+    #expect(try total(.portable) == total(.thisBuild))
+  #endif
+  #expect(try total(.portable) > reference)
 }

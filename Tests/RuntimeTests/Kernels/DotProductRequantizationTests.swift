@@ -1,12 +1,8 @@
-// The vpdpbusd GEMM's requantisation, as RuntimeAVX512 compiles it: on x86-64 hosts, run when
-// the CPU has AVX-512 VNNI.
-#if arch(x86_64)
-  import KernelDispatch
+// Only in builds with the vpdpbusd GEMM (Package.swift defines AVX512 for this target then).
+#if AVX512 && canImport(X86DotProduct)
   import Testing
 
-  @testable import RuntimeAVX512
-
-  private let cpuHasVNNI = KernelSet.available(.avx512VNNI) != nil
+  @testable import Runtime
 
   /// One random group of accumulators with their requantisation, for both finishes of the
   /// dot-product GEMM. The weights are zero, so each accumulator is its channel's bias and every
@@ -104,8 +100,7 @@
     }
   }
 
-  @Test(.enabled(if: cpuHasVNNI, "the CPU lacks AVX-512 VNNI")) func plainFinishEqualsTheReference()
-  {
+  @Test func plainFinishEqualsTheReference() {
     checkRandomCases(4000, seedBase: 0xD07F_0000_0000) { rng in
       let c = DotFinishCase.random(&rng, plain: true)
       let got = c.run(plain: true)
@@ -114,8 +109,7 @@
     }
   }
 
-  @Test(.enabled(if: cpuHasVNNI, "the CPU lacks AVX-512 VNNI")) func exactFinishEqualsTheReference()
-  {
+  @Test func exactFinishEqualsTheReference() {
     checkRandomCases(4000, seedBase: 0xD07E_0000_0000) { rng in
       let c = DotFinishCase.random(&rng, plain: rng.below(2) == 0)
       let got = c.run(plain: false)
@@ -124,8 +118,7 @@
     }
   }
 
-  @Test(.enabled(if: cpuHasVNNI, "the CPU lacks AVX-512 VNNI"))
-  func plainFinishIsChosenOnlyInItsDomain() {
+  @Test func plainFinishIsChosenOnlyInItsDomain() {
     var rng = SplitMix64(seed: 0xD07D)
     for plain in [true, false] {
       for _ in 0..<200 {

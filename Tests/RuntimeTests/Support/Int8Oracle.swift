@@ -1,10 +1,12 @@
 import Foundation
 import Quantization
+import Runtime
 
 // An independent int8 interpreter for the tests: it walks the writer's `TFLiteModel` value (not
 // the .tflite bytes), does the TFLite int8 arithmetic in Int64 and libm's frexp, and shares no
-// code with Runtime. It covers the operators whose glue the interpreter tests exercise with
-// hand-built models; TFLM's own outputs (Golden/) are the judge of everything else.
+// code with Runtime (only the schema's enums, which the writer and the reader share). It covers
+// the operators whose glue the interpreter tests exercise with hand-built models; TFLM's own
+// outputs (Golden/) are the judge of everything else.
 
 private func quantizeMultiplierOracle(_ real: Double) -> (Int32, Int32) {
   if real == 0 { return (0, 0) }
@@ -27,7 +29,7 @@ func requantizeOracle(_ acc: Int32, _ multiplier: Int32, _ shift: Int32) -> Int3
   return roundingDivideByPOTOracle(srdhmOracle(shifted, multiplier), right)
 }
 
-private func activationBounds(_ a: TFLiteModel.Activation, scale: Float, zeroPoint: Int32) -> (
+private func activationBounds(_ a: FusedActivation, scale: Float, zeroPoint: Int32) -> (
   Int32, Int32
 ) {
   func q(_ v: Float) -> Int32 { zeroPoint + Int32((v / scale).rounded(.toNearestOrAwayFromZero)) }
@@ -35,11 +37,12 @@ private func activationBounds(_ a: TFLiteModel.Activation, scale: Float, zeroPoi
   case .none: return (-128, 127)
   case .relu: return (max(-128, q(0)), 127)
   case .relu6: return (max(-128, q(0)), min(127, q(6)))
+  case .reluN1To1: return (max(-128, q(-1)), min(127, q(1)))
   }
 }
 
 private func outSize(
-  _ p: TFLiteModel.Padding, _ size: Int, _ filter: Int, _ stride: Int, _ dil: Int
+  _ p: Padding, _ size: Int, _ filter: Int, _ stride: Int, _ dil: Int
 )
   -> (out: Int, pad: Int)
 {
@@ -103,8 +106,8 @@ struct OracleInterpreter {
   }
 
   private func conv(
-    _ op: TFLiteModel.Operator, _ padding: TFLiteModel.Padding, _ sw: Int, _ sh: Int, _ dw: Int,
-    _ dh: Int, _ act: TFLiteModel.Activation, depthMultiplier: Int?
+    _ op: TFLiteModel.Operator, _ padding: Padding, _ sw: Int, _ sh: Int, _ dw: Int,
+    _ dh: Int, _ act: FusedActivation, depthMultiplier: Int?
   ) -> [Int8] {
     let (input, filter) = (int8s(op.inputs[0]), int8s(op.inputs[1]))
     let bias = op.inputs.count > 2 && op.inputs[2] >= 0 ? int32s(op.inputs[2]) : nil
@@ -151,8 +154,8 @@ struct OracleInterpreter {
   }
 
   private func pool(
-    _ op: TFLiteModel.Operator, _ padding: TFLiteModel.Padding, _ sw: Int, _ sh: Int, _ fw: Int,
-    _ fh: Int, _ act: TFLiteModel.Activation, isMax: Bool
+    _ op: TFLiteModel.Operator, _ padding: Padding, _ sw: Int, _ sh: Int, _ fw: Int,
+    _ fh: Int, _ act: FusedActivation, isMax: Bool
   ) -> [Int8] {
     let input = int8s(op.inputs[0])
     let (s, o) = (shape(op.inputs[0]), shape(op.outputs[0]))
@@ -190,7 +193,7 @@ struct OracleInterpreter {
     return result
   }
 
-  private func fullyConnected(_ op: TFLiteModel.Operator, _ act: TFLiteModel.Activation) -> [Int8] {
+  private func fullyConnected(_ op: TFLiteModel.Operator, _ act: FusedActivation) -> [Int8] {
     let (input, weights) = (int8s(op.inputs[0]), int8s(op.inputs[1]))
     let bias = op.inputs.count > 2 && op.inputs[2] >= 0 ? int32s(op.inputs[2]) : nil
     let w = shape(op.inputs[1])

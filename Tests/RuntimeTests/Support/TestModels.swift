@@ -134,7 +134,7 @@ func randomNet(_ rng: inout SplitMix64) -> TFLiteModel {
     let w = weightScales.reduce(0, +) / Float(weightScales.count)
     return inScale * w * 137 * Float(taps).squareRoot() * Float.random(in: 0.7...1.4, using: &rng)
   }
-  func size(_ p: TFLiteModel.Padding, _ n: Int, _ k: Int, _ s: Int, _ d: Int) -> Int {
+  func size(_ p: Padding, _ n: Int, _ k: Int, _ s: Int, _ d: Int) -> Int {
     let eff = (k - 1) * d + 1
     return p == .same ? (n + s - 1) / s : (n - eff + s) / s
   }
@@ -148,7 +148,7 @@ func randomNet(_ rng: inout SplitMix64) -> TFLiteModel {
   let inScale = m.tensors[Int(input)].quantization!.scales[0]
 
   // DEPTHWISE_CONV_2D, multiplier 2.
-  let dwPadding: TFLiteModel.Padding = Bool.random(using: &rng) ? .same : .valid
+  let dwPadding: Padding = Bool.random(using: &rng) ? .same : .valid
   let dilation = Int.random(in: 1...2, using: &rng)
   let dwC = 2 * c
   let dwScales = (0..<dwC).map { _ in scale(&rng) }

@@ -4,9 +4,13 @@ struct AddOp {
   var input1: UnsafePointer<Int8>
   var input2: UnsafePointer<Int8>
   var output: UnsafeMutablePointer<Int8>
+  /// Run `addInt8SIMD` (the optimized kernels).
+  var optimized = false
 
-  func eval(_ vector: VectorKernels?) {
-    if let add = vector?.add { return add(params, input1, input2, output) }
+  func eval() {
+    #if !TINYCNN_REFERENCE_DEPTHWISE_ADD  // firmware/build.sh, for the Cortex-M0's flash
+      if optimized { return addInt8SIMD(params, input1: input1, input2: input2, output: output) }
+    #endif
     addInt8Reference(params, input1: input1, input2: input2, output: output)
   }
 }
@@ -38,6 +42,7 @@ extension Interpreter {
     guard let payload = ctx.commit(.add, AddOp.self) else { return }
     payload.initialize(
       to: AddOp(
-        params: params, input1: ctx.int8(a), input2: ctx.int8(b), output: ctx.int8(output)))
+        params: params, input1: ctx.int8(a), input2: ctx.int8(b), output: ctx.int8(output),
+        optimized: ctx.kernels == .optimized))
   }
 }

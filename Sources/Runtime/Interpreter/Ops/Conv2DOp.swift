@@ -14,11 +14,13 @@ struct Conv2DOp {
   /// The packed filter and scratch of the optimized kernel; nil for the reference one.
   var packed: PackedKernel? = nil
 
-  func eval(_ vector: VectorKernels?) {
-    if let packed, let vector {
-      return vector.conv2D(
-        params, outputMultiplier, outputShift, inputShape, input, filterShape, filter, bias,
-        outputShape, output, packed.weights, packed.scratch)
+  func eval() {
+    if let packed {
+      return conv2DPerChannelInt8SIMD(
+        params, outputMultiplier: outputMultiplier, outputShift: outputShift,
+        inputShape: inputShape, input: input, filterShape: filterShape, filter: filter,
+        bias: bias, outputShape: outputShape, output: output, packed: packed.weights,
+        scratch: packed.scratch)
     }
     conv2DPerChannelInt8Reference(
       params, outputMultiplier: outputMultiplier, outputShift: outputShift,
@@ -138,8 +140,10 @@ extension Interpreter {
         output: ctx.int8(output),
         packed: simd?.pack(
           { memory in
-            ctx.kernels.vector!.packConv2DFilter(
-              filterShape, ctx.int8(filter), ctx.optionalInt32(bias), multiplier, shift, memory)
+            packConv2DFilter(
+              filterShape: filterShape, filter: ctx.int8(filter), bias: ctx.optionalInt32(bias),
+              outputMultiplier: multiplier, outputShift: shift, packing: ctx.packing,
+              into: memory)
           }, packed: { packedConv2DFilter(at: $0, filterShape: filterShape) })))
   }
 }

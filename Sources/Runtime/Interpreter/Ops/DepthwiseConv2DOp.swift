@@ -15,11 +15,14 @@ struct DepthwiseConv2DOp {
   var packed: UnsafeRawPointer?
   var scratch: UnsafeMutableRawPointer?
 
-  func eval(_ vector: VectorKernels?) {
-    if let packed, let scratch, let depthwise = vector?.depthwiseConv2D {
-      return depthwise.run(
-        params, packed, scratch, inputShape, input, filterShape, outputShape, output)
-    }
+  func eval() {
+    #if !TINYCNN_REFERENCE_DEPTHWISE_ADD  // firmware/build.sh, for the Cortex-M0's flash
+      if let packed, let scratch {
+        return runDepthwiseConv2DSIMD(
+          params, packed: packed, scratch: scratch, inputShape: inputShape, input: input,
+          filterShape: filterShape, outputShape: outputShape, output: output)
+      }
+    #endif
     depthwiseConv2DPerChannelInt8Reference(
       params, outputMultiplier: outputMultiplier, outputShift: outputShift,
       inputShape: inputShape, input: input, filterShape: filterShape, filter: filter, bias: bias,
@@ -89,15 +92,17 @@ extension Interpreter {
     let channels = outShape.c
     let multiplier = ctx.constants.allocate(Int32.self, count: channels)
     let shift = ctx.constants.allocate(Int32.self, count: channels)
-    let depthwise = ctx.kernels.vector?.depthwiseConv2D
-    let simd = depthwise.flatMap { depthwise in
-      ctx.reservePackedKernel(
-        packedBytes: depthwise.filterBytes(filterShape),
+    #if TINYCNN_REFERENCE_DEPTHWISE_ADD
+      let simd: PackedKernelReservation? = nil
+    #else
+      let simd = ctx.reservePackedKernel(
+        packedBytes: PackedDepthwiseWeights.bytes(
+          filterShape: filterShape, accumulators: ctx.packing.depthwiseAccumulators),
         scratchBytes: DepthwiseScratchLayout(
           DepthwiseGeometry(
             params, inputShape: inShape, filterShape: filterShape, outputShape: outShape)
         ).bytes)
-    }
+    #endif
     guard let payload = ctx.commit(.depthwiseConv2D, DepthwiseConv2DOp.self), let multiplier,
       let shift
     else { return }
@@ -110,11 +115,12 @@ extension Interpreter {
         input: ctx.int8(input), filterShape: filterShape, filter: ctx.int8(filter),
         bias: ctx.optionalInt32(bias), outputShape: outShape, output: ctx.int8(output),
         packed: simd.flatMap { reservation in
-          guard let depthwise, let memory = reservation.memory else { return nil }
+          guard let memory = reservation.memory else { return nil }
           guard reservation.writes else { return UnsafeRawPointer(memory) }  // the host's
-          return depthwise.pack(
-            params, filterShape, ctx.int8(filter), ctx.optionalInt32(bias), multiplier, shift,
-            memory)
+          return packDepthwiseWeights(
+            params, packing: ctx.packing, filterShape: filterShape, filter: ctx.int8(filter),
+            bias: ctx.optionalInt32(bias), outputMultiplier: multiplier, outputShift: shift,
+            into: memory)
         }, scratch: simd?.scratch))
   }
 }

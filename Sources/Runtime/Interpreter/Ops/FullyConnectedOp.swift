@@ -15,16 +15,19 @@ struct FullyConnectedOp {
   /// The packed filter and scratch of the optimized kernel; nil for the reference one.
   var packed: PackedKernel? = nil
 
-  func eval(_ vector: VectorKernels?) {
-    if let packed, let vector, let outputMultiplier, let outputShift {
-      return vector.fullyConnectedPerChannel(
-        params, outputMultiplier, outputShift, inputShape, input, filterShape, filter, bias,
-        outputShape, output, packed.weights, packed.scratch)
+  func eval() {
+    if let packed, let outputMultiplier, let outputShift {
+      return fullyConnectedPerChannelInt8SIMD(
+        params, outputMultiplier: outputMultiplier, outputShift: outputShift,
+        inputShape: inputShape, input: input, filterShape: filterShape, filter: filter,
+        bias: bias, outputShape: outputShape, output: output, packed: packed.weights,
+        scratch: packed.scratch)
     }
-    if let packed, let vector {
-      return vector.fullyConnectedPerTensor(
-        params, inputShape, input, filterShape, filter, bias, outputShape, output,
-        packed.weights, packed.scratch)
+    if let packed {
+      return fullyConnectedInt8SIMD(
+        params, inputShape: inputShape, input: input, filterShape: filterShape, filter: filter,
+        bias: bias, outputShape: outputShape, output: output, packed: packed.weights,
+        scratch: packed.scratch)
     }
     if let outputMultiplier, let outputShift {
       fullyConnectedPerChannelInt8Reference(
@@ -125,10 +128,12 @@ extension Interpreter {
           { memory in
             withUnsafePointer(to: params.outputMultiplier) { perTensorMultiplier in
               withUnsafePointer(to: params.outputShift) { perTensorShift in
-                ctx.kernels.vector!.packFullyConnectedFilter(
-                  filter.shape4, ctx.int8(filter), ctx.optionalInt32(bias),
-                  UnsafePointer(multiplier) ?? perTensorMultiplier,
-                  UnsafePointer(shift) ?? perTensorShift, multiplier != nil, memory)
+                packFullyConnectedFilter(
+                  filterShape: filter.shape4, filter: ctx.int8(filter),
+                  bias: ctx.optionalInt32(bias),
+                  outputMultiplier: UnsafePointer(multiplier) ?? perTensorMultiplier,
+                  outputShift: UnsafePointer(shift) ?? perTensorShift,
+                  perChannel: multiplier != nil, packing: ctx.packing, into: memory)
               }
             }
           }, packed: { packedFullyConnectedFilter(at: $0, filterShape: filter.shape4) })))

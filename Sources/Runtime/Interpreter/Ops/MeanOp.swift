@@ -3,9 +3,11 @@ struct MeanOp {
   var params: MeanParams
   var input: UnsafePointer<Int8>
   var output: UnsafeMutablePointer<Int8>
+  /// Run `meanInt8SIMD` (the optimized kernels).
+  var optimized = false
 
-  func eval(_ vector: VectorKernels?) {
-    if let vector { return vector.mean(params, input, output) }
+  func eval() {
+    if optimized { return meanInt8SIMD(params, input: input, output: output) }
     meanInt8Reference(params, input: input, output: output)
   }
 }
@@ -33,6 +35,8 @@ extension Interpreter {
     }
     guard let payload = ctx.commit(.mean, MeanOp.self) else { return }
     payload.initialize(
-      to: MeanOp(params: params, input: ctx.int8(input), output: ctx.int8(output)))
+      to: MeanOp(
+        params: params, input: ctx.int8(input), output: ctx.int8(output),
+        optimized: ctx.kernels == .optimized))
   }
 }

@@ -5,16 +5,24 @@ struct PoolOp {
   var input: UnsafePointer<Int8>
   var outputShape: Shape4
   var output: UnsafeMutablePointer<Int8>
+  /// Run the `*Int8SIMD` kernels (the optimized kernels).
+  var optimized = false
 
-  func evalMax(_ vector: VectorKernels?) {
-    if let vector { return vector.maxPool2D(params, inputShape, input, outputShape, output) }
+  func evalMax() {
+    if optimized {
+      return maxPool2DInt8SIMD(
+        params, inputShape: inputShape, input: input, outputShape: outputShape, output: output)
+    }
     maxPool2DInt8Reference(
       params, inputShape: inputShape, input: input, outputShape: outputShape, output: output)
   }
 
   /// False when a window has no tap inside the image (TFLM's Eval fails the same way).
-  func evalAverage(_ vector: VectorKernels?) -> Bool {
-    if let vector { return vector.averagePool2D(params, inputShape, input, outputShape, output) }
+  func evalAverage() -> Bool {
+    if optimized {
+      return averagePool2DInt8SIMD(
+        params, inputShape: inputShape, input: input, outputShape: outputShape, output: output)
+    }
     return averagePool2DInt8Reference(
       params, inputShape: inputShape, input: input, outputShape: outputShape, output: output)
   }
@@ -65,6 +73,6 @@ extension Interpreter {
           filterWidth: options.filterWidth, quantizedActivationMin: range.min,
           quantizedActivationMax: range.max),
         inputShape: inShape, input: ctx.int8(input), outputShape: outShape,
-        output: ctx.int8(output)))
+        output: ctx.int8(output), optimized: ctx.kernels == .optimized))
   }
 }

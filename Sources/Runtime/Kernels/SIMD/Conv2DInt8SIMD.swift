@@ -61,12 +61,14 @@ func conv2DInt8SIMDScratchBytes(
   }
 }
 
-/// The bytes `packConv2DFilter` writes (this module's layout: with the vpdpbusd packing in the
-/// AVX-512 VNNI one).
-func packedConv2DFilterBytes(filterShape: Shape4) -> Int {
+/// The bytes `packConv2DFilter` writes (`.portable`: a build without the vpdpbusd packing would).
+public func packedConv2DFilterBytes(
+  filterShape: Shape4, packing: FilterPacking = .thisBuild
+) -> Int {
   let bytes = PackedInt8Weights.byteCount(
     channels: filterShape.n, segments: filterShape.h, segmentLength: filterShape.w * filterShape.c)
   #if AVX512 && canImport(X86DotProduct)
+    guard packing == .thisBuild else { return bytes }
     // Plus the vpdpbusd packing, 16-aligned after it.
     return DotProductWeights.offset(afterBytes: bytes)
       + DotProductWeights.byteCount(
@@ -79,7 +81,7 @@ func packedConv2DFilterBytes(filterShape: Shape4) -> Int {
 
 /// The packing `packConv2DFilter` wrote at `memory` (perhaps on another machine: the host packs a
 /// firmware's filters into its flash).
-func packedConv2DFilter(at memory: UnsafeRawPointer, filterShape: Shape4)
+public func packedConv2DFilter(at memory: UnsafeRawPointer, filterShape: Shape4)
   -> PackedInt8Weights
 {
   PackedInt8Weights(
@@ -88,11 +90,12 @@ func packedConv2DFilter(at memory: UnsafeRawPointer, filterShape: Shape4)
 }
 
 /// The CONV_2D filter of `filterShape` (OHWI) packed for `conv2DPerChannelInt8SIMD`: one run per
-/// filter row, in this module's layout (the AVX-512 VNNI one adds the `vpdpbusd` packing).
-func packConv2DFilter(
+/// filter row. `.portable` leaves out this build's `vpdpbusd` packing (what a microcontroller's
+/// kernels read; such weights are for another machine and not run here).
+public func packConv2DFilter(
   filterShape: Shape4, filter: UnsafePointer<Int8>, bias: UnsafePointer<Int32>?,
   outputMultiplier: UnsafePointer<Int32>, outputShift: UnsafePointer<Int32>,
-  into memory: UnsafeMutableRawPointer
+  packing: FilterPacking = .thisBuild, into memory: UnsafeMutableRawPointer
 ) -> PackedInt8Weights {
   let segmentLength = filterShape.w * filterShape.c
   let packed = PackedInt8Weights(
@@ -100,6 +103,7 @@ func packConv2DFilter(
     segmentLength: segmentLength, bias: bias, multiplier: outputMultiplier,
     shift: outputShift, perChannel: true, into: memory)
   #if AVX512 && canImport(X86DotProduct)
+    guard packing == .thisBuild else { return packed }
     let bytes = PackedInt8Weights.byteCount(
       channels: filterShape.n, segments: filterShape.h, segmentLength: segmentLength)
     _ = DotProductWeights(
@@ -115,7 +119,7 @@ func packConv2DFilter(
 /// `packConv2DFilter` on the same filter, bias and multipliers) and `scratch` of
 /// `conv2DInt8SIMDScratchBytes`. Grouped convolution, or a call without `packed` or `scratch`,
 /// runs the reference.
-func conv2DPerChannelInt8SIMD(
+public func conv2DPerChannelInt8SIMD(
   _ p: ConvParams, outputMultiplier: UnsafePointer<Int32>, outputShift: UnsafePointer<Int32>,
   inputShape: Shape4, input: UnsafePointer<Int8>,
   filterShape: Shape4, filter: UnsafePointer<Int8>,

@@ -42,7 +42,7 @@
 /// `accumulators * i + j` of the segment), then per tap `accumulators` vectors of weights in the
 /// form `Block.packWeights` writes. A 64-byte header of Int32 words before the vectors keeps the
 /// shape, so the operator's record holds one pointer (`init(header:scratch:)`). Nothing in it is an
-/// address: the host packs it for a firmware's flash (`KernelSet.portable`) and the chip reads
+/// address: the host packs it for a firmware's flash (`FilterPacking.portable`) and the chip reads
 /// it where it lies.
 struct PackedDepthwiseWeights {
   var vectors: UnsafeRawPointer
@@ -260,7 +260,9 @@ func depthwiseConv2DPerChannelInt8SIMD<Block: DepthwiseBlock, Finish: DepthwiseF
   let sources = layout.sources(scratch)
   let zeroPoint = Int8(truncatingIfNeeded: -p.inputOffset)
   let zeroRow = layout.row(scratch, 0)
-  zeroRow.initialize(repeating: zeroPoint, count: layout.rowBytes)
+  // The zero-point row and every slot's padding columns, once: a slot keeps its phase, so the
+  // copies below only ever write its inside columns (two fewer `memset`s per copied row).
+  zeroRow.initialize(repeating: zeroPoint, count: (1 + layout.phaseRows) * layout.rowBytes)
   let channels = outputShape.c
   let outputRowBytes = outputShape.w * channels
   // Without dilation an output row's filter rows read consecutive input rows, and the next
@@ -280,7 +282,7 @@ func depthwiseConv2DPerChannelInt8SIMD<Block: DepthwiseBlock, Finish: DepthwiseF
             copyPhaseRow(
               p, phase: phase, from: input + inputShape.offset(batch, inY, 0, 0),
               inputShape: inputShape, outputChannels: channels, pixels: layout.rowPixels,
-              zeroPoint: zeroPoint, to: layout.row(scratch, 1 + slot * p.strideWidth + phase))
+              to: layout.row(scratch, 1 + slot * p.strideWidth + phase))
           }
           copiedEnd = inY + 1
         }
@@ -309,11 +311,13 @@ func depthwiseConv2DPerChannelInt8SIMD<Block: DepthwiseBlock, Finish: DepthwiseF
 
 /// Phase row `phase` of an input row: pixels `phase, phase + strideW, ...` of the row padded
 /// with `paddingValues.width` columns of zero-point bytes on the left (and as many as needed on
-/// the right), each pixel's channels repeated `depthMultiplier` times.
+/// the right), each pixel's channels repeated `depthMultiplier` times. Only the inside columns
+/// are written: the padding columns hold the zero point already (the kernel fills its phase rows
+/// once per call, and the padding of a phase depends on nothing else).
 @inline(__always)
 func copyPhaseRow(
   _ p: DepthwiseParams, phase: Int, from row: UnsafePointer<Int8>, inputShape: Shape4,
-  outputChannels: Int, pixels: Int, zeroPoint: Int8, to destination: UnsafeMutablePointer<Int8>
+  outputChannels: Int, pixels: Int, to destination: UnsafeMutablePointer<Int8>
 ) {
   let s = p.strideWidth
   let left = p.paddingValues.width
@@ -321,9 +325,6 @@ func copyPhaseRow(
   let first = min(max(0, (left - phase + s - 1) / s), pixels)
   let limit = inputShape.w + left - phase  // columns below this (after padding) are inside
   let end = max(first, min(pixels, limit <= 0 ? 0 : (limit - 1) / s + 1))
-  destination.initialize(repeating: zeroPoint, count: first * outputChannels)
-  (destination + end * outputChannels).initialize(
-    repeating: zeroPoint, count: (pixels - end) * outputChannels)
   guard first < end else { return }
   let firstColumn = phase + first * s - left
   let c = inputShape.c
@@ -477,30 +478,32 @@ func storeBytes(
   if count > 16 { storeGroup(bytes.1, channels: count - 16, 0, out + 16) }
 }
 
-/// The accumulators per depthwise segment of this module's `DepthwiseBlock`.
-var depthwiseAccumulators: Int {
-  #if AVX512 && canImport(X86DotProduct)
-    DotProductDepthwiseBlock.accumulators
-  #else
-    PairDepthwiseBlock.accumulators
-  #endif
+extension FilterPacking {
+  /// The accumulators per depthwise segment of this packing's `DepthwiseBlock`.
+  var depthwiseAccumulators: Int {
+    #if AVX512 && canImport(X86DotProduct)
+      if self == .thisBuild { return DotProductDepthwiseBlock.accumulators }
+    #endif
+    return PairDepthwiseBlock.accumulators
+  }
 }
 
-/// Packs for this module's block (see `packDepthwiseWeights`).
+/// Packs for the block `packing` asks for (see `packDepthwiseWeights`).
 func packDepthwiseWeights(
-  _ p: DepthwiseParams, filterShape: Shape4, filter: UnsafePointer<Int8>,
+  _ p: DepthwiseParams, packing: FilterPacking, filterShape: Shape4, filter: UnsafePointer<Int8>,
   bias: UnsafePointer<Int32>?, outputMultiplier: UnsafePointer<Int32>,
   outputShift: UnsafePointer<Int32>, into memory: UnsafeMutableRawPointer
 ) -> UnsafeRawPointer {
   #if AVX512 && canImport(X86DotProduct)
-    return packDepthwiseWeights(
-      DotProductDepthwiseBlock.self, p, filterShape: filterShape, filter: filter, bias: bias,
-      outputMultiplier: outputMultiplier, outputShift: outputShift, into: memory)
-  #else
-    return packDepthwiseWeights(
-      PairDepthwiseBlock.self, p, filterShape: filterShape, filter: filter, bias: bias,
-      outputMultiplier: outputMultiplier, outputShift: outputShift, into: memory)
+    if packing.depthwiseAccumulators == DotProductDepthwiseBlock.accumulators {
+      return packDepthwiseWeights(
+        DotProductDepthwiseBlock.self, p, filterShape: filterShape, filter: filter, bias: bias,
+        outputMultiplier: outputMultiplier, outputShift: outputShift, into: memory)
+    }
   #endif
+  return packDepthwiseWeights(
+    PairDepthwiseBlock.self, p, filterShape: filterShape, filter: filter, bias: bias,
+    outputMultiplier: outputMultiplier, outputShift: outputShift, into: memory)
 }
 
 /// Runs the block the weights at `header` were packed for, with the folded requantisation when

@@ -159,14 +159,14 @@ struct LaneOutputRange {
   }
 
   /// `min(max(y + offset, minimum), maximum)` narrowed to int8 (`packssdw`/`packsswb`).
-  /// (`pointwiseMin`/`pointwiseMax` are out-of-line generic calls: compare and blend instead.)
+  /// Lane by lane, which LLVM makes `pmaxsd`/`pminsd` (see `clampedToInt8`).
   @inline(__always)
   func narrow(_ y: Lanes) -> SIMD8<Int8> {
-    var clamped = y &+ offset
-    clamped.replace(with: minimum, where: clamped .< minimum)
-    clamped.replace(with: maximum, where: clamped .> maximum)
+    let v = y &+ offset
     var r = SIMD8<Int8>()
-    for j in 0..<8 { r[j] = Int8(truncatingIfNeeded: clamped[j]) }
+    for j in 0..<8 {
+      r[j] = Int8(truncatingIfNeeded: Swift.min(Swift.max(v[j], minimum[j]), maximum[j]))
+    }
     return r
   }
 }
@@ -383,11 +383,13 @@ struct FoldedRequantization {
 func clampedToInt8(_ y: SIMD16<Int32>, _ minimum: SIMD16<Int32>, _ maximum: SIMD16<Int32>)
   -> SIMD16<Int8>
 {
-  var v = y
-  v.replace(with: minimum, where: v .< minimum)
-  v.replace(with: maximum, where: v .> maximum)
+  // Lane by lane: LLVM makes it `vpmaxsd`/`vpminsd`. (`replace(with:where:)` became compares,
+  // masks turned into vectors and back, and blends; `pointwiseMax` stays an out-of-line generic
+  // call.)
   var bytes = SIMD16<Int8>()
-  for j in 0..<16 { bytes[j] = Int8(truncatingIfNeeded: v[j]) }
+  for j in 0..<16 {
+    bytes[j] = Int8(truncatingIfNeeded: Swift.min(Swift.max(y[j], minimum[j]), maximum[j]))
+  }
   return bytes
 }
 

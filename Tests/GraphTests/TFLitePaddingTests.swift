@@ -1,8 +1,6 @@
 import Graph
 import Testing
 
-@testable import Quantization
-
 @Test func symmetricPaddingMapsToSameWhenTFLiteWouldPadAlike() {
   func choose(_ i: Int, _ k: Int, _ s: Int, _ p: Int, _ d: Int = 1) -> TFLitePadding {
     TFLitePadding.choose(
@@ -18,4 +16,13 @@ import Testing
   // ... on an odd input both pad 1 before.
   #expect(choose(27, 3, 2, 1) == .same)
   #expect(choose(8, 3, 1, 3) == .explicit(Size2(3)))
+}
+
+/// SAME worked by hand (TFLite's padding.h): out = ceil(in / stride), total = max((out - 1) *
+/// stride + k_eff - in, 0), half before, the odd cell after.
+@Test func samePaddingSplitsTheTotalAsTFLiteDoes() {
+  #expect(TFLitePadding.same(input: 28, kernel: 3, stride: 2) == (14, 0, 1))
+  #expect(TFLitePadding.same(input: 27, kernel: 3, stride: 2) == (14, 1, 1))
+  #expect(TFLitePadding.same(input: 28, kernel: 3, stride: 1, dilation: 2) == (28, 2, 2))
+  #expect(TFLitePadding.same(input: 5, kernel: 1, stride: 3) == (2, 0, 0))
 }

@@ -2,12 +2,12 @@ import Dispatch
 
 /// The clock a core runs at now, measured: /proc/cpuinfo's "cpu MHz" is the nominal clock, which
 /// turbo (and a VM's host) can exceed by half, and a peak computed from it can be beaten.
-enum CPUClock {
+package enum CPUClock {
   /// Megahertz from the best of five timings of a chain of dependent one-cycle integer
   /// operations (an add and an xor per step: two cycles on every x86-64 and Arm core we know).
   /// About 0.1 s. Scalar code runs at the highest turbo; heavy AVX-512 code can run a little
   /// slower, so a peak from this clock is an upper bound.
-  static func measureMegahertz(steps: Int = 20_000_000) -> Double {
+  package static func measureMegahertz(steps: Int = 20_000_000) -> Double {
     var best = Double.infinity
     var sink: UInt64 = 0
     for _ in 0..<5 {
