@@ -39,8 +39,12 @@ let buildCPU: BuildCPU = {
 }()
 let cpuHasAVX512VNNI = buildCPU == .avx512VNNI
 
+// TINYCNN_CHECKED=1 keeps Swift's overflow and bounds checks in those modules too: the build
+// scripts/sanitize.sh runs the tests with in place of UBSan, which swiftc rejects on Linux.
+let keepsChecks = ProcessInfo.processInfo.environment["TINYCNN_CHECKED"] == "1"
+
 let fastFlags: [SwiftSetting] =
-  [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+  (keepsChecks ? [] : [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))])
   + {
     switch buildCPU {
     case .baseline: return []
