@@ -27,7 +27,17 @@
 # which run the sanitized tinycnn binary (TINYCNN_BINARY) on every bad file, so the readers'
 # error paths and the signal handlers run under the sanitizer too.
 #
-# Runs so far: see scripts/README.md.
+# Runs so far (the numbers of scripts/sanitize.sh address, default filter and skip):
+# - session 1: address, GraphTests|DatasetsTests|ImagingTests|EstimatorTests, 112 tests clean.
+# - session 2: address, every suite with the default skip: 379 Swift Testing tests (with their
+#   arguments: the 113 bad-input cases and 9 interrupt cases through the ASan tinycnn binary,
+#   150 golden TFLM cases, Quantization, Pipeline, Training, Runtime's reader, planner,
+#   interpreter and kernel tests) in 17 min of build and run on the shared two cores. ASan
+#   reported one heap-use-after-free, in a test (PipelineTests' bundledInt8ModelIsTheQuantizers
+#   Output read a Model after its ModelFile was freed), fixed; then none. One test failed
+#   without a sanitizer report: EstimatorTests' clockOverrideScalesLatencyOnly compares two
+#   cycle totals with == and they differ in the last bit (1437241.2135 vs 1437241.2134999998)
+#   in this build. `checked` was not run to the end in session 2 (time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 which=${1:-both}
