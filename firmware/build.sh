@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Builds the TinyCNN firmware for one QEMU board and, if asked, runs it.
 #
-#   firmware/build.sh --out DIR [--board an386|an500|microbit] [build|run|count]
+#   firmware/build.sh --out DIR [--board an386|an500|microbit] [build|relink|run|count]
 #
 # DIR/gen holds the generated model_data.{c,h} and module.modulemap (`tinycnn firmware` writes
 # them: the model, the inputs, the host's outputs and the arena size). The build goes to
 # DIR/fw.elf (+ fw.map). `run` runs it under qemu-system-arm: the firmware's lines on stdout,
 # QEMU's exit status is the firmware's. `count` also loads the instruction-counting plugin and
-# writes its lines to DIR/insncount.log.
+# writes its lines to DIR/insncount.log. `relink` keeps DIR/app.o (the Swift side, which reads
+# the arena's size through a function) and compiles only the C side again: how `tinycnn
+# firmware` gives the arena the exact size the firmware's first run reported.
 #
 # Needs: the Swift 6.3 toolchain on PATH (swiftc; clang, ld.lld and llvm-nm beside it), the
 # Arm GNU toolchain's newlib-nano and libgcc (gcc-arm-none-eabi, libnewlib-arm-none-eabi) and
@@ -23,7 +25,7 @@ while (($#)); do
     --board) BOARD=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
     --opt) OPT=$2; shift 2 ;;   # -Osize (default) or -O
-    build | run | count) ACTION=$1; shift ;;
+    build | relink | run | count) ACTION=$1; shift ;;
     *) echo "build.sh: unknown argument '$1'" >&2; exit 64 ;;
   esac
 done
@@ -70,7 +72,7 @@ for f in $CPU_FLAGS; do XCC+=(-Xcc "$f"); done
 #    sources qualify their own names with it), Embedded, heap use a
 #    compile error, one section per function so the linker drops what is never called.
 mapfile -t RUNTIME < <(find "$ROOT/Sources/Runtime" -name '*.swift' | sort)
-swiftc -enable-experimental-feature Embedded -wmo -parse-as-library "$OPT" -no-allocations \
+[[ $ACTION == relink && -f $OUT/app.o ]] || swiftc -enable-experimental-feature Embedded -wmo -parse-as-library "$OPT" -no-allocations \
   -target "$SWIFT_TRIPLE" "${XCC[@]}" ${SWIFT_DEFINES[@]+"${SWIFT_DEFINES[@]}"} \
   -Xfrontend -function-sections -Xfrontend -disable-stack-protector \
   -I "$HERE" -I "$GEN" -module-name Runtime \
@@ -100,7 +102,7 @@ LIBGCC=$(arm-none-eabi-gcc -mthumb $CPU_FLAGS -print-libgcc-file-name)
   --start-group "$LIBC" "$LIBM" "$LIBGCC" --end-group
 mv "$OUT/fw.elf.tmp" "$OUT/fw.elf"
 
-[[ $ACTION == build ]] && exit 0
+[[ $ACTION == build || $ACTION == relink ]] && exit 0
 
 need qemu-system-arm "run scripts/setup.sh (qemu-system-arm)"
 # Semihosting output goes to a chardev on stdout (without one, QEMU 7.2 writes it to stderr);

@@ -1,6 +1,7 @@
 // libtinycnn: Sources/Runtime behind a C API for the user's own firmware, built with Embedded
-// Swift by firmware/library.sh (`tinycnn firmware --export DIR` runs it). The model is compiled
-// in (tinycnn_model.c); the caller owns the arena. Nothing here allocates: the build uses
+// Swift by firmware/library.sh (`tinycnn firmware --export DIR` runs it). The model and the
+// constants the host prepared for it (multipliers, packed filters) are compiled in
+// (tinycnn_model.c), read in place from flash; the caller owns the arena (records and tensors). Nothing here allocates: the build uses
 // -no-allocations, and a heap call would be an undefined symbol at the user's link.
 //
 // The functions are tinycnn.h's; their status codes are its TINYCNN_* values.
@@ -54,6 +55,8 @@ private func makeInterpreter(_ model: Model, _ arena: UnsafeMutableRawPointer)
   let kernels: KernelSet = tinycnn_optimized_kernels() != 0 ? .optimized : .reference
   return try Interpreter(
     model: model,
+    constants: UnsafeRawBufferPointer(
+      start: tinycnn_constants_bytes(), count: Int(TINYCNN_CONSTANTS_BYTES)),
     arena: UnsafeMutableRawBufferPointer(start: arena, count: Int(TINYCNN_ARENA_BYTES)),
     kernels: kernels)
 }

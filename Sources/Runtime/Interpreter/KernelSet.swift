@@ -70,7 +70,8 @@ extension PrepareContext {
     _ p: ConvParams, inputShape: Shape4, filterShape: Shape4, outputShape: Shape4
   ) -> PackedKernelReservation? {
     let method = conv2DInt8SIMDMethod(
-      p, inputShape: inputShape, filterShape: filterShape, outputShape: outputShape)
+      p, inputShape: inputShape, filterShape: filterShape, outputShape: outputShape,
+      limit: packing.paddedImageLimit)
     guard method != .reference else { return nil }
     return reservePackedKernel(
       packedBytes: packedConv2DFilterBytes(filterShape: filterShape, packing: packing),
@@ -79,12 +80,12 @@ extension PrepareContext {
   }
 
   /// FULLY_CONNECTED's reservation: nothing for per-tensor weights with a zero point.
-  mutating func reserveFullyConnectedSIMD(_ p: FullyConnectedParams, filterShape: Shape4)
-    -> PackedKernelReservation?
-  {
+  mutating func reserveFullyConnectedSIMD(
+    _ p: FullyConnectedParams, filterShape: Shape4, batches: Int
+  ) -> PackedKernelReservation? {
     guard p.weightsOffset == 0 else { return nil }
     return reservePackedKernel(
       packedBytes: packedFullyConnectedFilterBytes(filterShape: filterShape, packing: packing),
-      scratchBytes: fullyConnectedInt8SIMDScratchBytes(filterShape: filterShape))
+      scratchBytes: fullyConnectedInt8SIMDScratchBytes(filterShape: filterShape, batches: batches))
   }
 }

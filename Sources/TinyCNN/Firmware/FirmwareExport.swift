@@ -28,7 +28,8 @@ enum ExportCPU: String, CaseIterable, Codable {
 ///   -no-allocations) with the model compiled in;
 /// - `tinycnn.h`: `tinycnn_init(void *arena)`, `tinycnn_invoke(input, output)`, the sizes, the
 ///   status codes and the class names;
-/// - `tinycnn_model.c`: the .tflite bytes as a C array (also in the library);
+/// - `tinycnn_model.c`: the .tflite bytes and the constants the host prepared for the kernels
+///   (multipliers, packed filters; read in place from flash) as C arrays (also in the library);
 /// - `README.md`: the link line and a CMake snippet.
 struct FirmwareExport {
   var model: String
@@ -56,7 +57,9 @@ struct FirmwareExport {
   struct Facts {
     var modelName: String
     var modelBytes: [UInt8]
-    var arenaBytes: Int
+    /// The constants in flash and the arena (records and tensors).
+    var plan: FirmwarePlan
+    var arenaBytes: Int { plan.arenaBytes }
     var inputBytes: Int
     var outputBytes: Int
     var inputShape: String
@@ -84,7 +87,7 @@ struct FirmwareExport {
     let names = session.file.classNames ?? []
     let facts = Facts(
       modelName: model, modelBytes: Array(session.model.bytes),
-      arenaBytes: try FirmwareJob.arenaBytes(session, kernels: kernels),
+      plan: try FirmwarePlan.prepare(session, kernels: kernels),
       inputBytes: input.byteCount, outputBytes: output.byteCount,
       inputShape: input.shapeText, outputShape: output.shapeText,
       inputScale: input.quantization?.scale ?? 1,
@@ -230,10 +233,13 @@ struct FirmwareExport {
 
     #define TINYCNN_MODEL_BYTES \(f.modelBytes.count)
     #define TINYCNN_ARENA_BYTES \(f.arenaBytes)
+    #define TINYCNN_CONSTANTS_BYTES \(f.plan.constants.count)
     #define TINYCNN_INPUT_BYTES \(f.inputBytes)
     #define TINYCNN_OUTPUT_BYTES \(f.outputBytes)
     static inline int tinycnn_optimized_kernels(void) { return \(f.optimizedKernels ? 1 : 0); }
     const uint8_t *tinycnn_model_bytes(void);
+    // What prepare computes once (multipliers, shifts, packed filters), computed by the host.
+    const uint8_t *tinycnn_constants_bytes(void);
 
     """
   }
@@ -249,7 +255,11 @@ struct FirmwareExport {
 
       """
     s += FirmwareSources.rows(f.modelBytes.map { "0x" + FirmwareSources.hex($0) }, perRow: 16)
-    s += "};\n\nconst uint8_t *tinycnn_model_bytes(void) { return model; }\n"
+    s += "};\n\n// The interpreter's constants (multipliers, shifts, packed filters), prepared by\n"
+    s += "// `tinycnn firmware --export` for this library's kernels; read in place (flash).\n"
+    s += f.plan.cArray(named: "constants", count: "\(f.plan.constants.count)")
+    s += "\nconst uint8_t *tinycnn_model_bytes(void) { return model; }\n"
+    s += "const uint8_t *tinycnn_constants_bytes(void) { return constants; }\n"
     if !f.classNames.isEmpty {
       s += "\nconst char *const tinycnn_class_names[TINYCNN_CLASS_COUNT] = {\n"
       s += f.classNames.map { "    " + cString($0) + ",\n" }.joined()
@@ -272,7 +282,7 @@ struct FirmwareExport {
     (\(f.arenaBytes) B), `TINYCNN_INPUT_SIZE` (\(f.inputBytes)), `TINYCNN_OUTPUT_SIZE` \
     (\(f.outputBytes)), the class names |
     | `libtinycnn.a` | the Runtime, the C API and the model |
-    | `tinycnn_model.c` | the model's bytes as a C array (already in the library) |
+    | `tinycnn_model.c` | the model's bytes and its prepared constants (multipliers, packed filters) as C arrays, in flash (already in the library) |
 
     ```c
     #include "tinycnn.h"

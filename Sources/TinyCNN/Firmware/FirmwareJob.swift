@@ -38,9 +38,8 @@ struct FirmwareJob {
   func perform() throws -> FirmwareReport {
     let running = run || count
     try toolchain.checkTools(running: running)
-    let (sources, hostTops) = try hostResults()
+    var (sources, hostTops) = try hostResults()
     let names = sources.images.map(\.name)
-    try sources.write(to: directory)
     let build = FirmwareBuild(
       toolchain: toolchain, board: board, directory: directory, optimization: optimization)
 
@@ -48,7 +47,27 @@ struct FirmwareJob {
       "building the \(board.rawValue) firmware (\(board.cpu), \(optimization.flag), "
         + "\(FirmwareReport.name(kernels)) kernels)")
     var start = Date()
-    let footprint = try build.build()
+    var footprint: Footprint
+    if running {
+      // The host's records (64-bit pointers) only bound the firmware's: a first build stops
+      // after its plan and says what it needs, and the arena gets exactly that.
+      sources.measureOnly = true
+      try sources.write(to: directory)
+      footprint = try build.build()
+      let measured = try build.run(counting: false)
+      sources.measureOnly = false
+      if measured.status == 0,
+        let needed = FirmwareOutput.parse(measured.output).arenaNeeded,
+        needed <= sources.plan.arenaBytes
+      {
+        sources.plan.arenaBytes = needed
+      }
+      try sources.write(to: directory)
+      footprint = try build.build(relink: true)
+    } else {
+      try sources.write(to: directory)
+      footprint = try build.build()
+    }
     var report = FirmwareReport(
       model: model, board: board, optimization: optimization, kernels: kernels,
       elf: build.elf.path,
@@ -120,22 +139,11 @@ struct FirmwareJob {
       embedded.append((name, bytes, values))
       tops.append(FirmwareReport.argmax(values.map { Int8(bitPattern: $0) }))
     }
-    let arena = try FirmwareJob.arenaBytes(session, kernels: kernels)
     let sources = FirmwareSources(
-      model: Array(session.model.bytes), modelName: model, images: embedded, arenaBytes: arena,
+      model: Array(session.model.bytes), modelName: model, images: embedded,
+      plan: try FirmwarePlan.prepare(session, kernels: kernels),
       optimizedKernels: kernels == .optimized)
     return (sources, tops)
-  }
-
-  /// The arena a Cortex-M needs for `session`'s model: the host's plan, whose 64-bit pointers
-  /// make it an upper bound of the 32-bit one. The optimized kernels keep packed filters in the
-  /// arena: it is sized for the kernels used, packed as the Cortex-M build packs them (no
-  /// vpdpbusd layout, whatever this host has).
-  static func arenaBytes(_ session: ModelSession, kernels: KernelSet) throws -> Int {
-    try rethrowing(session.file) { () throws(RuntimeError) in
-      try RuntimeArena.requirements(for: session.model, kernels: kernels, packing: .portable)
-        .totalBytes
-    }
   }
 
   /// Each input's name ("bag-0.png", "x.npy[3]") and its input tensor bytes.

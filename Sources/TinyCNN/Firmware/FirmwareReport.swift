@@ -46,11 +46,15 @@ struct FirmwareReport: Encodable {
     var boardFlash: Int
     var boardRAM: Int
     var modelBytes: Int
+    /// What the host prepared for the interpreter (multipliers, shifts, packed filters), in flash.
+    var constantBytes: Int
     /// The embedded inputs and expected outputs.
     var embeddedDataBytes: Int
-    /// Flash less the model and the embedded data: code and its constants.
+    /// Flash less the model, the prepared constants and the embedded data: code and its
+    /// constants.
     var codeBytes: Int
-    /// The static arena (the host's plan, an upper bound of the firmware's).
+    /// The static arena: operator records (the host's, an upper bound of the firmware's) and
+    /// tensors.
     var arenaBytes: Int
     /// What the firmware's own plan needs of it (32-bit records), once run.
     var arenaUsed: Int? = nil
@@ -100,8 +104,8 @@ struct FirmwareReport: Encodable {
     self.footprint = Memory(
       text: footprint.text, data: footprint.data, bss: footprint.bss, flash: footprint.flash,
       ram: footprint.ram, boardFlash: board.flashBytes, boardRAM: board.ramBytes,
-      modelBytes: sources.model.count,
-      embeddedDataBytes: sources.flashBytes - sources.model.count,
+      modelBytes: sources.model.count, constantBytes: sources.plan.constants.count,
+      embeddedDataBytes: sources.flashBytes - sources.model.count - sources.plan.constants.count,
       codeBytes: footprint.flash - sources.flashBytes, arenaBytes: sources.arenaBytes)
     self.buildSeconds = buildSeconds
   }
@@ -178,6 +182,7 @@ struct FirmwareReport: Encodable {
     lines.append(
       "flash     \(Format.grouped(m.flash)) B of \(Format.bytes(m.boardFlash)): code "
         + "\(Format.bytes(m.codeBytes)), model \(Format.bytes(m.modelBytes)), "
+        + "prepared constants \(Format.bytes(m.constantBytes)), "
         + "\(images.count) inputs with their outputs \(Format.bytes(m.embeddedDataBytes))")
     var ram =
       "RAM       \(Format.grouped(m.ram)) B of \(Format.bytes(m.boardRAM)): arena "

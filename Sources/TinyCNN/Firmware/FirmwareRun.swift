@@ -165,9 +165,10 @@ struct FirmwareBuild {
       environment: environment, logDirectory: directory)
   }
 
-  /// Compiles and links fw.elf (the log goes to build.log); returns its footprint.
-  func build() throws -> Footprint {
-    let result = try script("build")
+  /// Compiles and links fw.elf (the log goes to build.log); returns its footprint. `relink`
+  /// keeps the compiled Swift and compiles the C side (the generated data) again.
+  func build(relink: Bool = false) throws -> Footprint {
+    let result = try script(relink ? "relink" : "build")
     let log = directory.appendingPathComponent("build.log")
     try? (result.stdout + result.stderr).write(to: log, atomically: true, encoding: .utf8)
     guard result.status == 0 else {

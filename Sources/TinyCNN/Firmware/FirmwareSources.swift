@@ -2,8 +2,8 @@ import Foundation
 import Graph
 import Pipeline
 
-/// What the firmware embeds: the model file, the int8 input of each image, the output the host
-/// interpreter computed for it, and the arena size. Written as C (firmware/build.sh compiles it
+/// What the firmware embeds: the model file, the constants the host prepared for it, the int8
+/// input of each image, the output the host interpreter computed for it, and the arena size. Written as C (firmware/build.sh compiles it
 /// with clang): a C array initialiser compiles in a fraction of a second where a Swift literal
 /// of 70,000 elements takes minutes, and the Swift side reads it through the clang module
 /// `FirmwareData`.
@@ -14,17 +14,22 @@ struct FirmwareSources {
   var modelName: String
   /// One entry per image: its name (for a comment), the input tensor's bytes, the host's output.
   var images: [(name: String, input: [UInt8], expected: [UInt8])]
-  /// The static arena. The host's plan (64-bit pointers) is an upper bound of the firmware's
-  /// (32-bit); the firmware plans again and checks that it fits.
-  var arenaBytes: Int
+  /// The constants in flash and the static arena (records and tensors; the host's records, with
+  /// 64-bit pointers, are an upper bound of the firmware's, which checks that its plan fits).
+  var plan: FirmwarePlan
+  var arenaBytes: Int { plan.arenaBytes }
   /// Whether the firmware runs the Runtime's optimized kernels (`KernelSet.optimized`).
   var optimizedKernels = false
+  /// A measuring build: the firmware prints its arena line and stops (main.swift).
+  var measureOnly = false
 
   var inputBytes: Int { images.first?.input.count ?? 0 }
   var outputBytes: Int { images.first?.expected.count ?? 0 }
 
-  /// The bytes the embedded data take in flash: model, inputs, expected outputs.
-  var flashBytes: Int { model.count + images.count * (inputBytes + outputBytes) }
+  /// The bytes the embedded data take in flash: model, constants, inputs, expected outputs.
+  var flashBytes: Int {
+    model.count + plan.constants.count + images.count * (inputBytes + outputBytes)
+  }
 
   /// Writes gen/model_data.h, gen/model_data.c and gen/module.modulemap under `directory`.
   func write(to directory: URL) throws {
@@ -59,16 +64,23 @@ struct FirmwareSources {
     #define TINYCNN_INPUT_BYTES \(inputBytes)
     #define TINYCNN_OUTPUT_BYTES \(outputBytes)
     #define TINYCNN_ARENA_BYTES \(arenaBytes)
+    #define TINYCNN_CONSTANTS_BYTES \(plan.constants.count)
     // 1 for the Runtime's optimized kernels (a function, not a macro: Swift would warn that one
     // branch of a test of a constant is never executed).
     static inline int tinycnn_optimized_kernels(void) { return \(optimizedKernels ? 1 : 0); }
 
     const uint8_t *tinycnn_model_data(void);
+    // What prepare computes once (multipliers, shifts, packed filters), computed by the host.
+    const uint8_t *tinycnn_constants_data(void);
     // The int8 input tensor of image `image` (0 ..< TINYCNN_IMAGE_COUNT).
     const int8_t *tinycnn_input(uint32_t image);
     // The host interpreter's output for image `image`, which the firmware must reproduce.
     const int8_t *tinycnn_expected_output(uint32_t image);
     uint8_t *tinycnn_arena_data(void);
+    // Functions, not macros, so the Swift side (app.o) is the same whatever the arena's size and
+    // a relink gives it another (firmware/build.sh relink).
+    uint32_t tinycnn_arena_bytes(void);
+    int tinycnn_measure_only(void);
 
     """
   }
@@ -84,7 +96,10 @@ struct FirmwareSources {
 
       """
     s += FirmwareSources.rows(model.map { "0x" + FirmwareSources.hex($0) }, perRow: 16)
-    s += "};\n\nstatic const int8_t inputs[TINYCNN_IMAGE_COUNT][TINYCNN_INPUT_BYTES] = {\n"
+    s +=
+      "};\n\n// The interpreter's constants, prepared by the host for this build's kernels; read in place.\n"
+    s += plan.cArray(named: "constants", count: "TINYCNN_CONSTANTS_BYTES")
+    s += "\nstatic const int8_t inputs[TINYCNN_IMAGE_COUNT][TINYCNN_INPUT_BYTES] = {\n"
     for image in images {
       s += "  // \(FirmwareSources.commentSafe(image.name))\n  {\n"
       s += FirmwareSources.rows(image.input.map { String(Int8(bitPattern: $0)) }, perRow: 20)
@@ -102,9 +117,12 @@ struct FirmwareSources {
       static uint8_t arena[TINYCNN_ARENA_BYTES] __attribute__((aligned(16)));
 
       const uint8_t *tinycnn_model_data(void) { return model; }
+      const uint8_t *tinycnn_constants_data(void) { return constants; }
       const int8_t *tinycnn_input(uint32_t image) { return inputs[image]; }
       const int8_t *tinycnn_expected_output(uint32_t image) { return expected[image]; }
       uint8_t *tinycnn_arena_data(void) { return arena; }
+      uint32_t tinycnn_arena_bytes(void) { return TINYCNN_ARENA_BYTES; }
+      int tinycnn_measure_only(void) { return \(measureOnly ? 1 : 0); }
 
       """
     return s

@@ -79,7 +79,8 @@ struct DepthwiseCase: CustomStringConvertible {
           // Packed weights and scratch as the interpreter plans them, exactly as large.
           let memory = UnsafeMutableRawPointer.allocate(
             byteCount: PackedDepthwiseWeights.bytes(
-              filterShape: filterShape, accumulators: packing.depthwiseAccumulators),
+              filterShape: filterShape, accumulators: packing.depthwiseAccumulators,
+              foldedVectors: packing.depthwiseFoldedVectors),
             alignment: 16)
           let scratch = UnsafeMutableRawPointer.allocate(
             byteCount: DepthwiseScratchLayout(

@@ -97,7 +97,8 @@ extension Interpreter {
     #else
       let simd = ctx.reservePackedKernel(
         packedBytes: PackedDepthwiseWeights.bytes(
-          filterShape: filterShape, accumulators: ctx.packing.depthwiseAccumulators),
+          filterShape: filterShape, accumulators: ctx.packing.depthwiseAccumulators,
+          foldedVectors: ctx.packing.depthwiseFoldedVectors),
         scratchBytes: DepthwiseScratchLayout(
           DepthwiseGeometry(
             params, inputShape: inShape, filterShape: filterShape, outputShape: outShape)

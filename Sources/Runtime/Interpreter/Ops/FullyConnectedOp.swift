@@ -109,7 +109,8 @@ extension Interpreter {
       params.outputMultiplier = m
       params.outputShift = s
     }
-    let simd = ctx.reserveFullyConnectedSIMD(params, filterShape: filter.shape4)
+    let simd = ctx.reserveFullyConnectedSIMD(
+      params, filterShape: filter.shape4, batches: batches)
     guard let payload = ctx.commit(.fullyConnected, FullyConnectedOp.self) else { return }
     if let multiplier, let shift {
       ctx.populateMultipliers(

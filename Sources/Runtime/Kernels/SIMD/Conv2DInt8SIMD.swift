@@ -21,18 +21,34 @@ public enum Conv2DSIMDMethod: Equatable, Sendable {
 /// in L1 beside the packed weights.
 let conv2DBlockPixels = 8
 
-/// The padded image is used up to this size (bytes); past it, im2col's bounded scratch.
-let conv2DPaddedImageLimit = 1 << 20
+/// The padded image is used up to this size (bytes); past it, im2col's bounded scratch. A
+/// microcontroller's RAM is the arena: there the padded image (twice the input, alive beside the
+/// input and output) would outgrow TFLM's arena, so only small images take it.
+#if arch(arm) || arch(riscv32)  // the 32-bit microcontroller builds (firmware/)
+  @usableFromInline let conv2DPaddedImageLimit = microcontrollerPaddedImageLimit
+#else
+  @usableFromInline let conv2DPaddedImageLimit = 1 << 20
+#endif
+@usableFromInline let microcontrollerPaddedImageLimit = 4096
 
-/// The method `conv2DPerChannelInt8SIMD` uses for these shapes.
+extension FilterPacking {
+  /// The padded-image limit of the build the packing is for (`.portable`: a microcontroller's).
+  var paddedImageLimit: Int {
+    self == .portable ? microcontrollerPaddedImageLimit : conv2DPaddedImageLimit
+  }
+}
+
+/// The method `conv2DPerChannelInt8SIMD` uses for these shapes (`limit`: another build's, to
+/// size its memory).
 public func conv2DInt8SIMDMethod(
-  _ p: ConvParams, inputShape: Shape4, filterShape: Shape4, outputShape: Shape4
+  _ p: ConvParams, inputShape: Shape4, filterShape: Shape4, outputShape: Shape4,
+  limit: Int = conv2DPaddedImageLimit
 ) -> Conv2DSIMDMethod {
   guard inputShape.c == filterShape.c else { return .reference }
   let height =
     (outputShape.h - 1) * p.strideHeight + (filterShape.h - 1) * p.dilationHeightFactor + 1
   let width = (outputShape.w - 1) * p.strideWidth + filterShape.w
-  if p.dilationWidthFactor == 1 && 2 * height * width * inputShape.c <= conv2DPaddedImageLimit {
+  if p.dilationWidthFactor == 1 && 2 * height * width * inputShape.c <= limit {
     return .paddedImage(height: height, width: width)
   }
   return .im2col

@@ -53,6 +53,9 @@ struct PackedDepthwiseWeights {
   /// Every channel's multiplier folds (`FoldedRequantization.supports`): the phases carry
   /// `FoldedRequantization`s after the taps, and the finish uses them.
   var folded: Bool
+  /// The 64-byte vectors each accumulator's `FoldedRequantization` takes in a phase: 0 where the
+  /// packing has none (`FilterPacking.depthwiseFoldedVectors`: 32-bit targets never fold).
+  var foldedVectors: Int
 
   enum Field: Int {
     /// bias + (inputOffset - Block.inputBias) * Σ_taps w
@@ -72,13 +75,14 @@ struct PackedDepthwiseWeights {
     phases = Int(words[1])
     accumulators = Int(words[2])
     folded = words[3] != 0
+    foldedVectors = Int(words[4])
     vectors = header + Self.headerBytes
     self.scratch = scratch
   }
 
   init(
     vectors: UnsafeRawPointer, taps: Int, phases: Int, accumulators: Int,
-    scratch: UnsafeMutableRawPointer, folded: Bool
+    scratch: UnsafeMutableRawPointer, folded: Bool, foldedVectors: Int
   ) {
     self.vectors = vectors
     self.taps = taps
@@ -86,10 +90,11 @@ struct PackedDepthwiseWeights {
     self.accumulators = accumulators
     self.scratch = scratch
     self.folded = folded
+    self.foldedVectors = foldedVectors
   }
 
-  /// 64-byte vectors per `FoldedRequantization`.
-  static var foldedVectors: Int { MemoryLayout<FoldedRequantization>.stride / 64 }
+  /// 64-byte vectors per `FoldedRequantization` in this build (its layout differs by target).
+  static var foldedVectorsThisBuild: Int { MemoryLayout<FoldedRequantization>.stride / 64 }
 
   /// Segment phases: lane l of segment k is channel (k * segmentBytes + l) % channels, which
   /// repeats after channels / gcd(channels, segmentBytes) segments.
@@ -100,13 +105,13 @@ struct PackedDepthwiseWeights {
     return channels / a
   }
 
-  static func bytes(filterShape: Shape4, accumulators: Int) -> Int {
+  static func bytes(filterShape: Shape4, accumulators: Int, foldedVectors: Int) -> Int {
     let phases = phases(channels: filterShape.c, segmentBytes: 16 * accumulators)
     return headerBytes + phases * (fields + filterShape.h * filterShape.w + foldedVectors)
       * accumulators * 64
   }
 
-  var phaseVectors: Int { (Self.fields + taps + Self.foldedVectors) * accumulators }
+  var phaseVectors: Int { (Self.fields + taps + foldedVectors) * accumulators }
   var segmentBytes: Int { 16 * accumulators }
 
   /// Field `f` of phase `q`, accumulator `j`.
@@ -119,7 +124,7 @@ struct PackedDepthwiseWeights {
   /// Accumulator `j`'s folded requantisation in phase `q` (when `folded`).
   @inline(__always)
   func foldedRequantization(_ q: Int, _ j: Int) -> FoldedRequantization {
-    let vector = q * phaseVectors + (Self.fields + taps) * accumulators + j * Self.foldedVectors
+    let vector = q * phaseVectors + (Self.fields + taps) * accumulators + j * foldedVectors
     return (vectors + 64 * vector).loadUnaligned(as: FoldedRequantization.self)
   }
 
@@ -153,12 +158,12 @@ protocol DepthwiseBlock {
 func packDepthwiseWeights<Block: DepthwiseBlock>(
   _: Block.Type, _ p: DepthwiseParams, filterShape: Shape4, filter: UnsafePointer<Int8>,
   bias: UnsafePointer<Int32>?, outputMultiplier: UnsafePointer<Int32>,
-  outputShift: UnsafePointer<Int32>, into memory: UnsafeMutableRawPointer
+  outputShift: UnsafePointer<Int32>, foldedVectors: Int, into memory: UnsafeMutableRawPointer
 ) -> UnsafeRawPointer {
   let channels = filterShape.c
   let taps = filterShape.h * filterShape.w
   let n = Block.accumulators
-  var folded = true
+  var folded = foldedVectors > 0
   for c in 0..<channels {
     folded =
       folded
@@ -167,12 +172,13 @@ func packDepthwiseWeights<Block: DepthwiseBlock>(
   let packed = PackedDepthwiseWeights(
     vectors: UnsafeRawPointer(memory + PackedDepthwiseWeights.headerBytes), taps: taps,
     phases: PackedDepthwiseWeights.phases(channels: channels, segmentBytes: 16 * n),
-    accumulators: n, scratch: memory, folded: folded)  // (no scratch while packing)
-  let header = memory.bindMemory(to: Int32.self, capacity: 4)
+    accumulators: n, scratch: memory, folded: folded, foldedVectors: foldedVectors)
+  let header = memory.bindMemory(to: Int32.self, capacity: 5)
   header[0] = Int32(truncatingIfNeeded: taps)
   header[1] = Int32(truncatingIfNeeded: packed.phases)
   header[2] = Int32(truncatingIfNeeded: n)
   header[3] = folded ? 1 : 0
+  header[4] = Int32(truncatingIfNeeded: foldedVectors)
   let words = (memory + PackedDepthwiseWeights.headerBytes).bindMemory(
     to: Int32.self, capacity: packed.phases * packed.phaseVectors * 16)
   typealias Field = PackedDepthwiseWeights.Field
@@ -206,7 +212,7 @@ func packDepthwiseWeights<Block: DepthwiseBlock>(
         multipliers: packed.parameter(.multiplier, q, j),
         rightShifts: packed.parameter(.rightShift, q, j))
       let vector =
-        (PackedDepthwiseWeights.fields + taps) * n + j * PackedDepthwiseWeights.foldedVectors
+        (PackedDepthwiseWeights.fields + taps) * n + j * foldedVectors
       let at = UnsafeMutableRawPointer(phase + vector * 16)
       at.storeBytes(of: requantization, as: FoldedRequantization.self)
     }
@@ -486,6 +492,16 @@ extension FilterPacking {
     #endif
     return PairDepthwiseBlock.accumulators
   }
+
+  /// The vectors per accumulator and phase kept for `FoldedRequantization`s: none for a
+  /// microcontroller (`.portable`: its layout is this build's, and 32-bit targets run the exact
+  /// finish), and none on a 32-bit build itself.
+  var depthwiseFoldedVectors: Int {
+    #if arch(x86_64) || arch(arm64)
+      if self == .thisBuild { return PackedDepthwiseWeights.foldedVectorsThisBuild }
+    #endif
+    return 0
+  }
 }
 
 /// Packs for the block `packing` asks for (see `packDepthwiseWeights`).
@@ -498,12 +514,14 @@ func packDepthwiseWeights(
     if packing.depthwiseAccumulators == DotProductDepthwiseBlock.accumulators {
       return packDepthwiseWeights(
         DotProductDepthwiseBlock.self, p, filterShape: filterShape, filter: filter, bias: bias,
-        outputMultiplier: outputMultiplier, outputShift: outputShift, into: memory)
+        outputMultiplier: outputMultiplier, outputShift: outputShift,
+        foldedVectors: packing.depthwiseFoldedVectors, into: memory)
     }
   #endif
   return packDepthwiseWeights(
     PairDepthwiseBlock.self, p, filterShape: filterShape, filter: filter, bias: bias,
-    outputMultiplier: outputMultiplier, outputShift: outputShift, into: memory)
+    outputMultiplier: outputMultiplier, outputShift: outputShift,
+    foldedVectors: packing.depthwiseFoldedVectors, into: memory)
 }
 
 /// Runs the block the weights at `header` were packed for, with the folded requantisation when

@@ -1,9 +1,14 @@
 /// Batch rows converted to int16 at a time.
-let fullyConnectedBlockRows = 8
+@usableFromInline let fullyConnectedBlockRows = 8
 
 /// The scratch the fully connected SIMD kernels need: one block of int16 rows.
-public func fullyConnectedInt8SIMDScratchBytes(filterShape: Shape4) -> Int {
-  fullyConnectedBlockRows * 4 * ((filterShape.c + 1) / 2) + activationRowSlack
+/// The scratch the SIMD kernels need for `batches` rows (a block of them at a time): one row
+/// for batch 1, where eight would outgrow a microcontroller's arena (FC 640: 10 KB).
+public func fullyConnectedInt8SIMDScratchBytes(
+  filterShape: Shape4, batches: Int = fullyConnectedBlockRows
+) -> Int {
+  min(max(batches, 1), fullyConnectedBlockRows) * 4 * ((filterShape.c + 1) / 2)
+    + activationRowSlack
 }
 
 /// The bytes `packFullyConnectedFilter` writes.
