@@ -14,8 +14,10 @@ struct Firmware: ParsableCommand {
       with Embedded Swift (-no-allocations: no heap) together with firmware/main.swift; the \
       .tflite file, each image's int8 input (converted as `tinycnn infer` converts it) and \
       the host interpreter's output for it are embedded as C arrays (OUT/gen/model_data.c); \
-      one static arena holds every tensor, checked at start-up against the firmware's own \
-      plan. firmware/build.sh links it with ld.lld, newlib-nano and libgcc.
+      so are the constants the host prepared for the interpreter (multipliers, packed \
+      filters), read in place from flash; one static arena holds the operator records and \
+      every tensor, sized by a first build that reports the firmware's own plan. \
+      firmware/build.sh links it with ld.lld, newlib-nano and libgcc.
 
       --run runs it under qemu-system-arm: the firmware prints each image's int8 output and \
       top class over semihosting and exits 0 only if all equal the host's; TinyCNN compares \
