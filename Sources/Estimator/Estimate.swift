@@ -32,6 +32,8 @@ public struct Estimate: Sendable {
       "\(formatBytes(m.weightBytes + m.biasBytes)) weights and biases + "
       + "\(formatBytes(m.quantizationBytes + m.structureBytes)) model structure + "
       + "\(formatBytes(m.codeBytes)) code"
+      + (m.preparedConstantBytes > 0
+        ? " + \(formatBytes(m.preparedConstantBytes)) prepared constants" : "")
     let flash =
       m.flashBytes <= target.flashBytes
       ? "flash: fits, \(formatBytes(m.flashBytes)) (\(flashDetail)) of "

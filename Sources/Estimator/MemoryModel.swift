@@ -2,6 +2,8 @@
 ///
 /// flash = weights + biases + quantisation parameters + model structure (the rest of the
 ///         .tflite flatbuffer) + runtime code (framework + one kernel per operator kind used)
+///         + TinyCNN's prepared constants (multipliers, packed filters: the host computes them
+///         and the firmware keeps them in flash)
 /// SRAM  = planned arena (activations by lifetime + the largest scratch buffer) + persistent
 ///         kernel state (per-channel multipliers and shifts, tensor and node records)
 ///         + a stack allowance. Input and output live inside the arena, as in TFLM.
@@ -11,6 +13,9 @@ public struct MemoryEstimate: Sendable {
   public var quantizationBytes: Int
   public var structureBytes: Int
   public var codeBytes: Int
+  /// TinyCNN's constants prepared on the host (`ArenaRequirements.constantBytes`), in flash; 0
+  /// for TFLM, whose multipliers are kernel state in RAM.
+  public var preparedConstantBytes = 0
   /// Activations only, as the planner laid them out.
   public var activationArenaBytes: Int
   public var scratchBytes: Int
@@ -22,7 +27,7 @@ public struct MemoryEstimate: Sendable {
   public var arenaFromRuntime: Bool
 
   public var modelBytes: Int { weightBytes + biasBytes + quantizationBytes + structureBytes }
-  public var flashBytes: Int { modelBytes + codeBytes }
+  public var flashBytes: Int { modelBytes + codeBytes + preparedConstantBytes }
   public var arenaBytes: Int { activationArenaBytes + scratchBytes }
   public var sramBytes: Int { arenaBytes + persistentBytes + stackBytes }
 
@@ -75,9 +80,11 @@ public struct MemoryEstimate: Sendable {
     switch (runtimeArena, library) {
     case (let runtime?, .tinycnn), (let runtime?, .tinycnnOptimized):
       // TinyCNN's firmware allocates exactly Interpreter.requirements: its records are the
-      // kernel state, the rest (tensors, or the planner's bookkeeping while it plans) the arena.
+      // kernel state, the rest (tensors, or the planner's bookkeeping while it plans) the arena;
+      // the constants (multipliers, packed filters) are in flash.
       activationArenaBytes = runtime.totalBytes - runtime.planBytes
-      persistentBytes = runtime.planBytes
+      persistentBytes = runtime.recordBytes
+      preparedConstantBytes = runtime.constantBytes
       scratchBytes = 0  // the Runtime plans its scratch inside the tensor region
       arenaFromRuntime = true
     case (let runtime?, _):
@@ -89,9 +96,9 @@ public struct MemoryEstimate: Sendable {
       activationArenaBytes = ArenaPlanner.plan(model.tensors).size
       persistentBytes = tflmState
       if library == .tinycnnOptimized {
-        // The optimized prepare's packed filters stay in the plan region (Runtime
-        // reservePackedKernel); their scratch is in `scratchBytes` (CostModel).
-        persistentBytes += model.layers.reduce(0) {
+        // The optimized prepare's packed filters are prepared constants (Runtime
+        // reservePackedKernel), in flash; their scratch is in `scratchBytes` (CostModel).
+        preparedConstantBytes = model.layers.reduce(0) {
           $0 + (OptimizedKernels.packing(for: $1)?.packedBytes ?? 0)
         }
       }
