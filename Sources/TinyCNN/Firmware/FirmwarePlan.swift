@@ -1,5 +1,5 @@
-import Foundation
 import Estimator
+import Foundation
 import Pipeline
 import Runtime
 
