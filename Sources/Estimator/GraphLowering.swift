@@ -154,7 +154,9 @@ extension ModelWork {
         if shapes[inputs[index][0]].isFlat {
           valueOf[index] = ins[0]
         } else {
-          // RESHAPE shares its input's buffer (TFLM runs it in place).
+          // RESHAPE shares its input's buffer, as the Runtime's planner aliases it
+          // (markTensorLifetimes, which a .tflite's lowering uses directly; a graph has no file
+          // to give it, so this is the one other place that knows).
           let layer = LayerWork(
             name: node.name, op: .reshape, inputShapes: inShapes, outputShape: nhwc(out))
           valueOf[index] = lowering.add(layer, inputs: ins, inPlace: true)

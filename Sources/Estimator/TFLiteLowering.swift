@@ -75,18 +75,10 @@ extension ModelWork {
     }
 
     var layers: [LayerWork] = []
-    var tensors: [Int: TensorLifetime] = [:]  // activation tensors by model tensor index
-    var sharedWith: [Int: Int] = [:]  // RESHAPE output -> the tensor whose buffer it reuses
-    func root(_ t: Int) -> Int {
-      var t = t
-      while let s = sharedWith[t] { t = s }
-      return t
-    }
+    var names: [Int: String] = [:]  // activation tensors by model tensor index: who writes them
     for i in 0..<model.inputCount {
       let t = try tensor(model.inputTensorIndex(i), -1)
-      tensors[t.index] = TensorLifetime(
-        name: Self.shortName(t.name, fallback: "input"), bytes: t.byteCount, firstOp: -1,
-        lastOp: -1)
+      names[t.index] = Self.shortName(t.name, fallback: "input")
     }
 
     for opIndex in 0..<model.operatorCount {
@@ -171,42 +163,53 @@ extension ModelWork {
         layer.biasCount = bias?.elementCount ?? 0
       }
       layers.append(layer)
-
-      for t in activations {
-        let r = root(t.index)
-        tensors[t.index]?.lastOp = opIndex
-        tensors[r]?.lastOp = opIndex
-      }
-      if layer.op == .reshape, let source = activations.first {
-        // RESHAPE runs in place: its output is its input's buffer under a new shape.
-        sharedWith[out.index] = root(source.index)
-        tensors[out.index] = TensorLifetime(
-          name: layer.name, bytes: 0, firstOp: opIndex, lastOp: opIndex)
-      } else {
-        for i in 0..<op.outputs.count {
-          guard let o = op.output(i) else { continue }
-          let t = try tensor(o, opIndex)
-          tensors[o] = TensorLifetime(
-            name: layer.name, bytes: t.byteCount, firstOp: opIndex, lastOp: opIndex)
-        }
+      for i in 0..<op.outputs.count {
+        if let o = op.output(i) { names[o] = layer.name }
       }
     }
     var outputBytes = 0
     for i in 0..<model.outputCount {
-      let o = model.outputTensorIndex(i)
-      tensors[o]?.lastOp = model.operatorCount
-      tensors[root(o)]?.lastOp = model.operatorCount
-      outputBytes += try tensor(o, -1).byteCount
+      outputBytes += try tensor(model.outputTensorIndex(i), -1).byteCount
     }
+    let tensors = try Self.lifetimes(model, names: names, file: file)
     var inputBytes = 0
     for i in 0..<model.inputCount {
       inputBytes += try tensor(model.inputTensorIndex(i), -1).byteCount
     }
     self.init(
-      name: name, layers: layers, tensors: tensors.keys.sorted().map { tensors[$0]! },
+      name: name, layers: layers, tensors: tensors,
       inputBytes: inputBytes, outputBytes: outputBytes, fileBytes: fileBytes,
       runtimeArena: Self.runtimeArena(model, kernels: .reference),
       optimizedRuntimeArena: Self.runtimeArena(model, kernels: .optimized))
+  }
+
+  /// The activation tensors and when they live, as the Runtime's planner marks them
+  /// (`markTensorLifetimes`: TFLM's lifetimes, a RESHAPE output sharing its input's buffer, so
+  /// it is not a tensor of its own), on the estimator's scale: the model input lives from -1
+  /// (before operator 0), operator `i` runs at `i`.
+  static func lifetimes(_ model: Runtime.Model, names: [Int: String], file: String)
+    throws(EstimatorError) -> [TensorLifetime]
+  {
+    var records = [PlannedBuffer](repeating: .unplanned, count: model.tensorCount)
+    var aliases = [Int32](repeating: 0, count: model.tensorCount)
+    do {
+      try records.withUnsafeMutableBufferPointer { r in
+        try aliases.withUnsafeMutableBufferPointer { a in
+          try markTensorLifetimes(model, records: r, aliases: a)
+        }
+      }
+    } catch {
+      throw EstimatorError(file: file, "tensor lifetimes: \(error)")
+    }
+    var tensors: [TensorLifetime] = []
+    for (t, record) in records.enumerated() where record.firstUse >= 0 {
+      let bytes = (try? model.tensor(at: t).byteCount) ?? Int(record.size)
+      tensors.append(
+        TensorLifetime(
+          name: names[t] ?? "tensor \(t)", bytes: bytes, firstOp: Int(record.firstUse) - 1,
+          lastOp: Int(record.lastUse) - 1))
+    }
+    return tensors
   }
 
   /// The Runtime's own arena figures for `model` with `kernels`, so the estimate is what the

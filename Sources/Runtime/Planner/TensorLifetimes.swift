@@ -14,7 +14,7 @@
 /// `records[t]` receives tensor `t`'s buffer: size rounded up to 16, first and last use; aliased,
 /// constant and unused tensors are `.unplanned`. `records` and `aliases` hold `tensorCount`
 /// entries.
-func markTensorLifetimes(
+public func markTensorLifetimes(
   _ model: Model, records: UnsafeMutableBufferPointer<PlannedBuffer>,
   aliases: UnsafeMutableBufferPointer<Int32>
 ) throws(RuntimeError) {
