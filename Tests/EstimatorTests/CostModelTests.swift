@@ -148,5 +148,8 @@ func layer(
   let fast = try estimate(work, on: t, kernels: .cmsisNN)
   let slow = try estimate(work, on: t.clocked(at: 108), kernels: .cmsisNN)
   #expect(abs(slow.milliseconds - 2 * fast.milliseconds) < 1e-9)
-  #expect(slow.totalCycles == fast.totalCycles)
+  // Equal up to rounding: the cycle terms that involve the clock (flash wait states priced in
+  // time) round differently in the last bit in some builds (AddressSanitizer's: 1437241.2135 vs
+  // 1437241.2134999998).
+  #expect(abs(slow.totalCycles - fast.totalCycles) <= 1e-12 * fast.totalCycles)
 }
