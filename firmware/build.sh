@@ -68,6 +68,14 @@ case "$BOARD" in
 esac
 XCC=()
 for f in $CPU_FLAGS; do XCC+=(-Xcc "$f"); done
+# Armv7E-M: the DSP kernel set's assembly loops (dsp/), which the Runtime imports as the clang
+# module CortexMDSP under TINYCNN_DSP; Armv6-M has no DSP extension and builds without them.
+DSP_INCLUDE=()
+DSP_OBJECT=()
+if [[ $SWIFT_TRIPLE == armv7em-* ]]; then
+  DSP_INCLUDE=(-I "$HERE/dsp" -D TINYCNN_DSP)
+  DSP_OBJECT=("$OUT/cortex_m_dsp.o")
+fi
 
 # 1. Swift: the Runtime and the firmware's main as one whole module (named Runtime: the
 #    sources qualify their own names with it), Embedded, heap use a
@@ -76,7 +84,7 @@ mapfile -t RUNTIME < <(find "$ROOT/Sources/Runtime" -name '*.swift' | sort)
 [[ $ACTION == relink && -f $OUT/app.o ]] || swiftc -enable-experimental-feature Embedded -wmo -parse-as-library "$OPT" -no-allocations \
   -target "$SWIFT_TRIPLE" "${XCC[@]}" ${SWIFT_DEFINES[@]+"${SWIFT_DEFINES[@]}"} \
   -Xfrontend -function-sections -Xfrontend -disable-stack-protector \
-  -I "$HERE" -I "$GEN" -module-name Runtime \
+  -I "$HERE" -I "$GEN" ${DSP_INCLUDE[@]+"${DSP_INCLUDE[@]}"} -module-name Runtime \
   "${RUNTIME[@]}" "$HERE/main.swift" "$HERE/Output.swift" -c -o "$OUT/app.o"
 
 # 2. C: start-up, board support and the generated data, with the same CPU and float ABI.
@@ -85,6 +93,9 @@ CFLAGS=(--target="$CLANG_TRIPLE" -mthumb $CPU_FLAGS -Os -ffreestanding -ffunctio
 "$TC/clang" "${CFLAGS[@]}" -c "$HERE/startup.c" -o "$OUT/startup.o"
 "$TC/clang" "${CFLAGS[@]}" -c "$HERE/board.c" -o "$OUT/board.o"
 "$TC/clang" "${CFLAGS[@]}" -c "$GEN/model_data.c" -o "$OUT/model_data.o"
+if ((${#DSP_OBJECT[@]})); then
+  "$TC/clang" "${CFLAGS[@]}" -c "$HERE/dsp/cortex_m_dsp.S" -o "${DSP_OBJECT[0]}"
+fi
 
 # 3. Link: memcpy/memset and __aeabi_mem* from newlib-nano, roundf/ceilf (the prepare math)
 #    from its libm, __aeabi_*div* and the 64-bit helpers from libgcc, each of the multilib
@@ -100,6 +111,7 @@ LIBGCC=$(arm-none-eabi-gcc -mthumb $CPU_FLAGS -print-libgcc-file-name)
 "$TC/ld.lld" -T "$HERE/$LDSCRIPT" -L "$HERE" --defsym=tinycnn_stack_size="$STACK" --gc-sections \
   -Map "$OUT/fw.map" -o "$OUT/fw.elf.tmp" \
   "$OUT/app.o" "$OUT/startup.o" "$OUT/board.o" "$OUT/model_data.o" \
+  ${DSP_OBJECT[@]+"${DSP_OBJECT[@]}"} \
   --start-group "$LIBC" "$LIBM" "$LIBGCC" --end-group
 mv "$OUT/fw.elf.tmp" "$OUT/fw.elf"
 

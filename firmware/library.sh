@@ -46,6 +46,13 @@ esac
 CLANG_TRIPLE=${TRIPLE/-none-none-/-none-}
 XCC=()
 for f in $CPU_FLAGS; do XCC+=(-Xcc "$f"); done
+# Armv7E-M: the DSP kernel set's assembly loops (dsp/, the clang module CortexMDSP).
+DSP_INCLUDE=()
+DSP_OBJECT=()
+if [[ $TRIPLE == armv7em-* ]]; then
+  DSP_INCLUDE=(-I "$HERE/dsp" -D TINYCNN_DSP)
+  DSP_OBJECT=("$BUILD/cortex_m_dsp.o")
+fi
 
 cat > "$BUILD/module.modulemap" <<MAP
 module TinyCNNModel {
@@ -58,10 +65,15 @@ mapfile -t RUNTIME < <(find "$ROOT/Sources/Runtime" -name '*.swift' | sort)
 swiftc -enable-experimental-feature Embedded -wmo -parse-as-library -Osize -no-allocations \
   -target "$TRIPLE" "${XCC[@]}" \
   -Xfrontend -function-sections -Xfrontend -disable-stack-protector \
-  -I "$BUILD" -module-name Runtime \
+  -I "$BUILD" ${DSP_INCLUDE[@]+"${DSP_INCLUDE[@]}"} -module-name Runtime \
   "${RUNTIME[@]}" "$HERE/library/Library.swift" -c -o "$BUILD/tinycnn.o"
 "$TC/clang" --target="$CLANG_TRIPLE" -mthumb $CPU_FLAGS -Os -ffreestanding -ffunction-sections \
   -fdata-sections -Wall -I "$OUT" -c "$OUT/tinycnn_model.c" -o "$BUILD/tinycnn_model.o"
+if ((${#DSP_OBJECT[@]})); then
+  "$TC/clang" --target="$CLANG_TRIPLE" -mthumb $CPU_FLAGS -c "$HERE/dsp/cortex_m_dsp.S" \
+    -o "${DSP_OBJECT[0]}"
+fi
 rm -f "$OUT/libtinycnn.a.tmp"
-arm-none-eabi-ar rcs "$OUT/libtinycnn.a.tmp" "$BUILD/tinycnn.o" "$BUILD/tinycnn_model.o"
+arm-none-eabi-ar rcs "$OUT/libtinycnn.a.tmp" "$BUILD/tinycnn.o" "$BUILD/tinycnn_model.o" \
+  ${DSP_OBJECT[@]+"${DSP_OBJECT[@]}"}
 mv "$OUT/libtinycnn.a.tmp" "$OUT/libtinycnn.a"

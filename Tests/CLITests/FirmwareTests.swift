@@ -377,3 +377,31 @@ private func hostOutput(_ image: String) throws -> [Int8] {
   #expect(help.contains("tinycnn firmware --model models/lenet5-int8.tflite --run"))
   #expect(TinyCNNCommand.helpMessage().contains("firmware"))
 }
+
+/// The converter-made suite models (Tests/RuntimeTests/Golden/suite_*) the DSP set is measured on.
+private let dspSuite = [
+  "resnet8", "ds_cnn", "mobilenet_v1_025", "dense_autoencoder", "wakeword_1d",
+]
+
+@Test(needsFirmwareTools, arguments: dspSuite)
+func dspKernelsInTheFirmwareComputeTFLMsOutputs(model: String) throws {
+  // The DSP set's assembly loops (firmware/dsp) run only on the emulated M4; its outputs must be
+  // TFLM's golden ones for the suite's models, byte for byte.
+  let toolchain = try requireToolchain()
+  let dir = try temporaryFolder()
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let golden = root.appendingPathComponent("Tests/RuntimeTests/Golden/suite_\(model)")
+  let job = FirmwareJob(
+    model: golden.appendingPathComponent("model.tflite").path,
+    inputs: .array(path: golden.appendingPathComponent("input_0.npy").path, limit: 1),
+    board: .an386, directory: dir, optimization: .speed, kernels: .dsp, run: true,
+    toolchain: toolchain)
+  let report = try job.perform()
+  #expect(report.problem == nil, "\(report.problem ?? "")")
+  #expect(report.kernels == "dsp")
+  #expect(report.identical == true)
+  let tflm = try NPYArray.read(golden.appendingPathComponent("output_0.npy").path)
+  let row = tflm.data.count / tflm.shape[0]
+  let want = tflm.data[0..<row].map { Int8(bitPattern: $0) }
+  #expect(report.images.first?.firmware == want, "\(model)")
+}

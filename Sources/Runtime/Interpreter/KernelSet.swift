@@ -10,6 +10,12 @@ public enum KernelSet: UInt8, Sendable {
   /// (`ArenaRequirements.constantBytes` grows by about the filters' size) and take a scratch buffer
   /// while they run (a padded int16 copy of the input image, or im2col rows).
   case optimized
+  /// For Cortex-M cores with the DSP extension (M4, M7, M33): CONV_2D and FULLY_CONNECTED as
+  /// int16 multiply-accumulate loops (SMLAD on weights widened at prepare time and activations
+  /// widened with the input offset added; Kernels/CortexM), in assembly on Armv7E-M and as
+  /// Swift twins elsewhere; the other operators as `optimized`. An Armv6-M build runs the
+  /// reference CONV_2D and FULLY_CONNECTED instead (`dspLoopsBuilt`).
+  case dsp
 }
 
 /// The layout of the optimized kernels' packed filters an arena is sized for.
@@ -54,7 +60,7 @@ extension PrepareContext {
   mutating func reservePackedKernel(packedBytes: Int, scratchBytes: Int)
     -> PackedKernelReservation?
   {
-    guard kernels == .optimized else { return nil }
+    guard kernels != .reference else { return nil }
     let memory = constants.allocate(SIMD16<UInt8>.self, count: (packedBytes + 15) / 16)
     let scratch = requestScratch(bytes: scratchBytes)
     return PackedKernelReservation(
@@ -72,7 +78,7 @@ extension PrepareContext {
     let method = conv2DInt8SIMDMethod(
       p, inputShape: inputShape, filterShape: filterShape, outputShape: outputShape,
       limit: packing.paddedImageLimit)
-    guard method != .reference else { return nil }
+    guard kernels == .optimized, method != .reference else { return nil }
     return reservePackedKernel(
       packedBytes: packedConv2DFilterBytes(filterShape: filterShape, packing: packing),
       scratchBytes: conv2DInt8SIMDScratchBytes(
@@ -83,7 +89,7 @@ extension PrepareContext {
   mutating func reserveFullyConnectedSIMD(
     _ p: FullyConnectedParams, filterShape: Shape4, batches: Int
   ) -> PackedKernelReservation? {
-    guard p.weightsOffset == 0 else { return nil }
+    guard kernels == .optimized, p.weightsOffset == 0 else { return nil }
     return reservePackedKernel(
       packedBytes: packedFullyConnectedFilterBytes(filterShape: filterShape, packing: packing),
       scratchBytes: fullyConnectedInt8SIMDScratchBytes(filterShape: filterShape, batches: batches))

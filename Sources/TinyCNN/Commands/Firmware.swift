@@ -77,7 +77,10 @@ struct Firmware: ParsableCommand {
   var core: String?
   @Option(help: "Swift optimisation: size (-Osize), speed (-O) or unchecked (-Ounchecked).")
   var optimize: FirmwareOptimization = .size
-  @Option(help: "The Runtime's kernels: reference (TFLM's) or optimized (packed, more arena).")
+  @Option(
+    help:
+      "The Runtime's kernels: reference (TFLM's), optimized (packed, more arena) or dsp (SMLAD loops for the M4/M7/M33; an M0 runs the reference CONV_2D and FULLY_CONNECTED)."
+  )
   var kernels: FirmwareKernels = .reference
   @Option(help: "Write a static library, its C header and README to this folder.")
   var export: String?
@@ -103,6 +106,12 @@ struct Firmware: ParsableCommand {
     }
     if input != nil && !images.isEmpty {
       throw ValidationError("Give --images or --input, not both.")
+    }
+    // The host sizes the arena for the DSP set's packed filters, which an Armv6-M build
+    // (no DSP extension) leaves out.
+    if kernels == .dsp && (export == nil ? board == .microbit : cpu == .cortexM0plus) {
+      throw ValidationError(
+        "--kernels dsp needs the DSP extension: a Cortex-M4, M7 or M33 (an386, an500).")
     }
     if let core {
       guard let timing = CoreTiming.named(core) else {
@@ -180,8 +189,14 @@ struct Firmware: ParsableCommand {
 
 /// `--kernels`: the Runtime's KernelSet by name.
 enum FirmwareKernels: String, CaseIterable, ExpressibleByArgument {
-  case reference, optimized
-  var set: KernelSet { self == .optimized ? .optimized : .reference }
+  case reference, optimized, dsp
+  var set: KernelSet {
+    switch self {
+    case .reference: .reference
+    case .optimized: .optimized
+    case .dsp: .dsp
+    }
+  }
 }
 
 extension FirmwareBoard: ExpressibleByArgument {}

@@ -67,7 +67,7 @@ struct FirmwareExport {
     var inputScale: Float
     var inputZeroPoint: Int
     var classNames: [String]
-    var optimizedKernels: Bool
+    var kernels: KernelSet
   }
 
   func perform() throws -> Result {
@@ -93,7 +93,7 @@ struct FirmwareExport {
       inputScale: input.quantization?.scale ?? 1,
       inputZeroPoint: Int(input.quantization?.zeroPoint ?? 0),
       classNames: names.count == output.byteCount ? names : [],
-      optimizedKernels: kernels == .optimized)
+      kernels: kernels)
 
     let build = directory.appendingPathComponent("build")
     do {
@@ -236,7 +236,7 @@ struct FirmwareExport {
     #define TINYCNN_CONSTANTS_BYTES \(f.plan.constants.count)
     #define TINYCNN_INPUT_BYTES \(f.inputBytes)
     #define TINYCNN_OUTPUT_BYTES \(f.outputBytes)
-    static inline int tinycnn_optimized_kernels(void) { return \(f.optimizedKernels ? 1 : 0); }
+    static inline int tinycnn_kernel_set(void) { return \(f.kernels.rawValue); }
     const uint8_t *tinycnn_model_bytes(void);
     // What prepare computes once (multipliers, shifts, packed filters), computed by the host.
     const uint8_t *tinycnn_constants_bytes(void);

@@ -142,7 +142,7 @@ struct FirmwareJob {
     let sources = FirmwareSources(
       model: Array(session.model.bytes), modelName: model, images: embedded,
       plan: try FirmwarePlan.prepare(session, kernels: kernels),
-      optimizedKernels: kernels == .optimized)
+      kernels: kernels)
     return (sources, tops)
   }
 

@@ -165,7 +165,11 @@ struct FirmwareReport: Encodable {
   }
 
   static func name(_ kernels: KernelSet) -> String {
-    kernels == .optimized ? "optimized" : "reference"
+    switch kernels {
+    case .reference: "reference"
+    case .optimized: "optimized"
+    case .dsp: "dsp"
+    }
   }
 
   /// The first index of the largest value (the class a classifier picks).

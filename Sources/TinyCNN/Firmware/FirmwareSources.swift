@@ -1,6 +1,7 @@
 import Foundation
 import Graph
 import Pipeline
+import Runtime
 
 /// What the firmware embeds: the model file, the constants the host prepared for it, the int8
 /// input of each image, the output the host interpreter computed for it, and the arena size. Written as C (firmware/build.sh compiles it
@@ -18,8 +19,8 @@ struct FirmwareSources {
   /// 64-bit pointers, are an upper bound of the firmware's, which checks that its plan fits).
   var plan: FirmwarePlan
   var arenaBytes: Int { plan.arenaBytes }
-  /// Whether the firmware runs the Runtime's optimized kernels (`KernelSet.optimized`).
-  var optimizedKernels = false
+  /// The Runtime's kernels the firmware runs.
+  var kernels = KernelSet.reference
   /// A measuring build: the firmware prints its arena line and stops (main.swift).
   var measureOnly = false
 
@@ -65,9 +66,9 @@ struct FirmwareSources {
     #define TINYCNN_OUTPUT_BYTES \(outputBytes)
     #define TINYCNN_ARENA_BYTES \(arenaBytes)
     #define TINYCNN_CONSTANTS_BYTES \(plan.constants.count)
-    // 1 for the Runtime's optimized kernels (a function, not a macro: Swift would warn that one
+    // The Runtime's KernelSet, by raw value (a function, not a macro: Swift would warn that one
     // branch of a test of a constant is never executed).
-    static inline int tinycnn_optimized_kernels(void) { return \(optimizedKernels ? 1 : 0); }
+    static inline int tinycnn_kernel_set(void) { return \(kernels.rawValue); }
 
     const uint8_t *tinycnn_model_data(void);
     // What prepare computes once (multipliers, shifts, packed filters), computed by the host.

@@ -32,15 +32,16 @@ private struct Opened {
   }
 }
 
-@Test(arguments: 0..<40) func optimizedKernelsEqualReferenceOnRandomNets(seed: Int) throws {
+@Test(arguments: 0..<40, [KernelSet.optimized, .dsp])
+func optimizedKernelsEqualReferenceOnRandomNets(seed: Int, kernels: KernelSet) throws {
   var rng = SplitMix64(seed: UInt64(seed) &+ 5000)
   let model = randomNet(&rng).serialized()
   let reference = try Opened(model, kernels: .reference)
-  let optimized = try Opened(model, kernels: .optimized)
+  let optimized = try Opened(model, kernels: kernels)
   let count = try reference.interpreter.input(0).bytes.count
   for _ in 0..<3 {
     let input = randomInt8s(count, &rng)
-    #expect(try optimized.run(input) == reference.run(input), "seed \(seed)")
+    #expect(try optimized.run(input) == reference.run(input), "seed \(seed), \(kernels)")
   }
 }
 

@@ -6,8 +6,18 @@ struct AddOp {
   var output: UnsafeMutablePointer<Int8>
   /// Run `addInt8SIMD` (the optimized kernels).
   var optimized = false
+  #if TINYCNN_DSP || !arch(arm)  // an Armv6-M build never has one: its records stay small
+    /// `addInt8DSP`'s tables (the DSP kernels); nil for the other sets.
+    var dspScratch: UnsafeMutableRawPointer? = nil
+  #endif
 
   func eval() {
+    #if TINYCNN_DSP || !arch(arm)
+      if let dspScratch {
+        return addInt8DSP(
+          params, input1: input1, input2: input2, output: output, scratch: dspScratch)
+      }
+    #endif
     #if !TINYCNN_REFERENCE_DEPTHWISE_ADD  // firmware/build.sh, for the Cortex-M0's flash
       if optimized { return addInt8SIMD(params, input1: input1, input2: input2, output: output) }
     #endif
@@ -39,10 +49,15 @@ extension Interpreter {
         input1Shape: ctx.runtimeShape(a), input2Shape: ctx.runtimeShape(b),
         outputShape: ctx.runtimeShape(output))
     }
+    let dsp = ctx.kernels == .dsp && KernelSet.dspLoopsBuilt
+    let dspScratch = dsp ? ctx.requestScratch(bytes: addInt8DSPScratchBytes) : nil
     guard let payload = ctx.commit(.add, AddOp.self) else { return }
     payload.initialize(
       to: AddOp(
         params: params, input1: ctx.int8(a), input2: ctx.int8(b), output: ctx.int8(output),
-        optimized: ctx.kernels == .optimized))
+        optimized: ctx.kernels != .reference))
+    #if TINYCNN_DSP || !arch(arm)
+      payload.pointee.dspScratch = dspScratch
+    #endif
   }
 }

@@ -13,8 +13,21 @@ struct Conv2DOp {
   var output: UnsafeMutablePointer<Int8>
   /// The packed filter and scratch of the optimized kernel; nil for the reference one.
   var packed: PackedKernel? = nil
+  #if TINYCNN_DSP || !arch(arm)  // an Armv6-M build never has one: its records stay small
+    /// The DSP set's packed filter and scratch; nil for the other sets.
+    var dsp: DSPKernel? = nil
+  #endif
 
   func eval() {
+    #if TINYCNN_DSP || !arch(arm)
+      if let dsp {
+        return conv2DPerChannelInt8DSP(
+          params, inputShape: inputShape, input: input, filterShape: filterShape,
+          outputShape: outputShape, output: output,
+          packed: packedConv2DFilterDSP(at: dsp.weights, filterShape: filterShape),
+          scratch: dsp.scratch)
+      }
+    #endif
     if let packed {
       return conv2DPerChannelInt8SIMD(
         params, outputMultiplier: outputMultiplier, outputShift: outputShift,
@@ -126,6 +139,7 @@ extension Interpreter {
       quantizedActivationMin: range.min, quantizedActivationMax: range.max)
     let simd = ctx.reserveConv2DSIMD(
       params, inputShape: inShape, filterShape: filterShape, outputShape: outShape)
+    let dsp = ctx.reserveConv2DDSP(inputShape: inShape, filterShape: filterShape)
     guard let payload = ctx.commit(.conv2D, Conv2DOp.self), let multiplier, let shift else {
       return
     }
@@ -145,5 +159,12 @@ extension Interpreter {
               outputMultiplier: multiplier, outputShift: shift, packing: ctx.packing,
               into: memory)
           }, packed: { packedConv2DFilter(at: $0, filterShape: filterShape) })))
+    #if TINYCNN_DSP || !arch(arm)
+      payload.pointee.dsp = dsp?.pack { memory in
+        _ = packConv2DFilterDSP(
+          filterShape: filterShape, filter: ctx.int8(filter), bias: ctx.optionalInt32(bias),
+          outputMultiplier: multiplier, outputShift: shift, into: memory)
+      }
+    #endif
   }
 }

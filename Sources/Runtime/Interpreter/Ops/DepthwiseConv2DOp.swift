@@ -14,8 +14,21 @@ struct DepthwiseConv2DOp {
   /// scratch; nil with the reference kernels.
   var packed: UnsafeRawPointer?
   var scratch: UnsafeMutableRawPointer?
+  #if TINYCNN_DSP || !arch(arm)  // an Armv6-M build never has one: its records stay small
+    /// The DSP set's prepared weights (`DSPDepthwiseWeights(at:filterShape:)`); nil for the
+    /// other sets and the shapes it does not run.
+    var dsp: UnsafeRawPointer? = nil
+  #endif
 
   func eval() {
+    #if TINYCNN_DSP || !arch(arm)
+      if let dsp {
+        return depthwiseConv2DInt8DSP(
+          params, inputShape: inputShape, input: input, filterShape: filterShape,
+          outputShape: outputShape, output: output,
+          packed: DSPDepthwiseWeights(at: dsp, filterShape: filterShape))
+      }
+    #endif
     #if !TINYCNN_REFERENCE_DEPTHWISE_ADD  // firmware/build.sh, for the Cortex-M0's flash
       if let packed, let scratch {
         return runDepthwiseConv2DSIMD(
@@ -92,17 +105,23 @@ extension Interpreter {
     let channels = outShape.c
     let multiplier = ctx.constants.allocate(Int32.self, count: channels)
     let shift = ctx.constants.allocate(Int32.self, count: channels)
+    let dspSupported = depthwiseConv2DInt8DSPSupports(
+      DepthwiseParams(depthMultiplier: options.depthMultiplier), filterShape: filterShape)
+    let dsp = dspSupported ? ctx.reserveDepthwiseDSP(filterShape: filterShape) : nil
     #if TINYCNN_REFERENCE_DEPTHWISE_ADD
       let simd: PackedKernelReservation? = nil
     #else
-      let simd = ctx.reservePackedKernel(
-        packedBytes: PackedDepthwiseWeights.bytes(
-          filterShape: filterShape, accumulators: ctx.packing.depthwiseAccumulators,
-          foldedVectors: ctx.packing.depthwiseFoldedVectors),
-        scratchBytes: DepthwiseScratchLayout(
-          DepthwiseGeometry(
-            params, inputShape: inShape, filterShape: filterShape, outputShape: outShape)
-        ).bytes)
+      let simd =
+        dsp != nil
+        ? nil
+        : ctx.reservePackedKernel(
+          packedBytes: PackedDepthwiseWeights.bytes(
+            filterShape: filterShape, accumulators: ctx.packing.depthwiseAccumulators,
+            foldedVectors: ctx.packing.depthwiseFoldedVectors),
+          scratchBytes: DepthwiseScratchLayout(
+            DepthwiseGeometry(
+              params, inputShape: inShape, filterShape: filterShape, outputShape: outShape)
+          ).bytes)
     #endif
     guard let payload = ctx.commit(.depthwiseConv2D, DepthwiseConv2DOp.self), let multiplier,
       let shift
@@ -123,5 +142,12 @@ extension Interpreter {
             bias: ctx.optionalInt32(bias), outputMultiplier: multiplier, outputShift: shift,
             into: memory)
         }, scratch: simd?.scratch))
+    #if TINYCNN_DSP || !arch(arm)
+      payload.pointee.dsp = dsp?.weights { memory in
+        _ = DSPDepthwiseWeights(
+          packing: ctx.int8(filter), filterShape: filterShape, bias: ctx.optionalInt32(bias),
+          multiplier: multiplier, shift: shift, into: memory)
+      }
+    #endif
   }
 }

@@ -14,8 +14,20 @@ struct FullyConnectedOp {
   var output: UnsafeMutablePointer<Int8>
   /// The packed filter and scratch of the optimized kernel; nil for the reference one.
   var packed: PackedKernel? = nil
+  #if TINYCNN_DSP || !arch(arm)  // an Armv6-M build never has one: its records stay small
+    /// The DSP set's packed filter (per-tensor multipliers repeated per channel) and scratch.
+    var dsp: DSPKernel? = nil
+  #endif
 
   func eval() {
+    #if TINYCNN_DSP || !arch(arm)
+      if let dsp {
+        return fullyConnectedInt8DSP(
+          params, input: input, outputShape: outputShape, output: output,
+          packed: packedFullyConnectedFilterDSP(at: dsp.weights, filterShape: filterShape),
+          scratch: dsp.scratch)
+      }
+    #endif
     if let packed, let outputMultiplier, let outputShift {
       return fullyConnectedPerChannelInt8SIMD(
         params, outputMultiplier: outputMultiplier, outputShift: outputShift,
@@ -111,6 +123,7 @@ extension Interpreter {
     }
     let simd = ctx.reserveFullyConnectedSIMD(
       params, filterShape: filter.shape4, batches: batches)
+    let dsp = ctx.reserveFullyConnectedDSP(params, filterShape: filter.shape4)
     guard let payload = ctx.commit(.fullyConnected, FullyConnectedOp.self) else { return }
     if let multiplier, let shift {
       ctx.populateMultipliers(
@@ -138,5 +151,19 @@ extension Interpreter {
               }
             }
           }, packed: { packedFullyConnectedFilter(at: $0, filterShape: filter.shape4) })))
+    #if TINYCNN_DSP || !arch(arm)
+      payload.pointee.dsp = dsp?.pack { memory in
+        _ = withUnsafePointer(to: params.outputMultiplier) { perTensorMultiplier in
+          withUnsafePointer(to: params.outputShift) { perTensorShift in
+            packFullyConnectedFilterDSP(
+              filterShape: filter.shape4, filter: ctx.int8(filter),
+              bias: ctx.optionalInt32(bias),
+              outputMultiplier: UnsafePointer(multiplier) ?? perTensorMultiplier,
+              outputShift: UnsafePointer(shift) ?? perTensorShift,
+              perChannel: multiplier != nil, into: memory)
+          }
+        }
+      }
+    #endif
   }
 }

@@ -37,6 +37,6 @@ extension Interpreter {
     payload.initialize(
       to: MeanOp(
         params: params, input: ctx.int8(input), output: ctx.int8(output),
-        optimized: ctx.kernels == .optimized))
+        optimized: ctx.kernels != .reference))
   }
 }

@@ -73,6 +73,6 @@ extension Interpreter {
           filterWidth: options.filterWidth, quantizedActivationMin: range.min,
           quantizedActivationMax: range.max),
         inputShape: inShape, input: ctx.int8(input), outputShape: outShape,
-        output: ctx.int8(output), optimized: ctx.kernels == .optimized))
+        output: ctx.int8(output), optimized: ctx.kernels != .reference))
   }
 }
