@@ -7,14 +7,9 @@ struct DSPKernel {
   var scratch: UnsafeMutableRawPointer
 }
 
-/// The constant memory and scratch reserved for a DSP kernel; the memory exists only in the
-/// committing prepare pass.
-struct DSPKernelReservation {
-  let memory: UnsafeMutableRawPointer?
-  let scratch: UnsafeMutableRawPointer?
-  /// False when the host packed the memory already (`PrepareContext.writesConstants`).
-  let writes: Bool
-
+// A DSP kernel reserves like an optimized one (`PackedKernelReservation`); only what it makes
+// of the memory differs.
+extension PackedKernelReservation {
   /// The packed weights' memory once it exists, packed with `pack` unless it holds the host's
   /// packing already; nil before.
   func weights(_ pack: (UnsafeMutableRawPointer) -> Void) -> UnsafeRawPointer? {
@@ -46,18 +41,18 @@ extension KernelSet {
 extension PrepareContext {
   /// Reserves `packedBytes` of plan memory and asks for `scratchBytes` of scratch, when the DSP
   /// kernels are in use and built; nil otherwise.
-  mutating func reserveDSPKernel(packedBytes: Int, scratchBytes: Int) -> DSPKernelReservation? {
+  mutating func reserveDSPKernel(packedBytes: Int, scratchBytes: Int) -> PackedKernelReservation? {
     guard kernels == .dsp, KernelSet.dspLoopsBuilt else { return nil }
     let memory = constants.allocate(Int32.self, count: (packedBytes + 3) / 4)
     let scratch = requestScratch(bytes: scratchBytes)
-    return DSPKernelReservation(
+    return PackedKernelReservation(
       memory: memory.map { UnsafeMutableRawPointer($0) }, scratch: scratch,
       writes: writesConstants)
   }
 
   /// CONV_2D's: nothing for a grouped convolution (the reference kernel runs it).
   mutating func reserveConv2DDSP(inputShape: Shape4, filterShape: Shape4)
-    -> DSPKernelReservation?
+    -> PackedKernelReservation?
   {
     guard conv2DInt8DSPSupports(inputShape: inputShape, filterShape: filterShape) else {
       return nil
@@ -68,17 +63,17 @@ extension PrepareContext {
   }
 
   /// DEPTHWISE_CONV_2D's prepared weights (no scratch); the caller checks the shapes.
-  mutating func reserveDepthwiseDSP(filterShape: Shape4) -> DSPKernelReservation? {
+  mutating func reserveDepthwiseDSP(filterShape: Shape4) -> PackedKernelReservation? {
     guard kernels == .dsp, KernelSet.dspLoopsBuilt else { return nil }
     let memory = constants.allocate(
       Int32.self, count: DSPDepthwiseWeights.byteCount(filterShape: filterShape) / 4)
-    return DSPKernelReservation(
+    return PackedKernelReservation(
       memory: memory.map { UnsafeMutableRawPointer($0) }, scratch: nil, writes: writesConstants)
   }
 
   /// FULLY_CONNECTED's: nothing for weights with a zero point.
   mutating func reserveFullyConnectedDSP(_ p: FullyConnectedParams, filterShape: Shape4)
-    -> DSPKernelReservation?
+    -> PackedKernelReservation?
   {
     guard fullyConnectedInt8DSPSupports(p) else { return nil }
     return reserveDSPKernel(
