@@ -1,9 +1,12 @@
 """A PNG folder of three shapes (circle, square, triangle) in random colours on random
 backgrounds, for training tests a new user would run: train/<class>/*.png and test/<class>/*.png,
 with the PNG flavours people's folders mix (RGB, palette, RGBA, 8-bit gray), written by hand with
-zlib (no imaging package needed).
+zlib (no imaging package needed). With --format cifar the same kind of images (32x32 RGB) go into
+a CIFAR-10 binary folder instead: data_batch_1.bin, test_batch.bin (records of a label byte and
+the red, green and blue planes) and batches.meta.txt with the class names.
 
     python3 bench/refs/shapes_folder.py OUT [--size 40] [--train 200] [--test 50] [--seed 0]
+    python3 bench/refs/shapes_folder.py OUT --format cifar [--train 200] [--test 50]
 """
 
 import argparse
@@ -71,16 +74,43 @@ def draw(rng, label, size):
     return img
 
 
+def write_cifar_batch(path, images, labels):
+    """CIFAR-10's binary records: the label, then the 1024 red, green and blue bytes (planar)."""
+    planar = np.stack(images).transpose(0, 3, 1, 2).reshape(len(images), -1)
+    records = np.concatenate([np.array(labels, np.uint8)[:, None], planar], axis=1)
+    tmp = path + ".tmp"
+    with open(tmp, "wb") as f:
+        f.write(records.astype(np.uint8).tobytes())
+    os.replace(tmp, path)
+
+
+def write_cifar(out, rng, train, test):
+    """A CIFAR-10 binary folder of 32x32 shapes, classes interleaved as CIFAR's files are."""
+    os.makedirs(out, exist_ok=True)
+    for name, n in (("data_batch_1.bin", train), ("test_batch.bin", test)):
+        labels = [i % len(CLASSES) for i in range(n * len(CLASSES))]
+        write_cifar_batch(os.path.join(out, name), [draw(rng, y, 32) for y in labels], labels)
+    with open(os.path.join(out, "batches.meta.txt"), "w") as f:
+        f.write("\n".join(CLASSES) + "\n")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("out")
-    ap.add_argument("--size", type=int, default=40)
+    ap.add_argument("--size", type=int, default=None, help="pixels (default 40; 32 for cifar)")
     ap.add_argument("--train", type=int, default=200, help="images per class")
     ap.add_argument("--test", type=int, default=50, help="images per class")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--flavours", default="rgb,palette,rgba,gray")
+    ap.add_argument("--format", choices=["png", "cifar"], default="png")
     a = ap.parse_args()
     rng = np.random.default_rng(a.seed)
+    if a.size is None:
+        a.size = 32 if a.format == "cifar" else 40
+    if a.format == "cifar":
+        if a.size != 32:
+            ap.error("--format cifar writes 32x32 images (CIFAR-10's size); leave --size at 32")
+        return write_cifar(a.out, rng, a.train, a.test)
     flavours = a.flavours.split(",")
     for split, n in (("train", a.train), ("test", a.test)):
         for label, name in enumerate(CLASSES):
