@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
   import Glibc
   private let systemWrite = Glibc.write
@@ -38,11 +40,26 @@ public enum AtomicWrite {
     }
     if failure == nil && fsync(fd) != 0 { failure = lastError() }
     if close(fd) != 0 && failure == nil { failure = lastError() }
-    if failure == nil && rename(temporary, path) != 0 { failure = lastError() }
+    if failure == nil {
+      PauseBeforeRename.pauseIfAsked()
+      failure = renameUnlessInterrupted(temporary, to: path)
+    }
     if let failure {
       unlink(temporary)
       throw WriteFailure(reason: failure, removed: true)
     }
+  }
+
+  /// Renames the finished temporary file over `path`, unless an interrupt handler has already
+  /// claimed (and removed) it: the handler may run on any thread, and once it has claimed the
+  /// file the previous `path` must survive. A signal after the claim finds nothing to remove
+  /// and the process dies with the new file complete.
+  private static func renameUnlessInterrupted(_ temporary: String, to path: String) -> String? {
+    guard PendingTemporary.claim() != nil else {
+      // The process is dying of the signal; never replace the previous file now.
+      while true { pause() }
+    }
+    return rename(temporary, path) == 0 ? nil : lastError()
   }
 
   /// Why a write failed: the system's message ("Permission denied").
@@ -65,36 +82,52 @@ public enum AtomicWrite {
   }
 }
 
-/// The temporary file being written, removed by a SIGINT or SIGTERM handler before the process
-/// dies with the signal. A C string made before the write, so the handler only calls
-/// async-signal-safe functions (unlink, signal, raise).
+/// The temporary file being written, removed by a SIGINT, SIGTERM or SIGHUP handler before the
+/// process dies with the signal. A C string made before the write, handed over by one atomic
+/// exchange: whoever takes it first (the handler to remove it, the writer to rename it) owns
+/// it, so the two never both act. The handler calls only async-signal-safe functions (unlink,
+/// signal, raise) and a lock-free atomic.
 private enum PendingTemporary {
-  nonisolated(unsafe) static var path: UnsafeMutablePointer<CChar>?
+  /// The C string's address (0 for none): an `Atomic` of a pointer is not `Sendable`.
+  static let path = Atomic<UInt>(0)
   nonisolated(unsafe) static var handlersInstalled = false
 
   static func set(_ temporary: String) {
     installHandlers()
-    let copy = strdup(temporary)
-    let old = path
-    path = copy
-    free(old)
+    let copy = UInt(bitPattern: strdup(temporary))
+    free(UnsafeMutablePointer(bitPattern: path.exchange(copy, ordering: .sequentiallyConsistent)))
   }
 
-  static func clear() {
-    let old = path
-    path = nil
-    free(old)
+  /// Takes the pending file; nil when a handler took it first.
+  static func claim() -> UnsafeMutablePointer<CChar>? {
+    UnsafeMutablePointer(bitPattern: path.exchange(0, ordering: .sequentiallyConsistent))
   }
+
+  /// Frees what is left after the write (the file was renamed or removed).
+  static func clear() { free(claim()) }
 
   static func installHandlers() {
     guard !handlersInstalled else { return }
     handlersInstalled = true
     for sig in [SIGINT, SIGTERM, SIGHUP] {
       signal(sig) { sig in
-        if let p = PendingTemporary.path { unlink(p) }
+        // Not freed: the process is about to die, and free is not async-signal-safe.
+        if let p = PendingTemporary.claim() { unlink(p) }
         signal(sig, SIG_DFL)
         raise(sig)
       }
     }
+  }
+}
+
+/// A test hook, read once: with `TINYCNN_PAUSE_BEFORE_RENAME=1` in the environment, a write
+/// stops its own process (SIGSTOP) when the temporary file is complete and not yet renamed, so
+/// a test can signal it at exactly that point instead of racing the write.
+private enum PauseBeforeRename {
+  static let isAsked =
+    getenv("TINYCNN_PAUSE_BEFORE_RENAME").map { String(cString: $0) == "1" } ?? false
+
+  static func pauseIfAsked() {
+    if isAsked { raise(SIGSTOP) }
   }
 }

@@ -4,9 +4,11 @@ import Testing
 import Training
 
 // Issue 16: a `quantize` or `train` killed while it writes its output leaves the previous file
-// as it was. Each test runs the tinycnn binary, freezes it (SIGSTOP) the moment its temporary
-// file `<out>.tmp-<pid>` exists and has not been renamed yet, then sends the signal: the
-// process is caught in the middle of the write every time, not at some random moment.
+// as it was. Each test runs the tinycnn binary with TINYCNN_PAUSE_BEFORE_RENAME=1, so it stops
+// itself (SIGSTOP) when its temporary file `<out>.tmp-<pid>` is complete and not yet renamed,
+// then sends the signal: the process is caught at the last moment of the write every time,
+// without racing it (polling for the temporary file and stopping the process from outside
+// missed the moment under load, and then the test measured the race, not the writer).
 
 /// A command that writes `output` (relative to an empty folder `$OUT`), and what that file held
 /// before the run.
@@ -47,7 +49,9 @@ struct WritingCommand: CustomTestStringConvertible, Sendable {
 /// env(1) --default-signal: the test runner ignores SIGINT and SIGTERM, and a child inherits
 /// ignored signals, so without it they would never arrive. env execs tinycnn in place, so the
 /// process identifier is tinycnn's.
-func startTinycnn(_ arguments: [String], in folder: URL) throws -> Process {
+func startTinycnn(
+  _ arguments: [String], in folder: URL, environment: [String: String] = [:]
+) throws -> Process {
   let binary = try #require(tinycnnBinary(), "build tinycnn first (swift build -c release)")
   let process = Process()
   process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -55,6 +59,7 @@ func startTinycnn(_ arguments: [String], in folder: URL) throws -> Process {
   process.arguments =
     ["--default-signal=INT,TERM", binary.path]
     + arguments.map { $0.replacingOccurrences(of: "$OUT", with: folder.path) } + ["--quiet"]
+  process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
   process.standardOutput = FileHandle.nullDevice
   process.standardError = FileHandle.nullDevice
   try process.run()
@@ -66,35 +71,19 @@ private func temporaryFiles(in folder: URL, of output: String) -> [String] {
   return names.filter { $0.hasPrefix(output + ".tmp-") }
 }
 
-/// Waits (up to 5 s) until the kernel reports `pid` stopped: SIGSTOP is delivered
-/// asynchronously, and the check that follows must see the stopped process's files.
-private func waitUntilStopped(_ pid: Int32) {
-  for _ in 0..<50_000 {
+/// Waits (up to 2 minutes: a loaded machine may be slow to reach the write) until `process`
+/// has stopped itself; false when it exited or never stopped.
+private func waitUntilStopped(_ process: Process) -> Bool {
+  let pid = process.processIdentifier
+  for _ in 0..<1_200_000 where process.isRunning {
     guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
       let close = stat.lastIndex(of: ")")
-    else { return }
+    else { return false }
     let state = stat[stat.index(after: close)...].split(separator: " ").first
-    if state == "T" || state == "t" { return }
+    if state == "T" || state == "t" { return true }
     usleep(100)
   }
-}
-
-/// Runs the command until it is frozen inside its write of `output` (the temporary file there,
-/// not yet renamed) and returns the stopped process; nil when the run got past the rename
-/// first, in which case it has been let finish.
-private func stopInsideWrite(_ command: WritingCommand, in folder: URL) throws -> Process? {
-  let process = try startTinycnn(command.arguments, in: folder)
-  let pid = process.processIdentifier
-  while process.isRunning {
-    guard !temporaryFiles(in: folder, of: command.output).isEmpty else { continue }
-    kill(pid, SIGSTOP)
-    waitUntilStopped(pid)
-    if !temporaryFiles(in: folder, of: command.output).isEmpty { return process }
-    kill(pid, SIGCONT)
-    break
-  }
-  process.waitUntilExit()
-  return nil
+  return false
 }
 
 @Test(arguments: WritingCommand.all, [SIGINT, SIGTERM, SIGKILL])
@@ -108,31 +97,27 @@ func aCommandKilledInsideItsWriteLeavesThePreviousFile(
   defer { try? FileManager.default.removeItem(at: folder) }
   let output = folder.appendingPathComponent(command.output)
   let previous = try Data(contentsOf: corpus.appendingPathComponent(command.previous))
+  try previous.write(to: output)
 
-  var caught = false
-  for _ in 0..<20 where !caught {
-    try previous.write(to: output)
-    guard let process = try stopInsideWrite(command, in: folder) else { continue }
-    caught = true
-    // What the output holds while the write is frozen: the file above, or for a checkpoint
-    // the one an earlier epoch wrote (that write may have been too quick to catch).
-    let before = try Data(contentsOf: output)
-    kill(process.processIdentifier, signal)
-    kill(process.processIdentifier, SIGCONT)
-    process.waitUntilExit()
+  let process = try startTinycnn(
+    command.arguments, in: folder, environment: ["TINYCNN_PAUSE_BEFORE_RENAME": "1"])
+  defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+  try #require(waitUntilStopped(process), "tinycnn never reached the write of \(command.output)")
+  #expect(temporaryFiles(in: folder, of: command.output).count == 1)
+  kill(process.processIdentifier, signal)
+  kill(process.processIdentifier, SIGCONT)
+  process.waitUntilExit()
 
-    #expect(process.terminationReason == .uncaughtSignal)
-    #expect(process.terminationStatus == signal)
-    #expect(try Data(contentsOf: output) == before, "the previous \(command.output) changed")
-    let left = temporaryFiles(in: folder, of: command.output)
-    if signal == SIGKILL {
-      // Nothing runs after SIGKILL: the temporary file stays, the output is still intact.
-      #expect(left.count == 1, "\(left)")
-    } else {
-      #expect(left.isEmpty, "left behind: \(left)")
-    }
+  #expect(process.terminationReason == .uncaughtSignal)
+  #expect(process.terminationStatus == signal)
+  #expect(try Data(contentsOf: output) == previous, "the previous \(command.output) changed")
+  let left = temporaryFiles(in: folder, of: command.output)
+  if signal == SIGKILL {
+    // Nothing runs after SIGKILL: the temporary file stays, the output is still intact.
+    #expect(left.count == 1, "\(left)")
+  } else {
+    #expect(left.isEmpty, "left behind: \(left)")
   }
-  #expect(caught, "the write of \(command.output) was never caught in 20 runs")
 }
 
 /// A `train` killed by SIGINT or SIGTERM in the middle of training leaves the previous output as
