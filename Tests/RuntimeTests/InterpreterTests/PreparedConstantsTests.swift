@@ -57,7 +57,7 @@ private func outputs(_ interpreter: Interpreter, _ inputs: [[Int8]]) throws -> [
   }
 }
 
-@Test(arguments: 0..<12, [KernelSet.reference, .optimized])
+@Test(arguments: 0..<12, [KernelSet.reference, .optimized, .dsp])
 func constantsPreparedElsewhereRunReadOnly(seed: Int, kernels: KernelSet) throws {
   var rng = SplitMix64(seed: UInt64(seed) &+ 7100)
   let (model, owner) = try openModel(randomNet(&rng).serialized())

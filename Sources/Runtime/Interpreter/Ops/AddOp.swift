@@ -7,15 +7,15 @@ struct AddOp {
   /// Run `addInt8SIMD` (the optimized kernels).
   var optimized = false
   #if TINYCNN_DSP || !arch(arm)  // an Armv6-M build never has one: its records stay small
-    /// `addInt8DSP`'s tables (the DSP kernels); nil for the other sets.
-    var dspScratch: UnsafeMutableRawPointer? = nil
+    /// `addInt8DSP`'s tables in the constants (the DSP kernels); nil for the other sets and the
+    /// parameters it does not run.
+    var dspTables: UnsafeRawPointer? = nil
   #endif
 
   func eval() {
     #if TINYCNN_DSP || !arch(arm)
-      if let dspScratch {
-        return addInt8DSP(
-          params, input1: input1, input2: input2, output: output, scratch: dspScratch)
+      if let dspTables {
+        return addInt8DSP(params, input1: input1, input2: input2, output: output, tables: dspTables)
       }
     #endif
     #if !TINYCNN_REFERENCE_DEPTHWISE_ADD  // firmware/build.sh, for the Cortex-M0's flash
@@ -49,15 +49,21 @@ extension Interpreter {
         input1Shape: ctx.runtimeShape(a), input2Shape: ctx.runtimeShape(b),
         outputShape: ctx.runtimeShape(output))
     }
-    let dsp = ctx.kernels == .dsp && KernelSet.dspLoopsBuilt
-    let dspScratch = dsp ? ctx.requestScratch(bytes: addInt8DSPScratchBytes) : nil
+    // The DSP set's tables are constants (the same on every build, read only where the DSP
+    // loops are built): no scratch, nothing to make per call.
+    let dspTables =
+      ctx.kernels == .dsp && addInt8DSPSupports(params)
+      ? ctx.constants.allocate(Int32.self, count: addInt8DSPTableBytes / 4) : nil
     guard let payload = ctx.commit(.add, AddOp.self) else { return }
     payload.initialize(
       to: AddOp(
         params: params, input1: ctx.int8(a), input2: ctx.int8(b), output: ctx.int8(output),
         optimized: ctx.kernels != .reference))
     #if TINYCNN_DSP || !arch(arm)
-      payload.pointee.dspScratch = dspScratch
+      if let dspTables {
+        if ctx.writesConstants { writeAddInt8DSPTables(params, into: dspTables) }
+        payload.pointee.dspTables = UnsafeRawPointer(dspTables)
+      }
     #endif
   }
 }
