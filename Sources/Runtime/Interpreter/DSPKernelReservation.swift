@@ -28,7 +28,7 @@ extension PackedKernelReservation {
 extension KernelSet {
   /// Whether this build runs `KernelSet.dsp`'s loops: the assembly on Armv7E-M, their Swift
   /// twins on 64-bit hosts. An Armv6-M build (no DSP extension, little flash) leaves them out
-  /// and runs the reference CONV_2D and FULLY_CONNECTED for `.dsp`.
+  /// and runs the reference kernels for `.dsp`, over the same constants.
   static var dspLoopsBuilt: Bool {
     #if TINYCNN_DSP || !arch(arm)
       return true
@@ -39,12 +39,14 @@ extension KernelSet {
 }
 
 extension PrepareContext {
-  /// Reserves `packedBytes` of plan memory and asks for `scratchBytes` of scratch, when the DSP
-  /// kernels are in use and built; nil otherwise.
+  /// Reserves `packedBytes` of constant memory and asks for `scratchBytes` of scratch, when the
+  /// DSP kernels are in use; nil otherwise. The constants are the set's on every build (the host
+  /// prepares them for the chip, and their layout must be the one the chip expects), so a build
+  /// without the DSP loops (Armv6-M) reserves them too, never reads them and asks for no scratch.
   mutating func reserveDSPKernel(packedBytes: Int, scratchBytes: Int) -> PackedKernelReservation? {
-    guard kernels == .dsp, KernelSet.dspLoopsBuilt else { return nil }
+    guard kernels == .dsp else { return nil }
     let memory = constants.allocate(Int32.self, count: (packedBytes + 3) / 4)
-    let scratch = requestScratch(bytes: scratchBytes)
+    let scratch = requestScratch(bytes: KernelSet.dspLoopsBuilt ? scratchBytes : 0)
     return PackedKernelReservation(
       memory: memory.map { UnsafeMutableRawPointer($0) }, scratch: scratch,
       writes: writesConstants)
@@ -62,9 +64,10 @@ extension PrepareContext {
       scratchBytes: conv2DInt8DSPScratchBytes(filterShape: filterShape))
   }
 
-  /// DEPTHWISE_CONV_2D's prepared weights (no scratch); the caller checks the shapes.
+  /// DEPTHWISE_CONV_2D's prepared weights (no scratch; reserved on every build, as
+  /// `reserveDSPKernel`'s); the caller checks the shapes.
   mutating func reserveDepthwiseDSP(filterShape: Shape4) -> PackedKernelReservation? {
-    guard kernels == .dsp, KernelSet.dspLoopsBuilt else { return nil }
+    guard kernels == .dsp else { return nil }
     let memory = constants.allocate(
       Int32.self, count: DSPDepthwiseWeights.byteCount(filterShape: filterShape) / 4)
     return PackedKernelReservation(

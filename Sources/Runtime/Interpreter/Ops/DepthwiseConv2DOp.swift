@@ -108,21 +108,26 @@ extension Interpreter {
     let dspSupported = depthwiseConv2DInt8DSPSupports(
       DepthwiseParams(depthMultiplier: options.depthMultiplier), filterShape: filterShape)
     let dsp = dspSupported ? ctx.reserveDepthwiseDSP(filterShape: filterShape) : nil
+    // The packed weights are the set's constants on every build (the host prepares them for the
+    // chip); a build without the vector depthwise (the Cortex-M0's, for flash) reserves them too,
+    // never reads them, and asks for no scratch.
     #if TINYCNN_REFERENCE_DEPTHWISE_ADD
-      let simd: PackedKernelReservation? = nil
+      let scratchBytes = 0
     #else
-      let simd =
-        dsp != nil
-        ? nil
-        : ctx.reservePackedKernel(
-          packedBytes: PackedDepthwiseWeights.bytes(
-            filterShape: filterShape, accumulators: ctx.packing.depthwiseAccumulators,
-            foldedVectors: ctx.packing.depthwiseFoldedVectors),
-          scratchBytes: DepthwiseScratchLayout(
-            DepthwiseGeometry(
-              params, inputShape: inShape, filterShape: filterShape, outputShape: outShape)
-          ).bytes)
+      let scratchBytes =
+        DepthwiseScratchLayout(
+          DepthwiseGeometry(
+            params, inputShape: inShape, filterShape: filterShape, outputShape: outShape)
+        ).bytes
     #endif
+    let simd =
+      dsp != nil
+      ? nil
+      : ctx.reservePackedKernel(
+        packedBytes: PackedDepthwiseWeights.bytes(
+          filterShape: filterShape, accumulators: ctx.packing.depthwiseAccumulators,
+          foldedVectors: ctx.packing.depthwiseFoldedVectors),
+        scratchBytes: scratchBytes)
     guard let payload = ctx.commit(.depthwiseConv2D, DepthwiseConv2DOp.self), let multiplier,
       let shift
     else { return }
@@ -134,14 +139,17 @@ extension Interpreter {
         params: params, outputMultiplier: multiplier, outputShift: shift, inputShape: inShape,
         input: ctx.int8(input), filterShape: filterShape, filter: ctx.int8(filter),
         bias: ctx.optionalInt32(bias), outputShape: outShape, output: ctx.int8(output),
-        packed: simd.flatMap { reservation in
-          guard let memory = reservation.memory else { return nil }
-          guard reservation.writes else { return UnsafeRawPointer(memory) }  // the host's
-          return packDepthwiseWeights(
-            params, packing: ctx.packing, filterShape: filterShape, filter: ctx.int8(filter),
-            bias: ctx.optionalInt32(bias), outputMultiplier: multiplier, outputShift: shift,
-            into: memory)
-        }, scratch: simd?.scratch))
+        packed: nil, scratch: simd?.scratch))
+    #if !TINYCNN_REFERENCE_DEPTHWISE_ADD
+      payload.pointee.packed = simd.flatMap { reservation in
+        guard let memory = reservation.memory else { return nil }
+        guard reservation.writes else { return UnsafeRawPointer(memory) }  // the host's
+        return packDepthwiseWeights(
+          params, packing: ctx.packing, filterShape: filterShape, filter: ctx.int8(filter),
+          bias: ctx.optionalInt32(bias), outputMultiplier: multiplier, outputShift: shift,
+          into: memory)
+      }
+    #endif
     #if TINYCNN_DSP || !arch(arm)
       payload.pointee.dsp = dsp?.weights { memory in
         _ = DSPDepthwiseWeights(
