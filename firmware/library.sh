@@ -49,9 +49,14 @@ for f in $CPU_FLAGS; do XCC+=(-Xcc "$f"); done
 # Armv7E-M: the DSP kernel set's assembly loops (dsp/, the clang module CortexMDSP).
 DSP_INCLUDE=()
 DSP_OBJECT=()
+SWIFT_DEFINES=()
 if [[ $TRIPLE == armv7em-* ]]; then
   DSP_INCLUDE=(-I "$HERE/dsp" -D TINYCNN_DSP)
   DSP_OBJECT=("$BUILD/cortex_m_dsp.o")
+else
+  # Armv6-M: as firmware/build.sh builds the micro:bit (whose measuring firmware sizes this
+  # library's arena), the vector DEPTHWISE_CONV_2D and ADD left out (scalar code on an M0+).
+  SWIFT_DEFINES=(-D TINYCNN_REFERENCE_DEPTHWISE_ADD)
 fi
 
 cat > "$BUILD/module.modulemap" <<MAP
@@ -65,7 +70,8 @@ mapfile -t RUNTIME < <(find "$ROOT/Sources/Runtime" -name '*.swift' | sort)
 swiftc -enable-experimental-feature Embedded -wmo -parse-as-library -Osize -no-allocations \
   -target "$TRIPLE" "${XCC[@]}" \
   -Xfrontend -function-sections -Xfrontend -disable-stack-protector \
-  -I "$BUILD" ${DSP_INCLUDE[@]+"${DSP_INCLUDE[@]}"} -module-name Runtime \
+  -I "$BUILD" ${DSP_INCLUDE[@]+"${DSP_INCLUDE[@]}"} ${SWIFT_DEFINES[@]+"${SWIFT_DEFINES[@]}"} \
+  -module-name Runtime \
   "${RUNTIME[@]}" "$HERE/library/Library.swift" -c -o "$BUILD/tinycnn.o"
 "$TC/clang" --target="$CLANG_TRIPLE" -mthumb $CPU_FLAGS -Os -ffreestanding -ffunction-sections \
   -fdata-sections -Wall -I "$OUT" -c "$OUT/tinycnn_model.c" -o "$BUILD/tinycnn_model.o"

@@ -37,7 +37,9 @@ struct Firmware: ParsableCommand {
       (tinycnn_init(arena), tinycnn_invoke(input, output), TINYCNN_ARENA_SIZE, \
       TINYCNN_INPUT_SIZE, TINYCNN_OUTPUT_SIZE, the class names), DIR/tinycnn_model.c (the \
       model's bytes) and DIR/README.md (the link line and a CMake snippet). CPUs: cortex-m4, \
-      cortex-m7, cortex-m33 (armv7em code), cortex-m0plus.
+      cortex-m7, cortex-m33 (armv7em code), cortex-m0plus. With qemu-system-arm, a measuring \
+      firmware of the same instruction set sizes TINYCNN_ARENA_SIZE with the chip's own plan \
+      (32-bit records); without, it is the host's upper bound.
 
       Boards: an386 (mps2-an386, Cortex-M4F), an500 (mps2-an500, Cortex-M7), microbit \
       (nRF51, Cortex-M0, 16 KB RAM and 256 KB flash: a model must fit them).
@@ -142,7 +144,9 @@ struct Firmware: ParsableCommand {
       } else {
         Console.output(
           "wrote \(result.library) (\(Format.bytes(result.libraryBytes))), \(result.header)\n"
-            + "arena \(Format.grouped(result.arenaBytes)) B, input \(result.inputBytes) B, "
+            + "arena \(Format.grouped(result.arenaBytes)) B "
+            + (result.arenaMeasured ? "(measured under QEMU)" : "(the host's upper bound)")
+            + ", input \(result.inputBytes) B, "
             + "output \(result.outputBytes) B; link with: -L \(export) -ltinycnn -lm "
             + "(see \(export)/README.md)")
       }

@@ -47,21 +47,11 @@ struct FirmwareJob {
       "building the \(board.rawValue) firmware (\(board.cpu), \(optimization.flag), "
         + "\(FirmwareReport.name(kernels)) kernels)")
     var start = Date()
-    var footprint: Footprint
+    let footprint: Footprint
     if running {
       // The host's records (64-bit pointers) only bound the firmware's: a first build stops
       // after its plan and says what it needs, and the arena gets exactly that.
-      sources.measureOnly = true
-      try sources.write(to: directory)
-      footprint = try build.build()
-      let measured = try build.run(counting: false)
-      sources.measureOnly = false
-      if measured.status == 0,
-        let needed = FirmwareOutput.parse(measured.output).arenaNeeded,
-        needed <= sources.plan.arenaBytes
-      {
-        sources.plan.arenaBytes = needed
-      }
+      if let needed = try build.measureArena(sources) { sources.plan.arenaBytes = needed }
       try sources.write(to: directory)
       footprint = try build.build(relink: true)
     } else {

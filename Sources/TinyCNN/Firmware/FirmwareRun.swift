@@ -187,6 +187,22 @@ struct FirmwareBuild {
     return footprint
   }
 
+  /// The arena the firmware's own plan needs: `sources` built as a measuring firmware (it plans
+  /// for its 32-bit CPU, prints its arena line and stops: main.swift) and run; nil when it did
+  /// not say, or needs more than the host's bound (the bound stands, and a real run reports the
+  /// problem). The Swift object stays for a `build(relink: true)` with the measured size.
+  func measureArena(_ sources: FirmwareSources) throws -> Int? {
+    var measuring = sources
+    measuring.measureOnly = true
+    try measuring.write(to: directory)
+    _ = try build()
+    let result = try run(counting: false)
+    guard result.status == 0, let needed = FirmwareOutput.parse(result.output).arenaNeeded,
+      needed <= sources.plan.arenaBytes
+    else { return nil }
+    return needed
+  }
+
   /// Runs fw.elf under QEMU, counting instructions if asked.
   func run(counting: Bool) throws -> (
     status: Int32, output: String, qemuErrors: String, log: String?
