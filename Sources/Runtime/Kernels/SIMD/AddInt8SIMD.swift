@@ -8,9 +8,11 @@ public func addInt8SIMD(
   _ p: AddParams, input1: UnsafePointer<Int8>, input2: UnsafePointer<Int8>,
   output: UnsafeMutablePointer<Int8>
 ) {
-  // `AddLanes` is written for what `prepareAdd` sets: TFLite's left shift of 20 and an output
-  // multiplier below one (a right shift of 0...31).
-  guard p.leftShift == 20, p.outputShift <= 0, p.outputShift >= -31 else {
+  // `AddLanes` is written for what `prepareAdd` sets: TFLite's left shift of 20 and multipliers
+  // below one (right shifts of 0...31).
+  guard p.leftShift == 20, p.outputShift <= 0, p.outputShift >= -31, p.input1Shift <= 0,
+    p.input1Shift >= -31, p.input2Shift <= 0, p.input2Shift >= -31
+  else {
     return addInt8Reference(p, input1: input1, input2: input2, output: output)
   }
   let add = AddLanes(p)
@@ -44,9 +46,15 @@ public func addInt8SIMD(
 ///                                                   = v * mHigh + floor((v * mLow + 2^10) / 2^11)
 ///
 /// (v * mHigh is an integer, so it leaves the floor; |v * mHigh| < 2^28, |v * mLow| < 2^19; the
-/// saturating case, both operands Int32.min, cannot occur), then the rounding shift as usual. The
-/// output's rescaling of the sum is `FoldedRequantization` (the multiplier is positive and below
-/// 2^31, `prepareAdd` never sets a left shift).
+/// saturating case, both operands Int32.min, cannot occur). The rounding shift of that h by e
+/// (`roundingDivideByPOT`, half away from zero) is one floor for e >= 1,
+///
+///     floor((h + 2^(e-1) - [h < 0]) / 2^e) = (h + 2^(e-1) + (h >> 31)) >> e,
+///
+/// and h itself for e = 0, where the constant and the sign term are 0 (`roundingBias`,
+/// `roundsBelowZero`); |h| < 2^28, so nothing overflows. The output's rescaling of the sum is
+/// `FoldedRequantization` (the multiplier is positive and below 2^31, `prepareAdd` never sets a
+/// left shift).
 struct AddLanes {
   let offset1: SIMD16<Int32>
   let offset2: SIMD16<Int32>
@@ -57,6 +65,11 @@ struct AddLanes {
   let rescaleOutput: FoldedRequantization
   let rightShift1: SIMD16<Int32>
   let rightShift2: SIMD16<Int32>
+  // 2^(e-1) and all ones for e >= 1, 0 and 0 for e = 0 (see above), per input.
+  let roundingBias1: SIMD16<Int32>
+  let roundingBias2: SIMD16<Int32>
+  let roundsBelowZero1: SIMD16<Int32>
+  let roundsBelowZero2: SIMD16<Int32>
   let outputOffset: SIMD16<Int32>
   let minimum: SIMD16<Int32>
   let maximum: SIMD16<Int32>
@@ -73,6 +86,10 @@ struct AddLanes {
       multiplier: p.outputMultiplier, rightShift: -p.outputShift)
     rightShift1 = SIMD16(repeating: -p.input1Shift)
     rightShift2 = SIMD16(repeating: -p.input2Shift)
+    roundingBias1 = SIMD16(repeating: p.input1Shift < 0 ? 1 << (-p.input1Shift - 1) : 0)
+    roundingBias2 = SIMD16(repeating: p.input2Shift < 0 ? 1 << (-p.input2Shift - 1) : 0)
+    roundsBelowZero1 = SIMD16(repeating: p.input1Shift < 0 ? -1 : 0)
+    roundsBelowZero2 = SIMD16(repeating: p.input2Shift < 0 ? -1 : 0)
     outputOffset = SIMD16(repeating: p.outputOffset)
     minimum = SIMD16(repeating: p.quantizedActivationMin)
     maximum = SIMD16(repeating: p.quantizedActivationMax)
@@ -81,8 +98,10 @@ struct AddLanes {
   /// `AddFunc` on sixteen pairs.
   @inline(__always)
   func callAsFunction(_ x: SIMD16<Int32>, _ y: SIMD16<Int32>) -> SIMD16<Int8> {
-    let scaled1 = Self.rescaled(x &+ offset1, multiplier1High, multiplier1Low, rightShift1)
-    let scaled2 = Self.rescaled(y &+ offset2, multiplier2High, multiplier2Low, rightShift2)
+    let scaled1 = Self.rescaled(
+      x &+ offset1, multiplier1High, multiplier1Low, rightShift1, roundingBias1, roundsBelowZero1)
+    let scaled2 = Self.rescaled(
+      y &+ offset2, multiplier2High, multiplier2Low, rightShift2, roundingBias2, roundsBelowZero2)
     let sum = rescaleOutput.apply(scaled1 &+ scaled2)
     return clampedToInt8(sum &+ outputOffset, minimum, maximum)
   }
@@ -91,10 +110,11 @@ struct AddLanes {
   /// that `prepareAdd` always sets.
   @inline(__always)
   static func rescaled(
-    _ v: SIMD16<Int32>, _ high: SIMD16<Int32>, _ low: SIMD16<Int32>, _ rightShift: SIMD16<Int32>
+    _ v: SIMD16<Int32>, _ high: SIMD16<Int32>, _ low: SIMD16<Int32>, _ rightShift: SIMD16<Int32>,
+    _ roundingBias: SIMD16<Int32>, _ roundsBelowZero: SIMD16<Int32>
   ) -> SIMD16<Int32> {
-    let product = v &* high &+ ((v &* low &+ SIMD16(repeating: 1 << 10)) &>> 11)
-    return roundingDivideByPOT(product, rightShift)
+    let h = v &* high &+ ((v &* low &+ SIMD16(repeating: 1 << 10)) &>> 11)
+    return (h &+ roundingBias &+ ((h &>> 31) & roundsBelowZero)) &>> rightShift
   }
 
   /// `count` outputs from two rows; a repeated row is its first value `count` times.

@@ -329,9 +329,32 @@ struct FoldedRequantization {
     m != .min && shift <= 0 && shift >= -31
   }
 
+  /// One multiplier and shift for every lane: the constants computed once and splatted (the
+  /// per-lane loop of `init(multipliers:rightShifts:)` cost ADD about 0.3 µs per call).
   init(multiplier m: Int32, rightShift e: Int32) {
-    self.init(multipliers: SIMD16(repeating: m), rightShifts: SIMD16(repeating: e))
+    multiplier = SIMD16(repeating: m)
+    #if arch(x86_64) || arch(arm64)
+      let (constant, down, shift) = Self.constants(rightShift: e)
+      evenConstant = SIMD8(repeating: constant)
+      oddConstant = evenConstant
+      evenDown = SIMD8(repeating: down)
+      oddDown = evenDown
+      evenShift = SIMD8(repeating: shift)
+      oddShift = evenShift
+    #else
+      rightShift = SIMD16(repeating: e)
+    #endif
   }
+
+  #if arch(x86_64) || arch(arm64)
+    /// A lane's constant added, mask for p < 0 and shift (see the type's comment) for a right
+    /// shift `e`.
+    private static func constants(rightShift e32: Int32) -> (Int64, Int64, Int64) {
+      let e = Int64(e32)
+      let rounds: Int64 = e >= 1 ? 1 : 0
+      return ((1 << 30) + rounds * (Int64(1) << (30 + e)), rounds * -(1 << 31), 31 + e)
+    }
+  #endif
 
   /// Lane l: multiplier `multipliers[l]`, right shift `rightShifts[l]` (each `supports`ed).
   init(multipliers: SIMD16<Int32>, rightShifts: SIMD16<Int32>) {
@@ -341,11 +364,7 @@ struct FoldedRequantization {
       var down = SIMD16<Int64>()
       var shift = SIMD16<Int64>()
       for l in 0..<16 {
-        let e = Int64(rightShifts[l])
-        let rounds: Int64 = e >= 1 ? 1 : 0
-        constant[l] = (1 << 30) + rounds * (Int64(1) << (30 + e))
-        down[l] = rounds * -(1 << 31)
-        shift[l] = 31 + e
+        (constant[l], down[l], shift[l]) = Self.constants(rightShift: rightShifts[l])
       }
       evenConstant = constant.evenHalf
       oddConstant = constant.oddHalf
