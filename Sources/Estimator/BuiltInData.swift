@@ -807,6 +807,89 @@ enum BuiltInData {
           "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-armv7em-m4-sweep-*.json), cortex-m33 timing rules (cycles.py): max |error| 17%; on 4 held-out layers of the validation models max 55%, median 46%"
         }
       }
+    },
+    "tinycnn-dsp": {
+      "measured": "PROXY (no Cortex-M33 run here: the Cortex-M4's measurement and cycle table stand in for it (the same Armv7E-M code; its table is the M4's but for LDRD and LDM)): TinyCNN's KernelSet.dsp (Sources/Runtime/Kernels/CortexM, the SMLAD loops of firmware/dsp/cortex_m_dsp.S) in the firmware, Embedded Swift 6.3 -O, measured per operator by tinycnn firmware --count on an386 (bench/estimator/firmware/dsp_suite.sh), cycles at zero wait states; kernel sources FNV-1a 0xd0cbe282c466690b over 12 files",
+      "operator_overhead": {
+        "value": 0,
+        "source": "inside each path's call term: the firmware's per-operator window includes the interpreter's dispatch"
+      },
+      "per_copy_byte": {
+        "value": 1.0,
+        "source": "estimate: a byte-at-a-time copy loop, ~1 cycle per byte on a single-issue core"
+      },
+      "paths": {
+        "add": {
+          "cycles": {
+            "call": 326.0,
+            "element": 38.25
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit_dsp.py over 3 operators of the MLPerf Tiny suite models (bench/estimator/firmware/dsp/*-an386.json: tinycnn firmware --count, cortex-m4 cycle table of FirmwareCycles.swift): max |error| 0%, median 0%"
+        },
+        "conv": {
+          "cycles": {
+            "call": 43467.0401,
+            "im2col": 4.8093,
+            "image": 84.1347,
+            "lane": 29.4587,
+            "packed_mac": 1.1205,
+            "pixel": 485.9355
+          },
+          "columns_per_weight_pass": 4,
+          "source": "fit_dsp.py over 28 operators of the MLPerf Tiny suite models (bench/estimator/firmware/dsp/*-an386.json: tinycnn firmware --count, cortex-m4 cycle table of FirmwareCycles.swift): max |error| 8%, median 1%"
+        },
+        "depthwise": {
+          "cycles": {
+            "call": 0.0,
+            "mac": 0.0,
+            "output": 91.5506,
+            "pixel": 69.0947
+          },
+          "columns_per_weight_pass": 1,
+          "source": "fit_dsp.py over 17 operators of the MLPerf Tiny suite models (bench/estimator/firmware/dsp/*-an386.json: tinycnn firmware --count, cortex-m4 cycle table of FirmwareCycles.swift): max |error| 5%, median 2%"
+        },
+        "fully_connected": {
+          "cycles": {
+            "call": 534.35,
+            "image": 3.15,
+            "lane": 67.9083,
+            "packed_mac": 1.4368
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit_dsp.py over 13 operators of the MLPerf Tiny suite models (bench/estimator/firmware/dsp/*-an386.json: tinycnn firmware --count, cortex-m4 cycle table of FirmwareCycles.swift): max |error| 1%, median 0%"
+        },
+        "average_pool": {
+          "cycles": {
+            "call": 1032.296,
+            "lane": 49.667,
+            "output": 0.0,
+            "tap": 29.29,
+            "window_step": 65.74
+          },
+          "columns_per_weight_pass": 0,
+          "source": "the optimized set's kernel, which KernelSet.dsp runs: tinycnn-optimized's fit.py over 11 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-armv7em-m4-sweep-*.json), cortex-m33 timing rules (cycles.py): max |error| 5%; on 4 held-out layers of the validation models max 8%, median 2%"
+        },
+        "max_pool": {
+          "cycles": {
+            "call": 1684.706,
+            "lane": 8.909,
+            "output": 0.0,
+            "tap": 14.429,
+            "window_step": 254.147
+          },
+          "columns_per_weight_pass": 0,
+          "source": "the optimized set's kernel, which KernelSet.dsp runs: tinycnn-optimized's fit.py over 8 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-armv7em-m4-sweep-*.json), cortex-m33 timing rules (cycles.py): max |error| 1%; on 2 held-out layers of the validation models max 2%, median 1%"
+        },
+        "softmax": {
+          "cycles": {
+            "call": 2230.847,
+            "element": 1058.447
+          },
+          "columns_per_weight_pass": 0,
+          "source": "the optimized set's kernel, which KernelSet.dsp runs: tinycnn-optimized's fit.py over 4 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-armv7em-m4-sweep-*.json), cortex-m33 timing rules (cycles.py): max |error| 17%; on 4 held-out layers of the validation models max 55%, median 46%"
+        }
+      }
     }
   }
 }
@@ -1194,6 +1277,89 @@ enum BuiltInData {
           "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 17%; on 4 held-out layers of the validation models max 55%, median 46%"
         }
       }
+    },
+    "tinycnn-dsp": {
+      "measured": "TinyCNN's KernelSet.dsp (Sources/Runtime/Kernels/CortexM, the SMLAD loops of firmware/dsp/cortex_m_dsp.S) in the firmware, Embedded Swift 6.3 -O, measured per operator by tinycnn firmware --count on an386 (bench/estimator/firmware/dsp_suite.sh), cycles at zero wait states; kernel sources FNV-1a 0xd0cbe282c466690b over 12 files",
+      "operator_overhead": {
+        "value": 0,
+        "source": "inside each path's call term: the firmware's per-operator window includes the interpreter's dispatch"
+      },
+      "per_copy_byte": {
+        "value": 1.0,
+        "source": "estimate: a byte-at-a-time copy loop, ~1 cycle per byte on a single-issue core"
+      },
+      "paths": {
+        "add": {
+          "cycles": {
+            "call": 326.0,
+            "element": 38.25
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit_dsp.py over 3 operators of the MLPerf Tiny suite models (bench/estimator/firmware/dsp/*-an386.json: tinycnn firmware --count, cortex-m4 cycle table of FirmwareCycles.swift): max |error| 0%, median 0%"
+        },
+        "conv": {
+          "cycles": {
+            "call": 43467.0401,
+            "im2col": 4.8093,
+            "image": 84.1347,
+            "lane": 29.4587,
+            "packed_mac": 1.1205,
+            "pixel": 485.9355
+          },
+          "columns_per_weight_pass": 4,
+          "source": "fit_dsp.py over 28 operators of the MLPerf Tiny suite models (bench/estimator/firmware/dsp/*-an386.json: tinycnn firmware --count, cortex-m4 cycle table of FirmwareCycles.swift): max |error| 8%, median 1%"
+        },
+        "depthwise": {
+          "cycles": {
+            "call": 0.0,
+            "mac": 0.0,
+            "output": 91.5506,
+            "pixel": 69.0947
+          },
+          "columns_per_weight_pass": 1,
+          "source": "fit_dsp.py over 17 operators of the MLPerf Tiny suite models (bench/estimator/firmware/dsp/*-an386.json: tinycnn firmware --count, cortex-m4 cycle table of FirmwareCycles.swift): max |error| 5%, median 2%"
+        },
+        "fully_connected": {
+          "cycles": {
+            "call": 534.35,
+            "image": 3.15,
+            "lane": 67.9083,
+            "packed_mac": 1.4368
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit_dsp.py over 13 operators of the MLPerf Tiny suite models (bench/estimator/firmware/dsp/*-an386.json: tinycnn firmware --count, cortex-m4 cycle table of FirmwareCycles.swift): max |error| 1%, median 0%"
+        },
+        "average_pool": {
+          "cycles": {
+            "call": 1032.296,
+            "lane": 49.667,
+            "output": 0.0,
+            "tap": 29.29,
+            "window_step": 65.74
+          },
+          "columns_per_weight_pass": 0,
+          "source": "the optimized set's kernel, which KernelSet.dsp runs: tinycnn-optimized's fit.py over 11 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 5%; on 4 held-out layers of the validation models max 8%, median 2%"
+        },
+        "max_pool": {
+          "cycles": {
+            "call": 1684.706,
+            "lane": 8.909,
+            "output": 0.0,
+            "tap": 14.429,
+            "window_step": 254.147
+          },
+          "columns_per_weight_pass": 0,
+          "source": "the optimized set's kernel, which KernelSet.dsp runs: tinycnn-optimized's fit.py over 8 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 1%; on 2 held-out layers of the validation models max 2%, median 1%"
+        },
+        "softmax": {
+          "cycles": {
+            "call": 2230.847,
+            "element": 1058.447
+          },
+          "columns_per_weight_pass": 0,
+          "source": "the optimized set's kernel, which KernelSet.dsp runs: tinycnn-optimized's fit.py over 4 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 17%; on 4 held-out layers of the validation models max 55%, median 46%"
+        }
+      }
     }
   }
 }
@@ -1569,6 +1735,89 @@ enum BuiltInData {
           },
           "columns_per_weight_pass": 0,
           "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 17%; on 4 held-out layers of the validation models max 55%, median 46%"
+        }
+      }
+    },
+    "tinycnn-dsp": {
+      "measured": "PROXY (no Armv8.1-M build of the DSP set: the Cortex-M4's measurement of the same DSP-extension code stands in for it): TinyCNN's KernelSet.dsp (Sources/Runtime/Kernels/CortexM, the SMLAD loops of firmware/dsp/cortex_m_dsp.S) in the firmware, Embedded Swift 6.3 -O, measured per operator by tinycnn firmware --count on an386 (bench/estimator/firmware/dsp_suite.sh), cycles at zero wait states; kernel sources FNV-1a 0xd0cbe282c466690b over 12 files",
+      "operator_overhead": {
+        "value": 0,
+        "source": "inside each path's call term: the firmware's per-operator window includes the interpreter's dispatch"
+      },
+      "per_copy_byte": {
+        "value": 0.9,
+        "source": "Cortex-M4 value x 0.9: TinyCNN's scalar kernels do not use Helium; M55's scalar pipeline is slightly faster than M4 (estimate: a byte-at-a-time copy loop, ~1 cycle per byte on a single-issue core)"
+      },
+      "paths": {
+        "add": {
+          "cycles": {
+            "call": 326.0,
+            "element": 38.25
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit_dsp.py over 3 operators of the MLPerf Tiny suite models (bench/estimator/firmware/dsp/*-an386.json: tinycnn firmware --count, cortex-m4 cycle table of FirmwareCycles.swift): max |error| 0%, median 0%"
+        },
+        "conv": {
+          "cycles": {
+            "call": 43467.0401,
+            "im2col": 4.8093,
+            "image": 84.1347,
+            "lane": 29.4587,
+            "packed_mac": 1.1205,
+            "pixel": 485.9355
+          },
+          "columns_per_weight_pass": 4,
+          "source": "fit_dsp.py over 28 operators of the MLPerf Tiny suite models (bench/estimator/firmware/dsp/*-an386.json: tinycnn firmware --count, cortex-m4 cycle table of FirmwareCycles.swift): max |error| 8%, median 1%"
+        },
+        "depthwise": {
+          "cycles": {
+            "call": 0.0,
+            "mac": 0.0,
+            "output": 91.5506,
+            "pixel": 69.0947
+          },
+          "columns_per_weight_pass": 1,
+          "source": "fit_dsp.py over 17 operators of the MLPerf Tiny suite models (bench/estimator/firmware/dsp/*-an386.json: tinycnn firmware --count, cortex-m4 cycle table of FirmwareCycles.swift): max |error| 5%, median 2%"
+        },
+        "fully_connected": {
+          "cycles": {
+            "call": 534.35,
+            "image": 3.15,
+            "lane": 67.9083,
+            "packed_mac": 1.4368
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit_dsp.py over 13 operators of the MLPerf Tiny suite models (bench/estimator/firmware/dsp/*-an386.json: tinycnn firmware --count, cortex-m4 cycle table of FirmwareCycles.swift): max |error| 1%, median 0%"
+        },
+        "average_pool": {
+          "cycles": {
+            "call": 1032.296,
+            "lane": 49.667,
+            "output": 0.0,
+            "tap": 29.29,
+            "window_step": 65.74
+          },
+          "columns_per_weight_pass": 0,
+          "source": "the optimized set's kernel, which KernelSet.dsp runs: tinycnn-optimized's fit.py over 11 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 5%; on 4 held-out layers of the validation models max 8%, median 2%"
+        },
+        "max_pool": {
+          "cycles": {
+            "call": 1684.706,
+            "lane": 8.909,
+            "output": 0.0,
+            "tap": 14.429,
+            "window_step": 254.147
+          },
+          "columns_per_weight_pass": 0,
+          "source": "the optimized set's kernel, which KernelSet.dsp runs: tinycnn-optimized's fit.py over 8 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 1%; on 2 held-out layers of the validation models max 2%, median 1%"
+        },
+        "softmax": {
+          "cycles": {
+            "call": 2230.847,
+            "element": 1058.447
+          },
+          "columns_per_weight_pass": 0,
+          "source": "the optimized set's kernel, which KernelSet.dsp runs: tinycnn-optimized's fit.py over 4 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-armv7em-m4-sweep-*.json), cortex-m4 timing rules (cycles.py): max |error| 17%; on 4 held-out layers of the validation models max 55%, median 46%"
         }
       }
     }
@@ -1957,6 +2206,89 @@ enum BuiltInData {
           },
           "columns_per_weight_pass": 0,
           "source": "fit.py over 4 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-armv7em-m7-sweep-*.json), cortex-m7 timing rules (cycles.py): max |error| 12%; on 4 held-out layers of the validation models max 59%, median 58%"
+        }
+      }
+    },
+    "tinycnn-dsp": {
+      "measured": "TinyCNN's KernelSet.dsp (Sources/Runtime/Kernels/CortexM, the SMLAD loops of firmware/dsp/cortex_m_dsp.S) in the firmware, Embedded Swift 6.3 -O, measured per operator by tinycnn firmware --count on an500 (bench/estimator/firmware/dsp_suite.sh), cycles at zero wait states; kernel sources FNV-1a 0xd0cbe282c466690b over 12 files",
+      "operator_overhead": {
+        "value": 0,
+        "source": "inside each path's call term: the firmware's per-operator window includes the interpreter's dispatch"
+      },
+      "per_copy_byte": {
+        "value": 0.7,
+        "source": "Cortex-M4 value x 0.7: M7 dual-issues the scalar loop's address adds and compare (Arm Cortex-M7 TRM, dual issue of ALU with load) (estimate: a byte-at-a-time copy loop, ~1 cycle per byte on a single-issue core)"
+      },
+      "paths": {
+        "add": {
+          "cycles": {
+            "call": 141.0,
+            "element": 16.5
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit_dsp.py over 3 operators of the MLPerf Tiny suite models (bench/estimator/firmware/dsp/*-an500.json: tinycnn firmware --count, cortex-m7 cycle table of FirmwareCycles.swift): max |error| 0%, median 0%"
+        },
+        "conv": {
+          "cycles": {
+            "call": 19544.5859,
+            "im2col": 2.0412,
+            "image": 35.3336,
+            "lane": 13.0033,
+            "packed_mac": 0.489,
+            "pixel": 228.9631
+          },
+          "columns_per_weight_pass": 4,
+          "source": "fit_dsp.py over 28 operators of the MLPerf Tiny suite models (bench/estimator/firmware/dsp/*-an500.json: tinycnn firmware --count, cortex-m7 cycle table of FirmwareCycles.swift): max |error| 8%, median 2%"
+        },
+        "depthwise": {
+          "cycles": {
+            "call": 0.0,
+            "mac": 0.0,
+            "output": 39.279,
+            "pixel": 27.7829
+          },
+          "columns_per_weight_pass": 1,
+          "source": "fit_dsp.py over 17 operators of the MLPerf Tiny suite models (bench/estimator/firmware/dsp/*-an500.json: tinycnn firmware --count, cortex-m7 cycle table of FirmwareCycles.swift): max |error| 6%, median 3%"
+        },
+        "fully_connected": {
+          "cycles": {
+            "call": 240.8618,
+            "image": 1.3882,
+            "lane": 29.6953,
+            "packed_mac": 0.6559
+          },
+          "columns_per_weight_pass": 0,
+          "source": "fit_dsp.py over 13 operators of the MLPerf Tiny suite models (bench/estimator/firmware/dsp/*-an500.json: tinycnn firmware --count, cortex-m7 cycle table of FirmwareCycles.swift): max |error| 1%, median 0%"
+        },
+        "average_pool": {
+          "cycles": {
+            "call": 520.781,
+            "lane": 25.53,
+            "output": 0.0,
+            "tap": 17.203,
+            "window_step": 34.809
+          },
+          "columns_per_weight_pass": 0,
+          "source": "the optimized set's kernel, which KernelSet.dsp runs: tinycnn-optimized's fit.py over 11 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-armv7em-m7-sweep-*.json), cortex-m7 timing rules (cycles.py): max |error| 4%; on 4 held-out layers of the validation models max 9%, median 2%"
+        },
+        "max_pool": {
+          "cycles": {
+            "call": 1188.764,
+            "lane": 10.979,
+            "output": 0.0,
+            "tap": 9.168,
+            "window_step": 118.316
+          },
+          "columns_per_weight_pass": 0,
+          "source": "the optimized set's kernel, which KernelSet.dsp runs: tinycnn-optimized's fit.py over 8 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-armv7em-m7-sweep-*.json), cortex-m7 timing rules (cycles.py): max |error| 2%; on 2 held-out layers of the validation models max 3%, median 2%"
+        },
+        "softmax": {
+          "cycles": {
+            "call": 1442.03,
+            "element": 634.86
+          },
+          "columns_per_weight_pass": 0,
+          "source": "the optimized set's kernel, which KernelSet.dsp runs: tinycnn-optimized's fit.py over 4 sweep layers (bench/estimator/kernels/measurements/tinycnn-optimized-armv7em-m7-sweep-*.json), cortex-m7 timing rules (cycles.py): max |error| 12%; on 4 held-out layers of the validation models max 59%, median 58%"
         }
       }
     }

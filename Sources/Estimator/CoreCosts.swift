@@ -6,13 +6,20 @@ public enum KernelLibrary: String, CaseIterable, Sendable {
   /// TinyCNN's Runtime with `KernelSet.optimized`: CONV_2D and FULLY_CONNECTED filters re-packed
   /// into the arena at prepare, vectorised depthwise, pooling, MEAN and ADD kernels.
   case tinycnnOptimized = "tinycnn-optimized"
+  /// TinyCNN's Runtime with `KernelSet.dsp` (Cortex-M4, M7, M33: the DSP extension's SMLAD
+  /// loops for CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED and ADD, the optimized set's kernels
+  /// for the rest); its costs are fitted on `tinycnn firmware --count` measurements
+  /// (bench/estimator/firmware/fit_dsp.py).
+  case tinycnnDSP = "tinycnn-dsp"
   /// TFLM with the vendor-optimised kernels: CMSIS-NN on Arm, ESP-NN on Espressif parts.
   case cmsisNN = "cmsis-nn"
   /// TFLM's portable reference kernels.
   case reference
 
-  /// TinyCNN's own Runtime (either kernel set) rather than TFLM.
-  public var isTinyCNN: Bool { self == .tinycnn || self == .tinycnnOptimized }
+  /// TinyCNN's own Runtime (any of its kernel sets) rather than TFLM.
+  public var isTinyCNN: Bool {
+    self == .tinycnn || self == .tinycnnOptimized || self == .tinycnnDSP
+  }
 }
 
 /// One coefficient of the cost model and where its value comes from.

@@ -143,6 +143,9 @@ public enum KernelTerm: String, CaseIterable, Sendable {
     if library == .tinycnnOptimized {
       return OptimizedKernels.counts(layer, path: path, insideTaps: taps)
     }
+    if library == .tinycnnDSP {
+      return DSPKernels.counts(layer, path: path, insideTaps: taps)
+    }
     switch path {
     case .fullyConnected:
       let depth = layer.outputChannels > 0 ? layer.macs / max(1, layer.outputChannels) : 0

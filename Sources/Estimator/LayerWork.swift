@@ -95,6 +95,9 @@ public struct ModelWork: Sendable {
   /// The same with `KernelSet.optimized`: the plan region holds the re-packed CONV_2D and
   /// FULLY_CONNECTED filters, the tensor region their scratch.
   public var optimizedRuntimeArena: ArenaRequirements?
+  /// The same with `KernelSet.dsp`: its widened filters and tables in the plan's constants, its
+  /// im2col columns in the tensor region.
+  public var dspRuntimeArena: ArenaRequirements?
 
   public init(
     name: String, layers: [LayerWork], tensors: [TensorLifetime], inputBytes: Int,

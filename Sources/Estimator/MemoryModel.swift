@@ -76,9 +76,13 @@ public struct MemoryEstimate: Sendable {
       Self.persistentPerTensor * tensorCount + Self.persistentPerOperator * model.layers.count
       + Self.persistentPerChannel * weighted.reduce(0) { $0 + $1.outputChannels }
     let runtimeArena =
-      library == .tinycnnOptimized ? model.optimizedRuntimeArena : model.runtimeArena
+      switch library {
+      case .tinycnnOptimized: model.optimizedRuntimeArena
+      case .tinycnnDSP: model.dspRuntimeArena
+      default: model.runtimeArena
+      }
     switch (runtimeArena, library) {
-    case (let runtime?, .tinycnn), (let runtime?, .tinycnnOptimized):
+    case (let runtime?, .tinycnn), (let runtime?, .tinycnnOptimized), (let runtime?, .tinycnnDSP):
       // TinyCNN's firmware allocates exactly Interpreter.requirements: its records are the
       // kernel state, the rest (tensors, or the planner's bookkeeping while it plans) the arena;
       // the constants (multipliers, packed filters) are in flash.

@@ -181,6 +181,7 @@ extension ModelWork {
       inputBytes: inputBytes, outputBytes: outputBytes, fileBytes: fileBytes,
       runtimeArena: Self.runtimeArena(model, kernels: .reference),
       optimizedRuntimeArena: Self.runtimeArena(model, kernels: .optimized))
+    dspRuntimeArena = Self.runtimeArena(model, kernels: .dsp)
   }
 
   /// The activation tensors and when they live, as the Runtime's planner marks them

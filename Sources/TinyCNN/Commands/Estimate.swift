@@ -24,8 +24,10 @@ struct Estimate: ParsableCommand {
       on Espressif parts); reference means TFLM's portable kernels; tinycnn means TinyCNN's \
       own Embedded Swift runtime with its reference kernels (what `tinycnn firmware` builds \
       by default); tinycnn-optimized means that runtime with its optimized kernels \
-      (`tinycnn firmware --kernels optimized`: several times faster, but CONV_2D and \
-      FULLY_CONNECTED filters are copied into the arena, so SRAM grows by about their size).
+      (`tinycnn firmware --kernels optimized`: several times faster; the re-packed filters \
+      are prepared constants in flash); tinycnn-dsp means its Cortex-M DSP kernels \
+      (`tinycnn firmware --kernels dsp`, Cortex-M4, M7, M33, M55: SMLAD loops, costs fitted \
+      on the firmware's own measurements).
 
       Examples:
         tinycnn estimate --model lenet5 --target stm32f746

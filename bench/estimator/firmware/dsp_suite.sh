@@ -4,7 +4,8 @@
 # input_0.npy, on the emulated Cortex-M4F (an386) and Cortex-M7 (an500), per operator the exact
 # instructions, the executed mix and the estimated cycles (FirmwareCycles.swift). Writes
 # bench/estimator/firmware/dsp/<model>-<board>.json; dsp_summary.py prints the tables of
-# firmware/README.md from them. These are what the estimator's DSP costs are to be fitted on.
+# firmware/README.md from them; fit_dsp.py fits the estimator's "tinycnn-dsp" costs on them.
+# dsp/kernel-sources.txt fingerprints the kernel sources measured (kernel_sources.py).
 #
 #   bench/estimator/firmware/dsp_suite.sh            # builds tinycnn (release) first
 #   TINYCNN=/path/to/tinycnn bench/estimator/firmware/dsp_suite.sh
@@ -16,6 +17,7 @@ tinycnn_binary dsp_suite
 GOLDEN="$ROOT/Tests/RuntimeTests/Golden"
 OUT="$HERE/dsp"
 mkdir -p "$OUT"
+python3 "$HERE/kernel_sources.py" >"$OUT/kernel-sources.txt"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 for board in an386 an500; do

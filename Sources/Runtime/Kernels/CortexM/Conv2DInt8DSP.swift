@@ -19,7 +19,7 @@ public func conv2DInt8DSPQuadOrder(filterShape: Shape4) -> Bool {
 
 /// The values of one filter tap in the packed depth: its channels, padded to whole words in
 /// quad order.
-func conv2DInt8DSPTapLength(filterShape: Shape4) -> Int {
+public func conv2DInt8DSPTapLength(filterShape: Shape4) -> Int {
   conv2DInt8DSPQuadOrder(filterShape: filterShape) ? (filterShape.c + 3) / 4 * 4 : filterShape.c
 }
 
