@@ -363,6 +363,15 @@
     let d = tile.d
     let outputStride = tile.stride
     var p = 0
+    // At most 8 channels (a 3-channel image's first layer often has 8): half-width registers.
+    while d.channels <= 8 && p + 8 <= pixels {
+      let x = (
+        rows.next(), rows.next(), rows.next(), rows.next(), rows.next(), rows.next(),
+        rows.next(), rows.next()
+      )
+      dotTile8x8(x, tile, output + p * outputStride)
+      p += 8
+    }
     while p + 8 <= pixels {
       let x = (
         rows.next(), rows.next(), rows.next(), rows.next(), rows.next(), rows.next(),
@@ -613,6 +622,66 @@
     t.finish.finish(acc5, o, g, out + 5 * t.stride)
     t.finish.finish(acc6, o, g, out + 6 * t.stride)
     t.finish.finish(acc7, o, g, out + 7 * t.stride)
+  }
+
+  // 8 pixels x at most 8 channels: `dotTile8x16` on the low halves (ymm), reading the first 32
+  // bytes of each 64-byte weight vector (the rest are the zeros past the channels).
+  @inline(never)
+  private func dotTile8x8<Finish: DotFinish>(
+    _ x: (
+      UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer,
+      UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer
+    ),
+    _ t: DotTile<Finish>, _ out: UnsafeMutablePointer<Int8>
+  ) {
+    var wp = t.d.groupWeights(0)
+    let quads = t.d.segmentQuads
+    let b = lowLanes(t.finish.start(0))
+    var acc0 = b
+    var acc1 = b
+    var acc2 = b
+    var acc3 = b
+    var acc4 = b
+    var acc5 = b
+    var acc6 = b
+    var acc7 = b
+    var (x0, x1, x2, x3, x4, x5, x6, x7) = x
+    for _ in 0..<t.d.segments {
+      for q in 0..<quads {
+        let u = wp.loadUnaligned(fromByteOffset: 64 * q, as: SIMD8<Int32>.self)
+        acc0 = dotAccumulateU8S8(acc0, quad8(x0, q), u)
+        acc1 = dotAccumulateU8S8(acc1, quad8(x1, q), u)
+        acc2 = dotAccumulateU8S8(acc2, quad8(x2, q), u)
+        acc3 = dotAccumulateU8S8(acc3, quad8(x3, q), u)
+        acc4 = dotAccumulateU8S8(acc4, quad8(x4, q), u)
+        acc5 = dotAccumulateU8S8(acc5, quad8(x5, q), u)
+        acc6 = dotAccumulateU8S8(acc6, quad8(x6, q), u)
+        acc7 = dotAccumulateU8S8(acc7, quad8(x7, q), u)
+      }
+      wp += 64 * quads
+      x0 += t.segmentStride
+      x1 += t.segmentStride
+      x2 += t.segmentStride
+      x3 += t.segmentStride
+      x4 += t.segmentStride
+      x5 += t.segmentStride
+      x6 += t.segmentStride
+      x7 += t.segmentStride
+    }
+    let o = t.finish.group(0)
+    t.finish.finish8(acc0, o, out)
+    t.finish.finish8(acc1, o, out + t.stride)
+    t.finish.finish8(acc2, o, out + 2 * t.stride)
+    t.finish.finish8(acc3, o, out + 3 * t.stride)
+    t.finish.finish8(acc4, o, out + 4 * t.stride)
+    t.finish.finish8(acc5, o, out + 5 * t.stride)
+    t.finish.finish8(acc6, o, out + 6 * t.stride)
+    t.finish.finish8(acc7, o, out + 7 * t.stride)
+  }
+
+  @inline(__always)
+  private func quad8(_ x: UnsafeRawPointer, _ q: Int) -> SIMD8<Int32> {
+    SIMD8(repeating: x.loadUnaligned(fromByteOffset: 4 * q, as: Int32.self))
   }
 
   // 4 pixels x 16 channels, two chains each (even and odd quads) for the latency.

@@ -32,6 +32,20 @@
     /// Requantises, clamps and stores the 16 channels of group `g` at `out`.
     func finish(
       _ acc: SIMD16<Int32>, _ group: Group, _ g: Int, _ out: UnsafeMutablePointer<Int8>)
+    /// The same for a layer of at most 8 channels (group 0), its accumulators on 8 lanes.
+    func finish8(_ acc: SIMD8<Int32>, _ group: Group, _ out: UnsafeMutablePointer<Int8>)
+  }
+
+  /// The low 8 lanes.
+  @_transparent
+  func lowLanes(_ v: SIMD16<Int32>) -> SIMD8<Int32> {
+    unsafeBitCast(v, to: (SIMD8<Int32>, SIMD8<Int32>).self).0
+  }
+
+  /// The low 4 lanes.
+  @_transparent
+  func lowLanes(_ v: SIMD8<Int64>) -> SIMD4<Int64> {
+    unsafeBitCast(v, to: (SIMD4<Int64>, SIMD4<Int64>).self).0
   }
 
   /// The accumulators' start, shared by both finishes.
@@ -93,6 +107,11 @@
           acc, multiplier: r.multiplier, leftShift: r.leftShift, rightShift: r.rightShift)
         &+ offset
       storeGroup(clampedToInt8(y, minimum, maximum), channels: bias.d.channels, g, out)
+    }
+
+    @_transparent
+    func finish8(_ acc: SIMD8<Int32>, _ r: Group, _ out: UnsafeMutablePointer<Int8>) {
+      finish(SIMD16(lowHalf: acc, highHalf: SIMD8()), r, 0, out)
     }
   }
 
@@ -179,6 +198,24 @@
     @_transparent
     static func rounded(_ p: SIMD8<Int64>, _ l: Lanes) -> SIMD8<Int64> {
       (p &+ l.constant &+ ((p &>> 32) & l.down)) &>> l.shift
+    }
+
+    /// `finish` on the low 8 channels, in ymm registers.
+    @_transparent
+    func finish8(_ acc: SIMD8<Int32>, _ r: Group, _ out: UnsafeMutablePointer<Int8>) {
+      let a = unsafeBitCast(acc, to: SIMD4<Int64>.self)
+      let m = unsafeBitCast(lowLanes(r.multiplier), to: SIMD4<Int64>.self)
+      let even = Self.rounded4(((a &<< 32) &>> 32) &* ((m &<< 32) &>> 32), r.even)
+      let odd = Self.rounded4((a &>> 32) &* (m &>> 32), r.odd)
+      let low = SIMD4<Int64>(repeating: 0xFFFF_FFFF)
+      let y = unsafeBitCast((even & low) | (odd &<< 32), to: SIMD8<Int32>.self)
+      let channels = bias.d.channels
+      store(narrowSaturatingToInt8(y), to: out, count: channels < 8 ? channels : 8)
+    }
+
+    @_transparent
+    static func rounded4(_ p: SIMD4<Int64>, _ l: Lanes) -> SIMD4<Int64> {
+      (p &+ lowLanes(l.constant) &+ ((p &>> 32) & lowLanes(l.down))) &>> lowLanes(l.shift)
     }
   }
 #endif
