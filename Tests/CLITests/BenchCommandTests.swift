@@ -40,6 +40,15 @@ private let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
   #expect(peak("avx2 avx512f avx512bw").macsPerCycle == 64)
   #expect(peak("avx2 avx512f avx512bw avx512_vnni").macsPerCycle == 128)
   #expect(peak("avx2").peakGMACs == 96)
+  // AMD Zen 4 (family 25) runs 512-bit instructions at one per cycle, 256-bit ones at two.
+  func amd(_ family: Int, _ flags: String) -> CPUPeak {
+    CPUPeak.parse(
+      "vendor_id\t: AuthenticAMD\ncpu family\t: \(family)\nmodel name\t: EPYC\n"
+        + "cpu MHz\t\t: 3000.0\nflags\t\t: \(flags)\n")
+  }
+  #expect(amd(25, "avx2 avx512f avx512bw avx512_vnni").macsPerCycle == 64)
+  #expect(amd(25, "avx2 fma").macsPerCycle == 32)
+  #expect(amd(26, "avx2 avx512f avx512bw avx512_vnni").macsPerCycle == 128)
   #expect(CPUPeak.parse("").peakGMACs == 0)
 }
 

@@ -21,7 +21,7 @@ struct Bench: ParsableCommand {
 
       GMAC/s counts the multiply-accumulates of CONV_2D, DEPTHWISE_CONV_2D and \
       FULLY_CONNECTED (from the model's shapes). The peak is what bit-exact int8 code can do \
-      on this CPU, 2 instructions per cycle: with AVX-512 VNNI u8 x s8 dot products \
+      on this CPU, 2 instructions per cycle (1 for 512-bit ones on AMD Zen 4, which splits them): with AVX-512 VNNI u8 x s8 dot products \
       (vpdpbusd, 64 MACs each, exact after a +128 correction), else int8 widened to int16 and \
       multiplied pairwise (vpmaddwd: 32 MACs with AVX-512BW, 16 with AVX2, 8 with SSE2), \
       times the clock, measured first with a chain of dependent one-cycle instructions \
