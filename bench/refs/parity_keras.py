@@ -4,7 +4,7 @@ with TinyCNN's training settings, and prints one JSON object: the test accuracy,
 times and the trainable parameter count (which the script checks against TinyCNN's).
 
     python bench/refs/parity_keras.py --model cnn-small --dataset FOLDER --epochs 10 \\
-        --batch 64 --optimizer adam --lr 0.002 --seed 0 [--limit N]
+        --batch 64 --optimizer adam --lr 0.002 --seed 0 [--schedule cosine] [--limit N]
 
 What "the same" means here, layer by layer (Sources/Graph/ModelZoo*.swift is the source):
 - PyTorch paddings become Keras paddings with the same arithmetic: padding k//2 at stride 1 is
@@ -17,8 +17,9 @@ What "the same" means here, layer by layer (Sources/Graph/ModelZoo*.swift is the
   short runs).
 - Adam: beta 0.9 / 0.999, epsilon 1e-8 (TinyCNN's, PyTorch's; Keras's default is 1e-7); SGD:
   momentum 0.9 as PyTorch applies it, which for a constant rate equals Keras's SGD(momentum=0.9).
-  Constant learning rate (the script runs TinyCNN with --schedule constant). Glorot-uniform
-  weights, zero biases (both sides' defaults).
+  The rate constant, or with --schedule cosine Keras's CosineDecay to 0 over all steps, which
+  is TinyCNN's `--schedule cosine` (rate(step) = lr (1 + cos(pi step / steps)) / 2, step
+  0-based, updated every batch). Glorot-uniform weights, zero biases (both sides' defaults).
 - Data: pixel / 255 (TinyCNN's preprocessing); `--limit N` keeps the first N images of each
   split, as TinyCNN's `--limit`; PNG folders decode to RGB (gray, palette and RGBA files too),
   class folders sorted by name; batches shuffled every epoch, the last one partial.
@@ -143,6 +144,7 @@ def main():
     ap.add_argument("--optimizer", choices=["adam", "sgd"], default="adam")
     ap.add_argument("--lr", type=float, default=0.002)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--schedule", choices=["constant", "cosine"], default="constant")
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--threads", type=int, default=0)
     a = ap.parse_args()
@@ -163,8 +165,12 @@ def main():
     classes = int(max(y_train.max(), y_test.max())) + 1
 
     model = build(a.model, x_train.shape[1:], classes)
-    optimizer = (tf.keras.optimizers.Adam(a.lr, beta_1=0.9, beta_2=0.999, epsilon=1e-8)
-                 if a.optimizer == "adam" else tf.keras.optimizers.SGD(a.lr, momentum=0.9))
+    lr = a.lr
+    if a.schedule == "cosine":
+        steps = a.epochs * -(-len(x_train) // a.batch)  # the last batch of an epoch is partial
+        lr = tf.keras.optimizers.schedules.CosineDecay(a.lr, decay_steps=steps)
+    optimizer = (tf.keras.optimizers.Adam(lr, beta_1=0.9, beta_2=0.999, epsilon=1e-8)
+                 if a.optimizer == "adam" else tf.keras.optimizers.SGD(lr, momentum=0.9))
     model.compile(optimizer=optimizer, metrics=["accuracy"],
                   loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True))
 
@@ -188,6 +194,7 @@ def main():
     trainable = int(sum(np.prod(w.shape) for w in model.trainable_weights))
     print(json.dumps({
         "framework": "keras", "model": a.model, "dataset": a.dataset, "seed": a.seed,
+        "schedule": a.schedule,
         "test_accuracy": float(accuracy), "test_loss": float(loss),
         "train_loss": [float(v) for v in history.history["loss"]],
         "epoch_seconds": epoch_seconds, "epoch_cpu_seconds": epoch_cpu,

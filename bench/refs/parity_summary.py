@@ -2,7 +2,7 @@
 accuracy over the seeds (and each seed's), the difference, the trainable parameter counts (which
 must match) and the median-epoch-time ratio.
 
-    python bench/refs/parity_summary.py OUT "BATCH OPTIMIZER LR" CORES LOAD \\
+    python bench/refs/parity_summary.py OUT "BATCH OPTIMIZER LR SCHEDULE" CORES LOAD \\
         "dataset|model|epochs|limit|key1 key2 key3" ...
 
 Each key names OUT/<key>.tinycnn.json (`tinycnn train --json`) and OUT/<key>.keras.json
@@ -37,8 +37,8 @@ def load(out, key):
 
 def main():
     out, settings, cores, load_avg = sys.argv[1:5]
-    batch, optimizer, lr = settings.split()
-    print(f"Training parity, TinyCNN vs Keras: batch {batch}, {optimizer} {lr}, constant rate; "
+    batch, optimizer, lr, schedule = settings.split()
+    print(f"Training parity, TinyCNN vs Keras: batch {batch}, {optimizer} {lr}, {schedule} rate; "
           f"{cores} cores, load average {load_avg}")
     header = (f"{'dataset':<14}{'model':<10}{'epochs':>6}{'train':>7}{'params':>9}"
               f"{'TinyCNN %':>11}{'Keras %':>10}{'diff':>7}  {'per seed (TinyCNN / Keras)':<33}"
