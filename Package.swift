@@ -6,17 +6,22 @@ import PackageDescription
 // checks there (-Ounchecked keeps index arithmetic from blocking vectorisation; see
 // docs/recipes/swift-performance.md §8).
 //
-// The default build runs on any x86-64 (SSE2). TINYCNN_CPU picks the vector extension instead:
-//   native       the build machine's best of the two below (scripts/setup.sh and scripts/test.sh
-//                set it), else the default
-//   avx512-vnni  `-target-cpu icelake-server -D AVX512`: zmm tiles, vpdpbusd, vpmovsdb
-//                (Ice Lake server, Sapphire Rapids, Zen 4 and later)
-//   avx2         `-target-cpu haswell -D FMA`: ymm tiles, vpmaddwd, FMA for the float GEMM
-//   x86-64       the default
-// The binary reports what it was built for (`tinycnn bench`, `Runtime.vectorISA`).
-enum BuildCPU { case baseline, avx2, avx512VNNI }
+// The int8 vector kernels pick their instruction set at run time: the sources in
+// Sources/Runtime/Kernels/SIMD are compiled three times, into Runtime (the target's baseline:
+// SSE2 on x86-64), RuntimeAVX2 (`-target-cpu haswell`) and RuntimeAVX512 (`-target-cpu
+// icelake-server -D AVX512`, plus Kernels/X86 and X86DotProduct's `vpdpbusd`), through the
+// symlinked folders of Sources/RuntimeAVX2 and Sources/RuntimeAVX512. KernelDispatch offers them
+// as `KernelSet.avx2` and `.avx512VNNI` and picks the fastest from CPUID (`KernelSet.fastest`).
+// A plain `swift build -c release` binary runs AVX-512 VNNI on a VNNI CPU, AVX2 on an AVX2 CPU,
+// and the portable kernels elsewhere.
+//
+// TINYCNN_CPU only tunes the float training GEMM (Sources/Training/GEMM), which has no run-time
+// dispatch: `native` (scripts/setup.sh and scripts/test.sh set it) or `avx2` compile Training
+// with `-target-cpu haswell -D FMA` (fused multiply-add; the binary then needs AVX2 and FMA).
+// The default runs on any x86-64.
+enum TrainingCPU { case baseline, fma }
 
-let buildCPU: BuildCPU = {
+let trainingCPU: TrainingCPU = {
   let choice = ProcessInfo.processInfo.environment["TINYCNN_CPU"] ?? "x86-64"
   func machineFlags() -> Set<Substring> {
     guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
@@ -26,33 +31,48 @@ let buildCPU: BuildCPU = {
   }
   switch choice {
   case "x86-64", "": return .baseline
-  case "avx2": return .avx2
-  case "avx512-vnni": return .avx512VNNI
+  case "avx2", "avx512-vnni": return .fma
   case "native":
     let flags = machineFlags()
-    guard flags.contains("avx2"), flags.contains("fma") else { return .baseline }
-    let vnni = ["avx512bw", "avx512vl", "avx512_vnni"].allSatisfy { flags.contains(Substring($0)) }
-    return vnni ? .avx512VNNI : .avx2
+    return flags.contains("avx2") && flags.contains("fma") ? .fma : .baseline
   default:
-    fatalError("TINYCNN_CPU=\(choice): use native, avx512-vnni, avx2 or x86-64")
+    fatalError("TINYCNN_CPU=\(choice): use native, avx2 or x86-64")
   }
 }()
-let cpuHasAVX512VNNI = buildCPU == .avx512VNNI
 
 // TINYCNN_CHECKED=1 keeps Swift's overflow and bounds checks in those modules too: the build
 // scripts/sanitize.sh runs the tests with in place of UBSan, which swiftc rejects on Linux.
 let keepsChecks = ProcessInfo.processInfo.environment["TINYCNN_CHECKED"] == "1"
 
-let fastFlags: [SwiftSetting] =
-  (keepsChecks ? [] : [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))])
-  + {
-    switch buildCPU {
-    case .baseline: return []
-    case .avx2: return [.unsafeFlags(["-target-cpu", "haswell"]), .define("FMA")]
-    case .avx512VNNI:
-      return [.unsafeFlags(["-target-cpu", "icelake-server"]), .define("FMA"), .define("AVX512")]
-    }
-  }()
+let unchecked: [SwiftSetting] =
+  keepsChecks ? [] : [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+let trainingFlags: [SwiftSetting] =
+  unchecked
+  + (trainingCPU == .fma ? [.unsafeFlags(["-target-cpu", "haswell"]), .define("FMA")] : [])
+
+#if arch(x86_64)
+  let hostIsX86 = true
+#else
+  let hostIsX86 = false
+#endif
+
+// The x86-64 compilations of the vector kernels (see the top of this file).
+let x86KernelTargets: [Target] = [
+  .target(
+    name: "RuntimeAVX2", dependencies: ["Runtime"],
+    swiftSettings: unchecked + [.unsafeFlags(["-target-cpu", "haswell"]), .define("AVX2")]),
+  .target(
+    name: "RuntimeAVX512", dependencies: ["Runtime", "X86DotProduct"],
+    swiftSettings: unchecked + [
+      .unsafeFlags(["-target-cpu", "icelake-server"]), .define("AVX512"),
+    ]),
+  // vpdpbusd and vpmovsdb (Sources/X86DotProduct): the Builtin module needs -parse-stdlib.
+  .target(
+    name: "X86DotProduct",
+    swiftSettings: unchecked + [
+      .unsafeFlags(["-target-cpu", "icelake-server", "-parse-stdlib"])
+    ]),
+]
 
 let package = Package(
   name: "TinyCNN",
@@ -68,14 +88,18 @@ let package = Package(
       name: "CLibPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
     .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
     .target(
-      name: "Runtime", dependencies: cpuHasAVX512VNNI ? ["X86DotProduct"] : [],
-      exclude: ["README.md"], swiftSettings: fastFlags),
+      name: "Runtime", exclude: ["README.md", "Kernels/X86"], swiftSettings: unchecked),
+    .target(name: "CPUFeatures"),
+    .target(
+      name: "KernelDispatch",
+      dependencies: ["Runtime", "CPUFeatures"]
+        + (hostIsX86 ? ["RuntimeAVX2", "RuntimeAVX512"] : [])),
     // Checked conversions, overflow-checked sizes and resource limits for every reader.
     .target(name: "InputChecks"),
     .target(name: "Graph", dependencies: ["InputChecks", "Runtime"]),
     .target(name: "Imaging", dependencies: ["CLibPNG", "InputChecks"]),
     .target(name: "Datasets", dependencies: ["CZlib", "Imaging", "InputChecks"]),
-    .target(name: "Training", dependencies: ["Graph", "Datasets"], swiftSettings: fastFlags),
+    .target(name: "Training", dependencies: ["Graph", "Datasets"], swiftSettings: trainingFlags),
     .target(name: "Quantization", dependencies: ["Graph", "Runtime"], exclude: ["README.md"]),
     .target(
       name: "Estimator", dependencies: ["Graph", "Runtime", "InputChecks"], exclude: ["Data"]),
@@ -84,13 +108,15 @@ let package = Package(
     .target(
       name: "Pipeline",
       dependencies: [
-        "Runtime", "Graph", "Imaging", "Datasets", "Training", "Quantization", "Estimator",
+        "Runtime", "KernelDispatch", "Graph", "Imaging", "Datasets", "Training", "Quantization",
+        "Estimator",
         "InputChecks",
       ]),
     .executableTarget(
       name: "TinyCNN",
       dependencies: [
-        "Pipeline", "Runtime", "Graph", "Imaging", "Datasets", "Training", "Quantization",
+        "Pipeline", "Runtime", "KernelDispatch", "Graph", "Imaging", "Datasets", "Training",
+        "Quantization",
         "Estimator", "InputChecks",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
@@ -98,9 +124,10 @@ let package = Package(
     .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
     .testTarget(
       name: "RuntimeTests",
-      dependencies: ["Runtime", "Quantization", "Datasets", "AllocationCounter"],
-      exclude: ["Golden", "Kernels/Oracle"],
-      swiftSettings: cpuHasAVX512VNNI ? [.define("AVX512")] : []),
+      dependencies: [
+        "Runtime", "KernelDispatch", "Quantization", "Datasets", "AllocationCounter",
+      ] + (hostIsX86 ? ["RuntimeAVX512"] : []),
+      exclude: ["Golden", "Kernels/Oracle"]),
     .testTarget(name: "GraphTests", dependencies: ["Graph", "Runtime"]),
     .testTarget(name: "ImagingTests", dependencies: ["Imaging"], resources: [.copy("Fixtures")]),
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Imaging"]),
@@ -118,13 +145,8 @@ let package = Package(
         "Pipeline", "Runtime", "Graph", "Imaging", "Datasets", "Quantization", "Training",
         "TestSupport",
       ]),
-    .testTarget(name: "CLITests", dependencies: ["TinyCNN", "Pipeline", "TestSupport"]),
+    .testTarget(
+      name: "CLITests", dependencies: ["TinyCNN", "Pipeline", "KernelDispatch", "TestSupport"]),
   ]
-    // vpdpbusd for the int8 GEMM (Sources/X86DotProduct): the Builtin module needs -parse-stdlib.
-    + (cpuHasAVX512VNNI
-      ? [
-        .target(
-          name: "X86DotProduct",
-          swiftSettings: fastFlags + [.unsafeFlags(["-parse-stdlib"])])
-      ] : [])
+    + (hostIsX86 ? x86KernelTargets : [])
 )

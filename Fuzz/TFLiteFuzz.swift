@@ -17,7 +17,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
   _ = try? model.metadata(named: "class_names")
   let work = try? ModelWork(model, name: "fuzz", file: "fuzz", fileBytes: size)
   let macs = work?.layers.reduce(0) { $0 &+ max($1.macs, $1.outputCount) }
-  for kernels in [KernelSet.reference, .optimized] {
+  for kernels in [KernelSet.reference, .portable] {
     prepareAndInvoke(model, kernels: kernels, invoke: macs.map { $0 <= maxInvokedMACs } ?? false)
     prepareForFirmware(model, kernels: kernels)
   }
@@ -29,26 +29,25 @@ private let maxInvokedMACs = 2_000_000
 /// Arenas above this are sized and refused, as a host with little memory would.
 private let maxArenaBytes = 4 << 20
 
-/// The host half of `firmware --export`: constants prepared for a microcontroller's packing.
+/// The host half of `firmware --export`: constants prepared for a microcontroller (the reference
+/// or the portable set, which packs as a Cortex-M build does).
 private func prepareForFirmware(_ model: Model, kernels: KernelSet) {
-  guard let arena = arena(for: model, kernels: kernels, packing: .portable) else { return }
+  guard let arena = arena(for: model, kernels: kernels) else { return }
   defer { arena.deallocate() }
   _ = try? Interpreter.prepareConstants(for: model, kernels: kernels, in: arena)
 }
 
 /// A zeroed arena of the size `requirements` reports, or nil past `maxArenaBytes`.
-private func arena(for model: Model, kernels: KernelSet, packing: FilterPacking)
-  -> UnsafeMutableRawBufferPointer?
-{
+private func arena(for model: Model, kernels: KernelSet) -> UnsafeMutableRawBufferPointer? {
   guard
-    let planning = try? Interpreter.planningBytes(for: model, kernels: kernels, packing: packing),
+    let planning = try? Interpreter.planningBytes(for: model, kernels: kernels),
     planning <= maxArenaBytes
   else { return nil }
   let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: planning, alignment: 16)
   defer { scratch.deallocate() }
   guard
     let needs = try? Interpreter.requirements(
-      for: model, scratch: scratch, kernels: kernels, packing: packing),
+      for: model, scratch: scratch, kernels: kernels),
     needs.totalBytes <= maxArenaBytes
   else { return nil }
   let arena = UnsafeMutableRawBufferPointer.allocate(byteCount: needs.totalBytes, alignment: 16)
@@ -57,7 +56,7 @@ private func arena(for model: Model, kernels: KernelSet, packing: FilterPacking)
 }
 
 private func prepareAndInvoke(_ model: Model, kernels: KernelSet, invoke: Bool) {
-  guard let arena = arena(for: model, kernels: kernels, packing: .thisBuild) else { return }
+  guard let arena = arena(for: model, kernels: kernels) else { return }
   defer { arena.deallocate() }
   guard let interpreter = try? Interpreter(model: model, arena: arena, kernels: kernels),
     invoke

@@ -85,6 +85,7 @@ mapfile -t RUNTIME < <(find "$ROOT/Sources/Runtime" -name '*.swift' | sort)
   -target "$SWIFT_TRIPLE" "${XCC[@]}" ${SWIFT_DEFINES[@]+"${SWIFT_DEFINES[@]}"} \
   -Xfrontend -function-sections -Xfrontend -disable-stack-protector \
   -I "$HERE" -I "$GEN" ${DSP_INCLUDE[@]+"${DSP_INCLUDE[@]}"} -module-name Runtime \
+  -package-name TinyCNN \
   "${RUNTIME[@]}" "$HERE/main.swift" "$HERE/Output.swift" -c -o "$OUT/app.o"
 
 # 2. C: start-up, board support and the generated data, with the same CPU and float ABI.

@@ -71,7 +71,7 @@ swiftc -enable-experimental-feature Embedded -wmo -parse-as-library -Osize -no-a
   -target "$TRIPLE" "${XCC[@]}" \
   -Xfrontend -function-sections -Xfrontend -disable-stack-protector \
   -I "$BUILD" ${DSP_INCLUDE[@]+"${DSP_INCLUDE[@]}"} ${SWIFT_DEFINES[@]+"${SWIFT_DEFINES[@]}"} \
-  -module-name Runtime \
+  -module-name Runtime -package-name TinyCNN \
   "${RUNTIME[@]}" "$HERE/library/Library.swift" -c -o "$BUILD/tinycnn.o"
 "$TC/clang" --target="$CLANG_TRIPLE" -mthumb $CPU_FLAGS -Os -ffreestanding -ffunction-sections \
   -fdata-sections -Wall -I "$OUT" -c "$OUT/tinycnn_model.c" -o "$BUILD/tinycnn_model.o"

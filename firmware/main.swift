@@ -75,7 +75,7 @@ func openInterpreter(_ model: Model) throws(RuntimeError) -> Interpreter {
     start: tinycnn_arena_data(), count: Int(tinycnn_arena_bytes()))
   let constants = UnsafeRawBufferPointer(
     start: tinycnn_constants_data(), count: Int(TINYCNN_CONSTANTS_BYTES))
-  let kernels = KernelSet(rawValue: UInt8(truncatingIfNeeded: tinycnn_kernel_set())) ?? .reference
+  let kernels = KernelSet.builtIn(UInt8(truncatingIfNeeded: tinycnn_kernel_set())) ?? .reference
   let interpreter = try Interpreter(
     model: model, constants: constants, arena: arena, kernels: kernels)
   // A measuring build's arena is the host's figure, whose 64-bit records are an upper bound of

@@ -16,8 +16,9 @@ seconds=${2:-60}
 shift 2 || shift $#
 out=.build/fuzz
 mkdir -p "$out"
-flags=(-parse-as-library -O -g -sanitize=fuzzer,address -I "$out" -I Sources/CLibPNG
-  -I Sources/CZlib)
+# -package-name: the Runtime's kernel sets share its types with `package` access.
+flags=(-parse-as-library -package-name TinyCNN -O -g -sanitize=fuzzer,address -I "$out"
+  -I Sources/CLibPNG -I Sources/CZlib)
 
 # module name, then extra flags; each depends only on those before it.
 build_module() {

@@ -3,7 +3,7 @@ public enum KernelLibrary: String, CaseIterable, Sendable {
   /// TinyCNN's Embedded Swift Runtime with its reference kernels (`KernelSet.reference`, the
   /// firmware's default).
   case tinycnn
-  /// TinyCNN's Runtime with `KernelSet.optimized`: CONV_2D and FULLY_CONNECTED filters re-packed
+  /// TinyCNN's Runtime with `KernelSet.portable`: CONV_2D and FULLY_CONNECTED filters re-packed
   /// into the arena at prepare, vectorised depthwise, pooling, MEAN and ADD kernels.
   case tinycnnOptimized = "tinycnn-optimized"
   /// TinyCNN's Runtime with `KernelSet.dsp` (Cortex-M4, M7, M33: the DSP extension's SMLAD

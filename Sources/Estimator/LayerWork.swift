@@ -92,7 +92,7 @@ public struct ModelWork: Sendable {
   /// region is TFLM's greedy plan, the plan region TinyCNN's own operator records. Nil for
   /// shape-only models (planned here by `ArenaPlanner`) and for files the Runtime cannot run.
   public var runtimeArena: ArenaRequirements?
-  /// The same with `KernelSet.optimized`: the plan region holds the re-packed CONV_2D and
+  /// The same with `KernelSet.portable`: the plan region holds the re-packed CONV_2D and
   /// FULLY_CONNECTED filters, the tensor region their scratch.
   public var optimizedRuntimeArena: ArenaRequirements?
   /// The same with `KernelSet.dsp`: its widened filters and tables in the plan's constants, its

@@ -1,7 +1,7 @@
 import Graph
 import Runtime
 
-// What TinyCNN's optimized kernels (`KernelSet.optimized`) cost in memory and how their work is
+// What TinyCNN's optimized kernels (`KernelSet.portable`) cost in memory and how their work is
 // counted. The sizes are the Runtime's own functions (the ones its prepare calls), so a
 // shape-only model is sized as the Interpreter would size the .tflite; the term counts follow
 // the SIMD kernels' loop structure and are mirrored by bench/estimator/kernels/fit.py
@@ -21,6 +21,9 @@ enum OptimizedKernels {
   /// Output channels per packed group: one SIMD8<Int32> accumulator.
   static let groupLanes = 8
 
+  /// The packed layout of a microcontroller build: the portable vector set's.
+  private static var portable: VectorKernels { KernelSet.portable.vector! }
+
   /// The packed filter and scratch the optimized prepare reserves for `layer`; nil when it
   /// keeps the reference kernel (grouped convolution, other operators).
   static func packing(for layer: LayerWork) -> PackedKernelSize? {
@@ -28,18 +31,17 @@ enum OptimizedKernels {
     case .conv2D:
       guard let (p, input, filter, output) = convShapes(layer) else { return nil }
       guard
-        conv2DInt8SIMDMethod(p, inputShape: input, filterShape: filter, outputShape: output)
+        portable.conv2DMethod(p, inputShape: input, filterShape: filter, outputShape: output)
           != .reference
       else { return nil }
       return PackedKernelSize(
-        packedBytes: aligned16(packedConv2DFilterBytes(filterShape: filter, packing: .portable)),
-        scratchBytes: conv2DInt8SIMDScratchBytes(
+        packedBytes: aligned16(portable.conv2DFilterBytes(filter)),
+        scratchBytes: portable.conv2DScratchBytes(
           p, inputShape: input, filterShape: filter, outputShape: output))
     case .fullyConnected:
       let filter = fullyConnectedFilter(layer)
       return PackedKernelSize(
-        packedBytes: aligned16(
-          packedFullyConnectedFilterBytes(filterShape: filter, packing: .portable)),
+        packedBytes: aligned16(portable.fullyConnectedFilterBytes(filter)),
         scratchBytes: fullyConnectedInt8SIMDScratchBytes(filterShape: filter))
     default:
       return nil
@@ -71,7 +73,7 @@ enum OptimizedKernels {
       let pairs = Double((layer.kernel.width * layer.inputChannels + 1) / 2)
       var image = pixels * kh * 2 * pairs
       if let (p, input, filter, output) = convShapes(layer),
-        case .paddedImage(let height, let width) = conv2DInt8SIMDMethod(
+        case .paddedImage(let height, let width) = portable.conv2DMethod(
           p, inputShape: input, filterShape: filter, outputShape: output)
       {
         image = Double(height * width * input.c)

@@ -5,18 +5,15 @@ import Runtime
 /// what the arena must hold (`Interpreter.requirements`). The estimator's figures, the host
 /// runner (`ModelSession`) and the firmware driver all size arenas through here.
 public enum RuntimeArena {
-  /// - packing: `.portable` sizes the optimized kernels' packed filters as a Cortex-M build
-  ///   packs them, whatever this host's vector extension.
+  /// - kernels: each set sizes its own packed layout; `.portable` is what a Cortex-M build packs.
   public static func requirements(
-    for model: Model, kernels: KernelSet, preservingAllTensors: Bool = false,
-    packing: FilterPacking = .thisBuild
+    for model: Model, kernels: KernelSet, preservingAllTensors: Bool = false
   ) throws(RuntimeError) -> ArenaRequirements {
     let scratch = UnsafeMutableRawBufferPointer.allocate(
-      byteCount: try Interpreter.planningBytes(for: model, kernels: kernels, packing: packing),
+      byteCount: try Interpreter.planningBytes(for: model, kernels: kernels),
       alignment: arenaAlignment)
     defer { scratch.deallocate() }
     return try Interpreter.requirements(
-      for: model, scratch: scratch, preservingAllTensors: preservingAllTensors, kernels: kernels,
-      packing: packing)
+      for: model, scratch: scratch, preservingAllTensors: preservingAllTensors, kernels: kernels)
   }
 }

@@ -180,7 +180,7 @@ extension ModelWork {
       name: name, layers: layers, tensors: tensors,
       inputBytes: inputBytes, outputBytes: outputBytes, fileBytes: fileBytes,
       runtimeArena: Self.runtimeArena(model, kernels: .reference),
-      optimizedRuntimeArena: Self.runtimeArena(model, kernels: .optimized))
+      optimizedRuntimeArena: Self.runtimeArena(model, kernels: .portable))
     dspRuntimeArena = Self.runtimeArena(model, kernels: .dsp)
   }
 
@@ -217,8 +217,8 @@ extension ModelWork {
   /// firmware will allocate; nil when the Runtime cannot run the file (the estimator still
   /// sizes it).
   static func runtimeArena(_ model: Runtime.Model, kernels: KernelSet) -> ArenaRequirements? {
-    // Sized for a microcontroller build of the kernels, not this host's (`FilterPacking`).
-    try? RuntimeArena.requirements(for: model, kernels: kernels, packing: .portable)
+    // `.portable` is the microcontroller build's layout, whatever this host runs.
+    try? RuntimeArena.requirements(for: model, kernels: kernels)
   }
 
   static func activationName(_ a: FusedActivation) -> String? {

@@ -44,6 +44,8 @@ package struct BenchResult: Encodable {
 
   package var model: String
   /// The kernel set's name: "reference" or "optimized".
+  /// The kernel set that ran (`KernelSet.name`: with `--kernels optimized`, the fastest this CPU
+  /// has).
   package var kernels: String
   package var batch: Int
   package var runs: Int
@@ -135,7 +137,8 @@ package struct BenchResult: Encodable {
       file: file, kernels: kernels, images: images, runs: runs, warmup: warmup,
       threads: max(1, threads))
     return BenchResult(
-      model: path, kernels: String(describing: kernels), batch: batch, runs: runs, warmup: warmup,
+      model: path, kernels: String(describing: kernels.name), batch: batch, runs: runs,
+      warmup: warmup,
       cpu: cpu,
       latencyMicroseconds: latency, imagesPerSecond: single, macs: macs, gmacs: gmacs,
       peakFraction: cpu.peakGMACs > 0 ? gmacs / cpu.peakGMACs : 0,

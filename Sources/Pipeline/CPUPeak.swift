@@ -11,8 +11,6 @@ package struct CPUPeak: Encodable {
   package var clockMeasured: Bool
   /// The widest vector extension the CPU has for int16 pairwise multiply-adds.
   package var isa: String
-  /// What the Runtime module was compiled for (Package.swift picks it from the build machine).
-  package var buildISA: String
   /// Multiply-add instructions per cycle x MACs each: 2 per cycle, except 512-bit ones on AMD's
   /// Zen 4 (family 25), which runs them as two halves on its 256-bit units: 1 per cycle there.
   package var macsPerCycle: Int
@@ -49,8 +47,7 @@ package struct CPUPeak: Encodable {
     let perCycle = (splitsZMM ? 1 : 2) * macsPerInstruction
     return CPUPeak(
       model: field("model name") ?? "unknown", megahertz: mhz, nominalMegahertz: nominal,
-      clockMeasured: measuredMegahertz != nil, isa: isa,
-      buildISA: String(describing: Runtime.vectorISA), macsPerCycle: perCycle,
+      clockMeasured: measuredMegahertz != nil, isa: isa, macsPerCycle: perCycle,
       peakGMACs: Double(perCycle) * mhz / 1000)
   }
 }

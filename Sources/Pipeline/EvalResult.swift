@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import Graph
+import KernelDispatch
 import Quantization
 import Runtime
 import Training
@@ -36,7 +37,7 @@ package struct EvalResult {
   /// records; the first `limit` images) and compares.
   package static func compute(
     floatPath: String, int8Path: String, dataset: String?, limit: Int?, layerImages: Int,
-    kernels: KernelSet = .optimized, threads: (_ images: Int) -> Int = { _ in 1 },
+    kernels: KernelSet = .fastest, threads: (_ images: Int) -> Int = { _ in 1 },
     progress: (_ stage: Stage, _ done: Int, _ total: Int) -> Void = { _, _, _ in }
   ) throws -> EvalResult {
     let floatModel: FloatModel
@@ -65,7 +66,7 @@ package struct EvalResult {
   /// graph the int8 file was converted from.
   package static func compute(
     floatModel: FloatModel, folded: FloatModel, floatPath: String, int8Path: String,
-    images: LabeledImages, dataset: String, layerImages: Int, kernels: KernelSet = .optimized,
+    images: LabeledImages, dataset: String, layerImages: Int, kernels: KernelSet = .fastest,
     threads: Int = 1,
     progress: (_ stage: Stage, _ done: Int, _ total: Int) -> Void = { _, _, _ in }
   ) throws -> EvalResult {

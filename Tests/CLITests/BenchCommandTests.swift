@@ -1,4 +1,5 @@
 import Foundation
+import KernelDispatch
 import Pipeline
 import Runtime
 import Testing
@@ -12,7 +13,7 @@ private let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
   let path = golden.appendingPathComponent("lenet5_fixed/model.tflite").path
   let cpu = CPUPeak.parse(
     "model name\t: Test CPU\ncpu MHz\t\t: 2000.000\nflags\t\t: fpu sse2 avx avx2 fma\n")
-  for kernels in [KernelSet.reference, .optimized] {
+  for kernels in [KernelSet.reference, .fastest] {
     let result = try BenchResult.measure(
       path: path, kernels: kernels, batch: 2, runs: 3, warmup: 1, threads: 2, cpu: cpu)
     // LeNet-5: conv 28x28x6 (5x5x1), conv 10x10x16 (5x5x6), fc 400-120-84-10.

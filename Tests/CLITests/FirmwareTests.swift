@@ -144,7 +144,7 @@ private func hostOutput(_ image: String) throws -> [Int8] {
   defer { try? FileManager.default.removeItem(at: dir) }
   let images = Array(samples.prefix(2))
   let job = FirmwareJob(
-    model: lenet5, inputs: .images(images), board: .an386, directory: dir, kernels: .optimized,
+    model: lenet5, inputs: .images(images), board: .an386, directory: dir, kernels: .portable,
     run: true, toolchain: toolchain)
   let report = try job.perform()
   #expect(report.problem == nil, "\(report.problem ?? "")")
@@ -191,7 +191,7 @@ private func hostOutput(_ image: String) throws -> [Int8] {
   let job = FirmwareJob(
     model: golden.appendingPathComponent("model.tflite").path,
     inputs: .array(path: golden.appendingPathComponent("input_0.npy").path, limit: 1),
-    board: .microbit, directory: dir, kernels: .optimized, run: true, toolchain: toolchain)
+    board: .microbit, directory: dir, kernels: .portable, run: true, toolchain: toolchain)
   let report = try job.perform()
   #expect(report.problem == nil, "\(report.problem ?? "")")
   #expect(report.identical == true)

@@ -23,6 +23,25 @@ func runGivesTFLMsBytesWithEveryKernelSetAndThreadCount(kernels: String, threads
   }
 }
 
+/// Each set by name that this CPU runs (`--kernels portable`, `dsp`, `avx2`, `avx512-vnni`) is
+/// accepted and writes TFLM's bytes; the help names exactly those.
+@Test(arguments: KernelChoice.allCases.filter { $0.set != nil && $0 != .optimized })
+func runTakesEachKernelSetByName(choice: KernelChoice) throws {
+  let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID())")
+  try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let y = dir.appendingPathComponent("out.npy").path
+  var run = try Run.parse([
+    goldenPath("mixed_ops", "model.tflite"), "--input", goldenPath("mixed_ops", "input_0.npy"),
+    "--output", y, "--kernels", choice.rawValue, "--quiet",
+  ])
+  #expect(run.kernels.set.id == choice.set?.id)
+  try run.run()
+  let want = try Data(contentsOf: URL(fileURLWithPath: goldenPath("mixed_ops", "output_0.npy")))
+  #expect(try Data(contentsOf: URL(fileURLWithPath: y)) == want, "\(choice.rawValue)")
+  #expect(KernelChoice.availableNames.contains(choice.rawValue))
+}
+
 @Test func runRefusesBadThreadAndKernelFlags() throws {
   #expect(throws: (any Error).self) {
     try Run.parse(["m.tflite", "-o", "y.npy", "--threads", "0"])

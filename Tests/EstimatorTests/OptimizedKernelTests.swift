@@ -5,7 +5,7 @@ import Testing
 
 @testable import Estimator
 
-// `--kernels tinycnn-optimized`: TinyCNN's Runtime with KernelSet.optimized. Its memory is the
+// `--kernels tinycnn-optimized`: TinyCNN's Runtime with KernelSet.portable. Its memory is the
 // Runtime's own figure for a .tflite and the same packing sizes for a shape-only model; its
 // cycles are fitted on the harness's run of the same kernels and checked against the firmware.
 
@@ -20,11 +20,11 @@ func runtimeRequirements(_ path: String, kernels: KernelSet) throws -> ArenaRequ
   return try data.withUnsafeBytes { raw in
     let model = try Runtime.Model(bytes: raw)
     let scratch = UnsafeMutableRawBufferPointer.allocate(
-      byteCount: try Interpreter.planningBytes(for: model, kernels: kernels, packing: .portable),
+      byteCount: try Interpreter.planningBytes(for: model, kernels: kernels),
       alignment: 16)
     defer { scratch.deallocate() }
     return try Interpreter.requirements(
-      for: model, scratch: scratch, kernels: kernels, packing: .portable)
+      for: model, scratch: scratch, kernels: kernels)
   }
 }
 
@@ -36,7 +36,7 @@ func runtimeRequirements(_ path: String, kernels: KernelSet) throws -> ArenaRequ
   let target = try #require(Target.named("cortex-m4"))
   let optimized = try estimate(work, on: target, kernels: .tinycnnOptimized).memory
   let reference = try estimate(work, on: target, kernels: .tinycnn).memory
-  let runtimeOptimized = try runtimeRequirements(bundledLenet5, kernels: .optimized)
+  let runtimeOptimized = try runtimeRequirements(bundledLenet5, kernels: .portable)
   let runtimeReference = try runtimeRequirements(bundledLenet5, kernels: .reference)
   for (estimate, runtime) in [(optimized, runtimeOptimized), (reference, runtimeReference)] {
     #expect(
@@ -54,7 +54,7 @@ func runtimeRequirements(_ path: String, kernels: KernelSet) throws -> ArenaRequ
 @Test func packedFilterBytesAreWhatThePrepareReserves() throws {
   let work = try ModelWork(tfliteAt: bundledLenet5)
   let packed = work.layers.reduce(0) { $0 + (OptimizedKernels.packing(for: $1)?.packedBytes ?? 0) }
-  let optimized = try runtimeRequirements(bundledLenet5, kernels: .optimized)
+  let optimized = try runtimeRequirements(bundledLenet5, kernels: .portable)
   let reference = try runtimeRequirements(bundledLenet5, kernels: .reference)
   #expect(packed > 0)
   // Each packed block starts on 16 bytes after whatever the operator allocated before it: up

@@ -34,7 +34,8 @@ private func embeddedCompile(_ files: [String]) throws -> (status: Int32, stderr
   process.arguments =
     [
       "-target", "armv7em-none-none-eabi", "-enable-experimental-feature", "Embedded",
-      "-no-allocations", "-wmo", "-parse-as-library", "-Osize", "-module-name", "Runtime", "-c",
+      "-no-allocations", "-wmo", "-parse-as-library", "-Osize", "-module-name", "Runtime",
+      "-package-name", "TinyCNN", "-c",
     ] + files + ["-o", out.path]
   let stderr = Pipe()
   process.standardError = stderr

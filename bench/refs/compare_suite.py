@@ -1,13 +1,15 @@
 """TinyCNN vs TFLite Micro (the oracle) on the benchmark suite, over many seeded random inputs.
 
     python bench/refs/compare_suite.py --tinycnn PATH [--rows N] [--chunk C] [--only a,b]
-                                       [--seed S] [--json OUT]
+                                       [--seed S] [--kernels k1,k2] [--json OUT]
 
 For every "suite" case of Tests/RuntimeTests/Golden/MANIFEST.json (or those named by --only,
 which may be any golden case with one int8 input): N rows (default 10,000) uniform over the int8
 range, drawn from seeded generators (chunk k of C rows, default 1,000, from seed
 S * 1,000,003 + k; S defaults to 12: the rows depend on S, C and N), go through TFLM's
-Python interpreter and through `tinycnn run --kernels reference` and `--kernels optimized`.
+Python interpreter and through `tinycnn run --kernels K` for each K of --kernels (default
+reference,optimized; `all` is every set this CPU runs: reference, dsp, portable, avx2,
+avx512-vnni as `tinycnn run --help` lists them).
 Prints, per model and kernel set, the output vectors that differ from TFLM's and the largest
 difference. Exit status 1 if any differs. TFLM's outputs are cached in bench/out/compare/ (by
 model, input and tflite-micro version), so a rerun costs only TinyCNN's time.
@@ -27,7 +29,8 @@ import numpy as np
 import compare_tflm as ct
 import tflite_tools as tt
 
-KERNELS = ("reference", "optimized")
+DEFAULT_KERNELS = "reference,optimized"
+EVERY_SET = ("reference", "dsp", "portable", "avx2", "avx512-vnni")
 
 
 def log(s):
@@ -49,8 +52,12 @@ def main():
                     help="rows per TFLM / tinycnn call (memory: MobileNet rows are 27 KB)")
     ap.add_argument("--seed", type=int, default=12)
     ap.add_argument("--only", help="comma-separated golden case names (default: the suite)")
+    ap.add_argument("--kernels", default=DEFAULT_KERNELS,
+                    help="comma-separated `tinycnn run --kernels` values, or `all` (every set "
+                         "this CPU runs)")
     ap.add_argument("--json", help="also write the summary as JSON here")
     args = ap.parse_args()
+    KERNELS = available_sets(args.tinycnn) if args.kernels == "all" else args.kernels.split(",")
     try:
         os.nice(10)
     except OSError:
@@ -99,11 +106,11 @@ def main():
         row = {"model": c["name"], "rows": args.rows, "seed": args.seed, "chunk": args.chunk}
         for k in KERNELS:
             if k in errors:
-                log(f"  TinyCNN {k:<9} vs TFLM  ERROR {errors[k]}")
+                log(f"  TinyCNN {k:<11} vs TFLM  ERROR {errors[k]}")
                 row[k] = errors[k]
                 bad += 1
                 continue
-            log(f"  TinyCNN {k:<9} vs TFLM  {differing[k]:5d} of {args.rows} differ, max |diff| "
+            log(f"  TinyCNN {k:<11} vs TFLM  {differing[k]:5d} of {args.rows} differ, max |diff| "
                 f"{max_diff[k]}  ({t_ours[k]:.1f} s incl. process starts)")
             row[k] = {"differing_vectors": differing[k], "of": args.rows,
                       "max_abs_diff": max_diff[k]}
@@ -114,9 +121,22 @@ def main():
             json.dump(summary, f, indent=1)
         os.replace(args.json + ".tmp", args.json)
         log(f"wrote {args.json}")
-    log("RESULT: " + ("TinyCNN equals TFLM on every output vector, both kernel sets" if not bad
+    log("RESULT: " + (f"TinyCNN equals TFLM on every output vector, kernel sets {','.join(KERNELS)}"
+                      if not bad
                       else f"TinyCNN differs from TFLM in {bad} model / kernel-set pair(s)"))
     return 1 if bad else 0
+
+
+def available_sets(tinycnn):
+    """The kernel sets this binary runs on this CPU: its --help lists them after "this CPU runs:"."""
+    import re
+    import subprocess
+
+    text = subprocess.run([tinycnn, "run", "--help"], capture_output=True, text=True).stdout
+    m = re.search(r"this CPU runs:\s*([a-z0-9, \n-]+)\.", " ".join(text.split()))
+    if not m:
+        raise SystemExit(f"{tinycnn} run --help names no kernel sets")
+    return [k.strip() for k in m.group(1).split(",") if k.strip() in EVERY_SET]
 
 
 def tinycnn_run(tinycnn, model, x, n_out, kernels):

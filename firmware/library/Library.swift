@@ -52,7 +52,7 @@ private func openModel() throws(RuntimeError) -> Model {
 private func makeInterpreter(_ model: Model, _ arena: UnsafeMutableRawPointer)
   throws(RuntimeError) -> Interpreter
 {
-  let kernels = KernelSet(rawValue: UInt8(truncatingIfNeeded: tinycnn_kernel_set())) ?? .reference
+  let kernels = KernelSet.builtIn(UInt8(truncatingIfNeeded: tinycnn_kernel_set())) ?? .reference
   return try Interpreter(
     model: model,
     constants: UnsafeRawBufferPointer(

@@ -44,7 +44,7 @@ extension PrepareContext {
   /// prepares them for the chip, and their layout must be the one the chip expects), so a build
   /// without the DSP loops (Armv6-M) reserves them too, never reads them and asks for no scratch.
   mutating func reserveDSPKernel(packedBytes: Int, scratchBytes: Int) -> PackedKernelReservation? {
-    guard kernels == .dsp else { return nil }
+    guard kernels.id == .dsp else { return nil }
     let memory = constants.allocate(Int32.self, count: (packedBytes + 3) / 4)
     let scratch = requestScratch(bytes: KernelSet.dspLoopsBuilt ? scratchBytes : 0)
     return PackedKernelReservation(
@@ -67,7 +67,7 @@ extension PrepareContext {
   /// DEPTHWISE_CONV_2D's prepared weights (no scratch; reserved on every build, as
   /// `reserveDSPKernel`'s); the caller checks the shapes.
   mutating func reserveDepthwiseDSP(filterShape: Shape4) -> PackedKernelReservation? {
-    guard kernels == .dsp else { return nil }
+    guard kernels.id == .dsp else { return nil }
     let memory = constants.allocate(
       Int32.self, count: DSPDepthwiseWeights.byteCount(filterShape: filterShape) / 4)
     return PackedKernelReservation(

@@ -31,12 +31,14 @@ public struct Interpreter {
   public let tensorArena: UnsafeMutableRawPointer
   /// The constants prepare computed (or found), header included: what a firmware keeps in flash.
   public let constants: UnsafeRawBufferPointer
+  /// The kernels the operators were prepared for, and run with.
+  public let kernels: KernelSet
 
   /// Prepares every operator and plans the tensors in `arena`, the plan at its front.
   /// `preservingAllTensors` keeps every intermediate tensor in a buffer of its own, valid after
   /// `invoke` (TFLM's `kPreserveAllTensors`), so a host tool can read each layer's output; the
-  /// arena is then larger. Firmware leaves it off. `kernels` picks the reference or the SIMD
-  /// kernels (the same bytes out; the SIMD ones need more memory: KernelSet.swift).
+  /// arena is then larger. Firmware leaves it off. `kernels` picks the reference or a vector
+  /// kernel set (the same bytes out; the vector ones need more memory: KernelSet.swift).
   public init(
     model: Model, arena: UnsafeMutableRawBufferPointer, preservingAllTensors: Bool = false,
     kernels: KernelSet = .reference
@@ -48,7 +50,7 @@ public struct Interpreter {
       model: model, records: base, constants: base + layout.recordBytes, writesConstants: true,
       tensors: base + layout.planBytes, tensorCapacity: arena.count - slack - layout.planBytes,
       before: slack + layout.planBytes, layout: layout, slack: slack,
-      preservingAllTensors: preservingAllTensors, kernels: kernels, packing: .thisBuild)
+      preservingAllTensors: preservingAllTensors, kernels: kernels)
   }
 
   /// Prepares into `plan` (at least `requirements.planBytes`) and plans the tensors in `arena`
@@ -64,11 +66,11 @@ public struct Interpreter {
       model: model, records: planBase, constants: planBase + layout.recordBytes,
       writesConstants: true, tensors: base, tensorCapacity: arena.count - slack, before: slack,
       layout: layout, slack: slack, preservingAllTensors: preservingAllTensors,
-      kernels: kernels, packing: .thisBuild)
+      kernels: kernels)
   }
 
   /// Opens `model` with constants the host prepared for it (`prepareConstants`, the same kernel
-  /// set and this build's filter packing) at `constants`, which are only read (a firmware's
+  /// set, so the same packed layout) at `constants`, which are only read (a firmware's
   /// flash). `arena` holds the records and the tensors:
   /// `requirements.totalBytes - requirements.constantBytes`.
   public init(
@@ -80,7 +82,7 @@ public struct Interpreter {
       constants.count >= layout.constantBytes,
       constants.load(as: ConstantsHeader.self)
         == ConstantsHeader(
-          model: model, kernels: kernels, packing: .thisBuild, byteCount: layout.constantBytes)
+          model: model, kernels: kernels, byteCount: layout.constantBytes)
     else { throw .preparedConstantsMismatch }
     let recordBytes = layout.recordBytes
     let (base, slack) = try Interpreter.aligned(arena, needing: recordBytes + layout.planningBytes)
@@ -88,25 +90,24 @@ public struct Interpreter {
       model: model, records: base, constants: UnsafeMutableRawPointer(mutating: start),
       writesConstants: false, tensors: base + recordBytes,
       tensorCapacity: arena.count - slack - recordBytes, before: slack + recordBytes,
-      layout: layout, slack: slack, preservingAllTensors: false, kernels: kernels,
-      packing: .thisBuild)
+      layout: layout, slack: slack, preservingAllTensors: false, kernels: kernels)
   }
 
-  /// Runs prepare on this machine for another build of `kernels` with `packing` (`.portable`:
-  /// a microcontroller's) and returns the constants it computed, inside `arena` (at least
-  /// `requirements(for:scratch:kernels:packing:).totalBytes`): the bytes a firmware keeps in
+  /// Runs prepare on this machine for `kernels` (`.portable` for a microcontroller's build, which
+  /// packs as the host's portable set does) and returns the constants it computed, inside `arena`
+  /// (at least `requirements(for:scratch:kernels:).totalBytes`): the bytes a firmware keeps in
   /// flash for `init(model:constants:arena:kernels:)`. Nothing here runs the model.
   public static func prepareConstants(
-    for model: Model, kernels: KernelSet, packing: FilterPacking = .portable,
+    for model: Model, kernels: KernelSet,
     in arena: UnsafeMutableRawBufferPointer
   ) throws(RuntimeError) -> UnsafeRawBufferPointer {
-    let layout = try measure(model, kernels: kernels, packing: packing)
+    let layout = try measure(model, kernels: kernels)
     let (base, slack) = try aligned(arena, needing: layout.planBytes + layout.planningBytes)
     let prepared = try Interpreter(
       model: model, records: base, constants: base + layout.recordBytes, writesConstants: true,
       tensors: base + layout.planBytes, tensorCapacity: arena.count - slack - layout.planBytes,
       before: slack + layout.planBytes, layout: layout, slack: slack,
-      preservingAllTensors: false, kernels: kernels, packing: packing)
+      preservingAllTensors: false, kernels: kernels)
     return prepared.constants
   }
 
@@ -118,13 +119,11 @@ public struct Interpreter {
     model: Model, records recordBase: UnsafeMutableRawPointer,
     constants constantBase: UnsafeMutableRawPointer, writesConstants: Bool,
     tensors tensorRegion: UnsafeMutableRawPointer, tensorCapacity: Int, before: Int,
-    layout: Layout, slack: Int, preservingAllTensors: Bool, kernels: KernelSet,
-    packing: FilterPacking
+    layout: Layout, slack: Int, preservingAllTensors: Bool, kernels: KernelSet
   ) throws(RuntimeError) {
     // Plan the tensors, with the planner's records at the start of the tensor region.
     let plan = try Interpreter.planTensors(
-      model, in: tensorRegion, preservingAllTensors: preservingAllTensors, kernels: kernels,
-      packing: packing)
+      model, in: tensorRegion, preservingAllTensors: preservingAllTensors, kernels: kernels)
     let requirements = ArenaRequirements(
       planBytes: layout.planBytes, constantBytes: layout.constantBytes,
       tensorBytes: plan.tensorBytes, planningBytes: layout.planningBytes, alignmentSlack: slack)
@@ -163,12 +162,11 @@ public struct Interpreter {
     if writesConstants {
       header.initialize(
         to: ConstantsHeader(
-          model: model, kernels: kernels, packing: packing, byteCount: layout.constantBytes))
+          model: model, kernels: kernels, byteCount: layout.constantBytes))
     }
     var ctx = PrepareContext(
       model: model, plan: allocator, constants: constants, writesConstants: writesConstants,
       tensorData: tensorData, kernels: kernels)
-    ctx.packing = packing
     for i in 0..<opCount {
       let op = try model.operation(at: i)
       let scratch = plan.records[tensorCount + i]
@@ -186,6 +184,7 @@ public struct Interpreter {
     self.tensorData = tensorData
     self.tensorArena = tensorRegion
     self.constants = UnsafeRawBufferPointer(start: constantBase, count: layout.constantBytes)
+    self.kernels = kernels
   }
 
   // MARK: Sizing
@@ -214,12 +213,11 @@ public struct Interpreter {
   }
 
   private static func measure(
-    _ model: Model, kernels: KernelSet, packing: FilterPacking = .thisBuild
+    _ model: Model, kernels: KernelSet
   ) throws(RuntimeError) -> Layout {
     var ctx = PrepareContext(
       model: model, plan: PlanAllocator(), constants: PlanAllocator(), tensorData: nil,
       kernels: kernels)
-    ctx.packing = packing
     _ = ctx.plan.allocate(OpRecord.self, count: model.operatorCount)
     _ = ctx.plan.allocate(UnsafeMutableRawPointer?.self, count: model.tensorCount)
     _ = ctx.constants.allocate(ConstantsHeader.self)
@@ -236,32 +234,33 @@ public struct Interpreter {
   /// The bytes `requirements(for:scratch:)` needs as scratch: the plan region and the planner's
   /// bookkeeping. Computed without memory, so a caller can always size that call.
   public static func planningBytes(
-    for model: Model, kernels: KernelSet = .reference, packing: FilterPacking = .thisBuild
+    for model: Model, kernels: KernelSet = .reference
   ) throws(RuntimeError) -> Int {
-    let layout = try measure(model, kernels: kernels, packing: packing)
+    let layout = try measure(model, kernels: kernels)
     return arenaAlignment + layout.planBytes + layout.planningBytes
   }
 
   /// The memory an interpreter for `model` needs, computed in `scratch` (at least
   /// `planningBytes(for:)` bytes, e.g. the arena itself) before anything runs. `alignmentSlack`
   /// is 0 in the answer: an arena starting on a 16-byte boundary needs exactly `totalBytes`.
-  /// `packing: .portable` sizes it for a microcontroller build of the same kernels.
+  /// Each kernel set sizes for its own packed layout: `.portable` is what a microcontroller build
+  /// of the vector kernels needs.
   public static func requirements(
     for model: Model, scratch: UnsafeMutableRawBufferPointer, preservingAllTensors: Bool = false,
-    kernels: KernelSet = .reference, packing: FilterPacking = .thisBuild
+    kernels: KernelSet = .reference
   ) throws(RuntimeError) -> ArenaRequirements {
-    let layout = try measure(model, kernels: kernels, packing: packing)
+    let layout = try measure(model, kernels: kernels)
     let base: UnsafeMutableRawPointer
     do {
       base = try aligned(scratch, needing: layout.planBytes + layout.planningBytes).0
     } catch {
       throw .arenaTooSmall(
-        needed: try planningBytes(for: model, kernels: kernels, packing: packing),
+        needed: try planningBytes(for: model, kernels: kernels),
         available: scratch.count)
     }
     let plan = try planTensors(
       model, in: base + layout.planBytes, preservingAllTensors: preservingAllTensors,
-      kernels: kernels, packing: packing)
+      kernels: kernels)
     return ArenaRequirements(
       planBytes: layout.planBytes, constantBytes: layout.constantBytes,
       tensorBytes: plan.tensorBytes, planningBytes: layout.planningBytes, alignmentSlack: 0)
@@ -278,7 +277,7 @@ public struct Interpreter {
   /// the greedy planner, with its records at `memory` (the future tensor region).
   static func planTensors(
     _ model: Model, in memory: UnsafeMutableRawPointer, preservingAllTensors: Bool = false,
-    kernels: KernelSet = .reference, packing: FilterPacking = .thisBuild
+    kernels: KernelSet = .reference
   ) throws(RuntimeError) -> TensorPlan {
     let tensorCount = model.tensorCount
     let recordCount = tensorCount + model.operatorCount
@@ -296,7 +295,6 @@ public struct Interpreter {
     var ctx = PrepareContext(
       model: model, plan: PlanAllocator(), constants: PlanAllocator(), tensorData: nil,
       kernels: kernels)
-    ctx.packing = packing
     for i in 0..<model.operatorCount {
       ctx.scratchRequest = 0
       try prepare(try model.operation(at: i), &ctx)

@@ -49,10 +49,8 @@ struct PrepareContext {
   /// Each tensor's data (constant bytes in the model, or its planned place in the arena); nil
   /// until the plan exists.
   let tensorData: UnsafeMutablePointer<UnsafeMutableRawPointer?>?
-  /// The kernels the operators are prepared for.
+  /// The kernels the operators are prepared for (and whose layout the plan is sized for).
   let kernels: KernelSet
-  /// The packed filters' layout the plan is sized for (`.portable` only when measuring).
-  var packing = FilterPacking.thisBuild
   /// The current operator's scratch buffer, once planned.
   var scratch: UnsafeMutableRawPointer?
   /// Set by prepare: the bytes of scratch the current operator asks for.

@@ -3,15 +3,15 @@
 /// same wherever prepare runs, so the host computes them once (`Interpreter.prepareConstants`)
 /// and a firmware keeps them in flash, read-only (`Interpreter(model:constants:arena:kernels:)`),
 /// as TinyEngine and X-CUBE-AI keep theirs. This header is how the firmware knows they are the
-/// ones its model, kernel set and filter packing need.
+/// ones its model and kernel set (and so its filter packing) need.
 ///
 /// Only `UInt32` fields: the layout is the same on a 64-bit host and a 32-bit chip.
 struct ConstantsHeader: Equatable {
   var magic: UInt32
   var version: UInt32
   var kernels: UInt32
-  /// The depthwise kernels' accumulators per segment (`FilterPacking.depthwiseAccumulators`): what
-  /// tells the packings apart.
+  /// The depthwise kernels' accumulators per segment (0 without vector kernels): with the kernel
+  /// set, what tells the packings apart.
   var depthwiseAccumulators: UInt32
   /// The whole constants region, this header included.
   var byteCount: UInt32
@@ -23,11 +23,12 @@ struct ConstantsHeader: Equatable {
   static let expectedMagic: UInt32 = 0x4B4E_4354  // "TCNK", little-endian
   static let currentVersion: UInt32 = 1
 
-  init(model: Model, kernels: KernelSet, packing: FilterPacking, byteCount: Int) {
+  init(model: Model, kernels: KernelSet, byteCount: Int) {
     magic = Self.expectedMagic
     version = Self.currentVersion
-    self.kernels = UInt32(kernels.rawValue)
-    depthwiseAccumulators = UInt32(truncatingIfNeeded: packing.depthwiseAccumulators)
+    self.kernels = UInt32(kernels.id.rawValue)
+    depthwiseAccumulators = UInt32(
+      truncatingIfNeeded: kernels.vector?.depthwiseConv2D?.accumulators ?? 0)
     self.byteCount = UInt32(truncatingIfNeeded: byteCount)
     modelByteCount = UInt32(truncatingIfNeeded: model.bytes.count)
     modelChecksum = fnv1a(model.bytes)

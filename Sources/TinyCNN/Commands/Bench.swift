@@ -26,8 +26,8 @@ struct Bench: ParsableCommand {
       multiplied pairwise (vpmaddwd: 32 MACs with AVX-512BW, 16 with AVX2, 8 with SSE2), \
       times the clock, measured first with a chain of dependent one-cycle instructions \
       (/proc/cpuinfo gives the nominal clock, which turbo exceeds). The header also says \
-      which vector extension the binary was built for (TINYCNN_CPU=native builds for this \
-      CPU; a plain `swift build` for any x86-64).
+      which kernel set ran: with `--kernels optimized`, the fastest this CPU has, chosen at \
+      run time from CPUID (AVX-512 VNNI, AVX2 or the portable SIMD kernels).
 
       Examples:
         tinycnn bench
@@ -84,9 +84,7 @@ extension BenchResult {
         + "after \(Format.grouped(warmup)) warm-up")
     out.append(
       "cpu: \(cpu.model), \(cpu.clockText), \(cpu.isa); int8 peak "
-        + "\(cpu.macsPerCycle) MAC/cycle = \(Format.fixed(cpu.peakGMACs, 1)) GMAC/s per core; "
-        + "runtime built for \(cpu.buildISA)")
-    if let hint = cpu.rebuildHint { out.append(hint) }
+        + "\(cpu.macsPerCycle) MAC/cycle = \(Format.fixed(cpu.peakGMACs, 1)) GMAC/s per core")
     out.append("")
     var table = TextTable([
       .right("#"), .left("layer"), .left("op"), .left("output"), .right("MACs"), .right("µs"),
@@ -130,14 +128,5 @@ extension CPUPeak {
     clockMeasured
       ? "\(Format.fixed(megahertz, 0)) MHz measured (nominal \(Format.fixed(nominalMegahertz, 0)))"
       : "\(Format.fixed(megahertz, 0)) MHz"
-  }
-
-  /// Set when this CPU has vector units the binary was not built for.
-  var rebuildHint: String? {
-    let better =
-      isa == "AVX-512 VNNI" ? buildISA != "AVX-512 VNNI" : isa != "SSE2" && buildISA == "baseline"
-    guard better else { return nil }
-    return "note: this CPU has \(isa) but this binary was built for \(buildISA); "
-      + "`TINYCNN_CPU=native swift build -c release` (what scripts/setup.sh runs) uses it"
   }
 }

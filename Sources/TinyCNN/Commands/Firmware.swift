@@ -191,13 +191,14 @@ struct Firmware: ParsableCommand {
   }
 }
 
-/// `--kernels`: the Runtime's KernelSet by name.
+/// `--kernels`: the Runtime's KernelSet by name; a Cortex-M's optimized kernels are the portable
+/// vector set.
 enum FirmwareKernels: String, CaseIterable, ExpressibleByArgument {
   case reference, optimized, dsp
   var set: KernelSet {
     switch self {
     case .reference: .reference
-    case .optimized: .optimized
+    case .optimized: .portable
     case .dsp: .dsp
     }
   }

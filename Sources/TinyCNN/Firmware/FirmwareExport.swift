@@ -291,7 +291,7 @@ struct FirmwareExport {
     #define TINYCNN_CONSTANTS_BYTES \(f.plan.constants.count)
     #define TINYCNN_INPUT_BYTES \(f.inputBytes)
     #define TINYCNN_OUTPUT_BYTES \(f.outputBytes)
-    static inline int tinycnn_kernel_set(void) { return \(f.kernels.rawValue); }
+    static inline int tinycnn_kernel_set(void) { return \(f.kernels.id.rawValue); }
     const uint8_t *tinycnn_model_bytes(void);
     // What prepare computes once (multipliers, shifts, packed filters), computed by the host.
     const uint8_t *tinycnn_constants_bytes(void);

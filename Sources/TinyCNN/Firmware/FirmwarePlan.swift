@@ -16,12 +16,12 @@ struct FirmwarePlan {
   static func prepare(_ session: ModelSession, kernels: KernelSet) throws -> FirmwarePlan {
     try rethrowing(session.file) { () throws(RuntimeError) in
       let model = session.model
-      let needed = try RuntimeArena.requirements(for: model, kernels: kernels, packing: .portable)
+      let needed = try RuntimeArena.requirements(for: model, kernels: kernels)
       let arena = UnsafeMutableRawBufferPointer.allocate(
         byteCount: needed.totalBytes, alignment: arenaAlignment)
       defer { arena.deallocate() }
       let constants = try Interpreter.prepareConstants(
-        for: model, kernels: kernels, packing: .portable, in: arena)
+        for: model, kernels: kernels, in: arena)
       return FirmwarePlan(
         constants: Array(constants), arenaBytes: needed.totalBytes - needed.constantBytes)
     }

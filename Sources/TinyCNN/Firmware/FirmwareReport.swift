@@ -165,10 +165,10 @@ struct FirmwareReport: Encodable {
   }
 
   static func name(_ kernels: KernelSet) -> String {
-    switch kernels {
+    switch kernels.id {
     case .reference: "reference"
-    case .optimized: "optimized"
     case .dsp: "dsp"
+    default: "optimized"
     }
   }
 

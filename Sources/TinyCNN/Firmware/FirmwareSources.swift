@@ -68,7 +68,7 @@ struct FirmwareSources {
     #define TINYCNN_CONSTANTS_BYTES \(plan.constants.count)
     // The Runtime's KernelSet, by raw value (a function, not a macro: Swift would warn that one
     // branch of a test of a constant is never executed).
-    static inline int tinycnn_kernel_set(void) { return \(kernels.rawValue); }
+    static inline int tinycnn_kernel_set(void) { return \(kernels.id.rawValue); }
 
     const uint8_t *tinycnn_model_data(void);
     // What prepare computes once (multipliers, shifts, packed filters), computed by the host.

@@ -1,24 +1,53 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import KernelDispatch
 import Pipeline
 import Runtime
 
-/// `--kernels reference|optimized`, shared by `run`, `infer`, `eval` and `bench`.
+/// `--kernels`, shared by `run`, `infer`, `eval` and `bench`.
 struct KernelOptions: ParsableArguments {
   @Option(
     help: ArgumentHelp(
-      "Which int8 kernels run: 'optimized' (SIMD) or 'reference' (TFLM's loops). Same outputs.",
+      "Which int8 kernels run: 'optimized' (the fastest vector kernels this CPU has), "
+        + "'reference' (TFLM's loops) or one kernel set by name; same outputs. This CPU runs: "
+        + KernelChoice.availableNames + ".",
       valueName: "set"))
   var kernels: KernelChoice = .optimized
 
-  var set: KernelSet { kernels.set }
+  /// The set chosen (checked by `validate`).
+  var set: KernelSet { kernels.set ?? .reference }
+
+  func validate() throws {
+    guard kernels.set != nil else {
+      throw ValidationError(
+        "--kernels \(kernels.rawValue): this CPU does not run that set; it runs "
+          + KernelChoice.availableNames + ".")
+    }
+  }
 }
 
 enum KernelChoice: String, ExpressibleByArgument, CaseIterable, Encodable {
-  case reference, optimized
+  case reference, optimized, portable, dsp, avx2
+  case avx512VNNI = "avx512-vnni"
 
-  var set: KernelSet { self == .reference ? .reference : .optimized }
+  /// The set, nil when this CPU does not run it.
+  var set: KernelSet? {
+    switch self {
+    case .reference: .reference
+    case .optimized: .fastest
+    case .portable: .portable
+    case .dsp: .dsp
+    case .avx2: KernelSet.available(.avx2)
+    case .avx512VNNI: KernelSet.available(.avx512VNNI)
+    }
+  }
+
+  /// The sets by name that this CPU runs, comma-separated.
+  static var availableNames: String {
+    allCases.filter { $0 != .optimized && $0.set != nil }.map(\.rawValue)
+      .joined(separator: ", ")
+  }
 }
 
 /// `--threads N` for the commands that split a batch across cores (`run`, `eval`).

@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import KernelDispatch
 import Testing
 
 @testable import Runtime
@@ -55,9 +56,9 @@ private let caseNames = GoldenManifest.shared?.cases.map(\.name) ?? []
   #expect(manifest.cases.contains { $0.kind == "model" })
 }
 
-// Every kernel set: the optimized and DSP kernels (the latter's Swift twins of the Cortex-M
-// assembly, on the host) must give TFLM's bytes too (their arenas are larger).
-@Test(arguments: caseNames, [KernelSet.reference, .optimized, .dsp])
+// Every kernel set this CPU runs: each vector set, and the DSP set's Swift twins of the Cortex-M
+// assembly, must give TFLM's bytes too (their arenas are larger).
+@Test(arguments: caseNames, KernelSet.available)
 func goldenCaseEqualsTFLM(name: String, kernels: KernelSet) throws {
   let golden = try #require(GoldenManifest.shared?.cases.first { $0.name == name })
   let folder = goldenRoot.appendingPathComponent(name)

@@ -1,3 +1,4 @@
+import KernelDispatch
 import Testing
 
 @testable import Runtime
@@ -34,18 +35,15 @@ private final class ReadOnlyBytes {
 }
 
 /// The constants `prepareConstants` computes for `model`, copied out of its arena.
-private func constants(
-  _ model: Model, _ kernels: KernelSet, packing: FilterPacking = .thisBuild
-) throws -> [UInt8] {
-  let scratch = AlignedBytes(
-    zeroed: try Interpreter.planningBytes(for: model, kernels: kernels, packing: packing))
+private func constants(_ model: Model, _ kernels: KernelSet) throws -> [UInt8] {
+  let scratch = AlignedBytes(zeroed: try Interpreter.planningBytes(for: model, kernels: kernels))
   let needed = try Interpreter.requirements(
-    for: model, scratch: scratch.mutableBuffer, kernels: kernels, packing: packing)
+    for: model, scratch: scratch.mutableBuffer, kernels: kernels)
   // One byte in, so the arena's start is not where the first preparation put it.
   let arena = AlignedBytes(zeroed: needed.totalBytes + 32)
   let shifted = UnsafeMutableRawBufferPointer(rebasing: arena.mutableBuffer[1...])
   return [UInt8](
-    try Interpreter.prepareConstants(for: model, kernels: kernels, packing: packing, in: shifted))
+    try Interpreter.prepareConstants(for: model, kernels: kernels, in: shifted))
 }
 
 private func outputs(_ interpreter: Interpreter, _ inputs: [[Int8]]) throws -> [[Int8]] {
@@ -57,7 +55,7 @@ private func outputs(_ interpreter: Interpreter, _ inputs: [[Int8]]) throws -> [
   }
 }
 
-@Test(arguments: 0..<12, [KernelSet.reference, .optimized, .dsp])
+@Test(arguments: 0..<12, KernelSet.available)
 func constantsPreparedElsewhereRunReadOnly(seed: Int, kernels: KernelSet) throws {
   var rng = SplitMix64(seed: UInt64(seed) &+ 7100)
   let (model, owner) = try openModel(randomNet(&rng).serialized())
@@ -122,25 +120,24 @@ func constantsPreparedElsewhereRunReadOnly(seed: Int, kernels: KernelSet) throws
     }
   }
 
-  let good = try constants(model, .optimized)
-  #expect(opens(good, .optimized) == nil)
+  let good = try constants(model, .fastest)
+  #expect(opens(good, .fastest) == nil)
   #expect(opens(good, .reference) == .preparedConstantsMismatch)
-  #expect(opens(try constants(other, .optimized), .optimized) == .preparedConstantsMismatch)
+  #expect(opens(try constants(other, .fastest), .fastest) == .preparedConstantsMismatch)
   var corrupted = good
   corrupted[0] ^= 1  // the magic number
-  #expect(opens(corrupted, .optimized) == .preparedConstantsMismatch)
-  #expect(opens([UInt8](good.prefix(16)), .optimized) == .preparedConstantsMismatch)
+  #expect(opens(corrupted, .fastest) == .preparedConstantsMismatch)
+  #expect(opens([UInt8](good.prefix(16)), .fastest) == .preparedConstantsMismatch)
 }
 
 @Test func portableConstantsAreTheMicrocontrollersSize() throws {
   // What the host prepares for a firmware is sized as the firmware's own measure sizes it.
   let (model, owner) = try openModel(smallConvNet().serialized())
   defer { withExtendedLifetime(owner) {} }
-  let portable = try constants(model, .optimized, packing: .portable)
-  let scratch = AlignedBytes(
-    zeroed: try Interpreter.planningBytes(for: model, kernels: .optimized, packing: .portable))
+  let portable = try constants(model, .portable)
+  let scratch = AlignedBytes(zeroed: try Interpreter.planningBytes(for: model, kernels: .portable))
   let needed = try Interpreter.requirements(
-    for: model, scratch: scratch.mutableBuffer, kernels: .optimized, packing: .portable)
+    for: model, scratch: scratch.mutableBuffer, kernels: .portable)
   #expect(portable.count == needed.constantBytes)
-  #expect(try constants(model, .optimized, packing: .portable) == portable)
+  #expect(try constants(model, .portable) == portable)
 }

@@ -1,3 +1,4 @@
+import KernelDispatch
 import Testing
 
 @testable import Runtime
@@ -65,9 +66,10 @@ struct Conv2DCase: CustomStringConvertible {
     }
   }
 
-  /// The reference (`method` nil), or the SIMD kernel with `method` (`.reference` means the
-  /// method the kernel picks itself).
-  func run(_ method: Conv2DSIMDMethod?) -> [Int8] {
+  /// The reference (`method` nil), or the SIMD kernel with `method`: `.reference` means the
+  /// method the kernel picks itself, run by `kernels` (packed in its layout); another method is
+  /// forced on the portable kernels.
+  func run(_ method: Conv2DSIMDMethod?, kernels: KernelSet = .portable) -> [Int8] {
     withPointers(filter, bias ?? [], multiplier, shift) { f, b, m, s in
       let biasPointer = bias == nil ? nil : b
       return runGuarded(input, outputCount: outputShape.flatSize) { x, y in
@@ -77,20 +79,22 @@ struct Conv2DCase: CustomStringConvertible {
             filterShape: filterShape, filter: f, bias: biasPointer, outputShape: outputShape,
             output: y)
         }
+        if method == .reference, let vector = kernels.vector {
+          return withAlignedBuffer(vector.conv2DFilterBytes(filterShape)) { memory in
+            let packed = vector.packConv2DFilter(filterShape, f, biasPointer, m, s, memory)
+            let bytes = vector.conv2DScratchBytes(
+              params, inputShape: inputShape, filterShape: filterShape, outputShape: outputShape)
+            withAlignedBuffer(bytes) { scratch in
+              vector.conv2D(
+                params, m, s, inputShape, x, filterShape, f, biasPointer, outputShape, y, packed,
+                scratch)
+            }
+          }
+        }
         withAlignedBuffer(packedConv2DFilterBytes(filterShape: filterShape)) { memory in
           let packed = packConv2DFilter(
             filterShape: filterShape, filter: f, bias: biasPointer, outputMultiplier: m,
             outputShift: s, into: memory)
-          guard method != .reference else {
-            let bytes = conv2DInt8SIMDScratchBytes(
-              params, inputShape: inputShape, filterShape: filterShape, outputShape: outputShape)
-            return withAlignedBuffer(bytes) { scratch in
-              conv2DPerChannelInt8SIMD(
-                params, outputMultiplier: m, outputShift: s, inputShape: inputShape, input: x,
-                filterShape: filterShape, filter: f, bias: biasPointer,
-                outputShape: outputShape, output: y, packed: packed, scratch: scratch)
-            }
-          }
           let bytes = conv2DInt8SIMDScratchBytes(
             method, inputShape: inputShape, filterShape: filterShape)
           withAlignedBuffer(bytes) { scratch in
@@ -141,12 +145,16 @@ func runGuarded(
       default: [.reference]
       }
     for method in methods {
-      let got = c.run(method)
-      if got != want {
-        let way = method == .reference ? "own choice" : "im2col"
-        Issue.record(
-          "seed \(0xC0_2D00_0000 + seed), \(way): \(c): \(firstDifference(got, want))")
-        return
+      // The kernel's own choice with every vector set this CPU runs; im2col forced on the
+      // portable one.
+      for kernels in method == .reference ? KernelSet.vectorSets : [.portable] {
+        let got = c.run(method, kernels: kernels)
+        if got != want {
+          let way = method == .reference ? "own choice" : "im2col"
+          let difference = firstDifference(got, want)
+          Issue.record("seed \(0xC0_2D00_0000 + seed), \(kernels.name) \(way): \(c): \(difference)")
+          return
+        }
       }
     }
   }

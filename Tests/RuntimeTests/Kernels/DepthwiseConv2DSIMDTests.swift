@@ -1,3 +1,4 @@
+import KernelDispatch
 import Testing
 
 @testable import Runtime
@@ -70,18 +71,17 @@ struct DepthwiseCase: CustomStringConvertible {
     }
   }
 
-  func run(simd: Bool, packing: FilterPacking = .thisBuild) -> [Int8] {
+  func run(_ kernels: KernelSet) -> [Int8] {
     // The filter, bias and multipliers exactly as large as the tensors (no spare element).
     exactCopies(filter, bias ?? [], multiplier, shift) { f, b, m, s in
       let biasPointer = bias == nil ? nil : b
       return runGuarded(input, outputCount: outputShape.flatSize) { x, y in
-        if simd {
+        if let depthwise = kernels.vector?.depthwiseConv2D, let pack = depthwise.pack,
+          let vectorRun = depthwise.run
+        {
           // Packed weights and scratch as the interpreter plans them, exactly as large.
           let memory = UnsafeMutableRawPointer.allocate(
-            byteCount: PackedDepthwiseWeights.bytes(
-              filterShape: filterShape, accumulators: packing.depthwiseAccumulators,
-              foldedVectors: packing.depthwiseFoldedVectors),
-            alignment: 16)
+            byteCount: depthwise.filterBytes(filterShape), alignment: 16)
           let scratch = UnsafeMutableRawPointer.allocate(
             byteCount: DepthwiseScratchLayout(
               DepthwiseGeometry(
@@ -92,12 +92,8 @@ struct DepthwiseCase: CustomStringConvertible {
             memory.deallocate()
             scratch.deallocate()
           }
-          let packed = packDepthwiseWeights(
-            params, packing: packing, filterShape: filterShape, filter: f, bias: biasPointer,
-            outputMultiplier: m, outputShift: s, into: memory)
-          runDepthwiseConv2DSIMD(
-            params, packed: packed, scratch: scratch, inputShape: inputShape, input: x,
-            filterShape: filterShape, outputShape: outputShape, output: y)
+          let packed = pack(params, filterShape, f, biasPointer, m, s, memory)
+          vectorRun(params, packed, scratch, inputShape, x, filterShape, outputShape, y)
         } else {
           depthwiseConv2DPerChannelInt8Reference(
             params, outputMultiplier: m, outputShift: s, inputShape: inputShape, input: x,
@@ -112,13 +108,9 @@ struct DepthwiseCase: CustomStringConvertible {
 @Test func depthwiseConv2DSIMDEqualsReferenceOnRandomCases() {
   checkRandomCases(2000, seedBase: 0xD3_0000_0000) { rng in
     let c = DepthwiseCase.random(&rng)
-    let want = c.run(simd: false)
-    // This build's block, and the portable one (what a microcontroller build runs).
-    for packing in [FilterPacking.thisBuild, .portable] {
-      let got = c.run(simd: true, packing: packing)
-      if got != want { return "\(packing) \(c): \(firstDifference(got, want))" }
-    }
-    return nil
+    // Every vector set's block: the portable one (what a microcontroller build runs) and this
+    // CPU's.
+    return firstVectorSetDifference(from: c.run(.reference), c.run).map { "\(c): \($0)" }
   }
 }
 

@@ -1,8 +1,12 @@
-// Only in builds with the vpdpbusd GEMM (Package.swift defines AVX512 for this target then).
-#if AVX512 && canImport(X86DotProduct)
+// The vpdpbusd GEMM's requantisation, as RuntimeAVX512 compiles it: on x86-64 hosts, run when
+// the CPU has AVX-512 VNNI.
+#if arch(x86_64)
+  import KernelDispatch
   import Testing
 
-  @testable import Runtime
+  @testable import RuntimeAVX512
+
+  private let cpuHasVNNI = KernelSet.available(.avx512VNNI) != nil
 
   /// One random group of accumulators with their requantisation, for both finishes of the
   /// dot-product GEMM. The weights are zero, so each accumulator is its channel's bias and every
@@ -100,7 +104,8 @@
     }
   }
 
-  @Test func plainFinishEqualsTheReference() {
+  @Test(.enabled(if: cpuHasVNNI, "the CPU lacks AVX-512 VNNI")) func plainFinishEqualsTheReference()
+  {
     checkRandomCases(4000, seedBase: 0xD07F_0000_0000) { rng in
       let c = DotFinishCase.random(&rng, plain: true)
       let got = c.run(plain: true)
@@ -109,7 +114,8 @@
     }
   }
 
-  @Test func exactFinishEqualsTheReference() {
+  @Test(.enabled(if: cpuHasVNNI, "the CPU lacks AVX-512 VNNI")) func exactFinishEqualsTheReference()
+  {
     checkRandomCases(4000, seedBase: 0xD07E_0000_0000) { rng in
       let c = DotFinishCase.random(&rng, plain: rng.below(2) == 0)
       let got = c.run(plain: false)
@@ -118,7 +124,8 @@
     }
   }
 
-  @Test func plainFinishIsChosenOnlyInItsDomain() {
+  @Test(.enabled(if: cpuHasVNNI, "the CPU lacks AVX-512 VNNI"))
+  func plainFinishIsChosenOnlyInItsDomain() {
     var rng = SplitMix64(seed: 0xD07D)
     for plain in [true, false] {
       for _ in 0..<200 {

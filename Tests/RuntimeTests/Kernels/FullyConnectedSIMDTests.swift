@@ -1,3 +1,4 @@
+import KernelDispatch
 import Testing
 
 @testable import Runtime
@@ -47,11 +48,11 @@ struct FullyConnectedCase: CustomStringConvertible {
       multiplier: q.map(\.multiplier), shift: q.map(\.shift))
   }
 
-  func run(simd: Bool) -> [Int8] {
+  func run(_ kernels: KernelSet) -> [Int8] {
     withPointers(filter, bias ?? [], multiplier, shift) { f, b, m, s in
       let biasPointer = bias == nil ? nil : b
       return runGuarded(input, outputCount: outputShape.flatSize) { x, y in
-        guard simd else {
+        guard let vector = kernels.vector else {
           if perChannel {
             fullyConnectedPerChannelInt8Reference(
               params, outputMultiplier: m, outputShift: s, inputShape: inputShape, input: x,
@@ -64,22 +65,19 @@ struct FullyConnectedCase: CustomStringConvertible {
           }
           return
         }
-        withAlignedBuffer(packedFullyConnectedFilterBytes(filterShape: filterShape)) { memory in
-          let packed = packFullyConnectedFilter(
-            filterShape: filterShape, filter: f, bias: biasPointer, outputMultiplier: m,
-            outputShift: s, perChannel: perChannel, into: memory)
+        withAlignedBuffer(vector.fullyConnectedFilterBytes(filterShape)) { memory in
+          let packed = vector.packFullyConnectedFilter(
+            filterShape, f, biasPointer, m, s, perChannel, memory)
           withAlignedBuffer(fullyConnectedInt8SIMDScratchBytes(filterShape: filterShape)) {
             scratch in
             if perChannel {
-              fullyConnectedPerChannelInt8SIMD(
-                params, outputMultiplier: m, outputShift: s, inputShape: inputShape, input: x,
-                filterShape: filterShape, filter: f, bias: biasPointer,
-                outputShape: outputShape, output: y, packed: packed, scratch: scratch)
+              vector.fullyConnectedPerChannel(
+                params, m, s, inputShape, x, filterShape, f, biasPointer, outputShape, y, packed,
+                scratch)
             } else {
-              fullyConnectedInt8SIMD(
-                params, inputShape: inputShape, input: x, filterShape: filterShape, filter: f,
-                bias: biasPointer, outputShape: outputShape, output: y, packed: packed,
-                scratch: scratch)
+              vector.fullyConnectedPerTensor(
+                params, inputShape, x, filterShape, f, biasPointer, outputShape, y, packed,
+                scratch)
             }
           }
         }
@@ -91,8 +89,7 @@ struct FullyConnectedCase: CustomStringConvertible {
 @Test func fullyConnectedSIMDEqualsReferenceOnRandomCases() {
   checkRandomCases(3000, seedBase: 0xFC_0000_0000) { rng in
     let c = FullyConnectedCase.random(&rng)
-    let (got, want) = (c.run(simd: true), c.run(simd: false))
-    return got == want ? nil : "\(c): \(firstDifference(got, want))"
+    return firstVectorSetDifference(from: c.run(.reference), c.run).map { "\(c): \($0)" }
   }
 }
 
@@ -102,5 +99,5 @@ struct FullyConnectedCase: CustomStringConvertible {
   var c = FullyConnectedCase.random(&rng)
   c.perChannel = false
   c.params.weightsOffset = 3
-  #expect(c.run(simd: true) == c.run(simd: false))
+  #expect(firstVectorSetDifference(from: c.run(.reference), c.run) == nil)
 }

@@ -1,3 +1,4 @@
+import KernelDispatch
 import Testing
 
 @testable import Runtime
@@ -49,11 +50,10 @@ struct PoolCase: CustomStringConvertible {
     }
   }
 
-  func runMax(simd: Bool) -> [Int8] {
+  func runMax(_ kernels: KernelSet) -> [Int8] {
     runGuarded(input, outputCount: outputShape.flatSize) { x, y in
-      if simd {
-        maxPool2DInt8SIMD(
-          params, inputShape: inputShape, input: x, outputShape: outputShape, output: y)
+      if let vector = kernels.vector {
+        vector.maxPool2D(params, inputShape, x, outputShape, y)
       } else {
         maxPool2DInt8Reference(
           params, inputShape: inputShape, input: x, outputShape: outputShape, output: y)
@@ -63,14 +63,12 @@ struct PoolCase: CustomStringConvertible {
 
   /// The output and the kernel's answer; the output's unwritten bytes after a `false` are equal
   /// only if both kernels stop at the same element, which the test also wants.
-  func runAverage(simd: Bool) -> ([Int8], Bool) {
+  func runAverage(_ kernels: KernelSet) -> ([Int8], Bool) {
     var ok = false
     let out = runGuarded(input, outputCount: outputShape.flatSize) { x, y in
       ok =
-        simd
-        ? averagePool2DInt8SIMD(
-          params, inputShape: inputShape, input: x, outputShape: outputShape, output: y)
-        : averagePool2DInt8Reference(
+        kernels.vector?.averagePool2D(params, inputShape, x, outputShape, y)
+        ?? averagePool2DInt8Reference(
           params, inputShape: inputShape, input: x, outputShape: outputShape, output: y)
     }
     return (out, ok)
@@ -80,11 +78,16 @@ struct PoolCase: CustomStringConvertible {
 @Test func poolingSIMDEqualsReferenceOnRandomCases() {
   checkRandomCases(3000, seedBase: 0x9001_0000_0000) { rng in
     let c = PoolCase.random(&rng)
-    let (maxGot, maxWant) = (c.runMax(simd: true), c.runMax(simd: false))
-    let (averageGot, averageWant) = (c.runAverage(simd: true), c.runAverage(simd: false))
-    if maxGot != maxWant { return "max: \(c): \(firstDifference(maxGot, maxWant))" }
-    if averageGot != averageWant {
-      return "average: \(c): \(firstDifference(averageGot.0, averageWant.0))"
+    if let difference = firstVectorSetDifference(from: c.runMax(.reference), c.runMax) {
+      return "max: \(c): \(difference)"
+    }
+    let averageWant = c.runAverage(.reference)
+    for kernels in KernelSet.vectorSets {
+      let averageGot = c.runAverage(kernels)
+      if averageGot != averageWant {
+        return "average, \(kernels.name): \(c): "
+          + "\(firstDifference(averageGot.0, averageWant.0)), ok \(averageGot.1) \(averageWant.1)"
+      }
     }
     return nil
   }
@@ -98,8 +101,7 @@ struct PoolCase: CustomStringConvertible {
   let c = PoolCase(
     params: p, inputShape: Shape4(n: 1, h: 2, w: 2, c: 3),
     outputShape: Shape4(n: 1, h: 2, w: 2, c: 3), input: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])
-  #expect(c.runAverage(simd: true).1 == false)
-  #expect(c.runAverage(simd: false).1 == false)
+  for kernels in KernelSet.available { #expect(c.runAverage(kernels).1 == false) }
 }
 
 @Test func reciprocalDivisionIsExactForEveryWindowSize() {

@@ -1,3 +1,4 @@
+import KernelDispatch
 import Testing
 
 @testable import Runtime
@@ -161,4 +162,17 @@ func exactCopies<R>(
     pd.deallocate()
   }
   return body(pa, pb, pc, pd)
+}
+
+/// A failure message for the first vector kernel set this CPU runs (`KernelSet.vectorSets`:
+/// portable, AVX2, AVX-512 VNNI) whose `run` differs from `want`, the reference's; nil when every
+/// set gives the reference's bytes.
+func firstVectorSetDifference(
+  from want: [Int8], _ run: (KernelSet) -> [Int8]
+) -> String? {
+  for kernels in KernelSet.vectorSets {
+    let got = run(kernels)
+    if got != want { return "\(kernels.name): \(firstDifference(got, want))" }
+  }
+  return nil
 }

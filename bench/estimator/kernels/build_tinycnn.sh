@@ -22,5 +22,5 @@ esac
 XCC=""; for f in $CPUF; do XCC="$XCC -Xcc $f"; done
 swiftc -enable-experimental-feature Embedded -wmo -parse-as-library $SOPT \
   -target "$TRIPLE" $XCC -Xfrontend -function-sections -Xfrontend -disable-stack-protector \
-  -I "$here/swift" -module-name Runtime \
+  -I "$here/swift" -module-name Runtime -package-name TinyCNN \
   $(find "$ROOT/Sources/Runtime" -name '*.swift' | sort) "$here/$LAYER" -c -o "$OUT"

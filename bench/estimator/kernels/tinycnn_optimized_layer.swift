@@ -1,4 +1,4 @@
-// One operator through TinyCNN's optimized int8 kernels (`KernelSet.optimized`: the `*Int8SIMD`
+// One operator through TinyCNN's optimized int8 kernels (`KernelSet.portable`: the `*Int8SIMD`
 // kernels of Sources/Runtime/Kernels), built with Embedded Swift into the same module as the
 // Runtime, as the firmware would: build_tinycnn.sh CPU OUT ROOT -Osize optimized.
 //
@@ -138,7 +138,7 @@ func libraryRun(_ lp: UnsafePointer<layer_t>, _ dp: UnsafePointer<layer_data_t>)
       input1Shape: output, input2Shape: output, outputShape: output, requiresBroadcast: false)
     addInt8SIMD(p, input1: d.input, input2: d.input2, output: d.output)
   default:
-    // SOFTMAX has no optimized kernel: KernelSet.optimized runs the reference one.
+    // SOFTMAX has no optimized kernel: every vector KernelSet runs the reference one.
     let p = SoftmaxParams(
       inputMultiplier: 1_073_741_824, inputLeftShift: 23, diffMin: -248, outerSize: 1,
       depth: Int(l.out_c))

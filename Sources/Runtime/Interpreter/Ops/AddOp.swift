@@ -4,8 +4,8 @@ struct AddOp {
   var input1: UnsafePointer<Int8>
   var input2: UnsafePointer<Int8>
   var output: UnsafeMutablePointer<Int8>
-  /// Run `addInt8SIMD` (the optimized kernels).
-  var optimized = false
+  /// The vector set's ADD (resolved at prepare); nil for the reference one.
+  var vectorKernel: AddKernel? = nil
   #if TINYCNN_DSP || !arch(arm)  // an Armv6-M build never has one: its records stay small
     /// `addInt8DSP`'s tables in the constants (the DSP kernels); nil for the other sets and the
     /// parameters it does not run.
@@ -18,9 +18,7 @@ struct AddOp {
         return addInt8DSP(params, input1: input1, input2: input2, output: output, tables: dspTables)
       }
     #endif
-    #if !TINYCNN_REFERENCE_DEPTHWISE_ADD  // firmware/build.sh, for the Cortex-M0's flash
-      if optimized { return addInt8SIMD(params, input1: input1, input2: input2, output: output) }
-    #endif
+    if let vectorKernel { return vectorKernel(params, input1, input2, output) }
     addInt8Reference(params, input1: input1, input2: input2, output: output)
   }
 }
@@ -52,13 +50,13 @@ extension Interpreter {
     // The DSP set's tables are constants (the same on every build, read only where the DSP
     // loops are built): no scratch, nothing to make per call.
     let dspTables =
-      ctx.kernels == .dsp && addInt8DSPSupports(params)
+      ctx.kernels.id == .dsp && addInt8DSPSupports(params)
       ? ctx.constants.allocate(Int32.self, count: addInt8DSPTableBytes / 4) : nil
     guard let payload = ctx.commit(.add, AddOp.self) else { return }
     payload.initialize(
       to: AddOp(
         params: params, input1: ctx.int8(a), input2: ctx.int8(b), output: ctx.int8(output),
-        optimized: ctx.kernels != .reference))
+        vectorKernel: dspTables == nil ? ctx.kernels.vector?.add : nil))
     #if TINYCNN_DSP || !arch(arm)
       if let dspTables {
         if ctx.writesConstants { writeAddInt8DSPTables(params, into: dspTables) }

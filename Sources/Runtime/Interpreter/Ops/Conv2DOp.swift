@@ -11,8 +11,10 @@ struct Conv2DOp {
   var bias: UnsafePointer<Int32>?
   var outputShape: Shape4
   var output: UnsafeMutablePointer<Int8>
-  /// The packed filter and scratch of the optimized kernel; nil for the reference one.
+  /// The packed filter and scratch of a vector set's kernel, and that kernel (resolved at
+  /// prepare, so that a call reads no table); nil for the reference one.
   var packed: PackedKernel? = nil
+  var vectorKernel: Conv2DKernel? = nil
   #if TINYCNN_DSP || !arch(arm)  // an Armv6-M build never has one: its records stay small
     /// The DSP set's packed filter and scratch; nil for the other sets.
     var dsp: DSPKernel? = nil
@@ -28,12 +30,10 @@ struct Conv2DOp {
           scratch: dsp.scratch)
       }
     #endif
-    if let packed {
-      return conv2DPerChannelInt8SIMD(
-        params, outputMultiplier: outputMultiplier, outputShift: outputShift,
-        inputShape: inputShape, input: input, filterShape: filterShape, filter: filter,
-        bias: bias, outputShape: outputShape, output: output, packed: packed.weights,
-        scratch: packed.scratch)
+    if let packed, let vectorKernel {
+      return vectorKernel(
+        params, outputMultiplier, outputShift, inputShape, input, filterShape, filter, bias,
+        outputShape, output, packed.weights, packed.scratch)
     }
     conv2DPerChannelInt8Reference(
       params, outputMultiplier: outputMultiplier, outputShift: outputShift,
@@ -154,11 +154,10 @@ extension Interpreter {
         output: ctx.int8(output),
         packed: simd?.pack(
           { memory in
-            packConv2DFilter(
-              filterShape: filterShape, filter: ctx.int8(filter), bias: ctx.optionalInt32(bias),
-              outputMultiplier: multiplier, outputShift: shift, packing: ctx.packing,
-              into: memory)
-          }, packed: { packedConv2DFilter(at: $0, filterShape: filterShape) })))
+            ctx.kernels.vector!.packConv2DFilter(
+              filterShape, ctx.int8(filter), ctx.optionalInt32(bias), multiplier, shift, memory)
+          }, packed: { packedConv2DFilter(at: $0, filterShape: filterShape) }),
+        vectorKernel: simd == nil ? nil : ctx.kernels.vector?.conv2D))
     #if TINYCNN_DSP || !arch(arm)
       payload.pointee.dsp = dsp?.pack { memory in
         _ = packConv2DFilterDSP(

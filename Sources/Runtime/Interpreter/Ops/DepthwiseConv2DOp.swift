@@ -10,10 +10,11 @@ struct DepthwiseConv2DOp {
   var bias: UnsafePointer<Int32>?
   var outputShape: Shape4
   var output: UnsafeMutablePointer<Int8>
-  /// The optimized kernels' packed weights (`PackedDepthwiseWeights(header:scratch:)`) and
-  /// scratch; nil with the reference kernels.
+  /// A vector set's packed weights (`PackedDepthwiseWeights(header:scratch:)`), scratch and
+  /// kernel (resolved at prepare); nil with the reference kernels.
   var packed: UnsafeRawPointer?
   var scratch: UnsafeMutableRawPointer?
+  var vectorKernel: DepthwiseConv2DKernel?
   #if TINYCNN_DSP || !arch(arm)  // an Armv6-M build never has one: its records stay small
     /// The DSP set's prepared weights (`DSPDepthwiseWeights(at:filterShape:)`); nil for the
     /// other sets and the shapes it does not run.
@@ -29,13 +30,10 @@ struct DepthwiseConv2DOp {
           packed: DSPDepthwiseWeights(at: dsp, filterShape: filterShape))
       }
     #endif
-    #if !TINYCNN_REFERENCE_DEPTHWISE_ADD  // firmware/build.sh, for the Cortex-M0's flash
-      if let packed, let scratch {
-        return runDepthwiseConv2DSIMD(
-          params, packed: packed, scratch: scratch, inputShape: inputShape, input: input,
-          filterShape: filterShape, outputShape: outputShape, output: output)
-      }
-    #endif
+    if let packed, let scratch, let vectorKernel {
+      return vectorKernel(
+        params, packed, scratch, inputShape, input, filterShape, outputShape, output)
+    }
     depthwiseConv2DPerChannelInt8Reference(
       params, outputMultiplier: outputMultiplier, outputShift: outputShift,
       inputShape: inputShape, input: input, filterShape: filterShape, filter: filter, bias: bias,
@@ -108,26 +106,21 @@ extension Interpreter {
     let dspSupported = depthwiseConv2DInt8DSPSupports(
       DepthwiseParams(depthMultiplier: options.depthMultiplier), filterShape: filterShape)
     let dsp = dspSupported ? ctx.reserveDepthwiseDSP(filterShape: filterShape) : nil
-    // The packed weights are the set's constants on every build (the host prepares them for the
-    // chip); a build without the vector depthwise (the Cortex-M0's, for flash) reserves them too,
-    // never reads them, and asks for no scratch.
-    #if TINYCNN_REFERENCE_DEPTHWISE_ADD
-      let scratchBytes = 0
-    #else
-      let scratchBytes =
-        DepthwiseScratchLayout(
-          DepthwiseGeometry(
-            params, inputShape: inShape, filterShape: filterShape, outputShape: outShape)
-        ).bytes
-    #endif
-    let simd =
-      dsp != nil
-      ? nil
-      : ctx.reservePackedKernel(
-        packedBytes: PackedDepthwiseWeights.bytes(
-          filterShape: filterShape, accumulators: ctx.packing.depthwiseAccumulators,
-          foldedVectors: ctx.packing.depthwiseFoldedVectors),
-        scratchBytes: scratchBytes)
+    // The DSP set runs the shapes its loops do not take with its vector kernel. The packed
+    // weights are the set's constants on every build (the host prepares them for the chip); a
+    // build without the vector depthwise (the Cortex-M0's, for flash: no `run`) reserves them
+    // too, never reads them, and asks for no scratch.
+    let depthwise = dsp == nil ? ctx.kernels.vector?.depthwiseConv2D : nil
+    let simd = depthwise.flatMap { depthwise in
+      ctx.reservePackedKernel(
+        packedBytes: depthwise.filterBytes(filterShape),
+        scratchBytes: depthwise.run == nil
+          ? 0
+          : DepthwiseScratchLayout(
+            DepthwiseGeometry(
+              params, inputShape: inShape, filterShape: filterShape, outputShape: outShape)
+          ).bytes)
+    }
     guard let payload = ctx.commit(.depthwiseConv2D, DepthwiseConv2DOp.self), let multiplier,
       let shift
     else { return }
@@ -139,17 +132,14 @@ extension Interpreter {
         params: params, outputMultiplier: multiplier, outputShift: shift, inputShape: inShape,
         input: ctx.int8(input), filterShape: filterShape, filter: ctx.int8(filter),
         bias: ctx.optionalInt32(bias), outputShape: outShape, output: ctx.int8(output),
-        packed: nil, scratch: simd?.scratch))
-    #if !TINYCNN_REFERENCE_DEPTHWISE_ADD
-      payload.pointee.packed = simd.flatMap { reservation in
-        guard let memory = reservation.memory else { return nil }
-        guard reservation.writes else { return UnsafeRawPointer(memory) }  // the host's
-        return packDepthwiseWeights(
-          params, packing: ctx.packing, filterShape: filterShape, filter: ctx.int8(filter),
-          bias: ctx.optionalInt32(bias), outputMultiplier: multiplier, outputShift: shift,
-          into: memory)
-      }
-    #endif
+        packed: simd.flatMap { reservation in
+          guard depthwise?.run != nil, let pack = depthwise?.pack, let memory = reservation.memory
+          else { return nil }
+          guard reservation.writes else { return UnsafeRawPointer(memory) }  // the host's
+          return pack(
+            params, filterShape, ctx.int8(filter), ctx.optionalInt32(bias), multiplier, shift,
+            memory)
+        }, scratch: simd?.scratch, vectorKernel: simd == nil ? nil : depthwise?.run))
     #if TINYCNN_DSP || !arch(arm)
       payload.pointee.dsp = dsp?.weights { memory in
         _ = DSPDepthwiseWeights(

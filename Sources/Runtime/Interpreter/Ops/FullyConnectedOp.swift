@@ -12,8 +12,12 @@ struct FullyConnectedOp {
   var bias: UnsafePointer<Int32>?
   var outputShape: Shape4
   var output: UnsafeMutablePointer<Int8>
-  /// The packed filter and scratch of the optimized kernel; nil for the reference one.
+  /// The packed filter and scratch of a vector set's kernel, and that kernel for per-channel or
+  /// per-tensor weights (resolved at prepare, so that a call reads no table); nil for the
+  /// reference one.
   var packed: PackedKernel? = nil
+  var perChannelKernel: FullyConnectedPerChannelKernel? = nil
+  var perTensorKernel: FullyConnectedPerTensorKernel? = nil
   #if TINYCNN_DSP || !arch(arm)  // an Armv6-M build never has one: its records stay small
     /// The DSP set's packed filter (per-tensor multipliers repeated per channel) and scratch.
     var dsp: DSPKernel? = nil
@@ -28,18 +32,15 @@ struct FullyConnectedOp {
           scratch: dsp.scratch)
       }
     #endif
-    if let packed, let outputMultiplier, let outputShift {
-      return fullyConnectedPerChannelInt8SIMD(
-        params, outputMultiplier: outputMultiplier, outputShift: outputShift,
-        inputShape: inputShape, input: input, filterShape: filterShape, filter: filter,
-        bias: bias, outputShape: outputShape, output: output, packed: packed.weights,
-        scratch: packed.scratch)
+    if let packed, let perChannelKernel, let outputMultiplier, let outputShift {
+      return perChannelKernel(
+        params, outputMultiplier, outputShift, inputShape, input, filterShape, filter, bias,
+        outputShape, output, packed.weights, packed.scratch)
     }
-    if let packed {
-      return fullyConnectedInt8SIMD(
-        params, inputShape: inputShape, input: input, filterShape: filterShape, filter: filter,
-        bias: bias, outputShape: outputShape, output: output, packed: packed.weights,
-        scratch: packed.scratch)
+    if let packed, let perTensorKernel {
+      return perTensorKernel(
+        params, inputShape, input, filterShape, filter, bias, outputShape, output,
+        packed.weights, packed.scratch)
     }
     if let outputMultiplier, let outputShift {
       fullyConnectedPerChannelInt8Reference(
@@ -142,15 +143,15 @@ extension Interpreter {
           { memory in
             withUnsafePointer(to: params.outputMultiplier) { perTensorMultiplier in
               withUnsafePointer(to: params.outputShift) { perTensorShift in
-                packFullyConnectedFilter(
-                  filterShape: filter.shape4, filter: ctx.int8(filter),
-                  bias: ctx.optionalInt32(bias),
-                  outputMultiplier: UnsafePointer(multiplier) ?? perTensorMultiplier,
-                  outputShift: UnsafePointer(shift) ?? perTensorShift,
-                  perChannel: multiplier != nil, packing: ctx.packing, into: memory)
+                ctx.kernels.vector!.packFullyConnectedFilter(
+                  filter.shape4, ctx.int8(filter), ctx.optionalInt32(bias),
+                  UnsafePointer(multiplier) ?? perTensorMultiplier,
+                  UnsafePointer(shift) ?? perTensorShift, multiplier != nil, memory)
               }
             }
-          }, packed: { packedFullyConnectedFilter(at: $0, filterShape: filter.shape4) })))
+          }, packed: { packedFullyConnectedFilter(at: $0, filterShape: filter.shape4) }),
+        perChannelKernel: simd == nil ? nil : ctx.kernels.vector?.fullyConnectedPerChannel,
+        perTensorKernel: simd == nil ? nil : ctx.kernels.vector?.fullyConnectedPerTensor))
     #if TINYCNN_DSP || !arch(arm)
       payload.pointee.dsp = dsp?.pack { memory in
         _ = withUnsafePointer(to: params.outputMultiplier) { perTensorMultiplier in

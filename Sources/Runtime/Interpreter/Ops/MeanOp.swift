@@ -3,11 +3,11 @@ struct MeanOp {
   var params: MeanParams
   var input: UnsafePointer<Int8>
   var output: UnsafeMutablePointer<Int8>
-  /// Run `meanInt8SIMD` (the optimized kernels).
-  var optimized = false
+  /// The vector set's MEAN (resolved at prepare); nil for the reference one.
+  var vectorKernel: MeanKernel?
 
   func eval() {
-    if optimized { return meanInt8SIMD(params, input: input, output: output) }
+    if let vectorKernel { return vectorKernel(params, input, output) }
     meanInt8Reference(params, input: input, output: output)
   }
 }
@@ -37,6 +37,6 @@ extension Interpreter {
     payload.initialize(
       to: MeanOp(
         params: params, input: ctx.int8(input), output: ctx.int8(output),
-        optimized: ctx.kernels != .reference))
+        vectorKernel: ctx.kernels.vector?.mean))
   }
 }

@@ -5,24 +5,19 @@ struct PoolOp {
   var input: UnsafePointer<Int8>
   var outputShape: Shape4
   var output: UnsafeMutablePointer<Int8>
-  /// Run the `*Int8SIMD` kernels (the optimized kernels).
-  var optimized = false
+  /// The vector set's kernels (resolved at prepare); nil for the reference ones.
+  var maxKernel: MaxPool2DKernel?
+  var averageKernel: AveragePool2DKernel?
 
   func evalMax() {
-    if optimized {
-      return maxPool2DInt8SIMD(
-        params, inputShape: inputShape, input: input, outputShape: outputShape, output: output)
-    }
+    if let maxKernel { return maxKernel(params, inputShape, input, outputShape, output) }
     maxPool2DInt8Reference(
       params, inputShape: inputShape, input: input, outputShape: outputShape, output: output)
   }
 
   /// False when a window has no tap inside the image (TFLM's Eval fails the same way).
   func evalAverage() -> Bool {
-    if optimized {
-      return averagePool2DInt8SIMD(
-        params, inputShape: inputShape, input: input, outputShape: outputShape, output: output)
-    }
+    if let averageKernel { return averageKernel(params, inputShape, input, outputShape, output) }
     return averagePool2DInt8Reference(
       params, inputShape: inputShape, input: input, outputShape: outputShape, output: output)
   }
@@ -73,6 +68,7 @@ extension Interpreter {
           filterWidth: options.filterWidth, quantizedActivationMin: range.min,
           quantizedActivationMax: range.max),
         inputShape: inShape, input: ctx.int8(input), outputShape: outShape,
-        output: ctx.int8(output), optimized: ctx.kernels != .reference))
+        output: ctx.int8(output), maxKernel: ctx.kernels.vector?.maxPool2D,
+        averageKernel: ctx.kernels.vector?.averagePool2D))
   }
 }

@@ -13,10 +13,10 @@ public struct MeanParams: Equatable, Sendable {
   public var inputIsEmpty: Bool
   /// The kept and the reduced axes of the input, outermost first, as (size, element stride)
   /// lists: an output walks the kept axes in row-major order, its sum the reduced ones.
-  var keptSizes: RuntimeShape
-  var keptStrides: RuntimeShape
-  var reducedSizes: RuntimeShape
-  var reducedStrides: RuntimeShape
+  package var keptSizes: RuntimeShape
+  package var keptStrides: RuntimeShape
+  package var reducedSizes: RuntimeShape
+  package var reducedStrides: RuntimeShape
 }
 
 /// TFLM's `PrepareMeanOrSumHelper` (micro/kernels/reduce_common.cc) for int8 input, plus the

@@ -59,7 +59,7 @@ public func preparePool2D(
 /// The part of the filter window that lies inside the image, TFLM's
 /// `filter_{x,y}_{start,end}`: pooling ignores padded positions rather than reading zeros.
 @inline(__always)
-func clampedWindow(origin: Int, filterSize: Int, inputSize: Int) -> Range<Int> {
+@inlinable package func clampedWindow(origin: Int, filterSize: Int, inputSize: Int) -> Range<Int> {
   let start = max(0, -origin)
   let end = min(filterSize, inputSize - origin)
   return start..<max(start, end)

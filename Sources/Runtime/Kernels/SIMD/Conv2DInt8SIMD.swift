@@ -23,23 +23,18 @@ let conv2DBlockPixels = 8
 
 /// The padded image is used up to this size (bytes); past it, im2col's bounded scratch. A
 /// microcontroller's RAM is the arena: there the padded image (twice the input, alive beside the
-/// input and output) would outgrow TFLM's arena, so only small images take it.
-#if arch(arm) || arch(riscv32)  // the 32-bit microcontroller builds (firmware/)
-  @usableFromInline let conv2DPaddedImageLimit = microcontrollerPaddedImageLimit
-#else
+/// input and output) would outgrow TFLM's arena, so only small images take it. The portable set
+/// (the Runtime module's compilation) keeps that limit on every machine, so the host sizes and
+/// packs a firmware's plan as the chip does; the x86-64 sets take the padded image up to 1 MiB.
+#if AVX2 || AVX512
   @usableFromInline let conv2DPaddedImageLimit = 1 << 20
+#else
+  @usableFromInline let conv2DPaddedImageLimit = microcontrollerPaddedImageLimit
 #endif
 @usableFromInline let microcontrollerPaddedImageLimit = 4096
 
-extension FilterPacking {
-  /// The padded-image limit of the build the packing is for (`.portable`: a microcontroller's).
-  var paddedImageLimit: Int {
-    self == .portable ? microcontrollerPaddedImageLimit : conv2DPaddedImageLimit
-  }
-}
-
-/// The method `conv2DPerChannelInt8SIMD` uses for these shapes (`limit`: another build's, to
-/// size its memory).
+/// The method `conv2DPerChannelInt8SIMD` uses for these shapes (`limit`: another compilation's,
+/// `VectorKernels.paddedImageLimit`, to size its memory).
 public func conv2DInt8SIMDMethod(
   _ p: ConvParams, inputShape: Shape4, filterShape: Shape4, outputShape: Shape4,
   limit: Int = conv2DPaddedImageLimit
@@ -77,14 +72,12 @@ func conv2DInt8SIMDScratchBytes(
   }
 }
 
-/// The bytes `packConv2DFilter` writes (`.portable`: a build without the vpdpbusd packing would).
-public func packedConv2DFilterBytes(
-  filterShape: Shape4, packing: FilterPacking = .thisBuild
-) -> Int {
+/// The bytes `packConv2DFilter` writes (this module's layout: with the vpdpbusd packing in the
+/// AVX-512 VNNI one).
+func packedConv2DFilterBytes(filterShape: Shape4) -> Int {
   let bytes = PackedInt8Weights.byteCount(
     channels: filterShape.n, segments: filterShape.h, segmentLength: filterShape.w * filterShape.c)
   #if AVX512 && canImport(X86DotProduct)
-    guard packing == .thisBuild else { return bytes }
     // Plus the vpdpbusd packing, 16-aligned after it.
     return DotProductWeights.offset(afterBytes: bytes)
       + DotProductWeights.byteCount(
@@ -97,7 +90,7 @@ public func packedConv2DFilterBytes(
 
 /// The packing `packConv2DFilter` wrote at `memory` (perhaps on another machine: the host packs a
 /// firmware's filters into its flash).
-public func packedConv2DFilter(at memory: UnsafeRawPointer, filterShape: Shape4)
+func packedConv2DFilter(at memory: UnsafeRawPointer, filterShape: Shape4)
   -> PackedInt8Weights
 {
   PackedInt8Weights(
@@ -106,12 +99,11 @@ public func packedConv2DFilter(at memory: UnsafeRawPointer, filterShape: Shape4)
 }
 
 /// The CONV_2D filter of `filterShape` (OHWI) packed for `conv2DPerChannelInt8SIMD`: one run per
-/// filter row. `.portable` leaves out this build's `vpdpbusd` packing (what a microcontroller's
-/// kernels read; such weights are for another machine and not run here).
-public func packConv2DFilter(
+/// filter row, in this module's layout (the AVX-512 VNNI one adds the `vpdpbusd` packing).
+func packConv2DFilter(
   filterShape: Shape4, filter: UnsafePointer<Int8>, bias: UnsafePointer<Int32>?,
   outputMultiplier: UnsafePointer<Int32>, outputShift: UnsafePointer<Int32>,
-  packing: FilterPacking = .thisBuild, into memory: UnsafeMutableRawPointer
+  into memory: UnsafeMutableRawPointer
 ) -> PackedInt8Weights {
   let segmentLength = filterShape.w * filterShape.c
   let packed = PackedInt8Weights(
@@ -119,7 +111,6 @@ public func packConv2DFilter(
     segmentLength: segmentLength, bias: bias, multiplier: outputMultiplier,
     shift: outputShift, perChannel: true, into: memory)
   #if AVX512 && canImport(X86DotProduct)
-    guard packing == .thisBuild else { return packed }
     let bytes = PackedInt8Weights.byteCount(
       channels: filterShape.n, segments: filterShape.h, segmentLength: segmentLength)
     _ = DotProductWeights(
@@ -135,7 +126,7 @@ public func packConv2DFilter(
 /// `packConv2DFilter` on the same filter, bias and multipliers) and `scratch` of
 /// `conv2DInt8SIMDScratchBytes`. Grouped convolution, or a call without `packed` or `scratch`,
 /// runs the reference.
-public func conv2DPerChannelInt8SIMD(
+func conv2DPerChannelInt8SIMD(
   _ p: ConvParams, outputMultiplier: UnsafePointer<Int32>, outputShift: UnsafePointer<Int32>,
   inputShape: Shape4, input: UnsafePointer<Int8>,
   filterShape: Shape4, filter: UnsafePointer<Int8>,

@@ -42,7 +42,7 @@
 /// `accumulators * i + j` of the segment), then per tap `accumulators` vectors of weights in the
 /// form `Block.packWeights` writes. A 64-byte header of Int32 words before the vectors keeps the
 /// shape, so the operator's record holds one pointer (`init(header:scratch:)`). Nothing in it is an
-/// address: the host packs it for a firmware's flash (`FilterPacking.portable`) and the chip reads
+/// address: the host packs it for a firmware's flash (`KernelSet.portable`) and the chip reads
 /// it where it lies.
 struct PackedDepthwiseWeights {
   var vectors: UnsafeRawPointer
@@ -54,7 +54,7 @@ struct PackedDepthwiseWeights {
   /// `FoldedRequantization`s after the taps, and the finish uses them.
   var folded: Bool
   /// The 64-byte vectors each accumulator's `FoldedRequantization` takes in a phase: 0 where the
-  /// packing has none (`FilterPacking.depthwiseFoldedVectors`: 32-bit targets never fold).
+  /// packing has none (`depthwiseFoldedVectors`: the portable set and 32-bit targets never fold).
   var foldedVectors: Int
 
   enum Field: Int {
@@ -484,44 +484,44 @@ func storeBytes(
   if count > 16 { storeGroup(bytes.1, channels: count - 16, 0, out + 16) }
 }
 
-extension FilterPacking {
-  /// The accumulators per depthwise segment of this packing's `DepthwiseBlock`.
-  var depthwiseAccumulators: Int {
-    #if AVX512 && canImport(X86DotProduct)
-      if self == .thisBuild { return DotProductDepthwiseBlock.accumulators }
-    #endif
-    return PairDepthwiseBlock.accumulators
-  }
-
-  /// The vectors per accumulator and phase kept for `FoldedRequantization`s: none for a
-  /// microcontroller (`.portable`: its layout is this build's, and 32-bit targets run the exact
-  /// finish), and none on a 32-bit build itself.
-  var depthwiseFoldedVectors: Int {
-    #if arch(x86_64) || arch(arm64)
-      if self == .thisBuild { return PackedDepthwiseWeights.foldedVectorsThisBuild }
-    #endif
-    return 0
-  }
+/// The accumulators per depthwise segment of this module's `DepthwiseBlock`.
+var depthwiseAccumulators: Int {
+  #if AVX512 && canImport(X86DotProduct)
+    DotProductDepthwiseBlock.accumulators
+  #else
+    PairDepthwiseBlock.accumulators
+  #endif
 }
 
-/// Packs for the block `packing` asks for (see `packDepthwiseWeights`).
+/// The vectors per accumulator and phase this module's packing keeps for
+/// `FoldedRequantization`s. The portable set (the Runtime module's compilation) keeps none on
+/// every machine: its layout is a microcontroller's, where the exact finish runs (no 64-bit
+/// lanes), so the host packs a firmware's constants as the chip would. The x86-64 sets fold.
+var depthwiseFoldedVectors: Int {
+  #if AVX2 || AVX512
+    PackedDepthwiseWeights.foldedVectorsThisBuild
+  #else
+    0
+  #endif
+}
+
+/// Packs for this module's block (see `packDepthwiseWeights`).
 func packDepthwiseWeights(
-  _ p: DepthwiseParams, packing: FilterPacking, filterShape: Shape4, filter: UnsafePointer<Int8>,
+  _ p: DepthwiseParams, filterShape: Shape4, filter: UnsafePointer<Int8>,
   bias: UnsafePointer<Int32>?, outputMultiplier: UnsafePointer<Int32>,
   outputShift: UnsafePointer<Int32>, into memory: UnsafeMutableRawPointer
 ) -> UnsafeRawPointer {
   #if AVX512 && canImport(X86DotProduct)
-    if packing.depthwiseAccumulators == DotProductDepthwiseBlock.accumulators {
-      return packDepthwiseWeights(
-        DotProductDepthwiseBlock.self, p, filterShape: filterShape, filter: filter, bias: bias,
-        outputMultiplier: outputMultiplier, outputShift: outputShift,
-        foldedVectors: packing.depthwiseFoldedVectors, into: memory)
-    }
+    return packDepthwiseWeights(
+      DotProductDepthwiseBlock.self, p, filterShape: filterShape, filter: filter, bias: bias,
+      outputMultiplier: outputMultiplier, outputShift: outputShift,
+      foldedVectors: depthwiseFoldedVectors, into: memory)
+  #else
+    return packDepthwiseWeights(
+      PairDepthwiseBlock.self, p, filterShape: filterShape, filter: filter, bias: bias,
+      outputMultiplier: outputMultiplier, outputShift: outputShift,
+      foldedVectors: depthwiseFoldedVectors, into: memory)
   #endif
-  return packDepthwiseWeights(
-    PairDepthwiseBlock.self, p, filterShape: filterShape, filter: filter, bias: bias,
-    outputMultiplier: outputMultiplier, outputShift: outputShift,
-    foldedVectors: packing.depthwiseFoldedVectors, into: memory)
 }
 
 /// Runs the block the weights at `header` were packed for, with the folded requantisation when

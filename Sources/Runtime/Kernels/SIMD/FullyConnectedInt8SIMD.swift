@@ -11,14 +11,12 @@ public func fullyConnectedInt8SIMDScratchBytes(
     + activationRowSlack
 }
 
-/// The bytes `packFullyConnectedFilter` writes.
-public func packedFullyConnectedFilterBytes(
-  filterShape: Shape4, packing: FilterPacking = .thisBuild
-) -> Int {
+/// The bytes `packFullyConnectedFilter` writes (this module's layout: with the vpdpbusd packing
+/// in the AVX-512 VNNI one).
+func packedFullyConnectedFilterBytes(filterShape: Shape4) -> Int {
   let bytes = PackedInt8Weights.byteCount(
     channels: filterShape.h * filterShape.w, segments: 1, segmentLength: filterShape.c)
   #if AVX512 && canImport(X86DotProduct)
-    guard packing == .thisBuild else { return bytes }
     // Plus the vpdpbusd packing (Conv2DInt8VNNI.swift), 16-aligned after it.
     return DotProductWeights.offset(afterBytes: bytes)
       + DotProductWeights.byteCount(
@@ -29,7 +27,7 @@ public func packedFullyConnectedFilterBytes(
 }
 
 /// The packing `packFullyConnectedFilter` wrote at `memory` (perhaps on another machine).
-public func packedFullyConnectedFilter(at memory: UnsafeRawPointer, filterShape: Shape4)
+func packedFullyConnectedFilter(at memory: UnsafeRawPointer, filterShape: Shape4)
   -> PackedInt8Weights
 {
   PackedInt8Weights(
@@ -39,18 +37,18 @@ public func packedFullyConnectedFilter(at memory: UnsafeRawPointer, filterShape:
 
 /// The FULLY_CONNECTED filter (`[outDepth, accumDepth]`, as the reference reads it) packed for
 /// the SIMD kernels: per-channel multipliers (`perChannel`), or `outputMultiplier[0]` and
-/// `outputShift[0]` for every channel (per-tensor weights). `.portable` as `packConv2DFilter`.
-public func packFullyConnectedFilter(
+/// `outputShift[0]` for every channel (per-tensor weights). This module's layout, as
+/// `packConv2DFilter`.
+func packFullyConnectedFilter(
   filterShape: Shape4, filter: UnsafePointer<Int8>, bias: UnsafePointer<Int32>?,
   outputMultiplier: UnsafePointer<Int32>, outputShift: UnsafePointer<Int32>, perChannel: Bool,
-  packing: FilterPacking = .thisBuild, into memory: UnsafeMutableRawPointer
+  into memory: UnsafeMutableRawPointer
 ) -> PackedInt8Weights {
   let packed = PackedInt8Weights(
     packing: filter, channels: filterShape.h * filterShape.w, segments: 1,
     segmentLength: filterShape.c, bias: bias, multiplier: outputMultiplier, shift: outputShift,
     perChannel: perChannel, into: memory)
   #if AVX512 && canImport(X86DotProduct)
-    guard packing == .thisBuild else { return packed }
     let bytes = PackedInt8Weights.byteCount(
       channels: filterShape.h * filterShape.w, segments: 1, segmentLength: filterShape.c)
     _ = DotProductWeights(
@@ -66,7 +64,7 @@ public func packFullyConnectedFilter(
 /// `fullyConnectedPerChannelInt8Reference` (whose parameters it takes), with the filter packed
 /// by `packFullyConnectedFilter(perChannel: true)` and `fullyConnectedInt8SIMDScratchBytes` of
 /// `scratch`. Without `packed` or `scratch` it calls the reference.
-public func fullyConnectedPerChannelInt8SIMD(
+func fullyConnectedPerChannelInt8SIMD(
   _ p: FullyConnectedParams, outputMultiplier: UnsafePointer<Int32>,
   outputShift: UnsafePointer<Int32>,
   inputShape: Shape4, input: UnsafePointer<Int8>,
@@ -89,7 +87,7 @@ public func fullyConnectedPerChannelInt8SIMD(
 /// Int8 FULLY_CONNECTED with per-tensor weights: the same bytes as `fullyConnectedInt8Reference`,
 /// with the filter packed by `packFullyConnectedFilter(perChannel: false)`. A non-zero filter
 /// zero point (`weightsOffset`, which int8 files do not have) goes to the reference.
-public func fullyConnectedInt8SIMD(
+func fullyConnectedInt8SIMD(
   _ p: FullyConnectedParams,
   inputShape: Shape4, input: UnsafePointer<Int8>,
   filterShape: Shape4, filter: UnsafePointer<Int8>,
