@@ -133,7 +133,7 @@ def available_sets(tinycnn):
     import subprocess
 
     text = subprocess.run([tinycnn, "run", "--help"], capture_output=True, text=True).stdout
-    m = re.search(r"this CPU runs:\s*([a-z0-9, \n-]+)\.", " ".join(text.split()))
+    m = re.search(r"this CPU runs:\s*([a-z0-9, -]+)\.", " ".join(text.split()), re.I)
     if not m:
         raise SystemExit(f"{tinycnn} run --help names no kernel sets")
     return [k.strip() for k in m.group(1).split(",") if k.strip() in EVERY_SET]
