@@ -32,7 +32,8 @@ package final class ModelSession {
       requirements = try RuntimeArena.requirements(
         for: file.model, kernels: kernels, preservingAllTensors: preservingAllTensors)
     } catch { throw file.error(error) }
-    arena = .allocate(byteCount: max(requirements.totalBytes, 1), alignment: arenaAlignment)
+    // At a cache line, so the packed weights in the plan are too (`packedWeightAlignment`).
+    arena = .allocate(byteCount: max(requirements.totalBytes, 1), alignment: packedWeightAlignment)
     do {
       interpreter = try Interpreter(
         model: file.model, arena: arena, preservingAllTensors: preservingAllTensors,

@@ -47,7 +47,7 @@ public struct Interpreter {
     let (base, slack) = try Interpreter.aligned(
       arena, needing: layout.planBytes + layout.planningBytes)
     try self.init(
-      model: model, records: base, constants: base + layout.recordBytes, writesConstants: true,
+      model: model, records: base, constants: base + layout.constantsOffset, writesConstants: true,
       tensors: base + layout.planBytes, tensorCapacity: arena.count - slack - layout.planBytes,
       before: slack + layout.planBytes, layout: layout, slack: slack,
       preservingAllTensors: preservingAllTensors, kernels: kernels)
@@ -63,7 +63,7 @@ public struct Interpreter {
     let (planBase, _) = try Interpreter.aligned(plan, needing: layout.planBytes)
     let (base, slack) = try Interpreter.aligned(arena, needing: layout.planningBytes)
     try self.init(
-      model: model, records: planBase, constants: planBase + layout.recordBytes,
+      model: model, records: planBase, constants: planBase + layout.constantsOffset,
       writesConstants: true, tensors: base, tensorCapacity: arena.count - slack, before: slack,
       layout: layout, slack: slack, preservingAllTensors: preservingAllTensors,
       kernels: kernels)
@@ -104,7 +104,7 @@ public struct Interpreter {
     let layout = try measure(model, kernels: kernels)
     let (base, slack) = try aligned(arena, needing: layout.planBytes + layout.planningBytes)
     let prepared = try Interpreter(
-      model: model, records: base, constants: base + layout.recordBytes, writesConstants: true,
+      model: model, records: base, constants: base + layout.constantsOffset, writesConstants: true,
       tensors: base + layout.planBytes, tensorCapacity: arena.count - slack - layout.planBytes,
       before: slack + layout.planBytes, layout: layout, slack: slack,
       preservingAllTensors: false, kernels: kernels)
@@ -194,7 +194,13 @@ public struct Interpreter {
     var recordBytes: Int
     var constantBytes: Int
     var planningBytes: Int
-    var planBytes: Int { recordBytes + constantBytes }
+    /// Where the constants start when they follow the records in one plan: at a multiple of
+    /// `packedWeightAlignment`, so that a 64-byte-aligned plan (the host's `ModelSession`) has
+    /// its packed weight vectors on cache-line boundaries.
+    var constantsOffset: Int {
+      (recordBytes + packedWeightAlignment - 1) / packedWeightAlignment * packedWeightAlignment
+    }
+    var planBytes: Int { constantsOffset + constantBytes }
   }
 
   /// `memory`'s first 16-byte boundary and the bytes skipped to it, when `needed` bytes fit after

@@ -107,16 +107,18 @@ struct PackedKernelReservation {
 }
 
 extension PrepareContext {
-  /// Reserves `packedBytes` of constant memory (16-aligned, for the weight vectors) and asks for
-  /// `scratchBytes` of scratch, when a vector kernel set is in use; nil otherwise.
+  /// Reserves `packedBytes` of constant memory (at a multiple of `packedWeightAlignment` from the
+  /// constants' start) and asks for `scratchBytes` of scratch, when a vector kernel set is in
+  /// use; nil otherwise.
   mutating func reservePackedKernel(packedBytes: Int, scratchBytes: Int)
     -> PackedKernelReservation?
   {
     guard kernels.vector != nil else { return nil }
-    let memory = constants.allocate(SIMD16<UInt8>.self, count: (packedBytes + 15) / 16)
+    let memory = constants.allocateBytes(
+      (packedBytes + 15) / 16 * 16, alignment: packedWeightAlignment)
     let scratch = requestScratch(bytes: scratchBytes)
     return PackedKernelReservation(
-      memory: memory.map { UnsafeMutableRawPointer($0) }, scratch: scratch,
+      memory: memory, scratch: scratch,
       writes: writesConstants)
   }
 }

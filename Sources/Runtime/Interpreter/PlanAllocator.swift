@@ -22,6 +22,15 @@ struct PlanAllocator {
 
   var isMeasuring: Bool { base == nil }
 
+  /// `bytes` bytes at a multiple of `alignment` from the base; nil while measuring.
+  mutating func allocateBytes(_ bytes: Int, alignment: Int) -> UnsafeMutableRawPointer? {
+    let start = (used + alignment - 1) / alignment * alignment
+    used = start + bytes
+    guard let base else { return nil }
+    precondition(used <= capacity, "plan region overflow: the measuring pass undercounted")
+    return base + start
+  }
+
   /// Room for `count` values of `T`, naturally aligned; nil while measuring.
   mutating func allocate<T>(_: T.Type, count: Int = 1) -> UnsafeMutablePointer<T>? {
     let alignment = MemoryLayout<T>.alignment
