@@ -52,3 +52,11 @@ public func narrowSaturatingToInt8(_ v: SIMD16<Int32>) -> SIMD16<Int8> {
   out._storage._value = r
   return out
 }
+
+/// Stores the 16 bytes of `v` at `p`, which need not be aligned (`vmovdqu`). The raw pointer's
+/// `copyMemory` was left a call in the tiles of the AVX-512 compilation (48 per tile file): too
+/// large a caller for the inliner.
+@inlinable @inline(__always)
+public func storeUnaligned(_ v: SIMD16<Int8>, to p: UnsafeMutableRawPointer) {
+  Builtin.storeRaw(v._storage._value, p._rawValue)
+}

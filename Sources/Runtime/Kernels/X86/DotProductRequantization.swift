@@ -36,6 +36,20 @@
     func finish8(_ acc: SIMD8<Int32>, _ group: Group, _ out: UnsafeMutablePointer<Int8>)
   }
 
+  /// `storeGroup` with the whole group's 16 bytes stored by `storeUnaligned`: `storeGroup`'s
+  /// `copyMemory` stayed a call in these tiles (one per pixel and group) when they were
+  /// compiled into their own module.
+  @_transparent
+  func storeDotGroup(
+    _ bytes: SIMD16<Int8>, channels: Int, _ g: Int, _ out: UnsafeMutablePointer<Int8>
+  ) {
+    if channels - 16 * g >= 16 {
+      storeUnaligned(bytes, to: UnsafeMutableRawPointer(out + 16 * g))
+    } else {
+      storeGroup(bytes, channels: channels, g, out)
+    }
+  }
+
   /// The low 8 lanes.
   @_transparent
   func lowLanes(_ v: SIMD16<Int32>) -> SIMD8<Int32> {
@@ -106,7 +120,7 @@
         requantized(
           acc, multiplier: r.multiplier, leftShift: r.leftShift, rightShift: r.rightShift)
         &+ offset
-      storeGroup(clampedToInt8(y, minimum, maximum), channels: bias.d.channels, g, out)
+      storeDotGroup(clampedToInt8(y, minimum, maximum), channels: bias.d.channels, g, out)
     }
 
     @_transparent
@@ -192,7 +206,7 @@
       let low = SIMD8<Int64>(repeating: 0xFFFF_FFFF)
       let y = unsafeBitCast((even & low) | (odd &<< 32), to: SIMD16<Int32>.self)
       // The clamp to -128...127 is the narrowing's saturation.
-      storeGroup(narrowSaturatingToInt8(y), channels: bias.d.channels, g, out)
+      storeDotGroup(narrowSaturatingToInt8(y), channels: bias.d.channels, g, out)
     }
 
     @_transparent
