@@ -158,11 +158,7 @@ def main():
                           "includes the interpreter's dispatch"},
             "per_copy_byte": optimized["per_copy_byte"],
             "paths": paths}
-        tmp = path + ".tmp"
-        with open(tmp, "w") as f:
-            json.dump(doc, f, indent=2, ensure_ascii=False)
-            f.write("\n")
-        os.replace(tmp, path)
+        fit.write_cost_file(path, doc)
 
 
 if __name__ == "__main__":

@@ -210,3 +210,13 @@ if __name__ == "__main__":
               ", ".join(f"{k} {v:g}" for k, v in c["coefficients"].items()))
         print(f"{'':18s}            insns max|err| {r['insns']['max_error']:.1%}: " +
               ", ".join(f"{k} {v:g}" for k, v in r["insns"]["coefficients"].items()))
+
+
+def write_cost_file(path, doc):
+    """Writes a cost file (indented JSON, a final newline) through a temporary name, so a failed
+    run never leaves half a file where the estimator reads it."""
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(doc, f, indent=2, ensure_ascii=False)
+        f.write("\n")
+    os.replace(tmp, path)

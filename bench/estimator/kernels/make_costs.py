@@ -126,11 +126,7 @@ def main():
             per_mac = ", ".join(f"{k} {v['cycles'].get('mac', v['cycles'].get('packed_mac')):g}"
                                 for k, v in paths.items() if "mac" in v["cycles"] or "packed_mac" in v["cycles"])
             print(f"{core} {library} cycles/MAC: {per_mac}")
-        tmp = path + ".tmp"
-        with open(tmp, "w") as f:
-            json.dump(doc, f, indent=2, ensure_ascii=False)
-            f.write("\n")
-        os.replace(tmp, path)
+        fit.write_cost_file(path, doc)
 
 
 if __name__ == "__main__":
