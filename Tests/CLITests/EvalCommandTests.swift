@@ -48,6 +48,11 @@ import Testing
   let json = result.json
   #expect(json.images == 200 && json.layers.count == 9 && json.batchSize == 4)
   #expect(json.int8.confusion.count == 10 && json.int8.confusion.joined().reduce(0, +) == 200)
+  // The keys a script reads: the class names under the models' metadata key.
+  let text = try jsonText(json)
+  for key in ["\"class_names\" : [", "\"batch_size\" : 4", "\"int8_arena_bytes\" : "] {
+    #expect(text.contains(key), "--json lacks \(key)")
+  }
   #expect(result.text().contains("conv1    CONV_2D+RELU"))
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Graph
 import Imaging
 import Pipeline
 
@@ -96,15 +97,38 @@ extension EvalResult {
     var classNames: [String]
     var reportFiles: [String] = []
 
-    enum CodingKeys: String, CodingKey {
-      case dataset, images, float, int8, agreement, differing, layers
-      case batchSize = "batch_size"
-      case dropPoints = "drop_points"
-      case arenaBytes = "int8_arena_bytes"
-      case hostArenaBytes = "int8_host_arena_bytes"
-      case layerImages = "layer_images"
-      case classNames = "class_names"
-      case reportFiles = "report_files"
+    /// The JSON's keys. The class names go under the models' own metadata key
+    /// (`ClassNames.metadataKey`), so a report and a model file name the list alike.
+    enum CodingKeys: CodingKey, CaseIterable {
+      case dataset, images, float, int8, agreement, differing, layers, batchSize, dropPoints
+      case arenaBytes, hostArenaBytes, layerImages, classNames, reportFiles
+
+      var stringValue: String {
+        switch self {
+        case .dataset: "dataset"
+        case .images: "images"
+        case .float: "float"
+        case .int8: "int8"
+        case .agreement: "agreement"
+        case .differing: "differing"
+        case .layers: "layers"
+        case .batchSize: "batch_size"
+        case .dropPoints: "drop_points"
+        case .arenaBytes: "int8_arena_bytes"
+        case .hostArenaBytes: "int8_host_arena_bytes"
+        case .layerImages: "layer_images"
+        case .classNames: ClassNames.metadataKey
+        case .reportFiles: "report_files"
+        }
+      }
+      var intValue: Int? { nil }
+      init?(stringValue: String) {
+        guard let key = Self.allCases.first(where: { $0.stringValue == stringValue }) else {
+          return nil
+        }
+        self = key
+      }
+      init?(intValue: Int) { nil }
     }
   }
 

@@ -5,7 +5,7 @@
 
 dsp_suite.sh measured every operator of the MLPerf Tiny suite models with `tinycnn firmware
 --kernels dsp -O --count` (exact instructions, the executed mix weighed with the core's cycle
-table: Sources/TinyCNN/Firmware/FirmwareCycles.swift) on the emulated Cortex-M4F (an386) and
+table: Sources/Pipeline/Firmware/FirmwareCycles.swift) on the emulated Cortex-M4F (an386) and
 Cortex-M7 (an500). Here each CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED and ADD gets the term
 counts of Sources/Estimator/DSPKernels.swift (`terms` mirrors it; shapes from the .tflite), and
 per path cycles = sum(coefficient x term) is fitted by non-negative least squares

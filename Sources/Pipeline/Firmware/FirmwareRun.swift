@@ -1,11 +1,10 @@
 import Foundation
-import Pipeline
 
 /// How the firmware's Swift is optimised (swiftc's -Osize, -O, -Ounchecked).
-enum FirmwareOptimization: String, CaseIterable, Codable {
+package enum FirmwareOptimization: String, CaseIterable, Codable {
   case size, speed, unchecked
 
-  var flag: String {
+  package var flag: String {
     switch self {
     case .size: "-Osize"
     case .speed: "-O"
@@ -15,19 +14,23 @@ enum FirmwareOptimization: String, CaseIterable, Codable {
 }
 
 /// Flash and RAM of the linked firmware, from `size` (Berkeley format).
-struct Footprint: Codable, Equatable {
+package struct Footprint: Codable, Equatable {
   /// Code and constants (the model, the inputs): flash.
-  var text: Int
+  package var text: Int
   /// Initialised RAM, stored in flash too.
-  var data: Int
+  package var data: Int
   /// Zeroed RAM: the stack and the arena.
-  var bss: Int
+  package var bss: Int
 
-  var flash: Int { text + data }
-  var ram: Int { data + bss }
+  package init(text: Int, data: Int, bss: Int) {
+    (self.text, self.data, self.bss) = (text, data, bss)
+  }
+
+  package var flash: Int { text + data }
+  package var ram: Int { data + bss }
 
   /// "   text    data     bss     dec     hex filename" then one row of numbers.
-  static func parse(_ output: String) -> Footprint? {
+  package static func parse(_ output: String) -> Footprint? {
     for line in output.split(separator: "\n") {
       let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
       guard fields.count >= 3, let text = Int(fields[0]), let data = Int(fields[1]),
@@ -40,26 +43,26 @@ struct Footprint: Codable, Equatable {
 }
 
 /// What the firmware printed over semihosting (main.swift lists the lines).
-struct FirmwareOutput {
+package struct FirmwareOutput {
   /// Operator names in execution order ("op 3 MAX_POOL_2D").
-  var operators: [String] = []
+  package var operators: [String] = []
   /// Each image's int8 output ("output 2: -31 -66 ...").
-  var outputs: [Int: [Int8]] = [:]
-  var tops: [Int: Int] = [:]
+  package var outputs: [Int: [Int8]] = [:]
+  package var tops: [Int: Int] = [:]
   /// The firmware's own comparison with the embedded host outputs ("match 2: yes").
-  var matches: [Int: Bool] = [:]
+  package var matches: [Int: Bool] = [:]
   /// "arena: 8656 of 9424 bytes (plan 2768, tensors 5888)".
-  var arenaNeeded: Int?
-  var arenaAvailable: Int?
-  var planBytes: Int?
-  var tensorBytes: Int?
+  package var arenaNeeded: Int?
+  package var arenaAvailable: Int?
+  package var planBytes: Int?
+  package var tensorBytes: Int?
   /// "stack: 5588 of 8192 bytes".
-  var stackUsed: Int?
-  var stackSize: Int?
+  package var stackUsed: Int?
+  package var stackSize: Int?
   /// "error: ..." lines.
-  var errors: [String] = []
+  package var errors: [String] = []
 
-  static func parse(_ text: String) -> FirmwareOutput {
+  package static func parse(_ text: String) -> FirmwareOutput {
     var out = FirmwareOutput()
     for raw in text.split(separator: "\n") {
       let line = raw.trimmingCharacters(in: .whitespaces)
@@ -94,20 +97,22 @@ struct FirmwareOutput {
 /// with what the markers themselves cost taken off. The firmware runs, per image, one counted
 /// `invoke` and then each operator in its own counted region; op region 0 is an empty one, the
 /// markers' cost.
-struct InstructionCounts: Codable, Equatable {
+package struct InstructionCounts: Codable, Equatable {
   /// Instructions of the calls to the markers around an empty region (subtracted from all).
-  var markerCost: Int
+  package var markerCost: Int
   /// One whole inference per image.
-  var invoke: [Int]
+  package var invoke: [Int]
   /// `perOperator[image][op]`.
-  var perOperator: [[Int]]
+  package var perOperator: [[Int]]
   /// Every instruction of the run: start-up, planning, printing, all inferences.
-  var total: Int
+  package var total: Int
   /// The same regions by timing class, when the plugin logged them (as `invoke`, `perOperator`).
-  var invokeMix: [InstructionMix]? = nil
-  var perOperatorMix: [[InstructionMix]]? = nil
+  package var invokeMix: [InstructionMix]? = nil
+  package var perOperatorMix: [[InstructionMix]]? = nil
 
-  static func parse(_ log: String, operatorCount: Int, imageCount: Int) -> InstructionCounts? {
+  package static func parse(_ log: String, operatorCount: Int, imageCount: Int)
+    -> InstructionCounts?
+  {
     var invoke: [(Int, InstructionMix?)] = []
     var ops: [(Int, InstructionMix?)] = []
     var total: Int?
@@ -143,13 +148,13 @@ struct InstructionCounts: Codable, Equatable {
 }
 
 /// One firmware build folder: runs firmware/build.sh there and reads what it made.
-struct FirmwareBuild {
-  let toolchain: FirmwareToolchain
-  let board: FirmwareBoard
-  let directory: URL
-  let optimization: FirmwareOptimization
+package struct FirmwareBuild {
+  package let toolchain: FirmwareToolchain
+  package let board: FirmwareBoard
+  package let directory: URL
+  package let optimization: FirmwareOptimization
 
-  var elf: URL { directory.appendingPathComponent("fw.elf") }
+  package var elf: URL { directory.appendingPathComponent("fw.elf") }
 
   /// The environment of build.sh: ours, with the tool search path we were given.
   private var environment: [String: String] {
@@ -167,7 +172,7 @@ struct FirmwareBuild {
 
   /// Compiles and links fw.elf (the log goes to build.log); returns its footprint. `relink`
   /// keeps the compiled Swift and compiles the C side (the generated data) again.
-  func build(relink: Bool = false) throws -> Footprint {
+  package func build(relink: Bool = false) throws -> Footprint {
     let result = try script(relink ? "relink" : "build")
     let log = directory.appendingPathComponent("build.log")
     try? (result.stdout + result.stderr).write(to: log, atomically: true, encoding: .utf8)
@@ -191,7 +196,7 @@ struct FirmwareBuild {
   /// for its 32-bit CPU, prints its arena line and stops: main.swift) and run; nil when it did
   /// not say, or needs more than the host's bound (the bound stands, and a real run reports the
   /// problem). The Swift object stays for a `build(relink: true)` with the measured size.
-  func measureArena(_ sources: FirmwareSources) throws -> Int? {
+  package func measureArena(_ sources: FirmwareSources) throws -> Int? {
     var measuring = sources
     measuring.measureOnly = true
     try measuring.write(to: directory)
@@ -204,7 +209,7 @@ struct FirmwareBuild {
   }
 
   /// Runs fw.elf under QEMU, counting instructions if asked.
-  func run(counting: Bool) throws -> (
+  package func run(counting: Bool) throws -> (
     status: Int32, output: String, qemuErrors: String, log: String?
   ) {
     let result = try script(counting ? "count" : "run")

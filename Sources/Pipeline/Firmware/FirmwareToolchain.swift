@@ -1,12 +1,11 @@
 import Foundation
-import Pipeline
 
 /// A QEMU board the firmware builds for (firmware/build.sh knows the same three).
-enum FirmwareBoard: String, CaseIterable, Codable {
+package enum FirmwareBoard: String, CaseIterable, Codable {
   case an386, an500, microbit
 
   /// QEMU's machine name.
-  var machine: String {
+  package var machine: String {
     switch self {
     case .an386: "mps2-an386"
     case .an500: "mps2-an500"
@@ -14,7 +13,7 @@ enum FirmwareBoard: String, CaseIterable, Codable {
     }
   }
 
-  var cpu: String {
+  package var cpu: String {
     switch self {
     case .an386: "Cortex-M4F"
     case .an500: "Cortex-M7"
@@ -23,7 +22,7 @@ enum FirmwareBoard: String, CaseIterable, Codable {
   }
 
   /// The cycle table `--count` uses by default: the board's core.
-  var defaultCore: CoreTiming {
+  package var defaultCore: CoreTiming {
     switch self {
     case .an386: .m4
     case .an500: .m7
@@ -32,31 +31,31 @@ enum FirmwareBoard: String, CaseIterable, Codable {
   }
 
   /// The cores whose cycle tables fit the code built for this board (same instruction set).
-  var compatibleCores: [CoreTiming] {
+  package var compatibleCores: [CoreTiming] {
     self == .microbit ? [.m0, .m0plus] : [.m4, .m33, .m7]
   }
 
   /// The memory the board has (firmware/*.ld).
-  var flashBytes: Int { self == .microbit ? 256 * 1024 : 4 * 1024 * 1024 }
-  var ramBytes: Int { self == .microbit ? 16 * 1024 : 4 * 1024 * 1024 }
+  package var flashBytes: Int { self == .microbit ? 256 * 1024 : 4 * 1024 * 1024 }
+  package var ramBytes: Int { self == .microbit ? 16 * 1024 : 4 * 1024 * 1024 }
 }
 
 /// Where the firmware's sources are and which tools build and run it. Nothing is looked up twice;
 /// a missing tool is an error naming it and what installs it.
-struct FirmwareToolchain {
+package struct FirmwareToolchain {
   /// The repository root: holds firmware/build.sh and Sources/Runtime.
-  let root: URL
+  package let root: URL
   /// The directories searched for tools (PATH).
-  let searchPath: [String]
+  package let searchPath: [String]
 
-  static let installHint =
+  package static let installHint =
     "run scripts/setup.sh (it installs qemu-system-arm, gcc-arm-none-eabi, "
     + "libnewlib-arm-none-eabi, binutils-arm-none-eabi)"
 
   /// - root: the repository; nil finds it (TINYCNN_ROOT, then up from the current directory and
   ///   from the executable, then the source tree this binary was built from).
   /// - path: the tool search path; nil uses PATH.
-  init(root: URL? = nil, path: String? = nil) throws {
+  package init(root: URL? = nil, path: String? = nil) throws {
     let environment = ProcessInfo.processInfo.environment
     searchPath = (path ?? environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map(
       String.init)
@@ -71,7 +70,7 @@ struct FirmwareToolchain {
     if let env = environment["TINYCNN_ROOT"] { candidates.append(URL(fileURLWithPath: env)) }
     candidates.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
     candidates.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
-    // Sources/TinyCNN/Firmware/FirmwareToolchain.swift: three folders below the root.
+    // Sources/Pipeline/Firmware/FirmwareToolchain.swift: three folders below the root.
     candidates.append(URL(fileURLWithPath: #filePath))
     for start in candidates {
       var dir = start.standardizedFileURL
@@ -88,16 +87,16 @@ struct FirmwareToolchain {
       "not found: run tinycnn inside a TinyCNN checkout or set TINYCNN_ROOT to one")
   }
 
-  static func isRoot(_ dir: URL) -> Bool {
+  package static func isRoot(_ dir: URL) -> Bool {
     let fm = FileManager.default
     return fm.isExecutableFile(atPath: dir.appendingPathComponent("firmware/build.sh").path)
       && fm.fileExists(atPath: dir.appendingPathComponent("Sources/Runtime").path)
   }
 
-  var buildScript: URL { root.appendingPathComponent("firmware/build.sh") }
+  package var buildScript: URL { root.appendingPathComponent("firmware/build.sh") }
 
   /// The full path of `tool` on the search path, or nil.
-  func find(_ tool: String) -> String? {
+  package func find(_ tool: String) -> String? {
     for dir in searchPath {
       let candidate = dir + "/" + tool
       if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
@@ -106,13 +105,15 @@ struct FirmwareToolchain {
   }
 
   /// `tool`'s path, or an error telling what to install.
-  func require(_ tool: String, hint: String = FirmwareToolchain.installHint) throws -> String {
+  package func require(_ tool: String, hint: String = FirmwareToolchain.installHint) throws
+    -> String
+  {
     guard let path = find(tool) else { throw InputError(tool, "not found on PATH: \(hint)") }
     return path
   }
 
   /// Checks every tool a build needs, and QEMU when it will run, before any work starts.
-  func checkTools(running: Bool) throws {
+  package func checkTools(running: Bool) throws {
     _ = try require("swiftc", hint: "install the Swift 6.3 toolchain (see README)")
     _ = try require("arm-none-eabi-gcc")
     _ = try sizeTool()
@@ -120,22 +121,22 @@ struct FirmwareToolchain {
   }
 
   /// A Berkeley-format `size`: binutils' for ARM, else LLVM's.
-  func sizeTool() throws -> String {
+  package func sizeTool() throws -> String {
     if let path = find("arm-none-eabi-size") ?? find("llvm-size") { return path }
     return try require("arm-none-eabi-size")
   }
 }
 
 /// A finished child process: its status and what it printed.
-struct ProcessResult {
-  var status: Int32
-  var stdout: String
-  var stderr: String
+package struct ProcessResult {
+  package var status: Int32
+  package var stdout: String
+  package var stderr: String
 }
 
 /// Runs `executable` with `arguments`, its output captured through files (no pipe can fill up
 /// and stall a long build), and waits.
-func runProcess(
+package func runProcess(
   _ executable: String, _ arguments: [String], environment: [String: String]? = nil,
   logDirectory: URL
 ) throws -> ProcessResult {

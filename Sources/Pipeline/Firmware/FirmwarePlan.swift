@@ -1,6 +1,5 @@
 import Estimator
 import Foundation
-import Pipeline
 import Runtime
 
 /// What the host prepares for a Cortex-M build of a model: the constants the firmware keeps in
@@ -9,12 +8,16 @@ import Runtime
 /// records and tensors). The records' size is this host's, whose 64-bit pointers make it an
 /// upper bound of the 32-bit one; the firmware prints what it uses, and `tinycnn firmware`
 /// builds again with that (`FirmwareJob`).
-struct FirmwarePlan {
-  var constants: [UInt8]
-  var arenaBytes: Int
+package struct FirmwarePlan {
+  package var constants: [UInt8]
+  package var arenaBytes: Int
 
-  static func prepare(_ session: ModelSession, kernels: KernelSet) throws -> FirmwarePlan {
-    try rethrowing(session.file) { () throws(RuntimeError) in
+  package init(constants: [UInt8], arenaBytes: Int) {
+    (self.constants, self.arenaBytes) = (constants, arenaBytes)
+  }
+
+  package static func prepare(_ session: ModelSession, kernels: KernelSet) throws -> FirmwarePlan {
+    try session.file.checked { () throws(RuntimeError) in
       let model = session.model
       let needed = try RuntimeArena.requirements(for: model, kernels: kernels)
       let arena = UnsafeMutableRawBufferPointer.allocate(
@@ -29,7 +32,7 @@ struct FirmwarePlan {
 
   /// A C definition of the constants: `static const uint8_t NAME[COUNT]`, 16-byte aligned (the
   /// packed filters are read as whole vectors), with `COUNT` the macro that sizes it.
-  func cArray(named name: String, count: String) -> String {
+  package func cArray(named name: String, count: String) -> String {
     "static const uint8_t \(name)[\(count)] __attribute__((aligned(16))) = {\n"
       + FirmwareSources.rows(constants.map { "0x" + FirmwareSources.hex($0) }, perRow: 16)
       + "};\n"

@@ -4,15 +4,13 @@ import Imaging
 import Pipeline
 import Testing
 
-@testable import TinyCNN
-
 // The firmware's claim is that the same Runtime, built with Embedded Swift for a Cortex-M and
 // run under QEMU, computes exactly what the host computes. The end-to-end tests build it, run
 // it and compare byte for byte. Without the ARM toolchain or QEMU they are skipped with the
 // reason (scripts/setup.sh installs them, and CI runs it, so there they run); with
 // TINYCNN_REQUIRE_FIRMWARE=1 a missing tool is a failure instead.
 
-private let root = URL(fileURLWithPath: #filePath)  // Tests/CLITests/FirmwareTests.swift
+private let root = URL(fileURLWithPath: #filePath)  // Tests/PipelineTests/FirmwareJobTests.swift
   .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 private let lenet5 = root.appendingPathComponent(
   "Tests/RuntimeTests/Golden/lenet5_fixed/model.tflite"
@@ -236,11 +234,6 @@ private func hostOutput(_ image: String) throws -> [Int8] {
     toolchain: try requireToolchain())
   let error = #expect(throws: InputError.self) { try job.perform() }
   #expect(error?.file == wrong, "\(String(describing: error))")
-  #expect(
-    throws: (any Error).self,
-    performing: {
-      try Firmware.parse(["--model", "m.tflite", "--input", "x.npy", "--images", "a.png"])
-    })
 }
 
 @Test func missingQEMUIsAnErrorSayingWhatToInstall() throws {
@@ -388,13 +381,6 @@ private func hostOutput(_ image: String) throws -> [Int8] {
     sources.source.contains(
       "static const uint8_t constants[TINYCNN_CONSTANTS_BYTES] __attribute__((aligned(16)))"))
   #expect(sources.flashBytes == 3 + 5 + 2 * 3)
-}
-
-@Test func firmwareHelpHasExamples() {
-  let help = TinyCNNCommand.helpMessage(for: Firmware.self)
-  #expect(help.contains("Examples:"))
-  #expect(help.contains("tinycnn firmware --model models/lenet5-int8.tflite --run"))
-  #expect(TinyCNNCommand.helpMessage().contains("firmware"))
 }
 
 /// The converter-made suite models (Tests/RuntimeTests/Golden/suite_*) the DSP set is measured on.

@@ -1,11 +1,10 @@
 import Datasets
 import Estimator
 import Foundation
-import Pipeline
 import Runtime
 
 /// What the firmware runs the model on.
-enum FirmwareInputs {
+package enum FirmwareInputs {
   /// PNG images, converted to the input tensor as `tinycnn infer` converts them.
   case images([String])
   /// The rows of a NumPy array (the first axis is the batch, as `tinycnn run` reads it), taken
@@ -17,25 +16,36 @@ enum FirmwareInputs {
 /// One `tinycnn firmware` job: the host interpreter's outputs for each input, the generated
 /// sources, the build, and (if asked) the run under QEMU with its outputs compared byte for
 /// byte and its instructions counted.
-struct FirmwareJob {
-  var model: String
-  var inputs: FirmwareInputs
-  var board: FirmwareBoard
-  var directory: URL
-  var optimization: FirmwareOptimization = .size
+package struct FirmwareJob {
+  package var model: String
+  package var inputs: FirmwareInputs
+  package var board: FirmwareBoard
+  package var directory: URL
+  package var optimization: FirmwareOptimization = .size
   /// The Runtime's kernels in the firmware; the host's outputs always come from the reference
   /// kernels, so an optimized firmware is checked against the spec.
-  var kernels: KernelSet = .reference
+  package var kernels: KernelSet = .reference
   /// Run under QEMU and compare; `count` implies it.
-  var run = true
-  var count = false
+  package var run = true
+  package var count = false
   /// The cycle table for `count`'s estimates (nil: the board's core).
-  var core: CoreTiming? = nil
-  var toolchain: FirmwareToolchain
+  package var core: CoreTiming? = nil
+  package var toolchain: FirmwareToolchain
   /// Progress notes ("building ..."), for stderr.
-  var note: (String) -> Void = { _ in }
+  package var note: (String) -> Void = { _ in }
 
-  func perform() throws -> FirmwareReport {
+  package init(
+    model: String, inputs: FirmwareInputs, board: FirmwareBoard, directory: URL,
+    optimization: FirmwareOptimization = .size, kernels: KernelSet = .reference, run: Bool = true,
+    count: Bool = false, core: CoreTiming? = nil, toolchain: FirmwareToolchain,
+    note: @escaping (String) -> Void = { _ in }
+  ) {
+    (self.model, self.inputs, self.board, self.directory) = (model, inputs, board, directory)
+    (self.optimization, self.kernels, self.run, self.count) = (optimization, kernels, run, count)
+    (self.core, self.toolchain, self.note) = (core, toolchain, note)
+  }
+
+  package func perform() throws -> FirmwareReport {
     let running = run || count
     try toolchain.checkTools(running: running)
     var (sources, hostTops) = try hostResults()
@@ -106,7 +116,7 @@ struct FirmwareJob {
     let session = try ModelSession(path: model)
     let interpreter = session.interpreter
     let file = session.file
-    let (input, output) = try rethrowing(file) { () throws(RuntimeError) in
+    let (input, output) = try file.checked { () throws(RuntimeError) in
       (try interpreter.input(0).tensor, try interpreter.output(0).tensor)
     }
     guard interpreter.inputCount == 1, interpreter.outputCount == 1,
@@ -119,10 +129,10 @@ struct FirmwareJob {
     var embedded: [(name: String, input: [UInt8], expected: [UInt8])] = []
     var tops: [Int] = []
     for (name, bytes) in named {
-      let slot = try rethrowing(file) { () throws(RuntimeError) in try interpreter.input(0).bytes }
+      let slot = try file.checked { () throws(RuntimeError) in try interpreter.input(0).bytes }
       slot.copyBytes(from: bytes)
-      try rethrowing(file) { () throws(RuntimeError) in try interpreter.invoke() }
-      let result = try rethrowing(file) { () throws(RuntimeError) in
+      try file.checked { () throws(RuntimeError) in try interpreter.invoke() }
+      let result = try file.checked { () throws(RuntimeError) in
         try interpreter.output(0).bytes
       }
       let values = Array(result)
@@ -162,7 +172,7 @@ struct FirmwareJob {
 
   private func operatorNames(_ session: ModelSession) throws -> [String] {
     try (0..<session.model.operatorCount).map { i in
-      let code = try rethrowing(session.file) { () throws(RuntimeError) in
+      let code = try session.file.checked { () throws(RuntimeError) in
         try session.model.operation(at: i).builtinCode
       }
       return builtinOperatorName(code).description
@@ -177,7 +187,7 @@ struct FirmwareJob {
   }
 
   /// Why a run failed, in one line, or nil when it passed.
-  static func problem(
+  package static func problem(
     _ status: Int32, _ printed: FirmwareOutput, _ qemuErrors: String, _ build: FirmwareBuild
   ) -> String? {
     let firmwareError = printed.errors.first.map { ": \($0)" } ?? ""

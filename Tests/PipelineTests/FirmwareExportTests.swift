@@ -3,15 +3,13 @@ import Foundation
 import Pipeline
 import Testing
 
-@testable import TinyCNN
-
 // `tinycnn firmware --export`: the library is for firmware we did not write, so the test is a
 // user's: a plain C main.c that includes tinycnn.h, compiled and linked by arm-none-eabi-gcc
 // (newlib-nano, nosys) against libtinycnn.a, run under QEMU on an M4 and an M0 board; its
 // outputs must be the host interpreter's. Skipped, with the reason, without the ARM toolchain
 // or QEMU (scripts/setup.sh installs them; TINYCNN_REQUIRE_FIRMWARE=1 makes that a failure).
 
-private let root = URL(fileURLWithPath: #filePath)  // Tests/CLITests/FirmwareExportTests.swift
+private let root = URL(fileURLWithPath: #filePath)  // Tests/PipelineTests/FirmwareExportTests.swift
   .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 private let model = root.appendingPathComponent("models/lenet5-int8.tflite").path
 private let rows = root.appendingPathComponent(

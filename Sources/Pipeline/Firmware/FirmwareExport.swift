@@ -1,10 +1,9 @@
 import Foundation
 import Graph
-import Pipeline
 import Runtime
 
 /// A Cortex-M core the exported library is built for (firmware/library.sh knows the same).
-enum ExportCPU: String, CaseIterable, Codable {
+package enum ExportCPU: String, CaseIterable, Codable {
   case cortexM4 = "cortex-m4"
   case cortexM7 = "cortex-m7"
   case cortexM33 = "cortex-m33"
@@ -13,7 +12,7 @@ enum ExportCPU: String, CaseIterable, Codable {
   /// The emulated board whose firmware plans as this CPU's library does (the same instruction
   /// set, so the same 32-bit records and the same kernels built): where the export measures the
   /// arena.
-  var measuringBoard: FirmwareBoard {
+  package var measuringBoard: FirmwareBoard {
     switch self {
     case .cortexM4, .cortexM33: .an386
     case .cortexM7: .an500
@@ -22,7 +21,7 @@ enum ExportCPU: String, CaseIterable, Codable {
   }
 
   /// The compiler flags the user's code must share with the library (float ABI above all).
-  var flags: String {
+  package var flags: String {
     switch self {
     case .cortexM4: "-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16"
     case .cortexM7: "-mcpu=cortex-m7 -mthumb -mfloat-abi=hard -mfpu=fpv5-d16"
@@ -42,57 +41,65 @@ enum ExportCPU: String, CaseIterable, Codable {
 /// - `tinycnn_model.c`: the .tflite bytes and the constants the host prepared for the kernels
 ///   (multipliers, packed filters; read in place from flash) as C arrays (also in the library);
 /// - `README.md`: the link line and a CMake snippet.
-struct FirmwareExport {
-  var model: String
-  var cpu: ExportCPU
-  var directory: URL
-  var kernels: KernelSet = .reference
-  var toolchain: FirmwareToolchain
-  var note: (String) -> Void = { _ in }
+package struct FirmwareExport {
+  package var model: String
+  package var cpu: ExportCPU
+  package var directory: URL
+  package var kernels: KernelSet = .reference
+  package var toolchain: FirmwareToolchain
+  package var note: (String) -> Void = { _ in }
 
-  struct Result: Encodable {
-    var model: String
-    var cpu: String
-    var directory: String
-    var library: String
-    var header: String
-    var arenaBytes: Int
+  package init(
+    model: String, cpu: ExportCPU, directory: URL, kernels: KernelSet = .reference,
+    toolchain: FirmwareToolchain, note: @escaping (String) -> Void = { _ in }
+  ) {
+    (self.model, self.cpu, self.directory, self.kernels) = (model, cpu, directory, kernels)
+    (self.toolchain, self.note) = (toolchain, note)
+  }
+
+  package struct Result: Encodable {
+    package var model: String
+    package var cpu: String
+    package var directory: String
+    package var library: String
+    package var header: String
+    package var arenaBytes: Int
     /// Whether `arenaBytes` is the 32-bit plan a firmware measured under QEMU (else the host's
     /// upper bound: no QEMU here).
-    var arenaMeasured: Bool
-    var inputBytes: Int
-    var outputBytes: Int
-    var modelBytes: Int
-    var libraryBytes: Int
-    var classNames: [String]
+    package var arenaMeasured: Bool
+    package var inputBytes: Int
+    package var outputBytes: Int
+    package var modelBytes: Int
+    package var libraryBytes: Int
+    package var classNames: [String]
   }
 
   /// What the header and the model source say, from the model.
-  struct Facts {
-    var modelName: String
-    var modelBytes: [UInt8]
+  package struct Facts {
+    package var modelName: String
+    package var modelBytes: [UInt8]
     /// The constants in flash and the arena (records and tensors).
-    var plan: FirmwarePlan
-    var arenaBytes: Int { plan.arenaBytes }
+    package var plan: FirmwarePlan
+    package var arenaBytes: Int { plan.arenaBytes }
     /// Whether the arena is the chip's own plan (`FirmwareExport.measureArena`).
-    var arenaMeasured = false
-    var inputBytes: Int
-    var outputBytes: Int
-    var inputShape: String
-    var outputShape: String
-    var inputScale: Float
-    var inputZeroPoint: Int
-    var classNames: [String]
-    var kernels: KernelSet
+    package var arenaMeasured = false
+    package var inputBytes: Int
+    package var outputBytes: Int
+    package var inputShape: String
+    package var outputShape: String
+    package var inputScale: Float
+    package var inputZeroPoint: Int
+    package var classNames: [String]
+    package var kernels: KernelSet
   }
 
-  func perform() throws -> Result {
+  package func perform() throws -> Result {
     _ = try toolchain.require("swiftc", hint: "install the Swift 6.3 toolchain (see README)")
     _ = try toolchain.require("arm-none-eabi-gcc")
     _ = try toolchain.require("arm-none-eabi-ar")
     let session = try ModelSession(path: model)
     let interpreter = session.interpreter
-    let (input, output) = try rethrowing(session.file) { () throws(RuntimeError) in
+    let (input, output) = try session.file.checked { () throws(RuntimeError) in
       (try interpreter.input(0).tensor, try interpreter.output(0).tensor)
     }
     guard interpreter.inputCount == 1, interpreter.outputCount == 1,
@@ -162,7 +169,7 @@ struct FirmwareExport {
   }
 
   /// A C string literal for `text`: printable ASCII as is, the rest as octal escapes.
-  static func cString(_ text: String) -> String {
+  package static func cString(_ text: String) -> String {
     var s = "\""
     for byte in text.utf8 {
       switch byte {
@@ -178,7 +185,7 @@ struct FirmwareExport {
   /// kernels and instruction set run under QEMU (`FirmwareBuild.measureArena`): the host's
   /// records hold 64-bit pointers, so its figure only bounds the chip's. Nil without QEMU (the
   /// bound stands, and the header says so).
-  func measureArena(_ f: Facts, in folder: URL) throws -> Int? {
+  package func measureArena(_ f: Facts, in folder: URL) throws -> Int? {
     guard (try? toolchain.checkTools(running: true)) != nil else {
       note("qemu-system-arm not found: TINYCNN_ARENA_SIZE is the host's upper bound")
       return nil
@@ -204,7 +211,7 @@ struct FirmwareExport {
     ).measureArena(sources)
   }
 
-  static func header(_ f: Facts, cpu: ExportCPU) -> String {
+  package static func header(_ f: Facts, cpu: ExportCPU) -> String {
     let arenaSource =
       f.arenaMeasured
       ? "the \(cpu.rawValue)'s own plan, measured under QEMU"
@@ -280,7 +287,7 @@ struct FirmwareExport {
   }
 
   /// The constants the Swift side reads (imported as the clang module TinyCNNModel).
-  static func privateHeader(_ f: Facts) -> String {
+  package static func privateHeader(_ f: Facts) -> String {
     """
     // Generated by `tinycnn firmware --export`: what Library.swift reads. Do not edit.
     #pragma once
@@ -299,7 +306,7 @@ struct FirmwareExport {
     """
   }
 
-  static func modelSource(_ f: Facts) -> String {
+  package static func modelSource(_ f: Facts) -> String {
     var s = """
       // Generated by `tinycnn firmware --export` from \
       \(FirmwareSources.commentSafe(f.modelName)): do not edit.
@@ -323,7 +330,7 @@ struct FirmwareExport {
     return s
   }
 
-  static func readme(_ f: Facts, cpu: ExportCPU) -> String {
+  package static func readme(_ f: Facts, cpu: ExportCPU) -> String {
     """
     # libtinycnn for \(cpu.rawValue)
 
