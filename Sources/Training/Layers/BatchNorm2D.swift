@@ -62,19 +62,15 @@ final class BatchNorm2DLayer: NetworkLayer {
     context.workers.split(channels, cost: 4 * x.count) { _, range in
       for c in range {
         if training {
+          // Each plane summed in float lanes, the planes in Double: the mean of N*H*W values
+          // without a serial chain of scalar adds (LLVM keeps a Double sum in source order).
           var sum: Double = 0
-          for n in 0..<batch {
-            let row = x.sample(n) + c * plane
-            for p in 0..<plane { sum += Double(row[p]) }
-          }
+          for n in 0..<batch { sum += Double(planeSum(x.sample(n) + c * plane, count: plane)) }
           let mu = sum / Double(m)
           var squares: Double = 0
           for n in 0..<batch {
-            let row = x.sample(n) + c * plane
-            for p in 0..<plane {
-              let d = Double(row[p]) - mu
-              squares += d * d
-            }
+            squares += Double(
+              planeSquaredDeviations(x.sample(n) + c * plane, from: Float(mu), count: plane))
           }
           let variance = squares / Double(m)
           mean[c] = Float(mu)
@@ -89,8 +85,9 @@ final class BatchNorm2DLayer: NetworkLayer {
         let a = gamma[c] * inverse[c]
         let b = beta[c] - mean[c] * a
         for n in 0..<batch {
-          let (source, target) = (x.sample(n) + c * plane, output.sample(n) + c * plane)
-          for p in 0..<plane { target[p] = source[p] * a + b }
+          planeAffine(
+            x.sample(n) + c * plane, scale: a, shift: b, into: output.sample(n) + c * plane,
+            count: plane)
         }
       }
     }
@@ -110,30 +107,32 @@ final class BatchNorm2DLayer: NetworkLayer {
     let (mean, inverse) = (mean.pointer, inverseDeviation.pointer)
     context.workers.split(channels, cost: 6 * x.count) { _, range in
       for c in range {
-        var sumDy: Float = 0
-        var sumDyXhat: Float = 0
+        let (mu, inv) = (mean[c], inverse[c])
+        var sumDy: Double = 0
+        var sumDyCentered: Double = 0  // Σ dy (x - mean); times inv it is Σ dy x̂
         for n in 0..<batch {
-          let (source, dy) = (x.sample(n) + c * plane, outputGradient.sample(n) + c * plane)
-          for p in 0..<plane {
-            sumDy += dy[p]
-            sumDyXhat += dy[p] * (source[p] - mean[c]) * inverse[c]
-          }
+          let sums = planeGradientSums(
+            outputGradient.sample(n) + c * plane, x.sample(n) + c * plane, mean: mu,
+            count: plane)
+          sumDy += Double(sums.dy)
+          sumDyCentered += Double(sums.dyCentered)
         }
+        let sumDyXhat = Float(sumDyCentered) * inv
         dGamma[c] = sumDyXhat
-        dBeta[c] = sumDy
+        dBeta[c] = Float(sumDy)
         guard let dx else { continue }
-        let a = gamma[c] * inverse[c]
+        let a = gamma[c] * inv
         for n in 0..<batch {
           let source = x.sample(n) + c * plane
           let dy = outputGradient.sample(n) + c * plane
           let target = dx.sample(n) + c * plane
           if training {
-            for p in 0..<plane {
-              let xhat = (source[p] - mean[c]) * inverse[c]
-              target[p] = a * (dy[p] - sumDy / m - xhat * sumDyXhat / m)
-            }
+            // dx = a (dy - dβ/M - x̂ dγ/M) with x̂ = (x - mean) inv: an affine map of (dy, x).
+            planeAffine2(
+              dy, scale: a, source, center: mu, scale: -a * inv * sumDyXhat / m,
+              shift: -a * (Float(sumDy) / m), into: target, count: plane)
           } else {
-            for p in 0..<plane { target[p] = a * dy[p] }
+            planeAffine(dy, scale: a, shift: 0, into: target, count: plane)
           }
         }
       }

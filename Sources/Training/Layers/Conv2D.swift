@@ -2,14 +2,23 @@ import Graph
 
 /// Conv2d with stride, padding, dilation and groups, as im2col + GEMM per worker.
 ///
-/// Each worker takes a contiguous share of the batch, lays its windows out as `col[K x nb*P]`
-/// (K = Cin/groups*kH*kW per group, P output pixels per sample, nb samples side by side so the
-/// GEMM's N is long), and per group g computes
+/// Each worker takes a contiguous share of the batch and walks it in chunks of a few samples
+/// (`chunkSamples`), laying each chunk's windows out as `col[K x nb*P]` (K = Cin/groups*kH*kW
+/// per group, P output pixels per sample, nb samples side by side so the GEMM's N is long), and
+/// per group g computes
 ///
 ///     forward   y_g[Cout/g x nb*P]  = W_g[Cout/g x K] · col_g[K x nb*P]    (+ bias)
-///     backward  dW_g[Cout/g x K]   += dy_g · col_gᵀ
+///     backward  dW_g[Cout/g x K]   += dy_g · col_gᵀ      (col made again from x)
 ///               db[o]              += Σ dy[o, :]
 ///               dcol_g[K x nb*P]    = W_gᵀ · dy_g,  then col2im into dx
+///
+/// Chunks keep the columns in L2: im2col of a whole share (14 MB for ResNet-8's first stage at
+/// batch 64) went to memory and back three times per step (the forward GEMM, dW, dcol and
+/// col2im each streamed it), and made im2col, col2im and both GEMMs memory-bound. Backward
+/// rebuilds the columns from x instead of keeping them: an im2col from cache costs less than a
+/// round trip to memory. A chunk of one sample needs no channel-major copy: `[Cout][P]` is the
+/// sample's own NCHW block, and a 1x1 convolution with stride 1 and no padding reads its input
+/// as the columns.
 ///
 /// Weights are PyTorch's `[Cout, Cin/groups, kH, kW]`, so row o of W is output channel o's K taps
 /// in im2col's row order.
@@ -22,8 +31,8 @@ final class Conv2DLayer: WeightedLayer {
   private let outChannels: Int
   private let partialWeight: GradientPartials
   private let partialBias: GradientPartials?
-  private let columns: [FloatBuffer]  // per worker: col, then dcol in backward
-  private let channelMajor: [FloatBuffer]  // per worker: y or dy as [Cout][nb*P]
+  private let columns: [FloatBuffer]  // per worker: one chunk's col, then its dcol
+  private let channelMajor: [FloatBuffer]  // per worker: one chunk's y or dy as [Cout][nb*P]
 
   init(name: String, spec: Conv2DSpec, input: FeatureShape, output: FeatureShape, workers: Workers)
   {
@@ -52,60 +61,111 @@ final class Conv2DLayer: WeightedLayer {
   private var depth: Int { geometry.rows / groups }
   private var groupOutChannels: Int { outChannels / groups }
 
+  /// Floats of columns per chunk: 384 KB, within every x86-64 core's L2 beside the chunk's
+  /// output and input.
+  private static let columnBudget = 96 * 1024
+
+  /// Samples per chunk: as many as keep the columns within `columnBudget`, at least one; one
+  /// for a pointwise convolution of 256 pixels or more, which then needs no columns at all.
+  private var chunkSamples: Int {
+    if readsInputAsColumns && geometry.pixels >= 256 { return 1 }
+    return max(1, Self.columnBudget / max(1, geometry.rows * geometry.pixels))
+  }
+
+  /// Whether the input is its own column matrix: a 1x1 window, stride 1, no padding.
+  private var readsInputAsColumns: Bool { geometry.isPointwise }
+
   func forward(
     _ inputs: [TensorView], _ output: TensorView, samples: Range<Int>, worker: Int,
     _ context: LayerContext
   ) {
     let x = inputs[0]
-    let (w, b) = (weight.value, bias?.value)
+    let (w, b) = (weight.value, bias.map { UnsafePointer($0.value) })
     let (k, m, pixels) = (depth, groupOutChannels, geometry.pixels)
-    let width = samples.count * pixels
-    let col = columns[worker].reserve(geometry.rows * width)
-    geometry.im2col(x, samples: samples, into: col)
-    let y = channelMajor[worker].reserve(outChannels * width)
-    for g in 0..<groups {
-      gemm(
-        MatrixView(w + g * m * k, rows: m, columns: k),
-        MatrixView(col + g * k * width, rows: k, columns: width),
-        into: MutableMatrixView(y + g * m * width, rows: m, columns: width),
-        workspace: context.workers.workspaces[worker])
+    let workspace = context.workers.workspaces[worker]
+    let step = chunkSamples
+    for start in stride(from: samples.lowerBound, to: samples.upperBound, by: step) {
+      let chunk = start..<min(start + step, samples.upperBound)
+      let width = chunk.count * pixels
+      let col = columnsOf(x, chunk, worker: worker)
+      let single = chunk.count == 1
+      let y =
+        single ? output.sample(chunk.lowerBound) : channelMajor[worker].reserve(outChannels * width)
+      for g in 0..<groups {
+        gemm(
+          MatrixView(w + g * m * k, rows: m, columns: k),
+          MatrixView(col + g * k * width, rows: k, columns: width),
+          into: MutableMatrixView(y + g * m * width, rows: m, columns: width),
+          workspace: workspace)
+      }
+      if single {
+        if let b { addBias(b, to: y, channels: outChannels, pixels: pixels) }
+      } else {
+        scatterChannelMajor(y, into: output, samples: chunk, bias: b)
+      }
     }
-    scatterChannelMajor(y, into: output, samples: samples, bias: b.map { UnsafePointer($0) })
   }
 
   func backward(
     _ inputs: [TensorView], _ output: TensorView, _ outputGradient: TensorView,
     _ inputGradients: [TensorView?], samples: Range<Int>, worker: Int, _ context: LayerContext
   ) {
+    let x = inputs[0]
     let w = weight.value
     let (k, m, pixels) = (depth, groupOutChannels, geometry.pixels)
-    let width = samples.count * pixels
-    let col = columns[worker].pointer  // this worker's columns, as its forward left them
-    let dy = channelMajor[worker].reserve(outChannels * width)
-    gatherChannelMajor(outputGradient, samples: samples, into: dy)
-    if let bias, let partialBias {
-      rowSums(
-        dy, rows: outChannels, columns: width, into: partialBias.target(worker, bias.gradient))
-    }
     let dw = partialWeight.target(worker, weight.gradient)
+    let db = bias.flatMap { bias in partialBias.map { $0.target(worker, bias.gradient) } }
     let workspace = context.workers.workspaces[worker]
-    for g in 0..<groups {
-      gemm(
-        MatrixView(dy + g * m * width, rows: m, columns: width),
-        MatrixView(col + g * k * width, rows: k, columns: width).transposed,
-        into: MutableMatrixView(dw + g * m * k, rows: m, columns: k), workspace: workspace)
+    let dx = inputGradients[0]
+    let step = chunkSamples
+    for start in stride(from: samples.lowerBound, to: samples.upperBound, by: step) {
+      let chunk = start..<min(start + step, samples.upperBound)
+      let width = chunk.count * pixels
+      let first = start == samples.lowerBound  // writes the parameter gradients; later ones add
+      let dy: UnsafeMutablePointer<Float>
+      if chunk.count == 1 {
+        dy = outputGradient.sample(chunk.lowerBound)
+      } else {
+        dy = channelMajor[worker].reserve(outChannels * width)
+        gatherChannelMajor(outputGradient, samples: chunk, into: dy)
+      }
+      if let db { rowSums(dy, rows: outChannels, columns: width, into: db, accumulate: !first) }
+      let col = columnsOf(x, chunk, worker: worker)
+      for g in 0..<groups {
+        gemm(
+          MatrixView(dy + g * m * width, rows: m, columns: width),
+          MatrixView(col + g * k * width, rows: k, columns: width).transposed,
+          into: MutableMatrixView(dw + g * m * k, rows: m, columns: k), accumulate: !first,
+          workspace: workspace)
+      }
+      guard let dx else { continue }
+      // The input gradient's columns: straight into dx when the input is its own columns (a
+      // single sample), else over the columns, which are spent once dW is done.
+      let direct = readsInputAsColumns && chunk.count == 1
+      let dcol = direct ? dx.sample(chunk.lowerBound) : columns[worker].pointer
+      for g in 0..<groups {
+        gemm(
+          MatrixView(w + g * m * k, rows: m, columns: k).transposed,
+          MatrixView(dy + g * m * width, rows: m, columns: width),
+          into: MutableMatrixView(dcol + g * k * width, rows: k, columns: width),
+          workspace: workspace)
+      }
+      if !direct {
+        dx.fill(0, samples: chunk)
+        geometry.col2im(dcol, addingInto: dx, samples: chunk)
+      }
     }
-    guard let dx = inputGradients[0] else { return }
-    // col is spent once dW is done: the input gradient's columns overwrite it.
-    for g in 0..<groups {
-      gemm(
-        MatrixView(w + g * m * k, rows: m, columns: k).transposed,
-        MatrixView(dy + g * m * width, rows: m, columns: width),
-        into: MutableMatrixView(col + g * k * width, rows: k, columns: width),
-        workspace: workspace)
-    }
-    dx.fill(0, samples: samples)
-    geometry.col2im(col, addingInto: dx, samples: samples)
+  }
+
+  /// The column matrix of `chunk`: the input sample itself for a pointwise convolution of one
+  /// sample, else im2col into this worker's buffer.
+  private func columnsOf(_ x: TensorView, _ chunk: Range<Int>, worker: Int)
+    -> UnsafeMutablePointer<Float>
+  {
+    if readsInputAsColumns && chunk.count == 1 { return x.sample(chunk.lowerBound) }
+    let col = columns[worker].reserve(geometry.rows * chunk.count * geometry.pixels)
+    geometry.im2col(x, samples: chunk, into: col)
+    return col
   }
 
   func reduceGradients(workers: Int) {

@@ -57,6 +57,12 @@ struct ConvGeometry {
     }
   }
 
+  /// A 1x1 window at stride 1 without padding: each image is its own column matrix.
+  var isPointwise: Bool {
+    kernel == Size2(1, 1) && stride == Size2(1, 1) && padding == Size2(0, 0)
+      && outHeight == height && outWidth == width
+  }
+
   /// Rows of the column matrix: C*kH*kW.
   var rows: Int { channels * kernel.height * kernel.width }
   /// Window positions per sample: outHeight*outWidth.
@@ -95,28 +101,54 @@ struct ConvGeometry {
     let xOffset = kX * dilation.width - padding.width
     let valid = validX[kX]
     fillRow(destination, 0, count: rows.lowerBound * outWidth)
-    for outY in rows {
-      let out = destination + outY * outWidth
-      let source = plane + (outY * stride.height + yOffset) * width + xOffset
-      if stride.width == 1 {
+    if stride == Size2(1, 1) && outWidth == width {
+      shiftedPlane(plane, rows: rows, shift: yOffset * width + xOffset, valid: valid, destination)
+    } else {
+      for outY in rows {
+        let out = destination + outY * outWidth
+        let source = plane + (outY * stride.height + yOffset) * width + xOffset
         fillRow(out, 0, count: valid.lowerBound)
-        copyRow(source + valid.lowerBound, to: out + valid.lowerBound, count: valid.count)
-        fillRow(out + valid.upperBound, 0, count: outWidth - valid.upperBound)
-      } else {
-        for outX in 0..<outWidth {
-          out[outX] = valid.contains(outX) ? source[outX * stride.width] : 0
+        if stride.width == 1 {
+          copyRow(source + valid.lowerBound, to: out + valid.lowerBound, count: valid.count)
+        } else {
+          for outX in valid { out[outX] = source[outX * stride.width] }
         }
+        fillRow(out + valid.upperBound, 0, count: outWidth - valid.upperBound)
       }
     }
     fillRow(
       destination + rows.upperBound * outWidth, 0, count: (outHeight - rows.upperBound) * outWidth)
   }
 
+  /// `im2colRow` at stride 1 when output and image rows are equally wide: output pixel p reads
+  /// image cell `p + shift` for every row in `rows`, so the rows are one shifted copy of the
+  /// plane, after which the columns outside `valid` (the ones that wrapped into the neighbouring
+  /// image row) are zeroed. One long copy instead of a short one per row: ResNet-8's 28-float
+  /// rows made im2col a fifth of a training step.
+  @inline(__always) private func shiftedPlane(
+    _ plane: UnsafePointer<Float>, rows: Range<Int>, shift: Int, valid: Range<Int>,
+    _ destination: UnsafeMutablePointer<Float>
+  ) {
+    guard !rows.isEmpty else { return }
+    // Only cells inside the plane are read: the first row's leading and the last row's trailing
+    // cells may lie outside it, and are border columns, zeroed below.
+    let start = max(rows.lowerBound * outWidth, -shift)
+    let end = min(rows.upperBound * outWidth, imagePlane - shift)
+    if start < end { copyRow(plane + start + shift, to: destination + start, count: end - start) }
+    for outY in rows {
+      let out = destination + outY * outWidth
+      for outX in 0..<valid.lowerBound { out[outX] = 0 }
+      for outX in valid.upperBound..<outWidth { out[outX] = 0 }
+    }
+  }
+
   /// Adds columns laid out as `im2col` writes them onto the images of `samples` (which the
   /// caller has set, usually to zero): the adjoint of `im2col`, so taps outside an image are
-  /// dropped. Rows outer, as in `im2col`, so the columns are read front to back.
+  /// dropped. Rows outer, as in `im2col`, so the columns are read front to back. The columns
+  /// are scratch to it: at stride 1 it zeroes the entries of taps outside the image (see
+  /// `addShiftedPlane`).
   func col2im(
-    _ columns: UnsafePointer<Float>, addingInto images: TensorView, samples: Range<Int>
+    _ columns: UnsafeMutablePointer<Float>, addingInto images: TensorView, samples: Range<Int>
   ) {
     let columnStride = samples.count * pixels
     var row = 0
@@ -138,11 +170,15 @@ struct ConvGeometry {
 
   /// The adjoint of `im2colRow`: adds one row of columns onto the plane cells it came from.
   @inline(__always) private func col2imRow(
-    _ source: UnsafePointer<Float>, kX: Int, rows: Range<Int>, yOffset: Int,
+    _ source: UnsafeMutablePointer<Float>, kX: Int, rows: Range<Int>, yOffset: Int,
     into plane: UnsafeMutablePointer<Float>
   ) {
     let xOffset = kX * dilation.width - padding.width
     let valid = validX[kX]
+    if stride == Size2(1, 1) && outWidth == width {
+      return addShiftedPlane(
+        source, rows: rows, shift: yOffset * width + xOffset, valid: valid, into: plane)
+    }
     for outY in rows {
       let from = source + outY * outWidth
       let to = plane + (outY * stride.height + yOffset) * width + xOffset
@@ -152,6 +188,25 @@ struct ConvGeometry {
         for outX in valid { to[outX * stride.width] += from[outX] }
       }
     }
+  }
+
+  /// `col2imRow` where `im2colRow` takes `shiftedPlane`: the rows in `rows` are one shifted
+  /// add onto the plane, once the entries outside `valid` (which would land on the neighbouring
+  /// image row) are zeroed in `source`. Adding 0 leaves a cell as it was, so every cell gets
+  /// the same sums in the same order as row by row.
+  @inline(__always) private func addShiftedPlane(
+    _ source: UnsafeMutablePointer<Float>, rows: Range<Int>, shift: Int, valid: Range<Int>,
+    into plane: UnsafeMutablePointer<Float>
+  ) {
+    guard !rows.isEmpty else { return }
+    for outY in rows {
+      let from = source + outY * outWidth
+      for outX in 0..<valid.lowerBound { from[outX] = 0 }
+      for outX in valid.upperBound..<outWidth { from[outX] = 0 }
+    }
+    let start = max(rows.lowerBound * outWidth, -shift)
+    let end = min(rows.upperBound * outWidth, imagePlane - shift)
+    if start < end { addRow(source + start, to: plane + start + shift, count: end - start) }
   }
 }
 
@@ -252,9 +307,11 @@ func scatterChannelMajor(
   }
 }
 
-/// `sums[r] = Σ_j matrix[r][j]` over a row-major `rows x columns` matrix.
+/// `sums[r] = Σ_j matrix[r][j]` (`+=` when `accumulate`) over a row-major `rows x columns`
+/// matrix.
 func rowSums(
-  _ matrix: UnsafePointer<Float>, rows: Int, columns: Int, into sums: UnsafeMutablePointer<Float>
+  _ matrix: UnsafePointer<Float>, rows: Int, columns: Int, into sums: UnsafeMutablePointer<Float>,
+  accumulate: Bool = false
 ) {
   for r in 0..<rows {
     let row = matrix + r * columns
@@ -269,6 +326,17 @@ func rowSums(
       sum += row[j]
       j += 1
     }
-    sums[r] = sum
+    sums[r] = accumulate ? sums[r] + sum : sum
+  }
+}
+
+/// `channels` planes of `pixels` floats each, `+= bias[c]` on plane c.
+func addBias(
+  _ bias: UnsafePointer<Float>, to planes: UnsafeMutablePointer<Float>, channels: Int, pixels: Int
+) {
+  for c in 0..<channels {
+    let plane = planes + c * pixels
+    let b = bias[c]
+    for p in 0..<pixels { plane[p] += b }
   }
 }
