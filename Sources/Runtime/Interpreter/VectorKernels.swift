@@ -34,6 +34,11 @@ package struct VectorKernels: Sendable {
   package var mean: MeanKernel
   /// ADD; nil as `depthwiseConv2D`.
   package var add: AddKernel?
+  #if !hasFeature(Embedded)
+    /// TRANSPOSE_CONV (hosts; a microcontroller build runs the reference kernel, which the
+    /// estimator costs).
+    package var transposeConv: TransposeConvKernel
+  #endif
 
   #if !hasFeature(Embedded)
     package init(
@@ -46,7 +51,7 @@ package struct VectorKernels: Sendable {
       fullyConnectedPerTensor: @escaping FullyConnectedPerTensorKernel,
       depthwiseConv2D: DepthwiseConv2DKernels?,
       maxPool2D: @escaping MaxPool2DKernel, averagePool2D: @escaping AveragePool2DKernel,
-      mean: @escaping MeanKernel, add: AddKernel?
+      mean: @escaping MeanKernel, add: AddKernel?, transposeConv: @escaping TransposeConvKernel
     ) {
       self.paddedImageLimit = paddedImageLimit
       self.conv2DFilterBytes = conv2DFilterBytes
@@ -61,6 +66,7 @@ package struct VectorKernels: Sendable {
       self.averagePool2D = averagePool2D
       self.mean = mean
       self.add = add
+      self.transposeConv = transposeConv
     }
   #endif
 }
@@ -203,6 +209,16 @@ package struct DepthwiseConv2DKernels: Sendable {
   package typealias MeanKernel =
     @Sendable (_ p: MeanParams, _ input: UnsafePointer<Int8>, _ output: UnsafeMutablePointer<Int8>)
     -> Void
+
+  /// TRANSPOSE_CONV: `transposeConvPerChannelInt8Reference`'s arguments.
+  package typealias TransposeConvKernel =
+    @Sendable (
+      _ p: ConvParams, _ outputMultiplier: UnsafePointer<Int32>,
+      _ outputShift: UnsafePointer<Int32>, _ inputShape: Shape4, _ input: UnsafePointer<Int8>,
+      _ filterShape: Shape4, _ filter: UnsafePointer<Int8>, _ bias: UnsafePointer<Int32>?,
+      _ outputShape: Shape4, _ output: UnsafeMutablePointer<Int8>,
+      _ scratch: UnsafeMutablePointer<Int32>
+    ) -> Void
 
   /// ADD: `addInt8Reference`'s arguments.
   package typealias AddKernel =

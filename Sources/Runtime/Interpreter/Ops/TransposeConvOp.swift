@@ -1,6 +1,6 @@
 /// A prepared TRANSPOSE_CONV: TFLM's OpData (micro/kernels/transpose_conv.cc) and the tensors'
-/// places. Both kernel sets run the reference kernel: upsampling layers are a small share of the
-/// models that use them, and no SIMD kernel has been written for it yet.
+/// places. A host's vector sets run `transposeConvPerChannelInt8SIMD`, the reference set and a
+/// microcontroller build the reference kernel.
 struct TransposeConvOp {
   var params: ConvParams
   var outputMultiplier: UnsafeMutablePointer<Int32>  // [outC]
@@ -13,8 +13,19 @@ struct TransposeConvOp {
   var outputShape: Shape4
   var output: UnsafeMutablePointer<Int8>
   var scratch: UnsafeMutablePointer<Int32>  // [outputShape.flatSize], planned scratch
+  #if !hasFeature(Embedded)
+    /// The vector set's kernel (resolved at prepare); nil for the reference one.
+    var vectorKernel: TransposeConvKernel?
+  #endif
 
   func eval() {
+    #if !hasFeature(Embedded)
+      if let vectorKernel {
+        return vectorKernel(
+          params, outputMultiplier, outputShift, inputShape, input, filterShape, filter, bias,
+          outputShape, output, scratch)
+      }
+    #endif
     transposeConvPerChannelInt8Reference(
       params, outputMultiplier: outputMultiplier, outputShift: outputShift,
       inputShape: inputShape, input: input, filterShape: filterShape, filter: filter, bias: bias,
@@ -114,11 +125,14 @@ extension Interpreter {
     ctx.populateMultipliers(
       inputScale: inputQ.scale, filter: filterQ, outputScale: outputScale,
       multiplier: multiplier, shift: shift, channels: channels)
-    payload.initialize(
-      to: TransposeConvOp(
-        params: params, outputMultiplier: multiplier, outputShift: shift, inputShape: inShape,
-        input: ctx.int8(input), filterShape: filterShape, filter: ctx.int8(filter),
-        bias: ctx.optionalInt32(bias), outputShape: outShape, output: ctx.int8(output),
-        scratch: scratch.assumingMemoryBound(to: Int32.self)))
+    var record = TransposeConvOp(
+      params: params, outputMultiplier: multiplier, outputShift: shift, inputShape: inShape,
+      input: ctx.int8(input), filterShape: filterShape, filter: ctx.int8(filter),
+      bias: ctx.optionalInt32(bias), outputShape: outShape, output: ctx.int8(output),
+      scratch: scratch.assumingMemoryBound(to: Int32.self))
+    #if !hasFeature(Embedded)
+      record.vectorKernel = ctx.kernels.vector?.transposeConv
+    #endif
+    payload.initialize(to: record)
   }
 }

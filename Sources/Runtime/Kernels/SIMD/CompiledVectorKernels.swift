@@ -60,7 +60,12 @@ func compiledVectorKernels() -> VectorKernels {
         averagePool2DInt8SIMD($0, inputShape: $1, input: $2, outputShape: $3, output: $4)
       },
       mean: { meanInt8SIMD($0, input: $1, output: $2) },
-      add: compiledAdd())
+      add: compiledAdd(),
+      transposeConv: {
+        transposeConvPerChannelInt8SIMD(
+          $0, outputMultiplier: $1, outputShift: $2, inputShape: $3, input: $4, filterShape: $5,
+          filter: $6, bias: $7, outputShape: $8, output: $9, scratch: $10)
+      })
   }
 
   private func compiledDepthwiseConv2DKernels() -> DepthwiseConv2DKernels? {
