@@ -15,11 +15,16 @@ import PackageDescription
 // A plain `swift build -c release` binary runs AVX-512 VNNI on a VNNI CPU, AVX2 on an AVX2 CPU,
 // and the portable kernels elsewhere.
 //
-// TINYCNN_CPU only tunes the float training GEMM (Sources/Training/GEMM), which has no run-time
-// dispatch: `native` (scripts/setup.sh and scripts/test.sh set it) or `avx2` compile Training
-// with `-target-cpu haswell -D FMA` (fused multiply-add; the binary then needs AVX2 and FMA).
-// The default runs on any x86-64.
-enum TrainingCPU { case baseline, fma }
+// The float training GEMM's register tiles dispatch the same way: Sources/FloatGEMM/Tiles is
+// compiled into FloatGEMM (the baseline) and FloatGEMMFMA (`-target-cpu haswell -D FMA`, through
+// a symlinked folder), and Training picks the table from CPUID (`GEMMTiles.fastest`), so a plain
+// build trains with fused multiply-add on any CPU that has it.
+//
+// TINYCNN_CPU only tunes the rest of Training (packing, im2col, batch norm, the optimizer: about
+// half of a training step): `native` (scripts/setup.sh and scripts/test.sh set it) or `avx2`
+// compile it with `-target-cpu haswell` (ymm loops; the binary then needs AVX2). The default
+// runs on any x86-64.
+enum TrainingCPU { case baseline, haswell }
 
 let trainingCPU: TrainingCPU = {
   let choice = ProcessInfo.processInfo.environment["TINYCNN_CPU"] ?? "x86-64"
@@ -31,10 +36,10 @@ let trainingCPU: TrainingCPU = {
   }
   switch choice {
   case "x86-64", "": return .baseline
-  case "avx2", "avx512-vnni": return .fma
+  case "avx2", "avx512-vnni": return .haswell
   case "native":
     let flags = machineFlags()
-    return flags.contains("avx2") && flags.contains("fma") ? .fma : .baseline
+    return flags.contains("avx2") && flags.contains("fma") ? .haswell : .baseline
   default:
     fatalError("TINYCNN_CPU=\(choice): use native, avx2 or x86-64")
   }
@@ -47,8 +52,7 @@ let keepsChecks = ProcessInfo.processInfo.environment["TINYCNN_CHECKED"] == "1"
 let unchecked: [SwiftSetting] =
   keepsChecks ? [] : [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
 let trainingFlags: [SwiftSetting] =
-  unchecked
-  + (trainingCPU == .fma ? [.unsafeFlags(["-target-cpu", "haswell"]), .define("FMA")] : [])
+  unchecked + (trainingCPU == .haswell ? [.unsafeFlags(["-target-cpu", "haswell"])] : [])
 
 #if arch(x86_64)
   let hostIsX86 = true
@@ -66,6 +70,10 @@ let x86KernelTargets: [Target] = [
     swiftSettings: unchecked + [
       .unsafeFlags(["-target-cpu", "icelake-server"]), .define("AVX512"),
     ]),
+  // The float GEMM's tiles with fused multiply-add (see the top of this file).
+  .target(
+    name: "FloatGEMMFMA", dependencies: ["FloatGEMM"],
+    swiftSettings: unchecked + [.unsafeFlags(["-target-cpu", "haswell"]), .define("FMA")]),
   // vpdpbusd and vpmovsdb (Sources/X86DotProduct): the Builtin module needs -parse-stdlib.
   .target(
     name: "X86DotProduct",
@@ -99,7 +107,12 @@ let package = Package(
     .target(name: "Graph", dependencies: ["InputChecks", "Runtime"]),
     .target(name: "Imaging", dependencies: ["CLibPNG", "InputChecks"]),
     .target(name: "Datasets", dependencies: ["CZlib", "Imaging", "InputChecks"]),
-    .target(name: "Training", dependencies: ["Graph", "Datasets"], swiftSettings: trainingFlags),
+    .target(name: "FloatGEMM", swiftSettings: unchecked),
+    .target(
+      name: "Training",
+      dependencies: ["Graph", "Datasets", "FloatGEMM", "CPUFeatures"]
+        + (hostIsX86 ? ["FloatGEMMFMA"] : []),
+      swiftSettings: trainingFlags),
     .target(name: "Quantization", dependencies: ["Graph", "Runtime"], exclude: ["README.md"]),
     .target(
       name: "Estimator", dependencies: ["Graph", "Runtime", "InputChecks"], exclude: ["Data"]),
@@ -131,7 +144,8 @@ let package = Package(
     .testTarget(name: "GraphTests", dependencies: ["Graph", "Runtime"]),
     .testTarget(name: "ImagingTests", dependencies: ["Imaging"], resources: [.copy("Fixtures")]),
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Imaging"]),
-    .testTarget(name: "TrainingTests", dependencies: ["Training", "Graph", "Datasets"]),
+    .testTarget(
+      name: "TrainingTests", dependencies: ["Training", "FloatGEMM", "Graph", "Datasets"]),
     .testTarget(
       name: "QuantizationTests",
       dependencies: ["Quantization", "Graph", "Datasets", "Training", "Runtime"]),

@@ -1,4 +1,5 @@
 import Datasets
+import FloatGEMM
 import Testing
 
 @testable import Training
@@ -24,14 +25,14 @@ struct GEMMCase: CustomStringConvertible {
 
   /// Runs the fast and the reference GEMM on the same random data; returns the largest
   /// difference relative to the size of the sum (|a|·|b| products add up to at most k).
-  func maxError(seed: UInt64) -> Float {
+  func maxError(seed: UInt64, tiles: GEMMTiles = .fastest) -> Float {
     var rng = SplitMix64(seed: seed)
     let a = randomFloats(m * k, &rng)
     let b = randomFloats(k * n, &rng)
     let c0 = randomFloats(m * n, &rng)
     var fast = c0
     var slow = c0
-    let workspace = GEMMWorkspace()
+    let workspace = GEMMWorkspace(tiles: tiles)
     a.withUnsafeBufferPointer { pa in
       b.withUnsafeBufferPointer { pb in
         // A transposed is stored k x m; viewing it `.transposed` gives the m x k operand.
@@ -60,6 +61,13 @@ struct GEMMCase: CustomStringConvertible {
   }
 }
 
+@Test func everyCPUWithFMARunsTheFMATiles() {
+  // The baseline compilation always; a second (FMA) exactly when CPUID says AVX2 and FMA run.
+  #expect(GEMMTiles.available.first?.name == "portable")
+  #expect(GEMMTiles.available.map(\.name).allSatisfy { ["portable", "fma"].contains($0) })
+  #expect(GEMMTiles.fastest.name == GEMMTiles.available.last?.name)
+}
+
 @Test func gemmMatchesAHandComputedProduct() {
   // [[1, 2, 3], [4, 5, 6]] · [[7, 8], [9, 10], [11, 12]] = [[58, 64], [139, 154]]
   let a: [Float] = [1, 2, 3, 4, 5, 6]
@@ -81,7 +89,9 @@ struct GEMMCase: CustomStringConvertible {
 
 // Edges of every blocking level: the 6x16 tile, the 120-row and 256-deep blocks, a k of 0; B
 // read in place (m <= 24) and packed; the k-contiguous dot kernel (A·Bᵀ with k >= 256) with
-// its 4x3 tile edges, its 1024-deep blocks and k tails that are not multiples of 8.
+// its 4x3 tile edges, its 1024-deep blocks and k tails that are not multiples of 8. Every
+// compilation of the tiles this CPU runs (GEMMTiles.available: the baseline, and FMA where the
+// CPU has it).
 @Test(arguments: [
   (1, 1, 1), (6, 16, 1), (5, 15, 7), (7, 17, 3), (6, 16, 256), (6, 16, 257), (13, 33, 255),
   (121, 20, 40), (120, 16, 512), (2, 3, 0), (1, 100, 9), (100, 1, 9), (16, 150, 100),
@@ -94,8 +104,10 @@ func gemmMatchesReferenceOnEdgeShapes(m: Int, n: Int, k: Int) {
         let gemmCase = GEMMCase(
           m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB,
           accumulate: accumulate)
-        let error = gemmCase.maxError(seed: UInt64(m * 1_000_003 + n * 1009 + k))
-        #expect(error < 1e-6, "\(gemmCase): max error \(error)")
+        for tiles in GEMMTiles.available {
+          let error = gemmCase.maxError(seed: UInt64(m * 1_000_003 + n * 1009 + k), tiles: tiles)
+          #expect(error < 1e-6, "\(gemmCase), \(tiles.name) tiles: max error \(error)")
+        }
       }
     }
   }
@@ -108,6 +120,8 @@ func gemmMatchesReferenceOnRandomShapes(seed: Int) {
     m: Int.random(in: 1...70, using: &rng), n: Int.random(in: 1...300, using: &rng),
     k: Int.random(in: 1...300, using: &rng), transposeA: Bool.random(using: &rng),
     transposeB: Bool.random(using: &rng), accumulate: Bool.random(using: &rng))
-  let error = gemmCase.maxError(seed: UInt64(seed) &+ 77)
-  #expect(error < 1e-6, "seed \(seed), \(gemmCase): max error \(error)")
+  for tiles in GEMMTiles.available {
+    let error = gemmCase.maxError(seed: UInt64(seed) &+ 77, tiles: tiles)
+    #expect(error < 1e-6, "seed \(seed), \(gemmCase), \(tiles.name) tiles: max error \(error)")
+  }
 }

@@ -1,4 +1,7 @@
-/// Packing buffers for `gemm`, allocated once and reused: one per thread, never shared.
+import FloatGEMM
+
+/// Packing buffers for `gemm`, allocated once and reused, and the register tiles it runs: one
+/// per thread, never shared.
 public final class GEMMWorkspace {
   // BLIS's blocking for Zen with float: a kc x nc block of B stays in L3 (4 MB at most), an
   // mc x kc block of A in L2 (120 KB), one kc x 16 B panel in L1 (16 KB) while every A panel of
@@ -10,13 +13,16 @@ public final class GEMMWorkspace {
   let packedA: UnsafeMutablePointer<Float>
   let packedB: UnsafeMutablePointer<Float>
   let edge: UnsafeMutablePointer<Float>  // one 6 x 16 tile
+  /// The tiles' compilation: the fastest this CPU runs unless a test asks for another.
+  public let tiles: GEMMTiles
 
-  public init() {
+  public init(tiles: GEMMTiles = .fastest) {
+    self.tiles = tiles
     let aCount = Self.rowBlock * Self.depthBlock
     let bCount = Self.depthBlock * Self.columnBlock
     packedA = Self.allocate(aCount)
     packedB = Self.allocate(bCount)
-    edge = Self.allocate(GEMMKernel.rows * GEMMKernel.columns)
+    edge = Self.allocate(GEMMTileShape.rows * GEMMTileShape.columns)
   }
 
   deinit {
@@ -35,7 +41,8 @@ public final class GEMMWorkspace {
 /// `C = A·B`, or `C += A·B` when `accumulate`, single-threaded; equals `gemmReference` up to
 /// float rounding. BLIS's algorithm: B is packed into 16-column panels and A into 6-row panels
 /// (zero-padded at the edges, read through the views' strides, so transposed operands cost no
-/// extra pass), and the 6x16 register tile of `GEMMKernel` does all the arithmetic.
+/// extra pass), and the 6x16 register tile (`GEMMTiles.tile6x16`, FloatGEMM, in the
+/// workspace's compilation) does all the arithmetic.
 ///
 /// Callers put the long dimension (pixels of a batch) in `n`: the SIMD lanes run along it, and a
 /// small `n` (6 or 16 output channels) would waste most of each 16-wide panel (recipe §3).
@@ -59,10 +66,10 @@ public func gemm(
   }
   if a.columnStride == 1 && b.rowStride == 1 && k >= 256 && m * n <= 64 * k {
     // Both operands contiguous along a long k and a small C: the weight-gradient shape.
-    return GEMMDotKernel.gemm(a, b, into: c, accumulate: accumulate)
+    return GEMMDotKernel.gemm(a, b, into: c, accumulate: accumulate, tiles: workspace.tiles)
   }
-  let mr = GEMMKernel.rows
-  let nr = GEMMKernel.columns
+  let mr = GEMMTileShape.rows
+  let nr = GEMMTileShape.columns
   // With few 6-row panels each 16-column strip of B is used a few times at most, so packing B
   // would copy all of B to save little: the kernel reads it in place instead (the im2col
   // columns of a conv with 6 or 16 output channels, LeNet's). A strip's rows are far apart and
@@ -102,14 +109,12 @@ public func gemm(
             let pa = UnsafePointer(workspace.packedA + panelRow * depth)
             let pc = c.base + (rowStart + panelRow) * c.rowStride + columnStart + panelColumn
             if tileRows == mr && tileColumns == nr {
-              GEMMKernel.tile(
-                depth: depth, a: pa, b: pb, bRowStride: bRowStride, c: pc,
-                rowStride: c.rowStride, accumulate: add)
+              workspace.tiles.tile6x16(depth, pa, pb, bRowStride, pc, c.rowStride, add)
             } else {
-              GEMMKernel.edgeTile(
+              edgeTile(
                 depth: depth, a: pa, b: pb, bRowStride: bRowStride, c: pc,
                 rowStride: c.rowStride, accumulate: add, rows: tileRows, columns: tileColumns,
-                scratch: workspace.edge)
+                workspace: workspace)
             }
           }
         }
@@ -124,7 +129,7 @@ private func packA(
   _ a: MatrixView, rowStart: Int, rows: Int, depthStart: Int, depth: Int,
   into packed: UnsafeMutablePointer<Float>
 ) {
-  let mr = GEMMKernel.rows
+  let mr = GEMMTileShape.rows
   var out = packed
   for panelRow in stride(from: 0, to: rows, by: mr) {
     let valid = min(mr, rows - panelRow)
@@ -159,7 +164,7 @@ private func packB(
   _ b: MatrixView, depthStart: Int, depth: Int, columnStart: Int, columns: Int,
   into packed: UnsafeMutablePointer<Float>
 ) {
-  let nr = GEMMKernel.columns
+  let nr = GEMMTileShape.columns
   var out = packed
   for panelColumn in stride(from: 0, to: columns, by: nr) {
     let valid = min(nr, columns - panelColumn)
@@ -188,5 +193,27 @@ private func packB(
       }
     }
     out += nr * depth
+  }
+}
+
+/// A tile at the matrix's bottom edge (`rows < 6`) or at the right edge of a packed B
+/// (`columns < 16`): the full tile goes to the workspace's scratch tile (packed panels are
+/// zero-padded, so the extra lanes are harmless), then only the valid part reaches C.
+private func edgeTile(
+  depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, bRowStride: Int,
+  c: UnsafeMutablePointer<Float>, rowStride: Int, accumulate: Bool,
+  rows: Int, columns: Int, workspace: GEMMWorkspace
+) {
+  let scratch = workspace.edge
+  let width = GEMMTileShape.columns
+  workspace.tiles.tile6x16(depth, a, b, bRowStride, scratch, width, false)
+  for row in 0..<rows {
+    let from = scratch + row * width
+    let to = c + row * rowStride
+    if accumulate {
+      for column in 0..<columns { to[column] += from[column] }
+    } else {
+      to.update(from: from, count: columns)
+    }
   }
 }

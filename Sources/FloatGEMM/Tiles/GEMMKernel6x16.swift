@@ -4,14 +4,11 @@
 /// FMAs, so the loop runs at the FMA ports' rate (2 per cycle on Zen 3) when the panels are in L1.
 /// Named variables, not an array or tuple, are what keeps them in registers (recipe §6).
 enum GEMMKernel {
-  static let rows = 6  // MR
-  static let columns = 16  // NR
-
   @inline(__always)
   static func madd(_ c: SIMD8<Float>, _ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
     #if FMA
-      // Only with -target-cpu haswell (Package.swift adds both): without FMA in the target,
-      // addingProduct is a per-lane fmaf call, ~100x slower.
+      // Only in FloatGEMMFMA (-target-cpu haswell; Package.swift adds both): without FMA in the
+      // target, addingProduct is a per-lane fmaf call, ~100x slower.
       return c.addingProduct(a, b)
     #else
       return c + a * b  // Swift never contracts this into an FMA by itself
@@ -110,27 +107,5 @@ enum GEMMKernel {
     store(c41, r4 + 8)
     store(c50, r5)
     store(c51, r5 + 8)
-  }
-
-  /// A tile at the matrix's bottom edge (`rows < 6`) or at the right edge of a packed B
-  /// (`columns < 16`): the full tile goes to `scratch` (packed panels are zero-padded, so the
-  /// extra lanes are harmless), then only the valid part reaches C.
-  static func edgeTile(
-    depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, bRowStride: Int,
-    c: UnsafeMutablePointer<Float>, rowStride: Int, accumulate: Bool,
-    rows: Int, columns: Int, scratch: UnsafeMutablePointer<Float>
-  ) {
-    tile(
-      depth: depth, a: a, b: b, bRowStride: bRowStride, c: scratch, rowStride: 16,
-      accumulate: false)
-    for row in 0..<rows {
-      let from = scratch + row * 16
-      let to = c + row * rowStride
-      if accumulate {
-        for column in 0..<columns { to[column] += from[column] }
-      } else {
-        to.update(from: from, count: columns)
-      }
-    }
   }
 }
