@@ -19,6 +19,8 @@ struct GradientCheck {
   var seed: UInt64 = 1
   /// The input batch; random in [-1, 1) when nil.
   var input: [Float]? = nil
+  /// `Workers.columnBudget` (Conv2d's chunk size); the default when nil.
+  var columnBudget: Int? = nil
 
   struct Result: CustomStringConvertible {
     var maxError: Double = 0  // |analytic - numeric| / max(1, |analytic|, |numeric|)
@@ -32,6 +34,7 @@ struct GradientCheck {
     // Two workers and no minimum job size, so every split path (and gradient reduction) runs.
     let workers = Workers(count: 2)
     workers.minimumParallelCost = 0
+    if let columnBudget { workers.columnBudget = columnBudget }
     let network = try Network(graph: graph, seed: seed, workers: workers, inputGradient: true)
     var rng = SplitMix64(seed: seed &+ 99)
     // Parameters away from the defaults (zero biases, unit BN scales) so every term matters.

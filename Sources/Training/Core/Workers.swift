@@ -20,6 +20,10 @@ public final class Workers {
   /// Jobs of fewer floating-point operations run on one thread: ~50 µs of arithmetic, below
   /// which the fork-join costs more than it saves (recipe §7). Tests set 0 to exercise the split.
   var minimumParallelCost = 200_000
+  /// Floats of im2col columns a worker builds at a time (Conv2d's chunks): 384 KB, within every
+  /// x86-64 core's L2 beside the chunk's input and output. Tests set 1 (one sample per chunk) to
+  /// exercise the chunked gradient sums.
+  var columnBudget = 96 * 1024
 
   /// - Parameter count: threads to use; nil means one per active core.
   public init(count: Int? = nil) {

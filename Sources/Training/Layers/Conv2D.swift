@@ -61,15 +61,12 @@ final class Conv2DLayer: WeightedLayer {
   private var depth: Int { geometry.rows / groups }
   private var groupOutChannels: Int { outChannels / groups }
 
-  /// Floats of columns per chunk: 384 KB, within every x86-64 core's L2 beside the chunk's
-  /// output and input.
-  private static let columnBudget = 96 * 1024
-
-  /// Samples per chunk: as many as keep the columns within `columnBudget`, at least one; one
-  /// for a pointwise convolution of 256 pixels or more, which then needs no columns at all.
-  private var chunkSamples: Int {
+  /// Samples per chunk: as many as keep the columns within the workers' `columnBudget`, at
+  /// least one; one for a pointwise convolution of 256 pixels or more, which then needs no
+  /// columns at all.
+  private func chunkSamples(_ workers: Workers) -> Int {
     if readsInputAsColumns && geometry.pixels >= 256 { return 1 }
-    return max(1, Self.columnBudget / max(1, geometry.rows * geometry.pixels))
+    return max(1, workers.columnBudget / max(1, geometry.rows * geometry.pixels))
   }
 
   /// Whether the input is its own column matrix: a 1x1 window, stride 1, no padding.
@@ -83,7 +80,7 @@ final class Conv2DLayer: WeightedLayer {
     let (w, b) = (weight.value, bias.map { UnsafePointer($0.value) })
     let (k, m, pixels) = (depth, groupOutChannels, geometry.pixels)
     let workspace = context.workers.workspaces[worker]
-    let step = chunkSamples
+    let step = chunkSamples(context.workers)
     for start in stride(from: samples.lowerBound, to: samples.upperBound, by: step) {
       let chunk = start..<min(start + step, samples.upperBound)
       let width = chunk.count * pixels
@@ -117,7 +114,7 @@ final class Conv2DLayer: WeightedLayer {
     let db = bias.flatMap { bias in partialBias.map { $0.target(worker, bias.gradient) } }
     let workspace = context.workers.workspaces[worker]
     let dx = inputGradients[0]
-    let step = chunkSamples
+    let step = chunkSamples(context.workers)
     for start in stride(from: samples.lowerBound, to: samples.upperBound, by: step) {
       let chunk = start..<min(start + step, samples.upperBound)
       let width = chunk.count * pixels
