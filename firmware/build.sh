@@ -3,6 +3,8 @@
 #
 #   firmware/build.sh --out DIR [--board an386|an500|microbit] [build|relink|run|count]
 #
+# The boards (their CPU, QEMU machine, linker script, stack) are rows of firmware/targets.txt.
+#
 # DIR/gen holds the generated model_data.{c,h} and module.modulemap (`tinycnn firmware` writes
 # them: the model, the inputs, the host's outputs and the arena size). The build goes to
 # DIR/fw.elf (+ fw.map). `run` runs it under qemu-system-arm: the firmware's lines on stdout,
@@ -44,52 +46,22 @@ need swiftc "install the Swift 6.3 toolchain"
 need arm-none-eabi-gcc "run scripts/setup.sh (gcc-arm-none-eabi libnewlib-arm-none-eabi)"
 TC=$(dirname "$(command -v swiftc)")   # clang, ld.lld, llvm-nm ship beside swiftc
 
-# Stack sizes: the deepest path (the interpreter's prepare) measured 6.3 KiB (armv7em) and
-# 6.4 KiB (armv6m, LeNet-5), plus room (the microbit's: what its 16 KiB of RAM leave beside the
-# measuring build's arena, the host's upper bound, 7.9 KB for LeNet-5);
-# a deeper stack under-runs RAM's start and faults (exit 99), it does not corrupt the arena.
-case "$BOARD" in
-  an386)    # Cortex-M4F, QEMU mps2-an386
-    SWIFT_TRIPLE=armv7em-none-none-eabi; CLANG_TRIPLE=armv7em-none-eabi
-    CPU_FLAGS="-mcpu=cortex-m4 -mfloat-abi=hard -mfpu=fpv4-sp-d16"
-    LDSCRIPT=mps2.ld; MACHINE=mps2-an386; STACK=${TINYCNN_STACK:-8192} ;;
-  an500)    # Cortex-M7 with the double-precision FPU, QEMU mps2-an500
-    SWIFT_TRIPLE=armv7em-none-none-eabi; CLANG_TRIPLE=armv7em-none-eabi
-    CPU_FLAGS="-mcpu=cortex-m7 -mfloat-abi=hard -mfpu=fpv5-d16"
-    LDSCRIPT=mps2.ld; MACHINE=mps2-an500; STACK=${TINYCNN_STACK:-8192} ;;
-  microbit) # Cortex-M0 (armv6-m: no FPU, no DSP, no divide), QEMU microbit (nRF51822)
-    SWIFT_TRIPLE=armv6m-none-none-eabi; CLANG_TRIPLE=armv6m-none-eabi
-    CPU_FLAGS="-mcpu=cortex-m0 -mfloat-abi=soft"
-    LDSCRIPT=microbit.ld; MACHINE=microbit; STACK=${TINYCNN_STACK:-7424}
-    # 256 KiB of flash: the vector DEPTHWISE_CONV_2D and ADD (scalar code on an M0 anyway) are
-    # left out, and an optimized request runs their reference kernels.
-    SWIFT_DEFINES=(-D TINYCNN_REFERENCE_DEPTHWISE_ADD) ;;
-  *) echo "build.sh: unknown board '$BOARD' (an386, an500, microbit)" >&2; exit 64 ;;
-esac
-XCC=()
-for f in $CPU_FLAGS; do XCC+=(-Xcc "$f"); done
-# Armv7E-M: the DSP kernel set's assembly loops (dsp/), which the Runtime imports as the clang
-# module CortexMDSP under TINYCNN_DSP; Armv6-M has no DSP extension and builds without them.
-DSP_INCLUDE=()
+# The board's CPU, QEMU machine, linker script and stack, the CPU's triple, flags and defines,
+# and the Embedded Swift flags: firmware/targets.txt, the one table.
+# shellcheck source=firmware/targets.sh
+source "$HERE/targets.sh"
+target_board "$BOARD" || exit 64
 DSP_OBJECT=()
-if [[ $SWIFT_TRIPLE == armv7em-* ]]; then
-  DSP_INCLUDE=(-I "$HERE/dsp" -D TINYCNN_DSP)
-  DSP_OBJECT=("$OUT/cortex_m_dsp.o")
-fi
+((DSP == 0)) || DSP_OBJECT=("$OUT/cortex_m_dsp.o")
 
-# 1. Swift: the Runtime and the firmware's main as one whole module (named Runtime: the
-#    sources qualify their own names with it), Embedded, heap use a
-#    compile error, one section per function so the linker drops what is never called.
+# 1. Swift: the Runtime and the firmware's main as one whole module, Embedded
+#    (SWIFTC_FLAGS: firmware/targets.txt).
 mapfile -t RUNTIME < <(find "$ROOT/Sources/Runtime" -name '*.swift' | sort)
-[[ $ACTION == relink && -f $OUT/app.o ]] || swiftc -enable-experimental-feature Embedded -wmo -parse-as-library "$OPT" -no-allocations \
-  -target "$SWIFT_TRIPLE" "${XCC[@]}" ${SWIFT_DEFINES[@]+"${SWIFT_DEFINES[@]}"} \
-  -Xfrontend -function-sections -Xfrontend -disable-stack-protector \
-  -I "$HERE" -I "$GEN" ${DSP_INCLUDE[@]+"${DSP_INCLUDE[@]}"} -module-name Runtime \
-  -package-name TinyCNN \
-  "${RUNTIME[@]}" "$HERE/main.swift" "$HERE/Output.swift" -c -o "$OUT/app.o"
+[[ $ACTION == relink && -f $OUT/app.o ]] || swiftc "${SWIFTC_FLAGS[@]}" "$OPT" \
+  -I "$HERE" -I "$GEN" "${RUNTIME[@]}" "$HERE/main.swift" "$HERE/Output.swift" -c -o "$OUT/app.o"
 
 # 2. C: start-up, board support and the generated data, with the same CPU and float ABI.
-CFLAGS=(--target="$CLANG_TRIPLE" -mthumb $CPU_FLAGS -Os -ffreestanding -ffunction-sections
+CFLAGS=(--target="$CLANG_TRIPLE" -mthumb "${CPU_FLAGS[@]}" -Os -ffreestanding -ffunction-sections
   -fdata-sections -Wall -I "$HERE" -I "$GEN")
 "$TC/clang" "${CFLAGS[@]}" -c "$HERE/startup.c" -o "$OUT/startup.o"
 "$TC/clang" "${CFLAGS[@]}" -c "$HERE/board.c" -o "$OUT/board.o"
@@ -102,9 +74,9 @@ fi
 #    from its libm, __aeabi_*div* and the 64-bit helpers from libgcc, each of the multilib
 #    matching the CPU flags. No malloc is linked:
 #    an allocation that slipped through would be an undefined symbol here.
-LIBC=$(arm-none-eabi-gcc -mthumb $CPU_FLAGS -print-file-name=libc_nano.a)
-LIBM=$(arm-none-eabi-gcc -mthumb $CPU_FLAGS -print-file-name=libm.a)
-LIBGCC=$(arm-none-eabi-gcc -mthumb $CPU_FLAGS -print-libgcc-file-name)
+LIBC=$(arm-none-eabi-gcc -mthumb "${CPU_FLAGS[@]}" -print-file-name=libc_nano.a)
+LIBM=$(arm-none-eabi-gcc -mthumb "${CPU_FLAGS[@]}" -print-file-name=libm.a)
+LIBGCC=$(arm-none-eabi-gcc -mthumb "${CPU_FLAGS[@]}" -print-libgcc-file-name)
 [[ -f $LIBC ]] || {
   echo "build.sh: newlib-nano not found: run scripts/setup.sh (libnewlib-arm-none-eabi)" >&2
   exit 69

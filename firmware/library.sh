@@ -33,31 +33,15 @@ command -v arm-none-eabi-gcc >/dev/null || {
   echo "library.sh: arm-none-eabi-gcc not found: run scripts/setup.sh" >&2; exit 69; }
 TC=$(dirname "$(command -v swiftc)")
 
-# The Swift toolchain has Embedded modules for armv7em and armv6m only (no armv8m): the M33
-# gets armv7em code (ARMv8-M Mainline with the DSP extension runs it) tuned for the M4.
-case "$CPU" in
-  cortex-m4)  TRIPLE=armv7em-none-none-eabi; CPU_FLAGS="-mcpu=cortex-m4 -mfloat-abi=hard -mfpu=fpv4-sp-d16" ;;
-  cortex-m7)  TRIPLE=armv7em-none-none-eabi; CPU_FLAGS="-mcpu=cortex-m7 -mfloat-abi=hard -mfpu=fpv5-d16" ;;
-  cortex-m33) TRIPLE=armv7em-none-none-eabi; CPU_FLAGS="-mcpu=cortex-m4 -mfloat-abi=hard -mfpu=fpv4-sp-d16" ;;
-  cortex-m0plus) TRIPLE=armv6m-none-none-eabi; CPU_FLAGS="-mcpu=cortex-m0plus -mfloat-abi=soft" ;;
-  *) echo "library.sh: unknown --cpu '$CPU' (cortex-m4, cortex-m7, cortex-m33, cortex-m0plus)" >&2
-     exit 64 ;;
-esac
-CLANG_TRIPLE=${TRIPLE/-none-none-/-none-}
-XCC=()
-for f in $CPU_FLAGS; do XCC+=(-Xcc "$f"); done
-# Armv7E-M: the DSP kernel set's assembly loops (dsp/, the clang module CortexMDSP).
-DSP_INCLUDE=()
+# The CPU's triple, flags and defines and the Embedded Swift flags: firmware/targets.txt, the
+# one table (the M33 builds the M4's armv7em code; an Armv6-M leaves the vector DEPTHWISE_CONV_2D
+# and ADD out, as firmware/build.sh builds the micro:bit, whose measuring firmware sizes this
+# library's arena).
+# shellcheck source=firmware/targets.sh
+source "$HERE/targets.sh"
+target_cpu "$CPU" || exit 64
 DSP_OBJECT=()
-SWIFT_DEFINES=()
-if [[ $TRIPLE == armv7em-* ]]; then
-  DSP_INCLUDE=(-I "$HERE/dsp" -D TINYCNN_DSP)
-  DSP_OBJECT=("$BUILD/cortex_m_dsp.o")
-else
-  # Armv6-M: as firmware/build.sh builds the micro:bit (whose measuring firmware sizes this
-  # library's arena), the vector DEPTHWISE_CONV_2D and ADD left out (scalar code on an M0+).
-  SWIFT_DEFINES=(-D TINYCNN_REFERENCE_DEPTHWISE_ADD)
-fi
+((DSP == 0)) || DSP_OBJECT=("$BUILD/cortex_m_dsp.o")
 
 cat > "$BUILD/module.modulemap" <<MAP
 module TinyCNNModel {
@@ -67,17 +51,13 @@ module TinyCNNModel {
 MAP
 
 mapfile -t RUNTIME < <(find "$ROOT/Sources/Runtime" -name '*.swift' | sort)
-swiftc -enable-experimental-feature Embedded -wmo -parse-as-library -Osize -no-allocations \
-  -target "$TRIPLE" "${XCC[@]}" \
-  -Xfrontend -function-sections -Xfrontend -disable-stack-protector \
-  -I "$BUILD" ${DSP_INCLUDE[@]+"${DSP_INCLUDE[@]}"} ${SWIFT_DEFINES[@]+"${SWIFT_DEFINES[@]}"} \
-  -module-name Runtime -package-name TinyCNN \
+swiftc "${SWIFTC_FLAGS[@]}" -Osize -I "$BUILD" \
   "${RUNTIME[@]}" "$HERE/library/Library.swift" -c -o "$BUILD/tinycnn.o"
-"$TC/clang" --target="$CLANG_TRIPLE" -mthumb $CPU_FLAGS -Os -ffreestanding -ffunction-sections \
-  -fdata-sections -Wall -I "$OUT" -c "$OUT/tinycnn_model.c" -o "$BUILD/tinycnn_model.o"
+CFLAGS=(--target="$CLANG_TRIPLE" -mthumb "${CPU_FLAGS[@]}")
+"$TC/clang" "${CFLAGS[@]}" -Os -ffreestanding -ffunction-sections -fdata-sections -Wall -I "$OUT" \
+  -c "$OUT/tinycnn_model.c" -o "$BUILD/tinycnn_model.o"
 if ((${#DSP_OBJECT[@]})); then
-  "$TC/clang" --target="$CLANG_TRIPLE" -mthumb $CPU_FLAGS -c "$HERE/dsp/cortex_m_dsp.S" \
-    -o "${DSP_OBJECT[0]}"
+  "$TC/clang" "${CFLAGS[@]}" -c "$HERE/dsp/cortex_m_dsp.S" -o "${DSP_OBJECT[0]}"
 fi
 rm -f "$OUT/libtinycnn.a.tmp"
 arm-none-eabi-ar rcs "$OUT/libtinycnn.a.tmp" "$BUILD/tinycnn.o" "$BUILD/tinycnn_model.o" \

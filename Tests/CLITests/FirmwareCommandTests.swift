@@ -18,7 +18,6 @@ import Testing
     ["m.tflite", "--model", "m.tflite"],
     ["m.tflite", "--export", "out"],
     ["m.tflite", "--cpu", "cortex-m4"],
-    ["m.tflite", "--board", "microbit", "--kernels", "dsp"],
     ["m.tflite", "--core", "cortex-m0"],
     ["m.tflite", "--samples", "2"],
   ] {

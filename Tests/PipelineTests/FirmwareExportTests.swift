@@ -153,7 +153,7 @@ func exportedLibraryLinksIntoAPlainCProgramAndComputesTheHostsOutputs(
   let gcc = try toolchain.require("arm-none-eabi-gcc")
   let link = try runProcess(
     gcc,
-    cpu.flags.split(separator: " ").map(String.init) + [
+    try toolchain.targets.row(cpu).userFlags + [
       "-Os", "-ffunction-sections", "-nostartfiles", "--specs=nano.specs", "--specs=nosys.specs",
       "-I", lib.path, "-T", root.appendingPathComponent("firmware/\(script)").path,
       "-L", root.appendingPathComponent("firmware").path, main.path,

@@ -2,15 +2,17 @@ import Foundation
 import Testing
 
 // The proof that Runtime is the Embedded Swift subset is a build, not a review: every source file
-// under Sources/Runtime compiled for a Cortex-M4 with `-no-allocations`, as the firmware is.
-// An Array, a String, an existential or untyped `throws` added to the core fails this test.
+// under Sources/Runtime compiled for a Cortex-M4 with the firmware's flags (`-no-allocations`
+// among them: firmware/targets.txt, through firmware/targets.sh). An Array, a String, an
+// existential or untyped `throws` added to the core fails this test.
+
+private let root = URL(fileURLWithPath: #filePath)  // Tests/RuntimeTests/EmbeddedBuildTests.swift
+  .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
 private let runtimeSources: [String] = {
-  let root = URL(fileURLWithPath: #filePath)  // Tests/RuntimeTests/EmbeddedBuildTests.swift
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("Sources/Runtime")
   let files =
-    FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)?
+    FileManager.default.enumerator(
+      at: root.appendingPathComponent("Sources/Runtime"), includingPropertiesForKeys: nil)?
     .compactMap { ($0 as? URL)?.path }.filter { $0.hasSuffix(".swift") } ?? []
   return files.sorted()
 }()
@@ -24,6 +26,22 @@ private let swiftc: String? = {
   return nil
 }()
 
+/// The firmware's swiftc flags for a Cortex-M4, as firmware/build.sh passes them.
+private func firmwareFlags() throws -> [String] {
+  let process = Process()
+  process.executableURL = root.appendingPathComponent("firmware/targets.sh")
+  process.arguments = ["swiftc-arguments", "cortex-m4"]
+  let stdout = Pipe()
+  process.standardOutput = stdout
+  try process.run()
+  let text = String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+  process.waitUntilExit()
+  try #require(process.terminationStatus == 0, "firmware/targets.sh swiftc-arguments failed")
+  let flags = text.split(separator: "\n").map(String.init)
+  try #require(flags.contains("-no-allocations") && flags.contains("Embedded"), "\(flags)")
+  return flags
+}
+
 /// Runs the firmware's compile of `files` and returns (exit status, stderr).
 private func embeddedCompile(_ files: [String]) throws -> (status: Int32, stderr: String) {
   let out = FileManager.default.temporaryDirectory
@@ -31,12 +49,7 @@ private func embeddedCompile(_ files: [String]) throws -> (status: Int32, stderr
   defer { try? FileManager.default.removeItem(at: out) }
   let process = Process()
   process.executableURL = URL(fileURLWithPath: try #require(swiftc))
-  process.arguments =
-    [
-      "-target", "armv7em-none-none-eabi", "-enable-experimental-feature", "Embedded",
-      "-no-allocations", "-wmo", "-parse-as-library", "-Osize", "-module-name", "Runtime",
-      "-package-name", "TinyCNN", "-c",
-    ] + files + ["-o", out.path]
+  process.arguments = try firmwareFlags() + ["-Osize", "-c"] + files + ["-o", out.path]
   let stderr = Pipe()
   process.standardError = stderr
   process.standardOutput = FileHandle.nullDevice

@@ -47,6 +47,8 @@ package struct FirmwareJob {
 
   package func perform() throws -> FirmwareReport {
     let running = run || count
+    let target = try toolchain.targets.row(board)
+    try FirmwareTargets.check(kernels, runOn: target.cpu)
     try toolchain.checkTools(running: running)
     var (sources, hostTops) = try hostResults()
     let names = sources.images.map(\.name)
@@ -54,7 +56,7 @@ package struct FirmwareJob {
       toolchain: toolchain, board: board, directory: directory, optimization: optimization)
 
     note(
-      "building the \(board.rawValue) firmware (\(board.cpu), \(optimization.flag), "
+      "building the \(board.rawValue) firmware (\(target.core), \(optimization.flag), "
         + "\(FirmwareReport.name(kernels)) kernels)")
     var start = Date()
     let footprint: Footprint
@@ -69,7 +71,7 @@ package struct FirmwareJob {
       footprint = try build.build()
     }
     var report = FirmwareReport(
-      model: model, board: board, optimization: optimization, kernels: kernels,
+      model: model, board: target, optimization: optimization, kernels: kernels,
       elf: build.elf.path,
       footprint: footprint, sources: sources,
       buildSeconds: Date().timeIntervalSince(start))
@@ -80,7 +82,7 @@ package struct FirmwareJob {
     }
     guard running else { return report }
 
-    note("running it under qemu-system-arm -M \(board.machine)" + (count ? ", counting" : ""))
+    note("running it under qemu-system-arm -M \(target.machine)" + (count ? ", counting" : ""))
     start = Date()
     let result = try build.run(counting: count)
     report.runSeconds = Date().timeIntervalSince(start)

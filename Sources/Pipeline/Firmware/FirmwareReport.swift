@@ -92,13 +92,14 @@ package struct FirmwareReport: Encodable {
   package var runSeconds: Double? = nil
 
   package init(
-    model: String, board: FirmwareBoard, optimization: FirmwareOptimization, kernels: KernelSet,
+    model: String, board: FirmwareTargets.Board, optimization: FirmwareOptimization,
+    kernels: KernelSet,
     elf: String, footprint: Footprint, sources: FirmwareSources, buildSeconds: Double
   ) {
     self.model = model
-    self.board = board.rawValue
+    self.board = board.name
     machine = board.machine
-    cpu = board.cpu
+    cpu = board.core
     self.optimization = optimization.flag
     self.kernels = FirmwareReport.name(kernels)
     self.elf = elf

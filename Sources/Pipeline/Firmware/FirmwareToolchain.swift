@@ -1,59 +1,21 @@
 import Foundation
 
-/// A QEMU board the firmware builds for (firmware/build.sh knows the same three).
-package enum FirmwareBoard: String, CaseIterable, Codable {
-  case an386, an500, microbit
-
-  /// QEMU's machine name.
-  package var machine: String {
-    switch self {
-    case .an386: "mps2-an386"
-    case .an500: "mps2-an500"
-    case .microbit: "microbit"
-    }
-  }
-
-  package var cpu: String {
-    switch self {
-    case .an386: "Cortex-M4F"
-    case .an500: "Cortex-M7"
-    case .microbit: "Cortex-M0"
-    }
-  }
-
-  /// The cycle table `--count` uses by default: the board's core.
-  package var defaultCore: CoreTiming {
-    switch self {
-    case .an386: .m4
-    case .an500: .m7
-    case .microbit: .m0
-    }
-  }
-
-  /// The cores whose cycle tables fit the code built for this board (same instruction set).
-  package var compatibleCores: [CoreTiming] {
-    self == .microbit ? [.m0, .m0plus] : [.m4, .m33, .m7]
-  }
-
-  /// The memory the board has (firmware/*.ld).
-  package var flashBytes: Int { self == .microbit ? 256 * 1024 : 4 * 1024 * 1024 }
-  package var ramBytes: Int { self == .microbit ? 16 * 1024 : 4 * 1024 * 1024 }
-}
-
 /// Where the firmware's sources are and which tools build and run it. Nothing is looked up twice;
 /// a missing tool is an error naming it and what installs it.
 package struct FirmwareToolchain {
-  /// The repository root: holds firmware/build.sh and Sources/Runtime.
+  /// The repository root, or an installation's share folder: holds firmware/build.sh and
+  /// Sources/Runtime.
   package let root: URL
   /// The directories searched for tools (PATH).
   package let searchPath: [String]
+  /// firmware/targets.txt: the CPUs and boards.
+  package let targets: FirmwareTargets
 
   package static let installHint =
     "run scripts/setup.sh (it installs qemu-system-arm, gcc-arm-none-eabi, "
     + "libnewlib-arm-none-eabi, binutils-arm-none-eabi)"
 
-  /// - root: the repository; nil finds it (TINYCNN_ROOT, then up from the current directory and
-  ///   from the executable, then the source tree this binary was built from).
+  /// - root: the repository or an installation's share folder; nil finds it (`findRoot`).
   /// - path: the tool search path; nil uses PATH.
   package init(root: URL? = nil, path: String? = nil) throws {
     let environment = ProcessInfo.processInfo.environment
@@ -64,27 +26,38 @@ package struct FirmwareToolchain {
         throw InputError(root.path, "not a TinyCNN checkout (no firmware/build.sh)")
       }
       self.root = root
-      return
-    }
-    var candidates: [URL] = []
-    if let env = environment["TINYCNN_ROOT"] { candidates.append(URL(fileURLWithPath: env)) }
-    candidates.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
-    candidates.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
-    // Sources/Pipeline/Firmware/FirmwareToolchain.swift: three folders below the root.
-    candidates.append(URL(fileURLWithPath: #filePath))
-    for start in candidates {
-      var dir = start.standardizedFileURL
-      for _ in 0..<8 {
-        if FirmwareToolchain.isRoot(dir) {
-          self.root = dir
-          return
-        }
-        dir = dir.deletingLastPathComponent()
+    } else {
+      guard
+        let found = FirmwareToolchain.findRoot(
+          environment: environment, currentDirectory: FileManager.default.currentDirectoryPath,
+          executable: InstalledFiles.executablePath())
+      else {
+        throw InputError(
+          "firmware/build.sh",
+          "not found: run tinycnn inside a TinyCNN checkout, install it with scripts/install.sh "
+            + "or set TINYCNN_ROOT to a checkout")
       }
+      self.root = found
     }
-    throw InputError(
-      "firmware/build.sh",
-      "not found: run tinycnn inside a TinyCNN checkout or set TINYCNN_ROOT to one")
+    targets = try FirmwareTargets(root: self.root)
+  }
+
+  /// The folder with the firmware's sources and scripts (firmware/build.sh, Sources/Runtime),
+  /// looked for in order: `TINYCNN_ROOT`; the current directory and its parents (a checkout);
+  /// beside the executable (`InstalledFiles.folders`: an installation's PREFIX/share/tinycnn,
+  /// then the parents of a checkout's .build/release). Nil when none has them.
+  package static func findRoot(
+    environment: [String: String], currentDirectory: String, executable: String?
+  ) -> URL? {
+    var candidates: [URL] = []
+    if let root = environment["TINYCNN_ROOT"] { candidates.append(URL(fileURLWithPath: root)) }
+    var folder = URL(fileURLWithPath: currentDirectory).standardizedFileURL
+    while folder.path != "/" && !folder.path.isEmpty {
+      candidates.append(folder)
+      folder = folder.deletingLastPathComponent()
+    }
+    if let executable { candidates += InstalledFiles.folders(besideExecutable: executable) }
+    return candidates.first(where: isRoot)
   }
 
   package static func isRoot(_ dir: URL) -> Bool {

@@ -45,7 +45,10 @@ struct Firmware: ParsableCommand {
       (nRF51, Cortex-M0, 16 KB RAM and 256 KB flash: a model must fit them).
 
       Needs swiftc (Swift 6.3), arm-none-eabi-gcc with newlib (libnewlib-arm-none-eabi) and \
-      qemu-system-arm; scripts/setup.sh installs them.
+      qemu-system-arm; scripts/setup.sh installs them. The sources and scripts it builds \
+      (firmware/, Sources/Runtime) come from the checkout it runs in, or from \
+      PREFIX/share/tinycnn beside an installed PREFIX/bin/tinycnn (scripts/install.sh), or \
+      from TINYCNN_ROOT.
 
       Examples:
         tinycnn firmware --model models/lenet5-int8.tflite --run
@@ -108,12 +111,6 @@ struct Firmware: ParsableCommand {
     }
     if input != nil && !images.isEmpty {
       throw ValidationError("Give --images or --input, not both.")
-    }
-    // The host sizes the arena for the DSP set's packed filters, which an Armv6-M build
-    // (no DSP extension) leaves out.
-    if kernels == .dsp && (export == nil ? board == .microbit : cpu == .cortexM0plus) {
-      throw ValidationError(
-        "--kernels dsp needs the DSP extension: a Cortex-M4, M7 or M33 (an386, an500).")
     }
     if let core {
       guard let timing = CoreTiming.named(core) else {
