@@ -10,15 +10,9 @@ import Testing
 
 private let root = URL(fileURLWithPath: repositoryRoot)
 
-private let firmwareToolsMissing: String? = {
-  if ProcessInfo.processInfo.environment["TINYCNN_REQUIRE_FIRMWARE"] == "1" { return nil }
-  do {
-    try FirmwareToolchain(root: root).checkTools(running: true)
-    return nil
-  } catch {
-    return "the installed firmware test needs the ARM toolchain and QEMU: \(error)"
-  }
-}()
+private let installToolsMissing = firmwareToolsMissing("the installed firmware test") {
+  try FirmwareToolchain(root: root).checkTools(running: true)
+}
 
 /// Runs `executable` in `folder` with the environment less TINYCNN_ROOT (plus `extra`); returns
 /// its exit status and standard output.
@@ -41,7 +35,7 @@ private func run(
   return (process.terminationStatus, String(decoding: data, as: UTF8.self))
 }
 
-@Test(.enabled(if: firmwareToolsMissing == nil, Comment(rawValue: firmwareToolsMissing ?? "")))
+@Test(.enabled(if: installToolsMissing == nil, Comment(rawValue: installToolsMissing ?? "")))
 func anInstalledTinyCNNBuildsTheFirmwareFromOutsideTheCheckout() throws {
   let binary = try #require(tinycnnBinary(), "build tinycnn first (swift build -c release)")
   let scratch = try ScratchFolder()

@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import Pipeline
+import TestSupport
 import Testing
 
 // `tinycnn firmware --export`: the library is for firmware we did not write, so the test is a
@@ -16,19 +17,11 @@ private let rows = root.appendingPathComponent(
   "Tests/RuntimeTests/Golden/lenet5_fixed/input_0.npy"
 ).path
 
-private let exportToolsMissing: String? = {
-  if ProcessInfo.processInfo.environment["TINYCNN_REQUIRE_FIRMWARE"] == "1" { return nil }
-  do {
-    let toolchain = try FirmwareToolchain(root: root)
-    try toolchain.checkTools(running: true)
-    _ = try toolchain.require("arm-none-eabi-ar")
-    return nil
-  } catch {
-    let reason = "export end-to-end tests skipped, they need the ARM toolchain and QEMU: \(error)"
-    print(reason)
-    return reason
-  }
-}()
+private let exportToolsMissing = firmwareToolsMissing("export end-to-end tests") {
+  let toolchain = try FirmwareToolchain(root: root)
+  try toolchain.checkTools(running: true)
+  _ = try toolchain.require("arm-none-eabi-ar")
+}
 
 /// A user's program: the inputs as C arrays, one tinycnn_invoke each, the outputs printed over
 /// semihosting ("output 0: -31 -66 ..."), exit status 0; plus the vector table and reset

@@ -2,6 +2,7 @@ import Datasets
 import Foundation
 import Imaging
 import Pipeline
+import TestSupport
 import Testing
 
 // The firmware's claim is that the same Runtime, built with Embedded Swift for a Cortex-M and
@@ -26,21 +27,13 @@ private func temporaryFolder() throws -> URL {
 }
 
 /// Why the end-to-end tests cannot run here (a missing tool, named), or nil when they can.
-private let firmwareToolsMissing: String? = {
-  if ProcessInfo.processInfo.environment["TINYCNN_REQUIRE_FIRMWARE"] == "1" { return nil }
-  do {
-    try FirmwareToolchain(root: root).checkTools(running: true)
-    return nil
-  } catch {
-    let reason = "firmware end-to-end tests skipped, they need the ARM toolchain and QEMU: \(error)"
-    print(reason)
-    return reason
-  }
-}()
+private let endToEndToolsMissing = firmwareToolsMissing("firmware end-to-end tests") {
+  try FirmwareToolchain(root: root).checkTools(running: true)
+}
 
 /// The end-to-end trait: skipped, with the reason, when a tool is missing.
 private var needsFirmwareTools: ConditionTrait {
-  .enabled(if: firmwareToolsMissing == nil, Comment(rawValue: firmwareToolsMissing ?? ""))
+  .enabled(if: endToEndToolsMissing == nil, Comment(rawValue: endToEndToolsMissing ?? ""))
 }
 
 /// The toolchain, or a failure naming what to install.
