@@ -103,23 +103,26 @@ struct TransposeConvCase: CustomStringConvertible {
 }
 
 /// The tap windows the kernel gathers are exactly the taps the reference scatters: for every
-/// output position, the k with `out = in * stride - padding + k` for some in-range input.
+/// output position, the k with `out = in * stride - padding + k` for some in-range input, each
+/// with its input position; the positions stepped from 0 as the kernel steps them.
 @Test func transposeConvWindowsListTheReferenceTaps() {
   for step in 1...3 {
     for filterSize in 1...6 {
       for inputSize in 1...5 {
         for padding in 0...3 {
+          var position = TransposeConvPosition(out: 0, padding: padding, stride: step)
           for out in 0..<(inputSize * step + filterSize) {
             let window = TransposeConvWindow(
-              out: out, stride: step, padding: padding, filterSize: filterSize,
-              inputSize: inputSize)
-            let got = Array(stride(from: window.firstTap, to: window.endTap, by: step))
-            let want = (0..<filterSize).filter { k in
-              (0..<inputSize).contains { $0 * step - padding + k == out }
+              position, stride: step, filterSize: filterSize, inputSize: inputSize)
+            let taps = Array(stride(from: window.firstTap, to: window.endTap, by: step))
+            let got = taps.enumerated().map { [$0.element, window.firstInput - $0.offset] }
+            let want = (0..<filterSize).flatMap { k in
+              (0..<inputSize).filter { $0 * step - padding + k == out }.map { [k, $0] }
             }
             #expect(
               got == want,
               "stride \(step) k \(filterSize) in \(inputSize) pad \(padding) out \(out)")
+            position.advance(stride: step)
           }
         }
       }

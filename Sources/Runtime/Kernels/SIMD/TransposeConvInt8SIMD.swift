@@ -29,58 +29,82 @@ public func transposeConvPerChannelInt8SIMD(
   let sums = scratch  // [outC]: one output pixel's accumulators
   let range = LaneOutputRange(
     offset: p.outputOffset, minimum: p.quantizedActivationMin, maximum: p.quantizedActivationMax)
+  let (strideY, strideX) = (p.strideHeight, p.strideWidth)
   for batch in 0..<outputShape.n {
+    var row = TransposeConvPosition(out: 0, padding: p.paddingValues.height, stride: strideY)
     for outY in 0..<outputShape.h {
       let rows = TransposeConvWindow(
-        out: outY, stride: p.strideHeight, padding: p.paddingValues.height,
-        filterSize: filterShape.h, inputSize: inputShape.h)
+        row, stride: strideY, filterSize: filterShape.h, inputSize: inputShape.h)
+      var column = TransposeConvPosition(out: 0, padding: p.paddingValues.width, stride: strideX)
       for outX in 0..<outputShape.w {
         let columns = TransposeConvWindow(
-          out: outX, stride: p.strideWidth, padding: p.paddingValues.width,
-          filterSize: filterShape.w, inputSize: inputShape.w)
+          column, stride: strideX, filterSize: filterShape.w, inputSize: inputShape.w)
         sums.update(repeating: 0, count: outputShape.c)
-        var kY = rows.firstTap
+        var (kY, inY) = (rows.firstTap, rows.firstInput)
         while kY < rows.endTap {
-          let inY = (outY + p.paddingValues.height - kY) / p.strideHeight
-          var kX = columns.firstTap
+          var (kX, inX) = (columns.firstTap, columns.firstInput)
           while kX < columns.endTap {
-            let inX = (outX + p.paddingValues.width - kX) / p.strideWidth
             taps.accumulate(
               pixel: input + inputShape.offset(batch, inY, inX, 0), kY: kY, kX: kX,
               filter: filter, into: sums)
-            kX += p.strideWidth
+            kX += strideX
+            inX -= 1
           }
-          kY += p.strideHeight
+          kY += strideY
+          inY -= 1
         }
         requantizePixel(
           sums, channels: outputShape.c, bias: bias, multiplier: outputMultiplier,
           shift: outputShift, range: range,
           into: output + outputShape.offset(batch, outY, outX, 0))
+        column.advance(stride: strideX)
       }
+      row.advance(stride: strideY)
+    }
+  }
+}
+
+/// `out + padding` as `quotient * stride + remainder`, kept from one output position to the
+/// next without a division (the windows need both, and the input position of each tap follows
+/// from them by subtraction).
+struct TransposeConvPosition {
+  var quotient: Int
+  var remainder: Int
+
+  init(out: Int, padding: Int, stride: Int) {
+    quotient = (out + padding) / stride  // padding values are never negative
+    remainder = (out + padding) % stride
+  }
+
+  /// The next output position's.
+  @inline(__always)
+  mutating func advance(stride: Int) {
+    remainder += 1
+    if remainder == stride {
+      remainder = 0
+      quotient += 1
     }
   }
 }
 
 /// The taps of a transposed convolution that reach one output row or column: `firstTap`,
-/// `firstTap + stride`, ... below `endTap`, each from input position
-/// `(out + padding - tap) / stride`.
+/// `firstTap + stride`, ... below `endTap`, from input positions `firstInput`, `firstInput - 1`,
+/// ...: exactly the taps by which the reference's scatter reaches that output position.
 struct TransposeConvWindow {
   var firstTap: Int
   var endTap: Int
+  var firstInput: Int
 
-  /// The taps k with `out + padding - k` a multiple of `stride` whose input position
-  /// `(out + padding - k) / stride` lies in `0 ..< inputSize`: exactly the taps by which the
-  /// reference's scatter reaches `out`.
+  /// Tap `remainder + j * stride` comes from input position `quotient - j`: inside the filter
+  /// below `filterSize`, inside the input for `quotient - inputSize < j <= quotient`.
   @inline(__always)
-  init(out: Int, stride: Int, padding: Int, filterSize: Int, inputSize: Int) {
-    let origin = out + padding  // >= 0: padding values are never negative
-    // k <= origin (input position >= 0) and k > origin - inputSize * stride (position < size).
-    let low = origin - inputSize * stride + 1
-    var first = origin % stride
-    if first < low { first += (low - first + stride - 1) / stride * stride }
+  init(_ position: TransposeConvPosition, stride: Int, filterSize: Int, inputSize: Int) {
+    let skipped = position.quotient >= inputSize ? position.quotient - inputSize + 1 : 0
+    firstTap = position.remainder + skipped * stride
+    firstInput = position.quotient - skipped
+    let origin = position.quotient * stride + position.remainder  // the last tap is origin
     let end = origin + 1 < filterSize ? origin + 1 : filterSize
-    firstTap = first
-    endTap = first < end ? end : first
+    endTap = firstTap < end ? end : firstTap
   }
 }
 
