@@ -22,8 +22,8 @@
     var maximum: Int32
     var pixels: Int
 
-    /// `plain`: within `PlainFinish`'s domain (no left shift, shifts down to -23, no
-    /// Int32.min multiplier, the full int8 range).
+    /// `plain`: within `PlainFinish`'s domain (no left shift, shifts down to -31, no
+    /// Int32.min multiplier, |bias| + 2^(e-1) below 2^31 - 1, the full int8 range).
     static func random(_ rng: inout SplitMix64, plain: Bool) -> DotFinishCase {
       let channels = rng.size(1...16, 17...40)
       var c = DotFinishCase(
@@ -37,7 +37,11 @@
           let extremes: [Int32] = [.max, -.max, 1 << 30, -(1 << 30), 0, 1, -1]
           c.multiplier.append(
             rng.below(4) == 0 ? extremes[rng.below(extremes.count)] : max(rng.int32(), -.max))
-          c.shift.append(Int32(rng.below(4) == 0 ? [0, -1, -23][rng.below(3)] : -rng.below(24)))
+          let shift = Int32(rng.below(4) == 0 ? [0, -1, -23, -31][rng.below(4)] : -rng.below(32))
+          c.shift.append(shift)
+          // The accumulator (the bias: the weights are zero) within the bound, up to its edge.
+          let limit = Self.plainBound(shift: shift)
+          c.bias[c.bias.count - 1] = max(min(c.bias.last!, limit), -limit)
         } else {
           let q = rng.requantization()
           c.multiplier.append(q.multiplier)
@@ -45,6 +49,11 @@
         }
       }
       return c
+    }
+
+    /// The largest |accumulator| `PlainFinish` takes with right shift -`shift`.
+    static func plainBound(shift: Int32) -> Int32 {
+      Int32.max - 1 - (shift < 0 ? 1 << (-shift - 1) : 0)
     }
 
     /// The reference's requantisation of each bias, for every pixel.
@@ -131,7 +140,10 @@
       for _ in 0..<200 {
         let c = DotFinishCase.random(&rng, plain: plain)
         let inDomain =
-          c.shift.allSatisfy { $0 <= 0 && $0 >= -23 } && !c.multiplier.contains(.min)
+          c.shift.allSatisfy { $0 <= 0 && $0 >= -31 } && !c.multiplier.contains(.min)
+          && zip(c.bias, c.shift).allSatisfy { bias, shift in
+            shift > 0 || bias.magnitude <= DotFinishCase.plainBound(shift: shift).magnitude
+          }
           && c.minimum == -128 && c.maximum == 127
         let channels = c.bias.count
         let bytes = DotProductWeights.byteCount(channels: channels, segments: 1, segmentLength: 4)

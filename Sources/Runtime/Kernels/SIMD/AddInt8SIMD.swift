@@ -54,7 +54,7 @@ public func addInt8SIMD(
 /// and h itself for e = 0, where the constant and the sign term are 0 (`roundingBias`,
 /// `roundsBelowZero`); |h| < 2^28, so nothing overflows. The output's rescaling of the sum is
 /// `FoldedRequantization` (the multiplier is positive and below 2^31, `prepareAdd` never sets a
-/// left shift).
+/// left shift; the sum is below 2^29 in magnitude, its bound).
 struct AddLanes {
   let offset1: SIMD16<Int32>
   let offset2: SIMD16<Int32>

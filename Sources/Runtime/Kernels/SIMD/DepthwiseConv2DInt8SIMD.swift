@@ -164,10 +164,12 @@ func packDepthwiseWeights<Block: DepthwiseBlock>(
   let taps = filterShape.h * filterShape.w
   let n = Block.accumulators
   var folded = foldedVectors > 0
-  for c in 0..<channels {
-    folded =
-      folded
-      && FoldedRequantization.supports(multiplier: outputMultiplier[c], shift: outputShift[c])
+  for c in 0..<channels where folded {
+    let bound = FoldedRequantization.accumulatorBound(bias: bias?[c] ?? 0, count: taps) {
+      filter[$0 * channels + c]
+    }
+    folded = FoldedRequantization.supports(
+      multiplier: outputMultiplier[c], shift: outputShift[c], accumulatorBound: bound)
   }
   let packed = PackedDepthwiseWeights(
     vectors: UnsafeRawPointer(memory + PackedDepthwiseWeights.headerBytes), taps: taps,

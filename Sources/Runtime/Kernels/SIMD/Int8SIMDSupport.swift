@@ -296,84 +296,77 @@ extension LaneRequantization {
   }
 #endif
 
-/// `multiplyByQuantizedMultiplier(acc, m, -e)` for one multiplier `m` (not Int32.min) and a
-/// right shift `e` (0...31) on sixteen lanes, TFLite's two roundings folded into one: with
-/// p = acc * m in 64 bits the reference computes h = floor((p + 2^30) / 2^31), then rounds
-/// h / 2^e half away from zero, which is floor((h + 2^(e-1) - [h < 0]) / 2^e) for e >= 1. Nested
-/// floors of divisions by powers of two are one floor, so
+/// `multiplyByQuantizedMultiplier(acc, m, -e)` for multipliers `m` (not Int32.min) and right
+/// shifts `e` (0...31) on sixteen lanes, with TFLite's two roundings (common/quantization_util,
+/// `MultiplyByQuantizedMultiplier`: `SaturatingRoundingDoublingHighMul`, then
+/// `RoundingDivideByPOT`) each done where it is cheapest. With p = acc * m in 64 bits the first is
+/// h = floor((p + 2^30) / 2^31) (gemmlowp's nudge-and-truncate, for every pair but
+/// Int32.min * Int32.min); h fits 32 bits, and the second, half away from zero, is one floor for
+/// e >= 1 and h itself for e = 0:
 ///
-///     y = (p + 2^30 + 2^(30+e) - [p < 0] * 2^31) >> (31 + e)    (e >= 1)
-///     y = (p + 2^30) >> 31                                      (e = 0)
+///     y = (h + 2^(e-1) - [h < 0]) >> e   (e >= 1)        y = h   (e = 0)
 ///
-/// ([h < 0] is [p < -2^30]; for -2^30 <= p < 0 both forms give 0, so the sign of p will do).
-/// |p| < 2^62 and the constant is at most 2^61 + 2^30: nothing overflows. About half the
-/// instructions of `requantized`.
+/// So the products are 64-bit (two `vpmuldq`, even and odd lanes), and everything after them is
+/// on sixteen 32-bit lanes: per 16 lanes some 13 instructions where a 64-bit fold of both
+/// roundings took 18. The 32-bit sum h + 2^(e-1) must not overflow: `supports` takes a bound on
+/// |acc| (|h| <= |acc| since m < 2^31).
 struct FoldedRequantization {
+  let multiplier: SIMD16<Int32>
+  let rightShift: SIMD16<Int32>
   #if arch(x86_64) || arch(arm64)
-    let multiplier: SIMD16<Int32>
-    // Per 64-bit lane, for the even int32 lanes and the odd ones: the constant added, the mask
-    // that turns p >> 32 into -2^31 below zero (0 for e = 0), and the shift 31 + e.
-    let evenConstant: SIMD8<Int64>
-    let oddConstant: SIMD8<Int64>
-    let evenDown: SIMD8<Int64>
-    let oddDown: SIMD8<Int64>
-    let evenShift: SIMD8<Int64>
-    let oddShift: SIMD8<Int64>
-  #else
-    let multiplier: SIMD16<Int32>
-    let rightShift: SIMD16<Int32>
+    /// The odd lanes' multipliers again in the even positions (`vpmuldq` reads the low int32
+    /// of each 64-bit lane).
+    let oddMultiplier: SIMD16<Int32>
+    /// 2^(e-1) and all ones for e >= 1, 0 and 0 for e = 0.
+    let roundingBias: SIMD16<Int32>
+    let roundsBelowZero: SIMD16<Int32>
   #endif
 
-  /// Whether a multiplier and shift (`multiplyByQuantizedMultiplier`'s) can be folded.
-  static func supports(multiplier m: Int32, shift: Int32) -> Bool {
-    m != .min && shift <= 0 && shift >= -31
+  /// Whether a multiplier and shift (`multiplyByQuantizedMultiplier`'s) can be folded for
+  /// accumulators of magnitude at most `accumulatorBound`: h + 2^(e-1) stays below 2^31.
+  static func supports(multiplier m: Int32, shift: Int32, accumulatorBound: Int) -> Bool {
+    guard m != .min, shift <= 0, shift >= -31 else { return false }
+    let bias = shift < 0 ? 1 << (-shift - 1) : 0
+    let (sum, overflow) = accumulatorBound.addingReportingOverflow(bias + 1)
+    return !overflow && accumulatorBound >= 0 && sum <= Int(Int32.max)
+  }
+
+  /// The largest |bias + Σ w (x + inputOffset)| over int8 inputs x (|x + inputOffset| <= 255
+  /// for every int8 zero point), Int.max where it does not fit: `supports`' bound for one
+  /// channel of weights `w(0..<count)`.
+  static func accumulatorBound(bias: Int32, count: Int, _ w: (Int) -> Int8) -> Int {
+    var weights = 0
+    for k in 0..<count { weights += Int(w(k).magnitude) }
+    let (scaled, o1) = weights.multipliedReportingOverflow(by: 255)
+    let (sum, o2) = scaled.addingReportingOverflow(Int(bias.magnitude))
+    return o1 || o2 ? .max : sum
   }
 
   /// One multiplier and shift for every lane: the constants computed once and splatted (the
   /// per-lane loop of `init(multipliers:rightShifts:)` cost ADD about 0.3 µs per call).
   init(multiplier m: Int32, rightShift e: Int32) {
     multiplier = SIMD16(repeating: m)
+    rightShift = SIMD16(repeating: e)
     #if arch(x86_64) || arch(arm64)
-      let (constant, down, shift) = Self.constants(rightShift: e)
-      evenConstant = SIMD8(repeating: constant)
-      oddConstant = evenConstant
-      evenDown = SIMD8(repeating: down)
-      oddDown = evenDown
-      evenShift = SIMD8(repeating: shift)
-      oddShift = evenShift
-    #else
-      rightShift = SIMD16(repeating: e)
+      oddMultiplier = multiplier
+      roundingBias = SIMD16(repeating: e >= 1 ? 1 << (e - 1) : 0)
+      roundsBelowZero = SIMD16(repeating: e >= 1 ? -1 : 0)
     #endif
   }
-
-  #if arch(x86_64) || arch(arm64)
-    /// A lane's constant added, mask for p < 0 and shift (see the type's comment) for a right
-    /// shift `e`.
-    private static func constants(rightShift e32: Int32) -> (Int64, Int64, Int64) {
-      let e = Int64(e32)
-      let rounds: Int64 = e >= 1 ? 1 : 0
-      return ((1 << 30) + rounds * (Int64(1) << (30 + e)), rounds * -(1 << 31), 31 + e)
-    }
-  #endif
 
   /// Lane l: multiplier `multipliers[l]`, right shift `rightShifts[l]` (each `supports`ed).
   init(multipliers: SIMD16<Int32>, rightShifts: SIMD16<Int32>) {
     multiplier = multipliers
+    rightShift = rightShifts
     #if arch(x86_64) || arch(arm64)
-      var constant = SIMD16<Int64>()
-      var down = SIMD16<Int64>()
-      var shift = SIMD16<Int64>()
-      for l in 0..<16 {
-        (constant[l], down[l], shift[l]) = Self.constants(rightShift: rightShifts[l])
-      }
-      evenConstant = constant.evenHalf
-      oddConstant = constant.oddHalf
-      evenDown = down.evenHalf
-      oddDown = down.oddHalf
-      evenShift = shift.evenHalf
-      oddShift = shift.oddHalf
-    #else
-      rightShift = rightShifts
+      var odd = SIMD16<Int32>()
+      for l in 0..<8 { odd[2 * l] = multipliers[2 * l + 1] }
+      oddMultiplier = odd
+      let zero = SIMD16<Int32>()
+      let rounds = rightShifts .>= SIMD16(repeating: 1)
+      roundingBias = (SIMD16(repeating: 1) &<< (rightShifts &- 1)).replacing(
+        with: zero, where: .!rounds)
+      roundsBelowZero = SIMD16(repeating: -1).replacing(with: zero, where: .!rounds)
     #endif
   }
 
@@ -382,19 +375,50 @@ struct FoldedRequantization {
     #if arch(x86_64) || arch(arm64)
       // Sign extensions LLVM sees as such, so the products are `vpmuldq`, not `vpmullq`.
       let a = unsafeBitCast(acc, to: SIMD8<Int64>.self)
-      let m = unsafeBitCast(multiplier, to: SIMD8<Int64>.self)
-      let p0 = ((a &<< 32) &>> 32) &* ((m &<< 32) &>> 32)
-      let p1 = (a &>> 32) &* (m &>> 32)
-      let even = (p0 &+ evenConstant &+ ((p0 &>> 32) & evenDown)) &>> evenShift
-      let odd = (p1 &+ oddConstant &+ ((p1 &>> 32) & oddDown)) &>> oddShift
-      // Each y is in the low half of its lane: the odd ones move to the high halves.
+      let m0 = unsafeBitCast(multiplier, to: SIMD8<Int64>.self)
+      let m1 = unsafeBitCast(oddMultiplier, to: SIMD8<Int64>.self)
+      let nudge = SIMD8<Int64>(repeating: 1 << 30)
+      let even = ((a &<< 32) &>> 32) &* ((m0 &<< 32) &>> 32) &+ nudge
+      let odd = (a &>> 32) &* ((m1 &<< 32) &>> 32) &+ nudge
+      // Bits 31...62 of each: the even ones to the low halves, the odd ones to the high halves.
       let low = SIMD8<Int64>(repeating: 0xFFFF_FFFF)
-      return unsafeBitCast((even & low) | (odd &<< 32), to: SIMD16<Int32>.self)
+      let h = unsafeBitCast(((even &>> 31) & low) | ((odd &<< 1) & ~low), to: SIMD16<Int32>.self)
+      // Lane by lane: LLVM makes the sign term `vpmovd2m` and a masked add. Written on whole
+      // vectors, it traced h's sign bits back into the 64-bit products, lane by lane (55
+      // instructions instead of 20).
+      var y = SIMD16<Int32>()
+      for l in 0..<16 {
+        y[l] = (h[l] &+ roundingBias[l] &+ ((h[l] &>> 31) & roundsBelowZero[l])) &>> rightShift[l]
+      }
+      return y
     #else
       return requantized(
         acc, multiplier: multiplier, leftShift: SIMD16(), rightShift: rightShift)
     #endif
   }
+
+  #if arch(x86_64) || arch(arm64)
+    /// `apply` on the low 8 lanes, in vectors of half the width.
+    @_transparent
+    func applyLow(_ acc: SIMD8<Int32>) -> SIMD8<Int32> {
+      typealias Halves = (SIMD8<Int32>, SIMD8<Int32>)
+      let a = unsafeBitCast(acc, to: SIMD4<Int64>.self)
+      let m0 = unsafeBitCast(unsafeBitCast(multiplier, to: Halves.self).0, to: SIMD4<Int64>.self)
+      let m1 = unsafeBitCast(
+        unsafeBitCast(oddMultiplier, to: Halves.self).0, to: SIMD4<Int64>.self)
+      let nudge = SIMD4<Int64>(repeating: 1 << 30)
+      let even = ((a &<< 32) &>> 32) &* ((m0 &<< 32) &>> 32) &+ nudge
+      let odd = (a &>> 32) &* ((m1 &<< 32) &>> 32) &+ nudge
+      let low = SIMD4<Int64>(repeating: 0xFFFF_FFFF)
+      let h = unsafeBitCast(((even &>> 31) & low) | ((odd &<< 1) & ~low), to: SIMD8<Int32>.self)
+      let bias = unsafeBitCast(roundingBias, to: Halves.self).0
+      let below = unsafeBitCast(roundsBelowZero, to: Halves.self).0
+      let e = unsafeBitCast(rightShift, to: Halves.self).0
+      var y = SIMD8<Int32>()
+      for l in 0..<8 { y[l] = (h[l] &+ bias[l] &+ ((h[l] &>> 31) & below[l])) &>> e[l] }
+      return y
+    }
+  #endif
 }
 
 /// `min(max(y, minimum), maximum)` narrowed to int8 (`vpmovdb` on AVX-512).

@@ -31,6 +31,7 @@
   ///     flags      16 bytes                            bit 0 of the first Int32: `plainRequantization`
   ///     multiplier, leftShift, rightShift, bias [groups * 16] Int32   (0 past the channels)
   ///     weightSums [groups * 16] Int32                  Σ_k w[c][k], 0 past the channels
+  ///     folded     [groups] FoldedRequantization        (when `plainRequantization`; else zeros)
   ///     weights    [groups][segments][segmentQuads][16][4] Int8   w[16G + lane][run s, 4q + j],
   ///                                                    0 in the padding and past the channels
   struct DotProductWeights {
@@ -42,6 +43,8 @@
     /// Every channel has the parameters `PlainFinish` needs (DotProductRequantization.swift).
     let plainRequantization: Bool
     let parameters: UnsafePointer<Int32>
+    /// Each group's `FoldedRequantization` (meaningful when `plainRequantization`).
+    let folded: UnsafeRawPointer
     let weights: UnsafeRawPointer
 
     /// The per-channel arrays after the flags, in this order.
@@ -53,8 +56,15 @@
 
     static func byteCount(channels: Int, segments: Int, segmentLength: Int) -> Int {
       let lanes = (channels + 15) / 16 * 16
-      return flagBytes + parameterArrays * lanes * MemoryLayout<Int32>.stride
-        + lanes * segments * ((segmentLength + 3) / 4) * 4
+      return weightsOffset(lanes: lanes) + lanes * segments * ((segmentLength + 3) / 4) * 4
+    }
+
+    private static func foldedOffset(lanes: Int) -> Int {
+      flagBytes + parameterArrays * lanes * MemoryLayout<Int32>.stride
+    }
+
+    private static func weightsOffset(lanes: Int) -> Int {
+      foldedOffset(lanes: lanes) + lanes / 16 * MemoryLayout<FoldedRequantization>.stride
     }
 
     /// Packs `filter` (`[channels][segments * segmentLength]`, OHWI) with its bias (nil: zeros)
@@ -86,14 +96,28 @@
         ints[2 * lanes + c] = s > 0 ? 0 : -s
         ints[3 * lanes + c] = real ? (bias?[c] ?? 0) : 0
         ints[4 * lanes + c] = sum
-        if real {
-          plain = plain && s <= 0 && s >= -23 && ints[c] != .min
+        if real && plain {
+          let bound = FoldedRequantization.accumulatorBound(bias: ints[3 * lanes + c], count: depth)
+          {
+            filter[c * depth + $0]
+          }
+          plain = FoldedRequantization.supports(
+            multiplier: ints[c], shift: s, accumulatorBound: bound)
         }
       }
       plainRequantization = plain
       memory.storeBytes(of: plain ? 1 : 0, as: Int32.self)
-      let packed =
-        (memory + Self.flagBytes + Self.parameterArrays * lanes * MemoryLayout<Int32>.stride)
+      let folded = memory + Self.foldedOffset(lanes: lanes)
+      for g in 0..<groups {
+        let at = folded + g * MemoryLayout<FoldedRequantization>.stride
+        let rightShifts = UnsafeRawPointer(ints + 2 * lanes + 16 * g).loadUnaligned(
+          as: SIMD16<Int32>.self)
+        let requantization = FoldedRequantization(
+          multipliers: UnsafeRawPointer(ints + 16 * g).loadUnaligned(as: SIMD16<Int32>.self),
+          rightShifts: plain ? rightShifts : SIMD16())
+        at.storeBytes(of: requantization, as: FoldedRequantization.self)
+      }
+      let packed = (memory + Self.weightsOffset(lanes: lanes))
         .bindMemory(to: Int8.self, capacity: lanes * segments * segmentQuads * 4)
       var i = 0
       for g in 0..<groups {
@@ -113,6 +137,7 @@
         }
       }
       parameters = UnsafePointer(ints)
+      self.folded = UnsafeRawPointer(folded)
       weights = UnsafeRawPointer(packed)
     }
 
@@ -129,7 +154,8 @@
       segmentQuads = (w.segmentLength + 3) / 4
       plainRequantization = memory.load(as: Int32.self) & 1 != 0
       parameters = (memory + Self.flagBytes).assumingMemoryBound(to: Int32.self)
-      weights = memory + Self.flagBytes + Self.parameterArrays * lanes * MemoryLayout<Int32>.stride
+      folded = memory + Self.foldedOffset(lanes: lanes)
+      weights = memory + Self.weightsOffset(lanes: lanes)
     }
 
     /// Where the dot-product packing starts after `bytes` of `PackedInt8Weights`: 16-aligned.
@@ -144,6 +170,13 @@
 
     @inline(__always)
     func groupWeights(_ g: Int) -> UnsafeRawPointer { weights + g * segments * segmentQuads * 64 }
+
+    /// Group `g`'s folded requantisation.
+    @inline(__always)
+    func foldedRequantization(_ g: Int) -> FoldedRequantization {
+      (folded + g * MemoryLayout<FoldedRequantization>.stride).loadUnaligned(
+        as: FoldedRequantization.self)
+    }
   }
 
   /// Whether the u8 padding value `128 - inputOffset` is a byte (always for a real zero point).
