@@ -12,6 +12,8 @@ struct AddOp {
     var dspTables: UnsafeRawPointer? = nil
   #endif
 
+  // Inlined in the interpreter's switch, the record (with closures) is not copied.
+  @inline(__always)
   func eval() {
     #if TINYCNN_DSP || !arch(arm)
       if let dspTables {

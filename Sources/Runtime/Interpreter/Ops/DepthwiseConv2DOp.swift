@@ -21,6 +21,8 @@ struct DepthwiseConv2DOp {
     var dsp: UnsafeRawPointer? = nil
   #endif
 
+  // Inlined in the interpreter's switch, the record (with closures) is not copied.
+  @inline(__always)
   func eval() {
     #if TINYCNN_DSP || !arch(arm)
       if let dsp {

@@ -23,6 +23,8 @@ struct FullyConnectedOp {
     var dsp: DSPKernel? = nil
   #endif
 
+  // Inlined in the interpreter's switch, the record (with closures) is not copied.
+  @inline(__always)
   func eval() {
     #if TINYCNN_DSP || !arch(arm)
       if let dsp {

@@ -6,6 +6,8 @@ struct MeanOp {
   /// The vector set's MEAN (resolved at prepare); nil for the reference one.
   var vectorKernel: MeanKernel?
 
+  // Inlined in the interpreter's switch, the record (with closures) is not copied.
+  @inline(__always)
   func eval() {
     if let vectorKernel { return vectorKernel(params, input, output) }
     meanInt8Reference(params, input: input, output: output)

@@ -9,6 +9,8 @@ struct PoolOp {
   var maxKernel: MaxPool2DKernel?
   var averageKernel: AveragePool2DKernel?
 
+  // Inlined in the interpreter's switch, the record (with closures) is not copied.
+  @inline(__always)
   func evalMax() {
     if let maxKernel { return maxKernel(params, inputShape, input, outputShape, output) }
     maxPool2DInt8Reference(
@@ -16,6 +18,7 @@ struct PoolOp {
   }
 
   /// False when a window has no tap inside the image (TFLM's Eval fails the same way).
+  @inline(__always)
   func evalAverage() -> Bool {
     if let averageKernel { return averageKernel(params, inputShape, input, outputShape, output) }
     return averagePool2DInt8Reference(

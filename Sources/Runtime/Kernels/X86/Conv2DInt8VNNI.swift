@@ -143,6 +143,7 @@
 
     /// The packing `packConv2DFilter` wrote after `w` (its memory starts at `w.multiplier`);
     /// a view, so that `PackedInt8Weights`, and with it every prepared operator, keeps its size.
+    @inline(__always)
     init(after w: PackedInt8Weights) {
       let bytes = PackedInt8Weights.byteCount(
         channels: w.channels, segments: w.segments, segmentLength: w.segmentLength)
