@@ -9,7 +9,7 @@ import PackageDescription
 // The int8 vector kernels pick their instruction set at run time: the sources in
 // Sources/Runtime/Kernels/SIMD are compiled three times, into Runtime (the target's baseline:
 // SSE2 on x86-64), RuntimeAVX2 (`-target-cpu haswell`) and RuntimeAVX512 (`-target-cpu
-// icelake-server -D AVX512`, plus Kernels/X86 and X86DotProduct's `vpdpbusd`), through the
+// cascadelake -D AVX512`, plus Kernels/X86 and X86DotProduct's `vpdpbusd`), through the
 // symlinked folders of Sources/RuntimeAVX2 and Sources/RuntimeAVX512. KernelDispatch offers them
 // as `KernelSet.avx2` and `.avx512VNNI` and picks the fastest from CPUID (`KernelSet.fastest`).
 // A plain `swift build -c release` binary runs AVX-512 VNNI on a VNNI CPU, AVX2 on an AVX2 CPU,
@@ -68,7 +68,7 @@ let x86KernelTargets: [Target] = [
   .target(
     name: "RuntimeAVX512", dependencies: ["Runtime", "X86DotProduct"],
     swiftSettings: unchecked + [
-      .unsafeFlags(["-target-cpu", "icelake-server"]), .define("AVX512"),
+      .unsafeFlags(["-target-cpu", "cascadelake"]), .define("AVX512"),
     ]),
   // The float GEMM's tiles with fused multiply-add (see the top of this file).
   .target(
@@ -78,7 +78,7 @@ let x86KernelTargets: [Target] = [
   .target(
     name: "X86DotProduct",
     swiftSettings: unchecked + [
-      .unsafeFlags(["-target-cpu", "icelake-server", "-parse-stdlib"])
+      .unsafeFlags(["-target-cpu", "cascadelake", "-parse-stdlib"])
     ]),
 ]
 

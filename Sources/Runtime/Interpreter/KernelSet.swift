@@ -27,7 +27,7 @@ public struct KernelSet: Sendable {
     case dsp
     /// The vector sources built with `-target-cpu haswell`: ymm registers, `vpmaddwd`.
     case avx2
-    /// Built with `-target-cpu icelake-server`, plus Kernels/X86: zmm tiles, `vpdpbusd`.
+    /// Built with `-target-cpu cascadelake`, plus Kernels/X86: zmm tiles, `vpdpbusd`.
     case avx512VNNI
   }
 

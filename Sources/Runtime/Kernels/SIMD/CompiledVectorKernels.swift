@@ -1,7 +1,7 @@
 /// This module's compilation of the vector kernels as a `VectorKernels` table. The same file is
 /// compiled into Runtime (the `.portable` set, the target's baseline: SSE2 on x86-64, scalar code
 /// on a Cortex-M), RuntimeAVX2 (`-target-cpu haswell`) and RuntimeAVX512
-/// (`-target-cpu icelake-server -D AVX512`, with Kernels/X86), so each module's table calls its
+/// (`-target-cpu cascadelake -D AVX512`, with Kernels/X86), so each module's table calls its
 /// own copies (each module hands its table to KernelDispatch under its own name).
 func compiledVectorKernels() -> VectorKernels {
   #if hasFeature(Embedded)  // one compilation: direct calls (EmbeddedVectorKernels.swift)
