@@ -454,13 +454,21 @@ enum PairDepthwiseBlock: DepthwiseBlock {
         a2 = dotAccumulateU8S8(a2, x, w.weights(q, tap: t, 2))
         a3 = dotAccumulateU8S8(a3, x, w.weights(q, tap: t, 3))
       }
-      let byte = SIMD16<Int32>(repeating: 0xFF)
-      let quads =
-        (finish.clamped(a0, q, 0) & byte) | ((finish.clamped(a1, q, 1) & byte) &<< 8)
-        | ((finish.clamped(a2, q, 2) & byte) &<< 16) | (finish.clamped(a3, q, 3) &<< 24)
-      if count == 64 { return storeWhole(quads, out) }
+      // Saturated to int8 and interleaved in four instructions; the saturation is the clamp
+      // when the activation keeps the whole int8 range (ReLU's and the converter's usual case).
+      let bytes: SIMD64<Int8>
+      if finish.clamp.isWholeRange {
+        bytes = interleavedSaturatingToInt8(
+          finish.offsetRequantized(a0, q, 0), finish.offsetRequantized(a1, q, 1),
+          finish.offsetRequantized(a2, q, 2), finish.offsetRequantized(a3, q, 3))
+      } else {
+        bytes = interleavedSaturatingToInt8(
+          finish.clamped(a0, q, 0), finish.clamped(a1, q, 1), finish.clamped(a2, q, 2),
+          finish.clamped(a3, q, 3))
+      }
+      if count == 64 { return storeWhole(bytes, out) }
       let groups = unsafeBitCast(
-        quads, to: (SIMD16<Int8>, SIMD16<Int8>, SIMD16<Int8>, SIMD16<Int8>).self)
+        bytes, to: (SIMD16<Int8>, SIMD16<Int8>, SIMD16<Int8>, SIMD16<Int8>).self)
       storeBytes((groups.0, groups.1), out, count: count)
       if count > 32 { storeBytes((groups.2, groups.3), out + 32, count: count - 32) }
     }
@@ -570,10 +578,18 @@ func runDepthwiseConv2DSIMD<Finish: DepthwiseFinish>(
     PairDepthwiseBlock.self, finish, g, packed: packed, input: input, output: output)
 }
 
-/// The requantisation of a segment's accumulators: accumulator j of phase q requantised,
-/// offset and clamped.
+/// The requantisation of a segment's accumulators: accumulator j of phase q requantised and
+/// offset (`offsetRequantized`), then clamped (`clamped`).
 protocol DepthwiseFinish {
-  func clamped(_ acc: SIMD16<Int32>, _ q: Int, _ j: Int) -> SIMD16<Int32>
+  var clamp: OutputClamp { get }
+  func offsetRequantized(_ acc: SIMD16<Int32>, _ q: Int, _ j: Int) -> SIMD16<Int32>
+}
+
+extension DepthwiseFinish {
+  @_transparent
+  func clamped(_ acc: SIMD16<Int32>, _ q: Int, _ j: Int) -> SIMD16<Int32> {
+    clamp(offsetRequantized(acc, q, j))
+  }
 }
 
 /// The output zero point and the activation's clamp.
@@ -581,21 +597,23 @@ struct OutputClamp {
   let offset: SIMD16<Int32>
   let low: SIMD16<Int32>
   let high: SIMD16<Int32>
+  /// The bounds are -128 and 127: saturating to int8 clamps.
+  let isWholeRange: Bool
 
   init(_ p: DepthwiseParams) {
     offset = SIMD16(repeating: p.outputOffset)
     low = SIMD16(repeating: p.quantizedActivationMin)
     high = SIMD16(repeating: p.quantizedActivationMax)
+    isWholeRange = p.quantizedActivationMin == -128 && p.quantizedActivationMax == 127
   }
 
   @_transparent
-  func callAsFunction(_ y: SIMD16<Int32>) -> SIMD16<Int32> {
+  func callAsFunction(_ v: SIMD16<Int32>) -> SIMD16<Int32> {
     // Lane by lane with vector bounds: LLVM makes this `vpmaxsd`/`vpminsd` on whole vectors.
     // With scalar bounds its SLP vectorizer split the clamp and the byte interleaving after it
     // into 16-byte pieces with extracts (some 50 more instructions per 64-byte segment);
     // `replace(with:where:)` became compare, mask-to-vector and blends; `pointwiseMax` stays an
     // out-of-line generic call.
-    let v = y &+ offset
     var r = SIMD16<Int32>()
     for l in 0..<16 { r[l] = Swift.min(Swift.max(v[l], low[l]), high[l]) }
     return r
@@ -608,12 +626,11 @@ struct ExactDepthwiseFinish: DepthwiseFinish {
   let clamp: OutputClamp
 
   @_transparent
-  func clamped(_ acc: SIMD16<Int32>, _ q: Int, _ j: Int) -> SIMD16<Int32> {
-    clamp(
-      requantized(
-        acc, multiplier: packed.parameter(.multiplier, q, j),
-        leftShift: packed.parameter(.leftShift, q, j),
-        rightShift: packed.parameter(.rightShift, q, j)))
+  func offsetRequantized(_ acc: SIMD16<Int32>, _ q: Int, _ j: Int) -> SIMD16<Int32> {
+    requantized(
+      acc, multiplier: packed.parameter(.multiplier, q, j),
+      leftShift: packed.parameter(.leftShift, q, j),
+      rightShift: packed.parameter(.rightShift, q, j)) &+ clamp.offset
   }
 }
 
@@ -623,7 +640,7 @@ struct FoldedDepthwiseFinish: DepthwiseFinish {
   let clamp: OutputClamp
 
   @_transparent
-  func clamped(_ acc: SIMD16<Int32>, _ q: Int, _ j: Int) -> SIMD16<Int32> {
-    clamp(packed.foldedRequantization(q, j).apply(acc))
+  func offsetRequantized(_ acc: SIMD16<Int32>, _ q: Int, _ j: Int) -> SIMD16<Int32> {
+    packed.foldedRequantization(q, j).apply(acc) &+ clamp.offset
   }
 }
