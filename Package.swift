@@ -141,6 +141,7 @@ let package = Package(
         "Runtime", "KernelDispatch", "Quantization", "Datasets", "AllocationCounter",
       ] + (hostIsX86 ? ["RuntimeAVX512"] : []),
       exclude: ["Golden", "Kernels/Oracle"]),
+    .testTarget(name: "InputChecksTests", dependencies: ["InputChecks"]),
     .testTarget(name: "GraphTests", dependencies: ["Graph", "Runtime"]),
     .testTarget(name: "ImagingTests", dependencies: ["Imaging"], resources: [.copy("Fixtures")]),
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Imaging"]),

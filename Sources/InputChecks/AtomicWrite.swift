@@ -20,10 +20,15 @@ public enum AtomicWrite {
   /// "No space left on device"; the caller adds the path.
   public static func write(_ bytes: some Collection<UInt8>, to path: String) throws(WriteFailure) {
     let temporary = "\(path).tmp-\(getpid())"
-    PendingTemporary.set(temporary)
-    defer { PendingTemporary.clear() }
+    // The slot is taken back exactly once, by the rename or by a failure: once free, another
+    // thread's write may hold it.
+    let slot = PendingTemporary.set(temporary)
     let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-    guard fd >= 0 else { throw WriteFailure(reason: lastError(), removed: false) }
+    guard fd >= 0 else {
+      let reason = lastError()
+      PendingTemporary.clear(slot)
+      throw WriteFailure(reason: reason, removed: false)
+    }
     var failure: String?
     let contiguous = Array(bytes)
     var done = 0
@@ -42,7 +47,9 @@ public enum AtomicWrite {
     if close(fd) != 0 && failure == nil { failure = lastError() }
     if failure == nil {
       PauseBeforeRename.pauseIfAsked()
-      failure = renameUnlessInterrupted(temporary, to: path)
+      failure = renameUnlessInterrupted(temporary, to: path, slot: slot)
+    } else {
+      PendingTemporary.clear(slot)
     }
     if let failure {
       unlink(temporary)
@@ -54,11 +61,14 @@ public enum AtomicWrite {
   /// claimed (and removed) it: the handler may run on any thread, and once it has claimed the
   /// file the previous `path` must survive. A signal after the claim finds nothing to remove
   /// and the process dies with the new file complete.
-  private static func renameUnlessInterrupted(_ temporary: String, to path: String) -> String? {
-    guard PendingTemporary.claim() != nil else {
+  private static func renameUnlessInterrupted(_ temporary: String, to path: String, slot: Int)
+    -> String?
+  {
+    guard let claimed = PendingTemporary.claim(slot) else {
       // The process is dying of the signal; never replace the previous file now.
       while true { pause() }
     }
+    free(claimed)
     return rename(temporary, path) == 0 ? nil : lastError()
   }
 
@@ -82,37 +92,60 @@ public enum AtomicWrite {
   }
 }
 
-/// The temporary file being written, removed by a SIGINT, SIGTERM or SIGHUP handler before the
-/// process dies with the signal. A C string made before the write, handed over by one atomic
-/// exchange: whoever takes it first (the handler to remove it, the writer to rename it) owns
-/// it, so the two never both act. The handler calls only async-signal-safe functions (unlink,
-/// signal, raise) and a lock-free atomic.
+/// The temporary files being written, removed by a SIGINT, SIGTERM or SIGHUP handler before
+/// the process dies with the signal. Each write holds one slot (writes on several threads at
+/// once, as a test run or a parallel batch makes them, each have their own): a C string made
+/// before the write, handed over by one atomic exchange, so whoever takes it first (the handler
+/// to remove it, the writer to rename it) owns it and the two never both act. The handler calls
+/// only async-signal-safe functions (unlink, signal, raise) and lock-free atomics.
 private enum PendingTemporary {
-  /// The C string's address (0 for none): an `Atomic` of a pointer is not `Sendable`.
-  static let path = Atomic<UInt>(0)
-  nonisolated(unsafe) static var handlersInstalled = false
+  static let slotCount = 64
+  /// Each slot's C string address (0 for none): an `Atomic` of a pointer is not `Sendable`.
+  nonisolated(unsafe) static let slots: UnsafeMutablePointer<Atomic<UInt>> = {
+    let slots = UnsafeMutablePointer<Atomic<UInt>>.allocate(capacity: slotCount)
+    for i in 0..<slotCount { (slots + i).initialize(to: Atomic(0)) }
+    return slots
+  }()
 
-  static func set(_ temporary: String) {
+  /// Installed once the slots exist: a handler must never be the one to create them.
+  static let handlersInstalled: Bool = {
+    _ = slots
     installHandlers()
+    return true
+  }()
+
+  /// Hands `temporary` to a free slot (waiting for one if 64 writes are under way) and returns
+  /// the slot.
+  static func set(_ temporary: String) -> Int {
+    _ = handlersInstalled
     let copy = UInt(bitPattern: strdup(temporary))
-    free(UnsafeMutablePointer(bitPattern: path.exchange(copy, ordering: .sequentiallyConsistent)))
+    while true {
+      for i in 0..<slotCount
+      where slots[i].compareExchange(
+        expected: 0, desired: copy, ordering: .sequentiallyConsistent
+      ).exchanged {
+        return i
+      }
+      sched_yield()
+    }
   }
 
-  /// Takes the pending file; nil when a handler took it first.
-  static func claim() -> UnsafeMutablePointer<CChar>? {
-    UnsafeMutablePointer(bitPattern: path.exchange(0, ordering: .sequentiallyConsistent))
+  /// Takes slot `i`'s file back; nil when a handler took it first.
+  static func claim(_ i: Int) -> UnsafeMutablePointer<CChar>? {
+    UnsafeMutablePointer(bitPattern: slots[i].exchange(0, ordering: .sequentiallyConsistent))
   }
 
-  /// Frees what is left after the write (the file was renamed or removed).
-  static func clear() { free(claim()) }
+  /// Takes slot `i`'s file back after a failed write and frees it (a handler may have taken
+  /// it first).
+  static func clear(_ i: Int) { free(claim(i)) }
 
-  static func installHandlers() {
-    guard !handlersInstalled else { return }
-    handlersInstalled = true
+  private static func installHandlers() {
     for sig in [SIGINT, SIGTERM, SIGHUP] {
       signal(sig) { sig in
         // Not freed: the process is about to die, and free is not async-signal-safe.
-        if let p = PendingTemporary.claim() { unlink(p) }
+        for i in 0..<PendingTemporary.slotCount {
+          if let p = PendingTemporary.claim(i) { unlink(p) }
+        }
         signal(sig, SIG_DFL)
         raise(sig)
       }
