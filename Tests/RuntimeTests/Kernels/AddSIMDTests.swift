@@ -53,3 +53,40 @@ import Testing
     }
   }
 }
+
+/// Each input's rescaling, every int8 input, against TFLite's
+/// `MultiplyByQuantizedMultiplierSmallerThanOneExp((x + offset) << 20, m, shift)`: random and
+/// extreme multipliers (2^30 is the equal-scales case, shift 0, where the sign term vanishes),
+/// every shift, every zero point's edges.
+@Test func addInputRescaleEqualsTFLiteOnEveryInput() {
+  var rng = SplitMix64(seed: 0xADD1)
+  var cases: [(multiplier: Int32, shift: Int32, offset: Int32)] = []
+  for shift in Int32(-31)...0 {
+    for m in [Int32(1 << 30), .max, 1_518_500_250] {
+      for offset in [Int32(-127), 0, 128] { cases.append((m, shift, offset)) }
+    }
+  }
+  for _ in 0..<300 {
+    cases.append(
+      (
+        Int32(1 << 30) + Int32(rng.below(1 << 30)), -Int32(rng.below(32)),
+        Int32(rng.int(in: -127...128))
+      ))
+  }
+  for c in cases {
+    #expect(AddInputRescale.supports(multiplier: c.multiplier, shift: c.shift))
+    let rescale = AddInputRescale(offset: c.offset, multiplier: c.multiplier, shift: c.shift)
+    for first in stride(from: -128, through: 112, by: 16) {
+      let x = SIMD16<Int32>((0..<16).map { Int32(first + $0) })
+      let lanes = rescale(x)
+      for l in 0..<16 {
+        let expected = multiplyByQuantizedMultiplierSmallerThanOneExp(
+          (x[l] + c.offset) << 20, c.multiplier, c.shift)
+        guard lanes[l] == expected else {
+          Issue.record("m \(c.multiplier) shift \(c.shift) offset \(c.offset) x \(x[l])")
+          return
+        }
+      }
+    }
+  }
+}

@@ -1,3 +1,7 @@
+#if AVX512 && canImport(X86DotProduct)
+  import X86DotProduct
+#endif
+
 /// Int8 ADD: the same bytes as `addInt8Reference` (same parameters), sixteen elements per step
 /// through TFLite's `AddFunc` in int32 lanes: offset, shift left by 20, rescale each input
 /// (`multiplyByQuantizedMultiplierSmallerThanOneExp`), sum, rescale to the output, clamp.
@@ -10,9 +14,7 @@ public func addInt8SIMD(
 ) {
   // `AddLanes` is written for what `prepareAdd` sets: TFLite's left shift of 20 and multipliers
   // below one (right shifts of 0...31).
-  guard p.leftShift == 20, p.outputShift <= 0, p.outputShift >= -31, p.input1Shift <= 0,
-    p.input1Shift >= -31, p.input2Shift <= 0, p.input2Shift >= -31
-  else {
+  guard AddLanes.supports(p) else {
     return addInt8Reference(p, input1: input1, input2: input2, output: output)
   }
   let add = AddLanes(p)
@@ -36,11 +38,9 @@ public func addInt8SIMD(
   }
 }
 
-/// `AddParams` as sixteen-lane vectors.
-///
-/// Each input's rescaling, `multiplyByQuantizedMultiplierSmallerThanOneExp((x + offset) << 20,
-/// m, shift)`, is done in int32 lanes without 64-bit products: with v = x + offset (|v| <= 255)
-/// and m = mHigh * 2^11 + mLow (0 <= mLow < 2^11),
+/// One input's rescaling in `AddFunc`, `multiplyByQuantizedMultiplierSmallerThanOneExp((x +
+/// offset) << 20, m, shift)`, in int32 lanes without 64-bit products. With v = x + offset
+/// (|v| <= 255) and m = mHigh * 2^11 + mLow (0 <= mLow < 2^11),
 ///
 ///     saturatingRoundingDoublingHighMul(v * 2^20, m) = floor((v * m * 2^20 + 2^30) / 2^31)
 ///                                                   = v * mHigh + floor((v * mLow + 2^10) / 2^11)
@@ -49,72 +49,93 @@ public func addInt8SIMD(
 /// saturating case, both operands Int32.min, cannot occur). The rounding shift of that h by e
 /// (`roundingDivideByPOT`, half away from zero) is one floor for e >= 1,
 ///
-///     floor((h + 2^(e-1) - [h < 0]) / 2^e) = (h + 2^(e-1) + (h >> 31)) >> e,
+///     floor((h + 2^(e-1) - [h < 0]) / 2^e),
 ///
-/// and h itself for e = 0, where the constant and the sign term are 0 (`roundingBias`,
-/// `roundsBelowZero`); |h| < 2^28, so nothing overflows. The output's rescaling of the sum is
-/// `FoldedRequantization` (the multiplier is positive and below 2^31, `prepareAdd` never sets a
-/// left shift; the sum is below 2^29 in magnitude, its bound).
+/// and h itself for e = 0. Since m > 2^10, h < 0 exactly when v < 0, that is when x is below the
+/// zero point: the sign term is a compare of the input, off the multiplies' critical path. The
+/// offset's share of both products and the rounding constants are folded into two biases, so
+/// one input costs two multiplies, two adds, a shift, a compare with a masked subtract and the
+/// final shift. |h| < 2^28, so nothing overflows.
+struct AddInputRescale {
+  let multiplierLow: SIMD16<Int32>
+  /// offset * mLow + 2^10.
+  let lowBias: SIMD16<Int32>
+  let multiplierHigh: SIMD16<Int32>
+  /// offset * mHigh + 2^(e-1) (0 for e = 0).
+  let highBias: SIMD16<Int32>
+  let zeroPoint: SIMD16<Int32>
+  /// -1 (all ones) for e >= 1, 0 for e = 0 (no sign term).
+  let signStep: SIMD16<Int32>
+  let rightShift: SIMD16<Int32>
+
+  /// Whether `multiplier` and `shift` (`prepareAdd`'s, for TFLite's left shift of 20) are what
+  /// this rescaling computes exactly: a right shift of 0...31 and m > 2^10.
+  static func supports(multiplier: Int32, shift: Int32) -> Bool {
+    multiplier > 1 << 10 && shift <= 0 && shift >= -31
+  }
+
+  init(offset: Int32, multiplier m: Int32, shift: Int32) {
+    let e = -shift
+    let high = m >> 11
+    let low = m & 0x7FF
+    multiplierLow = SIMD16(repeating: low)
+    lowBias = SIMD16(repeating: offset &* low &+ 1 << 10)
+    multiplierHigh = SIMD16(repeating: high)
+    highBias = SIMD16(repeating: offset &* high &+ (e >= 1 ? 1 << (e - 1) : 0))
+    zeroPoint = SIMD16(repeating: -offset)
+    signStep = SIMD16(repeating: e >= 1 ? -1 : 0)
+    rightShift = SIMD16(repeating: e)
+  }
+
+  @inline(__always)
+  func callAsFunction(_ x: SIMD16<Int32>) -> SIMD16<Int32> {
+    let h = x &* multiplierHigh &+ ((x &* multiplierLow &+ lowBias) &>> 11) &+ highBias
+    return (h &+ (((x &- zeroPoint) &>> 31) & signStep)) &>> rightShift
+  }
+}
+
+/// `AddParams` as sixteen-lane vectors: each input's `AddInputRescale`, then the sum's
+/// rescaling to the output, `FoldedRequantization` (the multiplier is positive and below 2^31,
+/// `prepareAdd` never sets a left shift; the sum is below 2^29 in magnitude, its bound).
 struct AddLanes {
-  let offset1: SIMD16<Int32>
-  let offset2: SIMD16<Int32>
-  let multiplier1High: SIMD16<Int32>
-  let multiplier1Low: SIMD16<Int32>
-  let multiplier2High: SIMD16<Int32>
-  let multiplier2Low: SIMD16<Int32>
+  let rescale1: AddInputRescale
+  let rescale2: AddInputRescale
   let rescaleOutput: FoldedRequantization
-  let rightShift1: SIMD16<Int32>
-  let rightShift2: SIMD16<Int32>
-  // 2^(e-1) and all ones for e >= 1, 0 and 0 for e = 0 (see above), per input.
-  let roundingBias1: SIMD16<Int32>
-  let roundingBias2: SIMD16<Int32>
-  let roundsBelowZero1: SIMD16<Int32>
-  let roundsBelowZero2: SIMD16<Int32>
   let outputOffset: SIMD16<Int32>
   let minimum: SIMD16<Int32>
   let maximum: SIMD16<Int32>
+  /// The activation keeps -128...127, so narrowing with saturation is the clamp.
+  let wholeRange: Bool
+
+  static func supports(_ p: AddParams) -> Bool {
+    p.leftShift == 20 && p.outputShift <= 0 && p.outputShift >= -31
+      && AddInputRescale.supports(multiplier: p.input1Multiplier, shift: p.input1Shift)
+      && AddInputRescale.supports(multiplier: p.input2Multiplier, shift: p.input2Shift)
+  }
 
   init(_ p: AddParams) {
-    offset1 = SIMD16(repeating: p.input1Offset)
-    offset2 = SIMD16(repeating: p.input2Offset)
-    // Smaller-than-one multipliers: the shift is <= 0, only the rounding right shift applies.
-    multiplier1High = SIMD16(repeating: p.input1Multiplier >> 11)
-    multiplier1Low = SIMD16(repeating: p.input1Multiplier & 0x7FF)
-    multiplier2High = SIMD16(repeating: p.input2Multiplier >> 11)
-    multiplier2Low = SIMD16(repeating: p.input2Multiplier & 0x7FF)
+    rescale1 = AddInputRescale(
+      offset: p.input1Offset, multiplier: p.input1Multiplier, shift: p.input1Shift)
+    rescale2 = AddInputRescale(
+      offset: p.input2Offset, multiplier: p.input2Multiplier, shift: p.input2Shift)
     rescaleOutput = FoldedRequantization(
       multiplier: p.outputMultiplier, rightShift: -p.outputShift)
-    rightShift1 = SIMD16(repeating: -p.input1Shift)
-    rightShift2 = SIMD16(repeating: -p.input2Shift)
-    roundingBias1 = SIMD16(repeating: p.input1Shift < 0 ? 1 << (-p.input1Shift - 1) : 0)
-    roundingBias2 = SIMD16(repeating: p.input2Shift < 0 ? 1 << (-p.input2Shift - 1) : 0)
-    roundsBelowZero1 = SIMD16(repeating: p.input1Shift < 0 ? -1 : 0)
-    roundsBelowZero2 = SIMD16(repeating: p.input2Shift < 0 ? -1 : 0)
     outputOffset = SIMD16(repeating: p.outputOffset)
     minimum = SIMD16(repeating: p.quantizedActivationMin)
     maximum = SIMD16(repeating: p.quantizedActivationMax)
+    wholeRange = p.quantizedActivationMin == -128 && p.quantizedActivationMax == 127
+  }
+
+  /// `AddFunc` on sixteen pairs, before the clamp.
+  @inline(__always)
+  func unclamped(_ x: SIMD16<Int32>, _ y: SIMD16<Int32>) -> SIMD16<Int32> {
+    rescaleOutput.apply(rescale1(x) &+ rescale2(y)) &+ outputOffset
   }
 
   /// `AddFunc` on sixteen pairs.
   @inline(__always)
   func callAsFunction(_ x: SIMD16<Int32>, _ y: SIMD16<Int32>) -> SIMD16<Int8> {
-    let scaled1 = Self.rescaled(
-      x &+ offset1, multiplier1High, multiplier1Low, rightShift1, roundingBias1, roundsBelowZero1)
-    let scaled2 = Self.rescaled(
-      y &+ offset2, multiplier2High, multiplier2Low, rightShift2, roundingBias2, roundsBelowZero2)
-    let sum = rescaleOutput.apply(scaled1 &+ scaled2)
-    return clampedToInt8(sum &+ outputOffset, minimum, maximum)
-  }
-
-  /// One input's rescaling (see the type's comment) of v = x + offset, for the left shift of 20
-  /// that `prepareAdd` always sets.
-  @inline(__always)
-  static func rescaled(
-    _ v: SIMD16<Int32>, _ high: SIMD16<Int32>, _ low: SIMD16<Int32>, _ rightShift: SIMD16<Int32>,
-    _ roundingBias: SIMD16<Int32>, _ roundsBelowZero: SIMD16<Int32>
-  ) -> SIMD16<Int32> {
-    let h = v &* high &+ ((v &* low &+ SIMD16(repeating: 1 << 10)) &>> 11)
-    return (h &+ roundingBias &+ ((h &>> 31) & roundsBelowZero)) &>> rightShift
+    clampedToInt8(unclamped(x, y), minimum, maximum)
   }
 
   /// `count` outputs from two rows; a repeated row is its first value `count` times.
@@ -124,6 +145,23 @@ struct AddLanes {
     _ output: UnsafeMutablePointer<Int8>, count: Int, repeat1: Bool, repeat2: Bool
   ) {
     var i = 0
+    if !repeat1 && !repeat2 {
+      // Whole vectors, no branch inside: the iterations are independent and overlap.
+      #if AVX512 && canImport(X86DotProduct)
+        if wholeRange {
+          while i + 16 <= count {
+            let y = unclamped(loadWidened16(input1 + i), loadWidened16(input2 + i))
+            storeUnaligned(narrowSaturatingToInt8(y), to: UnsafeMutableRawPointer(output + i))
+            i += 16
+          }
+        }
+      #endif
+      while i + 16 <= count {
+        storeGroup(
+          self(loadWidened16(input1 + i), loadWidened16(input2 + i)), channels: 16, 0, output + i)
+        i += 16
+      }
+    }
     while i < count {
       let n = count - i < 16 ? count - i : 16
       let x = repeat1 ? SIMD16(repeating: Int32(input1[0])) : loadWidened(input1 + i, count: n)
