@@ -112,7 +112,7 @@ private func fullyConnectedPacked(
   packed: PackedInt8Weights, scratch: UnsafeMutableRawPointer
 ) {
   let outputDepth = outputShape.c
-  let batches = outputShape.flatSize / outputDepth
+  let batches = outputShape.n * outputShape.h * outputShape.w
   let depth = packed.segmentLength
   let range = LaneOutputRange(
     offset: p.outputOffset, minimum: p.quantizedActivationMin,
