@@ -8,14 +8,17 @@
 ///
 /// The plan is two regions, then the tensors:
 ///
-///     [ operator records, tensor table | constants ][ tensors ]
-///       `recordBytes`                    `constantBytes`  `tensorBytes`
+///     [ RAM records | constants: tables, records, multipliers, packed filters ][ tensors ]
+///       `recordBytes`  `constantBytes`                                           `tensorBytes`
 ///
-/// The constants (multipliers, shifts, packed filters: `PreparedConstants.swift`) hold no
-/// address, so they can be computed by the host (`prepareConstants`) and read in place from a
-/// firmware's flash (`init(model:constants:arena:kernels:)`); the whole plan can also live in a
-/// buffer of its own (`init(model:plan:arena:...)`), or all of it at the front of one arena
-/// (`init(model:arena:...)`). Each is the same prepare over the same layout.
+/// The constants (the operator and tensor tables, the operators' records, multipliers, shifts,
+/// packed filters: `PreparedConstants.swift`, `ConstantRecords.swift`) hold no address, so they
+/// can be computed by the host (`prepareConstants`) and read in place from a firmware's flash
+/// (`init(model:constants:arena:kernels:)`); the whole plan can also live in a buffer of its own
+/// (`init(model:plan:arena:...)`), or all of it at the front of one arena
+/// (`init(model:arena:...)`). Each is the same prepare over the same layout. The RAM records are
+/// those of the operators whose records still hold addresses (none for the operators the
+/// MLPerf Tiny models use).
 ///
 /// Sizes come before anything runs: `Interpreter.requirements(for:scratch:)`, or the
 /// `.arenaTooSmall(needed:available:)` error of a too-small arena.
@@ -25,8 +28,12 @@
 public struct Interpreter {
   public let model: Model
   public let requirements: ArenaRequirements
-  private let records: UnsafeMutablePointer<OpRecord>
-  private let tensorData: UnsafeMutablePointer<UnsafeMutableRawPointer?>
+  /// Each operator's kind and record, and each tensor's place (in the constants).
+  private let operators: UnsafePointer<OpEntry>
+  private let tensors: UnsafePointer<TensorRef>
+  /// The RAM records' addresses (`OpEntry.payload` of a RAM record indexes it).
+  private let ramPayloads: UnsafePointer<UnsafeMutableRawPointer>?
+  private let bases: RegionBases
   /// Where the tensor region starts (planned offsets count from here).
   public let tensorArena: UnsafeMutableRawPointer
   /// The constants prepare computed (or found), header included: what a firmware keeps in flash.
@@ -132,56 +139,67 @@ public struct Interpreter {
         needed: before + requirements.tensorRegionBytes, available: before + tensorCapacity)
     }
 
-    // The records: operator records, tensor table, then each operator's parameters.
+    // The RAM records' address list, then (16-aligned, as measured) their payloads.
     var allocator = PlanAllocator(base: recordBase, capacity: layout.recordBytes)
+    let ramPayloads =
+      layout.ramRecordCount == 0
+      ? nil : allocator.allocate(UnsafeMutableRawPointer.self, count: layout.ramRecordCount)
+    _ = allocator.allocateBytes(0, alignment: arenaAlignment)
+    let payloadStart = allocator.used
+
+    // The constants: header, operator table, tensor table, then each operator's.
+    var constants = PlanAllocator(base: constantBase, capacity: layout.constantBytes)
     let opCount = model.operatorCount
     let tensorCount = model.tensorCount
-    guard let records = allocator.allocate(OpRecord.self, count: opCount),
-      let tensorData = allocator.allocate(UnsafeMutableRawPointer?.self, count: tensorCount)
+    guard let header = constants.allocate(ConstantsHeader.self),
+      let operators = constants.allocate(OpEntry.self, count: opCount),
+      let tensors = constants.allocate(TensorRef.self, count: tensorCount),
+      let modelBase = model.bytes.baseAddress
     else { preconditionFailure("a committing allocator returns memory") }
-    for t in 0..<tensorCount {
-      let tensor = try model.tensor(at: t)
-      let root = Int(plan.aliases[t])
-      let rootTensor = root == t ? tensor : try model.tensor(at: root)
-      if let data = rootTensor.data {
-        tensorData[t] = UnsafeMutableRawPointer(mutating: data.baseAddress)
-      } else if plan.records[root].isPlanned {
-        tensorData[t] = tensorRegion + Int(plan.records[root].offset)
-      } else {
-        // Unused or empty: never read or written, but kernels get a valid address (the end of
-        // the planned tensors, which `arenaOffset` reports as no place).
-        tensorData[t] = tensorRegion + plan.tensorBytes
-      }
-    }
-    // The constants' header, then (committing) every operator for real, each with its planned
-    // scratch.
-    var constants = PlanAllocator(base: constantBase, capacity: layout.constantBytes)
-    guard let header = constants.allocate(ConstantsHeader.self) else {
-      preconditionFailure("a committing allocator returns memory")
-    }
     if writesConstants {
       header.initialize(
         to: ConstantsHeader(
           model: model, kernels: kernels, byteCount: layout.constantBytes))
     }
+    let bases = RegionBases(
+      arena: tensorRegion, model: modelBase, constants: UnsafeRawPointer(constantBase))
+    for t in 0..<tensorCount {
+      let tensor = try model.tensor(at: t)
+      let root = Int(plan.aliases[t])
+      let rootTensor = root == t ? tensor : try model.tensor(at: root)
+      let place: TensorRef
+      if let data = rootTensor.data?.baseAddress {
+        place = try TensorRef(.model, offset: data - modelBase)
+      } else if plan.records[root].isPlanned {
+        place = try TensorRef(.arena, offset: Int(plan.records[root].offset))
+      } else {
+        // Unused or empty: never read or written, but kernels get a valid address (the end of
+        // the planned tensors, which `arenaOffset` reports as no place).
+        place = try TensorRef(.arena, offset: plan.tensorBytes)
+      }
+      try PrepareContext.place(place, at: tensors + t, writes: writesConstants)
+    }
     var ctx = PrepareContext(
       model: model, plan: allocator, constants: constants, writesConstants: writesConstants,
-      tensorData: tensorData, kernels: kernels)
+      tensors: UnsafePointer(tensors), bases: bases, ramPayloads: ramPayloads, kernels: kernels)
     for i in 0..<opCount {
       let op = try model.operation(at: i)
       let scratch = plan.records[tensorCount + i]
       ctx.scratch = scratch.isPlanned ? tensorRegion + Int(scratch.offset) : nil
-      ctx.record = OpRecord(kind: .nothing, payload: nil)
+      ctx.record = OpEntry(kind: UInt32(OpKind.nothing.rawValue), payload: 0)
       try Interpreter.prepare(op, &ctx)
-      records[i] = ctx.record
+      try PrepareContext.place(ctx.record, at: operators + i, writes: writesConstants)
     }
-    precondition(ctx.plan.used <= layout.recordBytes, "record region overflow")
+    precondition(
+      ctx.plan.used - payloadStart <= layout.ramPayloadBytes, "record region overflow")
     precondition(ctx.constants.used <= layout.constantBytes, "constant region overflow")
 
     self.model = model
     self.requirements = requirements
-    self.records = records
-    self.tensorData = tensorData
+    self.operators = UnsafePointer(operators)
+    self.tensors = UnsafePointer(tensors)
+    self.ramPayloads = ramPayloads.map { UnsafePointer($0) }
+    self.bases = bases
     self.tensorArena = tensorRegion
     self.constants = UnsafeRawBufferPointer(start: constantBase, count: layout.constantBytes)
     self.kernels = kernels
@@ -191,7 +209,16 @@ public struct Interpreter {
 
   /// The plan's two regions and the planner's bookkeeping, from a measuring prepare pass.
   struct Layout {
-    var recordBytes: Int
+    /// The RAM records and their address list.
+    var recordBytes: Int {
+      ramRecordCount == 0
+        ? 0
+        : alignedArenaSize(ramRecordCount * MemoryLayout<UnsafeMutableRawPointer>.stride)
+          + alignedArenaSize(ramPayloadBytes)
+    }
+    /// The operators whose records hold addresses, and those records' bytes.
+    var ramRecordCount: Int
+    var ramPayloadBytes: Int
     var constantBytes: Int
     var planningBytes: Int
     /// Where the constants start when they follow the records in one plan: at a multiple of
@@ -221,19 +248,21 @@ public struct Interpreter {
   private static func measure(
     _ model: Model, kernels: KernelSet
   ) throws(RuntimeError) -> Layout {
+    // The RAM payloads are measured from 0; the committing pass puts them at a 16-byte boundary
+    // after their address list, so every payload's padding is the same.
     var ctx = PrepareContext(
-      model: model, plan: PlanAllocator(), constants: PlanAllocator(), tensorData: nil,
+      model: model, plan: PlanAllocator(), constants: PlanAllocator(), tensors: nil, bases: nil,
       kernels: kernels)
-    _ = ctx.plan.allocate(OpRecord.self, count: model.operatorCount)
-    _ = ctx.plan.allocate(UnsafeMutableRawPointer?.self, count: model.tensorCount)
     _ = ctx.constants.allocate(ConstantsHeader.self)
+    _ = ctx.constants.allocate(OpEntry.self, count: model.operatorCount)
+    _ = ctx.constants.allocate(TensorRef.self, count: model.tensorCount)
     for i in 0..<model.operatorCount { try prepare(try model.operation(at: i), &ctx) }
     let recordCount = model.tensorCount + model.operatorCount
     let planningBytes = alignedArenaSize(
       recordCount * MemoryLayout<PlannedBuffer>.stride
         + model.tensorCount * MemoryLayout<Int32>.stride)
     return Layout(
-      recordBytes: alignedArenaSize(ctx.plan.used),
+      ramRecordCount: ctx.ramRecordCount, ramPayloadBytes: ctx.plan.used,
       constantBytes: alignedArenaSize(ctx.constants.used), planningBytes: planningBytes)
   }
 
@@ -299,7 +328,7 @@ public struct Interpreter {
       for t in 0..<tensorCount where records[t].isPlanned { records[t].lastUse = end }
     }
     var ctx = PrepareContext(
-      model: model, plan: PlanAllocator(), constants: PlanAllocator(), tensorData: nil,
+      model: model, plan: PlanAllocator(), constants: PlanAllocator(), tensors: nil, bases: nil,
       kernels: kernels)
     for i in 0..<model.operatorCount {
       ctx.scratchRequest = 0
@@ -324,7 +353,9 @@ public struct Interpreter {
 
   // MARK: Prepare and invoke
 
-  /// Dispatches prepare by operator code; anything else is unsupported, by name.
+  /// Dispatches prepare by operator code; anything else is unsupported, by name. Each
+  /// operator's prepare is `@inline(never)`: inlined here, all their frames (parameters, records
+  /// and shapes by value) would be on the stack at once, which a chip's 7-8 KiB cannot spare.
   static func prepare(_ op: Operator, _ ctx: inout PrepareContext) throws(RuntimeError) {
     guard supports(builtinCode: op.builtinCode) else {
       throw .unsupportedOperator(code: op.builtinCode, index: op.index)
@@ -373,38 +404,47 @@ public struct Interpreter {
   /// they are `invoke`): lets a host tool time each layer.
   public func invokeOperator(_ i: Int) throws(RuntimeError) {
     precondition(i >= 0 && i < model.operatorCount, "operator index out of range")
-    let record = records[i]
-    switch record.kind {
+    let entry = operators[i]
+    switch OpKind(rawValue: UInt8(truncatingIfNeeded: entry.kind)).unsafelyUnwrapped {
     case .nothing: break
-    case .copy: payload(record, CopyOp.self).pointee.eval()
-    case .conv2D: payload(record, Conv2DOp.self).pointee.eval()
-    case .depthwiseConv2D: payload(record, DepthwiseConv2DOp.self).pointee.eval()
-    case .fullyConnected: payload(record, FullyConnectedOp.self).pointee.eval()
-    case .maxPool2D: payload(record, PoolOp.self).pointee.evalMax()
+    case .copy: constant(entry, CopyOp.self).pointee.eval(bases)
+    case .conv2D: constant(entry, Conv2DOp.self).pointee.eval(bases, kernels)
+    case .depthwiseConv2D: constant(entry, DepthwiseConv2DOp.self).pointee.eval(bases, kernels)
+    case .fullyConnected: constant(entry, FullyConnectedOp.self).pointee.eval(bases, kernels)
+    case .maxPool2D: constant(entry, PoolOp.self).pointee.evalMax(bases, kernels)
     case .averagePool2D:
-      guard payload(record, PoolOp.self).pointee.evalAverage() else {
+      guard constant(entry, PoolOp.self).pointee.evalAverage(bases, kernels) else {
         throw .invokeFailed(operator: i)
       }
-    case .add: payload(record, AddOp.self).pointee.eval()
-    case .concatenationInt8, .packInt8: payload(record, GatherOp.self).pointee.eval(Int8.self)
-    case .concatenationInt32, .packInt32: payload(record, GatherOp.self).pointee.eval(Int32.self)
-    case .mean: payload(record, MeanOp.self).pointee.eval()
-    case .pad: payload(record, PadOp.self).pointee.eval()
-    case .softmaxInt8: payload(record, SoftmaxOp.self).pointee.evalInt8()
-    case .softmaxInt16: payload(record, SoftmaxOp.self).pointee.evalInt16()
-    case .quantize: payload(record, QuantizeOp.self).pointee.eval()
-    case .dequantize: payload(record, DequantizeOp.self).pointee.eval()
-    case .logistic: payload(record, LogisticOp.self).pointee.eval()
-    case .shape: payload(record, ShapeOp.self).pointee.eval()
-    case .stridedSliceInt8: payload(record, StridedSliceOp.self).pointee.eval(Int8.self)
-    case .stridedSliceInt32: payload(record, StridedSliceOp.self).pointee.eval(Int32.self)
-    case .transposeConv: payload(record, TransposeConvOp.self).pointee.eval()
+    case .add: constant(entry, AddOp.self).pointee.eval(bases, kernels)
+    case .concatenationInt8, .packInt8: ram(entry, GatherOp.self).pointee.eval(Int8.self)
+    case .concatenationInt32, .packInt32: ram(entry, GatherOp.self).pointee.eval(Int32.self)
+    case .mean: ram(entry, MeanOp.self).pointee.eval()
+    case .pad: ram(entry, PadOp.self).pointee.eval()
+    case .softmaxInt8: constant(entry, SoftmaxOp.self).pointee.evalInt8(bases)
+    case .softmaxInt16: constant(entry, SoftmaxOp.self).pointee.evalInt16(bases)
+    case .quantize: ram(entry, QuantizeOp.self).pointee.eval()
+    case .dequantize: ram(entry, DequantizeOp.self).pointee.eval()
+    case .logistic: ram(entry, LogisticOp.self).pointee.eval()
+    case .shape: ram(entry, ShapeOp.self).pointee.eval()
+    case .stridedSliceInt8: ram(entry, StridedSliceOp.self).pointee.eval(Int8.self)
+    case .stridedSliceInt32: ram(entry, StridedSliceOp.self).pointee.eval(Int32.self)
+    case .transposeConv: ram(entry, TransposeConvOp.self).pointee.eval()
     }
   }
 
+  /// A constant record (in the constants: flash on a chip).
   @inline(__always)
-  private func payload<T>(_ record: OpRecord, _: T.Type) -> UnsafePointer<T> {
-    UnsafePointer(record.payload.unsafelyUnwrapped.assumingMemoryBound(to: T.self))
+  private func constant<T>(_ entry: OpEntry, _: T.Type) -> UnsafePointer<T> {
+    (bases.constants + Int(truncatingIfNeeded: entry.payload)).assumingMemoryBound(to: T.self)
+  }
+
+  /// A record that holds addresses (in RAM).
+  @inline(__always)
+  private func ram<T>(_ entry: OpEntry, _: T.Type) -> UnsafePointer<T> {
+    UnsafePointer(
+      ramPayloads.unsafelyUnwrapped[Int(truncatingIfNeeded: entry.payload)]
+        .assumingMemoryBound(to: T.self))
   }
 
   // MARK: Inputs and outputs
@@ -434,14 +474,16 @@ public struct Interpreter {
     let tensor = try model.tensor(at: t)
     return TensorData(
       tensor: tensor,
-      bytes: UnsafeMutableRawBufferPointer(start: tensorData[t], count: tensor.byteCount))
+      bytes: UnsafeMutableRawBufferPointer(
+        start: bases.address(tensors[t]), count: tensor.byteCount))
   }
 
   /// Where tensor `t` lives, as an offset into the tensor region, or nil for a constant.
   public func arenaOffset(ofTensor t: Int) -> Int? {
-    guard let p = tensorData[t], p >= tensorArena, p < tensorArena + requirements.tensorBytes
+    let place = tensors[t]
+    guard place.region == TensorRef.Region.arena.rawValue, place.offset < requirements.tensorBytes
     else { return nil }
-    return p - tensorArena
+    return place.offset
   }
 }
 

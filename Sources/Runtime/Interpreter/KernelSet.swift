@@ -23,7 +23,7 @@ public struct KernelSet: Sendable {
     /// prepare time; Kernels/CortexM), in assembly on Armv7E-M and as Swift twins elsewhere; the
     /// shapes they do not take run the reference CONV_2D and FULLY_CONNECTED and the portable
     /// DEPTHWISE_CONV_2D, and the other operators run as `.portable`. An Armv6-M build runs the
-    /// reference CONV_2D and FULLY_CONNECTED instead (`dspLoopsBuilt`).
+    /// reference CONV_2D and FULLY_CONNECTED instead, over the same constants.
     case dsp
     /// The vector sources built with `-target-cpu haswell`: ymm registers, `vpmaddwd`.
     case avx2
@@ -79,13 +79,6 @@ extension KernelSet: Equatable {
   public static func == (a: KernelSet, b: KernelSet) -> Bool { a.id == b.id }
 }
 
-/// An optimized CONV_2D or FULLY_CONNECTED's prepared state: the packed filter (constants) and
-/// its scratch (tensor region, alive while the operator runs).
-struct PackedKernel {
-  var weights: PackedInt8Weights
-  var scratch: UnsafeMutableRawPointer
-}
-
 /// The constant memory and scratch reserved for a packed kernel. Every prepare pass reserves them
 /// alike (so the measuring passes size them); the memory exists only in the committing one.
 struct PackedKernelReservation {
@@ -93,17 +86,6 @@ struct PackedKernelReservation {
   let scratch: UnsafeMutableRawPointer?
   /// False when the host packed the memory already (`PrepareContext.writesConstants`).
   let writes: Bool
-
-  /// Packs with `pack` into the reserved memory once it exists, or, when it holds the host's
-  /// packing, reads it with `packed`; nil before.
-  func pack(
-    _ pack: (UnsafeMutableRawPointer) -> PackedInt8Weights,
-    packed: (UnsafeRawPointer) -> PackedInt8Weights
-  ) -> PackedKernel? {
-    guard let memory, let scratch else { return nil }
-    return PackedKernel(
-      weights: writes ? pack(memory) : packed(UnsafeRawPointer(memory)), scratch: scratch)
-  }
 }
 
 extension PrepareContext {

@@ -25,30 +25,32 @@ enum OpKind: UInt8 {
   case transposeConv  // TransposeConvOp
 }
 
-/// One prepared operator: the kernel and its parameters, which live in the plan region.
-struct OpRecord {
-  var kind: OpKind
-  var payload: UnsafeMutableRawPointer?
-}
-
 /// What an operator's prepare step sees: the model, the plan's two allocators, and (once the
-/// tensors are planned) every tensor's address. Prepare runs three times with it: measuring (no
+/// tensors are planned) every tensor's place. Prepare runs three times with it: measuring (no
 /// memory), to collect scratch sizes for the planner, and for real.
 struct PrepareContext {
   let model: Model
-  /// The operators' records and everything holding an address (payloads, the tensor table,
-  /// lists of input pointers): built where the interpreter runs.
+  /// The records of the operators not yet converted to constant records (`ConstantRecords.swift`)
+  /// and everything they hold that is an address (lists of input pointers): built where the
+  /// interpreter runs, in RAM.
   var plan: PlanAllocator
-  /// What prepare computes that holds no address and never changes (per-channel multipliers and
-  /// shifts, packed filters with their folded bias): the same bytes on the host and on a chip,
-  /// so a host can compute them once for a firmware's flash (`PreparedConstants`).
+  /// What prepare computes that holds no address and never changes (the operator and tensor
+  /// tables, constant records, per-channel multipliers and shifts, packed filters with their
+  /// folded bias): the same bytes on the host and on a chip, so a host can compute them once for
+  /// a firmware's flash (`PreparedConstants`).
   var constants: PlanAllocator
   /// False when `constants` already holds them (read-only, made by the host): prepare then only
-  /// takes their addresses, in the same order, and writes nothing there.
+  /// takes their addresses, in the same order, writes nothing there, and checks that the
+  /// records there are the ones it computes.
   var writesConstants = true
-  /// Each tensor's data (constant bytes in the model, or its planned place in the arena); nil
-  /// until the plan exists.
-  let tensorData: UnsafeMutablePointer<UnsafeMutableRawPointer?>?
+  /// Each tensor's place (constant bytes in the model, or its planned place in the arena) and
+  /// the regions' starts; nil until the plan exists.
+  let tensors: UnsafePointer<TensorRef>?
+  let bases: RegionBases?
+  /// Where the RAM records' addresses go (`OpEntry.payload` indexes it), and how many there are
+  /// so far.
+  var ramPayloads: UnsafeMutablePointer<UnsafeMutableRawPointer>? = nil
+  var ramRecordCount = 0
   /// The kernels the operators are prepared for (and whose layout the plan is sized for).
   let kernels: KernelSet
   /// The current operator's scratch buffer, once planned.
@@ -56,9 +58,9 @@ struct PrepareContext {
   /// Set by prepare: the bytes of scratch the current operator asks for.
   var scratchRequest = 0
   /// Set by prepare when it commits.
-  var record = OpRecord(kind: .nothing, payload: nil)
+  var record = OpEntry(kind: UInt32(OpKind.nothing.rawValue), payload: 0)
 
-  var isCommitting: Bool { !plan.isMeasuring && tensorData != nil }
+  var isCommitting: Bool { !plan.isMeasuring && tensors != nil }
 
   // MARK: Tensors of an operator
 
@@ -160,10 +162,8 @@ struct PrepareContext {
 
   /// Where tensor `t`'s bytes are; only while committing.
   func data(_ t: Tensor) -> UnsafeMutableRawPointer {
-    guard let tensorData, let p = tensorData[t.index] else {
-      preconditionFailure("tensor data asked for before the plan exists")
-    }
-    return p
+    guard let bases else { preconditionFailure("tensor data asked for before the plan exists") }
+    return bases.address(ref(t))
   }
 
   func int8(_ t: Tensor) -> UnsafeMutablePointer<Int8> {
@@ -187,13 +187,17 @@ struct PrepareContext {
     return scratch
   }
 
-  /// Stores the operator's parameters; nil while measuring.
+  /// Stores the operator's parameters in RAM (a record that holds addresses); nil while
+  /// measuring. Every pass counts it (`ramRecordCount`).
   mutating func commit<Payload>(_ kind: OpKind, _ type: Payload.Type) -> UnsafeMutablePointer<
     Payload
   >? {
     let p = plan.allocate(Payload.self)
-    guard isCommitting, let p else { return nil }
-    record = OpRecord(kind: kind, payload: UnsafeMutableRawPointer(p))
+    let index = ramRecordCount
+    ramRecordCount += 1
+    guard isCommitting, let p, let ramPayloads else { return nil }
+    ramPayloads[index] = UnsafeMutableRawPointer(p)
+    record = OpEntry(kind: UInt32(kind.rawValue), payload: UInt32(truncatingIfNeeded: index))
     return p
   }
 }

@@ -21,7 +21,7 @@ struct ConstantsHeader: Equatable {
   var reserved: UInt32 = 0
 
   static let expectedMagic: UInt32 = 0x4B4E_4354  // "TCNK", little-endian
-  static let currentVersion: UInt32 = 1
+  static let currentVersion: UInt32 = 2  // 2: operator and tensor tables, constant records
 
   init(model: Model, kernels: KernelSet, byteCount: Int) {
     magic = Self.expectedMagic

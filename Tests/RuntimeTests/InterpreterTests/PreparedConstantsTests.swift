@@ -1,3 +1,4 @@
+import Foundation
 import KernelDispatch
 import Testing
 
@@ -140,4 +141,58 @@ func constantsPreparedElsewhereRunReadOnly(seed: Int, kernels: KernelSet) throws
     for: model, scratch: scratch.mutableBuffer, kernels: .portable)
   #expect(portable.count == needed.constantBytes)
   #expect(try constants(model, .portable) == portable)
+}
+
+@Test(arguments: [KernelSet.reference, .portable, .dsp])
+func theTablesAreConstantsThatAChipChecks(kernels: KernelSet) throws {
+  // The operator table and the tensor table (each tensor's planned place) are constants too: a
+  // chip's prepare computes them again and refuses flash that holds anything else, byte by byte.
+  let (model, owner) = try openModel(smallConvNet().serialized())
+  defer { withExtendedLifetime(owner) {} }
+  let good = try constants(model, kernels)
+  let arena = AlignedBytes(zeroed: 1 << 20)
+  func opens(_ constants: [UInt8]) -> RuntimeError? {
+    let copy = AlignedBytes(constants)
+    do {
+      _ = try Interpreter(
+        model: model, constants: copy.buffer, arena: arena.mutableBuffer, kernels: kernels)
+      return nil
+    } catch {
+      return error
+    }
+  }
+  #expect(opens(good) == nil)
+  let tables = MemoryLayout<ConstantsHeader>.stride
+  let tableBytes =
+    model.operatorCount * MemoryLayout<OpEntry>.stride
+    + model.tensorCount * MemoryLayout<TensorRef>.stride
+  for k in tables..<(tables + tableBytes) {
+    var changed = good
+    changed[k] ^= 0x10
+    #expect(opens(changed) == .preparedConstantsMismatch, "byte \(k)")
+  }
+}
+
+/// The MLPerf Tiny models of the golden set, as the TensorFlow converter writes them.
+private let suiteModels = [
+  "suite_resnet8", "suite_ds_cnn", "suite_mobilenet_v1_025",
+  "suite_dense_autoencoder",
+]
+
+@Test(arguments: [KernelSet.reference, .portable, .dsp])
+func theSuiteModelsNeedNoRAMBesidesTheirTensors(kernels: KernelSet) throws {
+  // Every operator of the four models has a constant record (ConstantRecords.swift): with the
+  // constants in flash, a chip's arena is the tensor region alone.
+  let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("Golden")
+  for name in suiteModels {
+    let file = golden.appendingPathComponent(name).appendingPathComponent("model.tflite")
+    let (model, owner) = try openModel([UInt8](try Data(contentsOf: file)))
+    defer { withExtendedLifetime(owner) {} }
+    let scratch = AlignedBytes(zeroed: try Interpreter.planningBytes(for: model, kernels: kernels))
+    let needed = try Interpreter.requirements(
+      for: model, scratch: scratch.mutableBuffer, kernels: kernels)
+    #expect(needed.recordBytes == 0, "\(name)")
+    #expect(needed.totalBytes - needed.constantBytes == needed.tensorRegionBytes, "\(name)")
+  }
 }

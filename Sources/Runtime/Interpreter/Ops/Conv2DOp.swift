@@ -1,46 +1,51 @@
 /// A prepared CONV_2D: TFLM's OpDataConv and the tensors' places, so that Eval is integer work
-/// only.
-struct Conv2DOp {
-  var params: ConvParams
-  var outputMultiplier: UnsafeMutablePointer<Int32>  // [outC]
-  var outputShift: UnsafeMutablePointer<Int32>  // [outC]
-  var inputShape: Shape4
-  var input: UnsafePointer<Int8>
-  var filterShape: Shape4
-  var filter: UnsafePointer<Int8>
-  var bias: UnsafePointer<Int32>?
-  var outputShape: Shape4
-  var output: UnsafeMutablePointer<Int8>
-  /// The packed filter and scratch of a vector set's kernel, and that kernel (resolved at
-  /// prepare, so that a call reads no table); nil for the reference one.
-  var packed: PackedKernel? = nil
-  var vectorKernel: Conv2DKernel? = nil
-  #if TINYCNN_DSP || !arch(arm)  // an Armv6-M build never has one: its records stay small
-    /// The DSP set's packed filter and scratch; nil for the other sets.
-    var dsp: DSPKernel? = nil
-  #endif
+/// only. A constant record (`ConstantRecords.swift`): no address, the same bytes on the host
+/// and on a chip, in the constants.
+struct Conv2DOp: PackedKernelRecord {
+  var params: StoredConvParams
+  var outputMultiplier: TensorRef  // [outC] Int32
+  var outputShift: TensorRef  // [outC] Int32
+  var inputShape: StoredShape
+  var input: TensorRef
+  var filterShape: StoredShape
+  var filter: TensorRef
+  var bias: TensorRef
+  var outputShape: StoredShape
+  var output: TensorRef
+  /// `KernelPath`: the reference kernel, the set's vector kernel over `packed` (a packed filter
+  /// in the constants) and `scratch`, or the DSP set's.
+  var kernel: UInt32
+  var packed: TensorRef
+  var scratch: TensorRef
 
-  // Inlined in the interpreter's switch, the record (with closures) is not copied.
+  // Inlined in the interpreter's switch: the record is read in place, never copied.
   @inline(__always)
-  func eval() {
+  func eval(_ at: RegionBases, _ kernels: KernelSet) {
+    let params = params.conv
+    let inputShape = inputShape.shape
+    let filterShape = filterShape.shape
+    let outputShape = outputShape.shape
     #if TINYCNN_DSP || !arch(arm)
-      if let dsp {
+      if kernel == KernelPath.dsp {
         return conv2DPerChannelInt8DSP(
-          params, inputShape: inputShape, input: input, filterShape: filterShape,
-          outputShape: outputShape, output: output,
-          packed: packedConv2DFilterDSP(at: dsp.weights, filterShape: filterShape),
-          scratch: dsp.scratch)
+          params, inputShape: inputShape, input: at.int8(input), filterShape: filterShape,
+          outputShape: outputShape, output: at.int8(output),
+          packed: packedConv2DFilterDSP(at: at.address(packed), filterShape: filterShape),
+          scratch: at.address(scratch))
       }
     #endif
-    if let packed, let vectorKernel {
-      return vectorKernel(
-        params, outputMultiplier, outputShift, inputShape, input, filterShape, filter, bias,
-        outputShape, output, packed.weights, packed.scratch)
+    if kernel == KernelPath.vector {
+      return kernels.vector.unsafelyUnwrapped.conv2D(
+        params, at.int32(outputMultiplier), at.int32(outputShift), inputShape, at.int8(input),
+        filterShape, at.int8(filter), at.optionalInt32(bias), outputShape, at.int8(output),
+        packedConv2DFilter(at: at.address(packed), filterShape: filterShape),
+        at.address(scratch))
     }
     conv2DPerChannelInt8Reference(
-      params, outputMultiplier: outputMultiplier, outputShift: outputShift,
-      inputShape: inputShape, input: input, filterShape: filterShape, filter: filter, bias: bias,
-      outputShape: outputShape, output: output)
+      params, outputMultiplier: at.int32(outputMultiplier), outputShift: at.int32(outputShift),
+      inputShape: inputShape, input: at.int8(input), filterShape: filterShape,
+      filter: at.int8(filter), bias: at.optionalInt32(bias), outputShape: outputShape,
+      output: at.int8(output))
   }
 }
 
@@ -84,6 +89,7 @@ extension PrepareContext {
 
 extension Interpreter {
   /// TFLM's ConvPrepare + CalculateOpDataConv (conv_common.cc) for int8 input, int8 weights.
+  @inline(never)
   static func prepareConv2D(_ op: Operator, _ ctx: inout PrepareContext) throws(RuntimeError) {
     try ctx.requireInputs(op, 2...3)
     try ctx.requireOutputs(op, 1)
@@ -142,30 +148,30 @@ extension Interpreter {
     let simd = ctx.reserveConv2DSIMD(
       params, inputShape: inShape, filterShape: filterShape, outputShape: outShape)
     let dsp = ctx.reserveConv2DDSP(inputShape: inShape, filterShape: filterShape)
-    guard let payload = ctx.commit(.conv2D, Conv2DOp.self), let multiplier, let shift else {
-      return
-    }
+    guard let slot = try ctx.commitConstant(.conv2D, Conv2DOp.self), let multiplier, let shift
+    else { return }
     ctx.populateMultipliers(
       inputScale: inputQ.scale, filter: filterQ, outputScale: outputScale,
       multiplier: multiplier, shift: shift, channels: channels)
-    payload.initialize(
-      to: Conv2DOp(
-        params: params, outputMultiplier: multiplier, outputShift: shift, inputShape: inShape,
-        input: ctx.int8(input), filterShape: filterShape, filter: ctx.int8(filter),
-        bias: ctx.optionalInt32(bias), outputShape: outShape,
-        output: ctx.int8(output),
-        packed: simd?.pack(
-          { memory in
-            ctx.kernels.vector!.packConv2DFilter(
-              filterShape, ctx.int8(filter), ctx.optionalInt32(bias), multiplier, shift, memory)
-          }, packed: { packedConv2DFilter(at: $0, filterShape: filterShape) }),
-        vectorKernel: simd == nil ? nil : ctx.kernels.vector?.conv2D))
-    #if TINYCNN_DSP || !arch(arm)
-      payload.pointee.dsp = dsp?.pack { memory in
+    var record = Conv2DOp(
+      params: StoredConvParams(params), outputMultiplier: try ctx.constantRef(multiplier),
+      outputShift: try ctx.constantRef(shift), inputShape: StoredShape(inShape),
+      input: ctx.ref(input), filterShape: StoredShape(filterShape), filter: ctx.ref(filter),
+      bias: ctx.optionalRef(bias), outputShape: StoredShape(outShape), output: ctx.ref(output),
+      kernel: KernelPath.reference, packed: .none, scratch: .none)
+    if let simd, simd.writes, let memory = simd.memory, simd.scratch != nil {
+      _ = ctx.kernels.vector.unsafelyUnwrapped.packConv2DFilter(
+        filterShape, ctx.int8(filter), ctx.optionalInt32(bias), multiplier, shift, memory)
+    }
+    try ctx.route(&record, KernelPath.vector, simd)
+    #if TINYCNN_DSP || !arch(arm)  // an Armv6-M build only reads the host's
+      if let dsp, dsp.writes, let memory = dsp.memory, dsp.scratch != nil {
         _ = packConv2DFilterDSP(
           filterShape: filterShape, filter: ctx.int8(filter), bias: ctx.optionalInt32(bias),
           outputMultiplier: multiplier, outputShift: shift, into: memory)
       }
     #endif
+    try ctx.route(&record, KernelPath.dsp, dsp)
+    try ctx.emit(record, slot)
   }
 }

@@ -1,50 +1,56 @@
-/// A prepared DEPTHWISE_CONV_2D (TFLM's OpDataConv for depthwise).
-struct DepthwiseConv2DOp {
-  var params: DepthwiseParams
-  var outputMultiplier: UnsafeMutablePointer<Int32>  // [outC]
-  var outputShift: UnsafeMutablePointer<Int32>  // [outC]
-  var inputShape: Shape4
-  var input: UnsafePointer<Int8>
-  var filterShape: Shape4
-  var filter: UnsafePointer<Int8>
-  var bias: UnsafePointer<Int32>?
-  var outputShape: Shape4
-  var output: UnsafeMutablePointer<Int8>
-  /// A vector set's packed weights (`PackedDepthwiseWeights(header:scratch:)`), scratch and
-  /// kernel (resolved at prepare); nil with the reference kernels.
-  var packed: UnsafeRawPointer?
-  var scratch: UnsafeMutableRawPointer?
-  var vectorKernel: DepthwiseConv2DKernel?
-  #if TINYCNN_DSP || !arch(arm)  // an Armv6-M build never has one: its records stay small
-    /// The DSP set's prepared weights (`DSPDepthwiseWeights(at:filterShape:)`); nil for the
-    /// other sets and the shapes it does not run.
-    var dsp: UnsafeRawPointer? = nil
-  #endif
+/// A prepared DEPTHWISE_CONV_2D (TFLM's OpDataConv for depthwise). A constant record
+/// (`ConstantRecords.swift`).
+struct DepthwiseConv2DOp: PackedKernelRecord {
+  var params: StoredConvParams
+  var outputMultiplier: TensorRef  // [outC] Int32
+  var outputShift: TensorRef  // [outC] Int32
+  var inputShape: StoredShape
+  var input: TensorRef
+  var filterShape: StoredShape
+  var filter: TensorRef
+  var bias: TensorRef
+  var outputShape: StoredShape
+  var output: TensorRef
+  /// `KernelPath`: the reference kernel; the set's vector kernel over `packed` (its packed
+  /// weights, `PackedDepthwiseWeights(header:scratch:)`) and `scratch`; or the DSP set's over
+  /// `packed` (`DSPDepthwiseWeights(at:filterShape:)`, no scratch).
+  var kernel: UInt32
+  var packed: TensorRef
+  var scratch: TensorRef
 
-  // Inlined in the interpreter's switch, the record (with closures) is not copied.
+  // Inlined in the interpreter's switch: the record is read in place, never copied.
   @inline(__always)
-  func eval() {
+  func eval(_ at: RegionBases, _ kernels: KernelSet) {
+    let params = params.depthwise
+    let inputShape = inputShape.shape
+    let filterShape = filterShape.shape
+    let outputShape = outputShape.shape
     #if TINYCNN_DSP || !arch(arm)
-      if let dsp {
+      if kernel == KernelPath.dsp {
         return depthwiseConv2DInt8DSP(
-          params, inputShape: inputShape, input: input, filterShape: filterShape,
-          outputShape: outputShape, output: output,
-          packed: DSPDepthwiseWeights(at: dsp, filterShape: filterShape))
+          params, inputShape: inputShape, input: at.int8(input), filterShape: filterShape,
+          outputShape: outputShape, output: at.int8(output),
+          packed: DSPDepthwiseWeights(at: at.address(packed), filterShape: filterShape))
       }
     #endif
-    if let packed, let scratch, let vectorKernel {
-      return vectorKernel(
-        params, packed, scratch, inputShape, input, filterShape, outputShape, output)
+    // A build without the vector depthwise (TINYCNN_REFERENCE_DEPTHWISE_ADD) runs the reference.
+    if kernel == KernelPath.vector, let run = kernels.vector.unsafelyUnwrapped.depthwiseConv2D?.run
+    {
+      return run(
+        params, at.address(packed), at.address(scratch), inputShape, at.int8(input),
+        filterShape, outputShape, at.int8(output))
     }
     depthwiseConv2DPerChannelInt8Reference(
-      params, outputMultiplier: outputMultiplier, outputShift: outputShift,
-      inputShape: inputShape, input: input, filterShape: filterShape, filter: filter, bias: bias,
-      outputShape: outputShape, output: output)
+      params, outputMultiplier: at.int32(outputMultiplier), outputShift: at.int32(outputShift),
+      inputShape: inputShape, input: at.int8(input), filterShape: filterShape,
+      filter: at.int8(filter), bias: at.optionalInt32(bias), outputShape: outputShape,
+      output: at.int8(output))
   }
 }
 
 extension Interpreter {
   /// TFLM's DepthwiseConvPrepare + CalculateOpDataDepthwiseConv (depthwise_conv_common.cc).
+  @inline(never)
   static func prepareDepthwiseConv2D(_ op: Operator, _ ctx: inout PrepareContext)
     throws(RuntimeError)
   {
@@ -109,45 +115,48 @@ extension Interpreter {
       DepthwiseParams(depthMultiplier: options.depthMultiplier), filterShape: filterShape)
     let dsp = dspSupported ? ctx.reserveDepthwiseDSP(filterShape: filterShape) : nil
     // The DSP set runs the shapes its loops do not take with its vector kernel. The packed
-    // weights are the set's constants on every build (the host prepares them for the chip); a
-    // build without the vector depthwise (the Cortex-M0's, for flash: no `run`) reserves them
-    // too, never reads them, and asks for no scratch.
+    // weights, the scratch and the record are the set's on every build (the host prepares them
+    // for the chip); a build without the vector depthwise (the Cortex-M0's, for flash: no `run`)
+    // reserves them too and never reads them.
     let depthwise = dsp == nil ? ctx.kernels.vector?.depthwiseConv2D : nil
     let simd = depthwise.flatMap { depthwise in
       ctx.reservePackedKernel(
         packedBytes: depthwise.filterBytes(filterShape),
-        scratchBytes: depthwise.run == nil
-          ? 0
-          : DepthwiseScratchLayout(
-            DepthwiseGeometry(
-              params, inputShape: inShape, filterShape: filterShape, outputShape: outShape)
-          ).bytes)
+        scratchBytes: DepthwiseScratchLayout(
+          DepthwiseGeometry(
+            params, inputShape: inShape, filterShape: filterShape, outputShape: outShape)
+        ).bytes)
     }
-    guard let payload = ctx.commit(.depthwiseConv2D, DepthwiseConv2DOp.self), let multiplier,
-      let shift
+    guard let slot = try ctx.commitConstant(.depthwiseConv2D, DepthwiseConv2DOp.self),
+      let multiplier, let shift
     else { return }
     ctx.populateMultipliers(
       inputScale: inputQ.scale, filter: filterQ, outputScale: outputScale,
       multiplier: multiplier, shift: shift, channels: channels)
-    payload.initialize(
-      to: DepthwiseConv2DOp(
-        params: params, outputMultiplier: multiplier, outputShift: shift, inputShape: inShape,
-        input: ctx.int8(input), filterShape: filterShape, filter: ctx.int8(filter),
-        bias: ctx.optionalInt32(bias), outputShape: outShape, output: ctx.int8(output),
-        packed: simd.flatMap { reservation in
-          guard depthwise?.run != nil, let pack = depthwise?.pack, let memory = reservation.memory
-          else { return nil }
-          guard reservation.writes else { return UnsafeRawPointer(memory) }  // the host's
-          return pack(
-            params, filterShape, ctx.int8(filter), ctx.optionalInt32(bias), multiplier, shift,
-            memory)
-        }, scratch: simd?.scratch, vectorKernel: simd == nil ? nil : depthwise?.run))
-    #if TINYCNN_DSP || !arch(arm)
-      payload.pointee.dsp = dsp?.weights { memory in
-        _ = DSPDepthwiseWeights(
-          packing: ctx.int8(filter), filterShape: filterShape, bias: ctx.optionalInt32(bias),
-          multiplier: multiplier, shift: shift, into: memory)
-      }
-    #endif
+    var record = DepthwiseConv2DOp(
+      params: StoredConvParams(params), outputMultiplier: try ctx.constantRef(multiplier),
+      outputShift: try ctx.constantRef(shift), inputShape: StoredShape(inShape),
+      input: ctx.ref(input), filterShape: StoredShape(filterShape), filter: ctx.ref(filter),
+      bias: ctx.optionalRef(bias), outputShape: StoredShape(outShape), output: ctx.ref(output),
+      kernel: KernelPath.reference, packed: .none, scratch: .none)
+    if let simd, simd.writes, let memory = simd.memory, simd.scratch != nil,
+      let pack = depthwise?.pack
+    {
+      _ = pack(
+        params, filterShape, ctx.int8(filter), ctx.optionalInt32(bias), multiplier, shift, memory)
+    }
+    try ctx.route(&record, KernelPath.vector, simd)
+    if let dsp, let memory = dsp.memory {
+      #if TINYCNN_DSP || !arch(arm)  // an Armv6-M build only reads the host's
+        if dsp.writes {
+          _ = DSPDepthwiseWeights(
+            packing: ctx.int8(filter), filterShape: filterShape, bias: ctx.optionalInt32(bias),
+            multiplier: multiplier, shift: shift, into: memory)
+        }
+      #endif
+      record.kernel = KernelPath.dsp
+      record.packed = try ctx.constantRef(memory)
+    }
+    try ctx.emit(record, slot)
   }
 }

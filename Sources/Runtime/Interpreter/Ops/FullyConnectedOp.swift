@@ -1,64 +1,68 @@
 /// A prepared FULLY_CONNECTED (TFLM's OpDataFullyConnected). Per-channel when the weights have
-/// one scale per output (the converter's default), per-tensor otherwise.
-struct FullyConnectedOp {
+/// one scale per output (the converter's default), per-tensor otherwise. A constant record
+/// (`ConstantRecords.swift`).
+struct FullyConnectedOp: PackedKernelRecord {
   var params: FullyConnectedParams
-  /// Per-channel multipliers and shifts `[outDepth]`; nil for per-tensor weights.
-  var outputMultiplier: UnsafeMutablePointer<Int32>?
-  var outputShift: UnsafeMutablePointer<Int32>?
-  var inputShape: Shape4
-  var input: UnsafePointer<Int8>
-  var filterShape: Shape4
-  var filter: UnsafePointer<Int8>
-  var bias: UnsafePointer<Int32>?
-  var outputShape: Shape4
-  var output: UnsafeMutablePointer<Int8>
-  /// The packed filter and scratch of a vector set's kernel, and that kernel for per-channel or
-  /// per-tensor weights (resolved at prepare, so that a call reads no table); nil for the
-  /// reference one.
-  var packed: PackedKernel? = nil
-  var perChannelKernel: FullyConnectedPerChannelKernel? = nil
-  var perTensorKernel: FullyConnectedPerTensorKernel? = nil
-  #if TINYCNN_DSP || !arch(arm)  // an Armv6-M build never has one: its records stay small
-    /// The DSP set's packed filter (per-tensor multipliers repeated per channel) and scratch.
-    var dsp: DSPKernel? = nil
-  #endif
+  /// Per-channel multipliers and shifts `[outDepth]` Int32; none for per-tensor weights.
+  var outputMultiplier: TensorRef
+  var outputShift: TensorRef
+  var inputShape: StoredShape
+  var input: TensorRef
+  var filterShape: StoredShape
+  var filter: TensorRef
+  var bias: TensorRef
+  var outputShape: StoredShape
+  var output: TensorRef
+  /// `KernelPath`, with the packed filter (constants) and scratch of the vector and DSP ones.
+  var kernel: UInt32
+  var packed: TensorRef
+  var scratch: TensorRef
 
-  // Inlined in the interpreter's switch, the record (with closures) is not copied.
+  // Inlined in the interpreter's switch: the record is read in place, never copied.
   @inline(__always)
-  func eval() {
+  func eval(_ at: RegionBases, _ kernels: KernelSet) {
+    let inputShape = inputShape.shape
+    let filterShape = filterShape.shape
+    let outputShape = outputShape.shape
     #if TINYCNN_DSP || !arch(arm)
-      if let dsp {
+      if kernel == KernelPath.dsp {
         return fullyConnectedInt8DSP(
-          params, input: input, outputShape: outputShape, output: output,
-          packed: packedFullyConnectedFilterDSP(at: dsp.weights, filterShape: filterShape),
-          scratch: dsp.scratch)
+          params, input: at.int8(input), outputShape: outputShape, output: at.int8(output),
+          packed: packedFullyConnectedFilterDSP(at: at.address(packed), filterShape: filterShape),
+          scratch: at.address(scratch))
       }
     #endif
-    if let packed, let perChannelKernel, let outputMultiplier, let outputShift {
-      return perChannelKernel(
-        params, outputMultiplier, outputShift, inputShape, input, filterShape, filter, bias,
-        outputShape, output, packed.weights, packed.scratch)
+    let perChannel = !outputMultiplier.isNone
+    if kernel == KernelPath.vector {
+      let weights = packedFullyConnectedFilter(at: at.address(packed), filterShape: filterShape)
+      if perChannel {
+        return kernels.vector.unsafelyUnwrapped.fullyConnectedPerChannel(
+          params, at.int32(outputMultiplier), at.int32(outputShift), inputShape, at.int8(input),
+          filterShape, at.int8(filter), at.optionalInt32(bias), outputShape, at.int8(output),
+          weights, at.address(scratch))
+      }
+      return kernels.vector.unsafelyUnwrapped.fullyConnectedPerTensor(
+        params, inputShape, at.int8(input), filterShape, at.int8(filter),
+        at.optionalInt32(bias), outputShape, at.int8(output), weights, at.address(scratch))
     }
-    if let packed, let perTensorKernel {
-      return perTensorKernel(
-        params, inputShape, input, filterShape, filter, bias, outputShape, output,
-        packed.weights, packed.scratch)
-    }
-    if let outputMultiplier, let outputShift {
+    if perChannel {
       fullyConnectedPerChannelInt8Reference(
-        params, outputMultiplier: outputMultiplier, outputShift: outputShift,
-        inputShape: inputShape, input: input, filterShape: filterShape, filter: filter,
-        bias: bias, outputShape: outputShape, output: output)
+        params, outputMultiplier: at.int32(outputMultiplier),
+        outputShift: at.int32(outputShift), inputShape: inputShape, input: at.int8(input),
+        filterShape: filterShape, filter: at.int8(filter), bias: at.optionalInt32(bias),
+        outputShape: outputShape, output: at.int8(output))
     } else {
       fullyConnectedInt8Reference(
-        params, inputShape: inputShape, input: input, filterShape: filterShape, filter: filter,
-        bias: bias, outputShape: outputShape, output: output)
+        params, inputShape: inputShape, input: at.int8(input), filterShape: filterShape,
+        filter: at.int8(filter), bias: at.optionalInt32(bias), outputShape: outputShape,
+        output: at.int8(output))
     }
   }
 }
 
 extension Interpreter {
   /// TFLM's FullyConnectedPrepare + CalculateOpDataFullyConnected (fully_connected_common.cc).
+  @inline(never)
   static func prepareFullyConnected(_ op: Operator, _ ctx: inout PrepareContext)
     throws(RuntimeError)
   {
@@ -127,7 +131,9 @@ extension Interpreter {
     let simd = ctx.reserveFullyConnectedSIMD(
       params, filterShape: filter.shape4, batches: batches)
     let dsp = ctx.reserveFullyConnectedDSP(params, filterShape: filter.shape4)
-    guard let payload = ctx.commit(.fullyConnected, FullyConnectedOp.self) else { return }
+    guard let slot = try ctx.commitConstant(.fullyConnected, FullyConnectedOp.self) else {
+      return
+    }
     if let multiplier, let shift {
       ctx.populateMultipliers(
         inputScale: inputQ.scale, filter: filterQ, outputScale: outputScale,
@@ -135,38 +141,35 @@ extension Interpreter {
     }
     var inputShape = Shape4(n: 1, h: 1, w: 1, c: 1)
     inputShape.c = input.elementCount  // the kernel only indexes the flat input
-    payload.initialize(
-      to: FullyConnectedOp(
-        params: params, outputMultiplier: multiplier, outputShift: shift, inputShape: inputShape,
-        input: ctx.int8(input), filterShape: filter.shape4, filter: ctx.int8(filter),
-        bias: ctx.optionalInt32(bias), outputShape: Shape4(n: 1, h: 1, w: batches, c: outDepth),
-        output: ctx.int8(output),
-        packed: simd?.pack(
-          { memory in
-            withUnsafePointer(to: params.outputMultiplier) { perTensorMultiplier in
-              withUnsafePointer(to: params.outputShift) { perTensorShift in
-                ctx.kernels.vector!.packFullyConnectedFilter(
-                  filter.shape4, ctx.int8(filter), ctx.optionalInt32(bias),
-                  UnsafePointer(multiplier) ?? perTensorMultiplier,
-                  UnsafePointer(shift) ?? perTensorShift, multiplier != nil, memory)
-              }
-            }
-          }, packed: { packedFullyConnectedFilter(at: $0, filterShape: filter.shape4) }),
-        perChannelKernel: simd == nil ? nil : ctx.kernels.vector?.fullyConnectedPerChannel,
-        perTensorKernel: simd == nil ? nil : ctx.kernels.vector?.fullyConnectedPerTensor))
-    #if TINYCNN_DSP || !arch(arm)
-      payload.pointee.dsp = dsp?.pack { memory in
-        _ = withUnsafePointer(to: params.outputMultiplier) { perTensorMultiplier in
-          withUnsafePointer(to: params.outputShift) { perTensorShift in
-            packFullyConnectedFilterDSP(
+    var record = FullyConnectedOp(
+      params: params, outputMultiplier: try ctx.constantRef(multiplier),
+      outputShift: try ctx.constantRef(shift), inputShape: StoredShape(inputShape),
+      input: ctx.ref(input), filterShape: StoredShape(filter.shape4), filter: ctx.ref(filter),
+      bias: ctx.optionalRef(bias),
+      outputShape: StoredShape(Shape4(n: 1, h: 1, w: batches, c: outDepth)),
+      output: ctx.ref(output), kernel: KernelPath.reference, packed: .none, scratch: .none)
+    // The packings take the per-tensor multiplier as a one-element array.
+    withUnsafePointer(to: params.outputMultiplier) { perTensorMultiplier in
+      withUnsafePointer(to: params.outputShift) { perTensorShift in
+        let m = UnsafePointer(multiplier) ?? perTensorMultiplier
+        let s = UnsafePointer(shift) ?? perTensorShift
+        if let simd, simd.writes, let memory = simd.memory, simd.scratch != nil {
+          _ = ctx.kernels.vector.unsafelyUnwrapped.packFullyConnectedFilter(
+            filter.shape4, ctx.int8(filter), ctx.optionalInt32(bias), m, s, multiplier != nil,
+            memory)
+        }
+        #if TINYCNN_DSP || !arch(arm)  // an Armv6-M build only reads the host's
+          if let dsp, dsp.writes, let memory = dsp.memory, dsp.scratch != nil {
+            _ = packFullyConnectedFilterDSP(
               filterShape: filter.shape4, filter: ctx.int8(filter),
-              bias: ctx.optionalInt32(bias),
-              outputMultiplier: UnsafePointer(multiplier) ?? perTensorMultiplier,
-              outputShift: UnsafePointer(shift) ?? perTensorShift,
+              bias: ctx.optionalInt32(bias), outputMultiplier: m, outputShift: s,
               perChannel: multiplier != nil, into: memory)
           }
-        }
+        #endif
       }
-    #endif
+    }
+    try ctx.route(&record, KernelPath.vector, simd)
+    try ctx.route(&record, KernelPath.dsp, dsp)
+    try ctx.emit(record, slot)
   }
 }

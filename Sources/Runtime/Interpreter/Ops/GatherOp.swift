@@ -55,6 +55,7 @@ extension Interpreter {
   }
 
   /// TFLM's ConcatenationPrepare (concatenation.cc).
+  @inline(never)
   static func prepareConcatenation(_ op: Operator, _ ctx: inout PrepareContext)
     throws(RuntimeError)
   {
@@ -88,6 +89,7 @@ extension Interpreter {
   }
 
   /// TFLM's PACK (pack.cc, no Prepare): the shapes checked once here.
+  @inline(never)
   static func preparePack(_ op: Operator, _ ctx: inout PrepareContext) throws(RuntimeError) {
     try ctx.requireOutputs(op, 1)
     let options = try op.packOptions()

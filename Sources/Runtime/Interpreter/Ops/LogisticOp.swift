@@ -10,6 +10,7 @@ struct LogisticOp {
 
 extension Interpreter {
   /// TFLM's LogisticPrepare + CalculateArithmeticOpDataLogistic (logistic_common.cc), int8.
+  @inline(never)
   static func prepareLogistic(_ op: Operator, _ ctx: inout PrepareContext) throws(RuntimeError) {
     try ctx.requireInputs(op, 1...1)
     try ctx.requireOutputs(op, 1)

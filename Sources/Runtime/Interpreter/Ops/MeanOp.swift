@@ -16,6 +16,7 @@ struct MeanOp {
 
 extension Interpreter {
   /// TFLM's PrepareMeanOrSum (reduce_common.cc), int8 input and output, constant int32 axes.
+  @inline(never)
   static func prepareMean(_ op: Operator, _ ctx: inout PrepareContext) throws(RuntimeError) {
     try ctx.requireInputs(op, 2...2)
     try ctx.requireOutputs(op, 1)

@@ -10,6 +10,7 @@ struct PadOp {
 extension Interpreter {
   /// TFLM's PadPrepare (pad_common.cc): PAD pads with the output zero point, PADV2 with its
   /// constant input (on the output's quantisation); paddings a constant `[rank, 2]` int32 tensor.
+  @inline(never)
   static func preparePad(_ op: Operator, _ ctx: inout PrepareContext) throws(RuntimeError) {
     try ctx.requireInputs(op, 2...3)
     try ctx.requireOutputs(op, 1)

@@ -1,33 +1,55 @@
-/// A prepared MAX_POOL_2D or AVERAGE_POOL_2D (TFLM's OpDataPooling).
+/// A prepared MAX_POOL_2D or AVERAGE_POOL_2D (TFLM's OpDataPooling). A constant record
+/// (`ConstantRecords.swift`).
 struct PoolOp {
-  var params: PoolParams
-  var inputShape: Shape4
-  var input: UnsafePointer<Int8>
-  var outputShape: Shape4
-  var output: UnsafeMutablePointer<Int8>
-  /// The vector set's kernels (resolved at prepare); nil for the reference ones.
-  var maxKernel: MaxPool2DKernel?
-  var averageKernel: AveragePool2DKernel?
+  var window: StoredWindow
+  var filterHeight: Int32
+  var filterWidth: Int32
+  var activationMin: Int32
+  var activationMax: Int32
+  var inputShape: StoredShape
+  var input: TensorRef
+  var outputShape: StoredShape
+  var output: TensorRef
+  /// `KernelPath`: the reference kernels or the set's vector ones.
+  var kernel: UInt32
 
-  // Inlined in the interpreter's switch, the record (with closures) is not copied.
   @inline(__always)
-  func evalMax() {
-    if let maxKernel { return maxKernel(params, inputShape, input, outputShape, output) }
+  var params: PoolParams {
+    PoolParams(
+      padding: window.paddingKind, paddingValues: window.paddingValues,
+      strideHeight: Int(window.strideHeight), strideWidth: Int(window.strideWidth),
+      filterHeight: Int(filterHeight), filterWidth: Int(filterWidth),
+      quantizedActivationMin: activationMin, quantizedActivationMax: activationMax)
+  }
+
+  // Inlined in the interpreter's switch: the record is read in place, never copied.
+  @inline(__always)
+  func evalMax(_ at: RegionBases, _ kernels: KernelSet) {
+    if kernel == KernelPath.vector {
+      return kernels.vector.unsafelyUnwrapped.maxPool2D(
+        params, inputShape.shape, at.int8(input), outputShape.shape, at.int8(output))
+    }
     maxPool2DInt8Reference(
-      params, inputShape: inputShape, input: input, outputShape: outputShape, output: output)
+      params, inputShape: inputShape.shape, input: at.int8(input),
+      outputShape: outputShape.shape, output: at.int8(output))
   }
 
   /// False when a window has no tap inside the image (TFLM's Eval fails the same way).
   @inline(__always)
-  func evalAverage() -> Bool {
-    if let averageKernel { return averageKernel(params, inputShape, input, outputShape, output) }
+  func evalAverage(_ at: RegionBases, _ kernels: KernelSet) -> Bool {
+    if kernel == KernelPath.vector {
+      return kernels.vector.unsafelyUnwrapped.averagePool2D(
+        params, inputShape.shape, at.int8(input), outputShape.shape, at.int8(output))
+    }
     return averagePool2DInt8Reference(
-      params, inputShape: inputShape, input: input, outputShape: outputShape, output: output)
+      params, inputShape: inputShape.shape, input: at.int8(input),
+      outputShape: outputShape.shape, output: at.int8(output))
   }
 }
 
 extension Interpreter {
   /// TFLM's PoolingPrepare + CalculateOpDataPooling (pooling_common.cc), int8.
+  @inline(never)
   static func preparePool2D(_ op: Operator, _ ctx: inout PrepareContext, kind: OpKind)
     throws(RuntimeError)
   {
@@ -62,16 +84,17 @@ extension Interpreter {
       try calculateActivationRangeQuantized(
         options.activation, outputScale: outputQ.scale, outputZeroPoint: outputQ.zeroPoint)
     }
-    guard let payload = ctx.commit(kind, PoolOp.self) else { return }
-    payload.initialize(
-      to: PoolOp(
-        params: PoolParams(
-          padding: options.padding, paddingValues: padding, strideHeight: options.strideHeight,
-          strideWidth: options.strideWidth, filterHeight: options.filterHeight,
-          filterWidth: options.filterWidth, quantizedActivationMin: range.min,
-          quantizedActivationMax: range.max),
-        inputShape: inShape, input: ctx.int8(input), outputShape: outShape,
-        output: ctx.int8(output), maxKernel: ctx.kernels.vector?.maxPool2D,
-        averageKernel: ctx.kernels.vector?.averagePool2D))
+    guard let slot = try ctx.commitConstant(kind, PoolOp.self) else { return }
+    try ctx.emit(
+      PoolOp(
+        window: StoredWindow(
+          padding: options.padding, values: padding, strideWidth: options.strideWidth,
+          strideHeight: options.strideHeight),
+        filterHeight: Int32(truncatingIfNeeded: options.filterHeight),
+        filterWidth: Int32(truncatingIfNeeded: options.filterWidth),
+        activationMin: range.min, activationMax: range.max, inputShape: StoredShape(inShape),
+        input: ctx.ref(input), outputShape: StoredShape(outShape), output: ctx.ref(output),
+        kernel: ctx.kernels.vector == nil ? KernelPath.reference : KernelPath.vector),
+      slot)
   }
 }

@@ -56,6 +56,7 @@ struct DequantizeOp {
 extension Interpreter {
   /// TFLM's PrepareQuantizeReference (quantize_common.cc): a single output scale; float -> int8,
   /// int8 -> int8, int8 -> uint8, uint8 -> int8 (TFLM's int16/int32 variants are not run here).
+  @inline(never)
   static func prepareQuantize(_ op: Operator, _ ctx: inout PrepareContext) throws(RuntimeError) {
     try ctx.requireInputs(op, 1...1)
     try ctx.requireOutputs(op, 1)
@@ -93,6 +94,7 @@ extension Interpreter {
   }
 
   /// TFLM's DequantizePrepare (dequantize_common.cc): int8 or uint8 in, float32 out.
+  @inline(never)
   static func prepareDequantize(_ op: Operator, _ ctx: inout PrepareContext) throws(RuntimeError) {
     try ctx.requireInputs(op, 1...1)
     try ctx.requireOutputs(op, 1)

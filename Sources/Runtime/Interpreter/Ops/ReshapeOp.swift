@@ -1,11 +1,13 @@
-/// A byte copy: RESHAPE when its output cannot share its input's bytes.
+/// A byte copy: RESHAPE when its output cannot share its input's bytes. A constant record
+/// (`ConstantRecords.swift`).
 struct CopyOp {
-  var source: UnsafeRawPointer
-  var destination: UnsafeMutableRawPointer
-  var byteCount: Int
+  var source: TensorRef
+  var destination: TensorRef
+  var byteCount: UInt32
 
-  func eval() {
-    destination.copyMemory(from: source, byteCount: byteCount)
+  func eval(_ at: RegionBases) {
+    at.address(destination).copyMemory(
+      from: at.address(source), byteCount: Int(truncatingIfNeeded: byteCount))
   }
 }
 
@@ -15,6 +17,7 @@ extension Interpreter {
   /// run time by SHAPE/STRIDED_SLICE/PACK and always agree); the element counts must match.
   /// The planner normally makes the output share the input's bytes (the `nothing` kind, TFLM's
   /// "in-place reshape"); a copy is left only where it cannot.
+  @inline(never)
   static func prepareReshape(_ op: Operator, _ ctx: inout PrepareContext) throws(RuntimeError) {
     try ctx.requireInputs(op, 1...2)
     try ctx.requireOutputs(op, 1)
@@ -25,14 +28,16 @@ extension Interpreter {
       throw .unsupportedType(operator: op.index, tensor: output.index, type: output.type.rawValue)
     }
     try ctx.requireShape(op, output, input.elementCount == output.elementCount)
-    guard let payload = ctx.commit(.copy, CopyOp.self) else { return }
-    let source = ctx.data(input)
-    let destination = ctx.data(output)
+    guard let slot = try ctx.commitConstant(.copy, CopyOp.self) else { return }
+    let source = ctx.ref(input)
+    let destination = ctx.ref(output)
     if source == destination {
-      ctx.record = OpRecord(kind: .nothing, payload: nil)
+      ctx.record = OpEntry(kind: UInt32(OpKind.nothing.rawValue), payload: 0)
     }
-    payload.initialize(
-      to: CopyOp(
-        source: UnsafeRawPointer(source), destination: destination, byteCount: input.byteCount))
+    try ctx.emit(
+      CopyOp(
+        source: source, destination: destination,
+        byteCount: UInt32(truncatingIfNeeded: input.byteCount)),
+      slot)
   }
 }

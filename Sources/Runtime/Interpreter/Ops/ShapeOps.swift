@@ -24,6 +24,7 @@ struct StridedSliceOp {
 
 extension Interpreter {
   /// TFLM's ShapePrepare (shape.cc): one input, an int32 output of one entry per dimension.
+  @inline(never)
   static func prepareShape(_ op: Operator, _ ctx: inout PrepareContext) throws(RuntimeError) {
     try ctx.requireInputs(op, 1...1)
     try ctx.requireOutputs(op, 1)
@@ -44,6 +45,7 @@ extension Interpreter {
 
   /// TFLM's StridedSlicePrepare (strided_slice_common.cc): begin, end and strides constant
   /// int32 vectors; the ellipsis and new-axis masks ignored, as TFLM ignores them.
+  @inline(never)
   static func prepareStridedSlice(_ op: Operator, _ ctx: inout PrepareContext)
     throws(RuntimeError)
   {

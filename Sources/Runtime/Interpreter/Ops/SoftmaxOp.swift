@@ -1,21 +1,34 @@
 /// A prepared SOFTMAX (int8 input; int8 or int16 output).
+/// A constant record (`ConstantRecords.swift`).
 struct SoftmaxOp {
-  var params: SoftmaxParams
-  var input: UnsafePointer<Int8>
-  var output: UnsafeMutableRawPointer
+  var inputMultiplier: Int32
+  var inputLeftShift: Int32
+  var diffMin: Int32
+  var outerSize: Int32
+  var depth: Int32
+  var input: TensorRef
+  var output: TensorRef
 
-  func evalInt8() {
-    softmaxInt8Reference(params, input: input, output: output.assumingMemoryBound(to: Int8.self))
+  var params: SoftmaxParams {
+    SoftmaxParams(
+      inputMultiplier: inputMultiplier, inputLeftShift: inputLeftShift, diffMin: diffMin,
+      outerSize: Int(outerSize), depth: Int(depth))
   }
 
-  func evalInt16() {
+  func evalInt8(_ at: RegionBases) {
+    softmaxInt8Reference(params, input: at.int8(input), output: at.int8(output))
+  }
+
+  func evalInt16(_ at: RegionBases) {
     softmaxInt8ToInt16Reference(
-      params, input: input, output: output.assumingMemoryBound(to: Int16.self))
+      params, input: at.int8(input),
+      output: at.address(output).assumingMemoryBound(to: Int16.self))
   }
 }
 
 extension Interpreter {
   /// TFLM's SoftmaxPrepare + CalculateSoftmaxParams (softmax_common.cc), int8 input.
+  @inline(never)
   static func prepareSoftmax(_ op: Operator, _ ctx: inout PrepareContext) throws(RuntimeError) {
     try ctx.requireInputs(op, 1...1)
     try ctx.requireOutputs(op, 1)
@@ -40,8 +53,13 @@ extension Interpreter {
         inputShape: ctx.runtimeShape(input), outputShape: ctx.runtimeShape(output))
     }
     let kind: OpKind = outputType == .int8 ? .softmaxInt8 : .softmaxInt16
-    guard let payload = ctx.commit(kind, SoftmaxOp.self) else { return }
-    payload.initialize(
-      to: SoftmaxOp(params: params, input: ctx.int8(input), output: ctx.data(output)))
+    guard let slot = try ctx.commitConstant(kind, SoftmaxOp.self) else { return }
+    try ctx.emit(
+      SoftmaxOp(
+        inputMultiplier: params.inputMultiplier, inputLeftShift: params.inputLeftShift,
+        diffMin: params.diffMin, outerSize: Int32(truncatingIfNeeded: params.outerSize),
+        depth: Int32(truncatingIfNeeded: params.depth), input: ctx.ref(input),
+        output: ctx.ref(output)),
+      slot)
   }
 }

@@ -59,6 +59,7 @@ extension Interpreter {
   /// ComputePaddingHeightWidth applied to the *output* size, dilation 1. The clamp is
   /// TFLM's: `PopulateConvolutionQuantizationParams` with kTfLiteActNone, so a fused
   /// activation in the options is ignored, as TFLM ignores it.
+  @inline(never)
   static func prepareTransposeConv(_ op: Operator, _ ctx: inout PrepareContext)
     throws(RuntimeError)
   {

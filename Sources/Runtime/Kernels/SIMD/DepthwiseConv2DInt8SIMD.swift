@@ -241,7 +241,11 @@ struct DepthwiseScratchLayout {
     phaseRows = g.filterShape.h * g.params.strideWidth
   }
 
-  var bytes: Int { taps * MemoryLayout<UnsafePointer<Int8>>.stride + (1 + phaseRows) * rowBytes }
+  /// Room for one tap's source pointer: 8 bytes on every target, so the scratch (and with it
+  /// the tensor plan, which the host computes for a chip's flash) is the same on a 32-bit chip.
+  static let sourceSlotBytes = 8
+
+  var bytes: Int { taps * Self.sourceSlotBytes + (1 + phaseRows) * rowBytes }
 
   func sources(_ scratch: UnsafeMutableRawPointer) -> UnsafeMutablePointer<UnsafePointer<Int8>> {
     scratch.bindMemory(to: UnsafePointer<Int8>.self, capacity: taps)
@@ -249,7 +253,7 @@ struct DepthwiseScratchLayout {
 
   /// Row 0 is the zero-point row; row 1 + ky * strideW + phase the phase rows.
   func row(_ scratch: UnsafeMutableRawPointer, _ r: Int) -> UnsafeMutablePointer<Int8> {
-    (scratch + taps * MemoryLayout<UnsafePointer<Int8>>.stride + r * rowBytes)
+    (scratch + taps * Self.sourceSlotBytes + r * rowBytes)
       .assumingMemoryBound(to: Int8.self)
   }
 }
