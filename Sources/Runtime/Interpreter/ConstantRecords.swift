@@ -201,13 +201,6 @@ struct StoredConvParams: Equatable {
   }
 }
 
-/// A record whose kernel may read a packed filter in the constants and a scratch buffer.
-protocol PackedKernelRecord {
-  var kernel: UInt32 { get set }
-  var packed: TensorRef { get set }
-  var scratch: TensorRef { get set }
-}
-
 /// Where a constant record goes, once the constants exist (`PrepareContext.commitConstant`).
 struct ConstantSlot<Record> {
   let memory: UnsafeMutablePointer<Record>
@@ -236,18 +229,6 @@ extension PrepareContext {
   func scratchRef(_ p: UnsafeRawPointer?) throws(RuntimeError) -> TensorRef {
     guard let p, let bases else { return .none }
     return try TensorRef(.arena, offset: p - UnsafeRawPointer(bases.arena))
-  }
-
-  /// Sends `record` to the kernel `path` over `reservation`'s packed filter and scratch, when
-  /// both exist (a reservation without scratch keeps the kernel it had).
-  func route<Record: PackedKernelRecord>(
-    _ record: inout Record, _ path: UInt32, _ reservation: PackedKernelReservation?
-  ) throws(RuntimeError) {
-    guard let reservation, let memory = reservation.memory, let scratch = reservation.scratch
-    else { return }
-    record.kernel = path
-    record.packed = try constantRef(memory)
-    record.scratch = try scratchRef(scratch)
   }
 
   /// Reserves the current operator's record in the constants (every pass, so they are sized

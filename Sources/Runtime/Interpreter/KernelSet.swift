@@ -37,8 +37,8 @@ public struct KernelSet: Sendable {
   /// reference set. The other operators keep their reference kernel in every set. CONV_2D,
   /// DEPTHWISE_CONV_2D and FULLY_CONNECTED filters are re-packed at prepare time into the plan's
   /// constants (`ArenaRequirements.constantBytes` grows by about the filters' size) and take a
-  /// scratch buffer while they run. Each operator record keeps the one function it runs,
-  /// resolved at prepare.
+  /// scratch buffer while they run. An operator's record names the function it runs
+  /// (`KernelPath`), called through this table at eval.
   package let vector: VectorKernels?
 
   package init(id: ID, vector: VectorKernels?) {

@@ -1,5 +1,6 @@
-/// Carves the interpreter's persistent data (the per-operator records and parameters, the tensor
-/// table; or, a second allocator, the constants: multipliers, packed filters) out of the plan.
+/// Carves the interpreter's persistent data (the RAM records of operators whose records hold
+/// addresses; or, a second allocator, the constants: tables, constant records, multipliers,
+/// packed filters) out of the plan.
 ///
 /// With no memory it only measures: every `allocate` returns nil and counts its bytes. Prepare
 /// runs once that way to size the plan region, then again for real, through the same code, so
@@ -45,11 +46,12 @@ struct PlanAllocator {
 /// What the interpreter needs from the caller's memory, in bytes. Every region starts at a 16-byte
 /// boundary: the arena's start is rounded up to one first (`alignmentSlack` bytes).
 public struct ArenaRequirements: Equatable, Sendable {
-  /// The persistent part: operator records, their parameters (padding, clamp bounds: TFLM's
-  /// OpData), the tensor table, and the constants (`constantBytes`).
+  /// The persistent part: the RAM records (`recordBytes`) and the constants (`constantBytes`:
+  /// the operator and tensor tables, the constant records with their parameters, TFLM's OpData).
   public var planBytes: Int
-  /// The part of `planBytes` that holds no address: per-channel multipliers and shifts, packed
-  /// filters (`ConstantsHeader`). A firmware keeps it in flash, computed by the host.
+  /// The part of `planBytes` that holds no address: the operator and tensor tables, the
+  /// constant records, per-channel multipliers and shifts, packed filters (`ConstantsHeader`).
+  /// A firmware keeps it in flash, computed by the host.
   public var constantBytes: Int
   /// The planned intermediate tensors and scratch buffers (the greedy plan's size).
   public var tensorBytes: Int
@@ -61,7 +63,8 @@ public struct ArenaRequirements: Equatable, Sendable {
 
   /// The arena size to allocate: `alignmentSlack + planBytes + max(tensorBytes, planningBytes)`.
   public var totalBytes: Int { alignmentSlack + planBytes + tensorRegionBytes }
-  /// The operator records and the tensor table: what a firmware keeps in RAM besides the tensors.
+  /// The records that hold addresses (operators without a constant record; 0 for the MLPerf
+  /// Tiny models): what a firmware keeps in RAM besides the tensors.
   public var recordBytes: Int { planBytes - constantBytes }
   /// The tensor region: the arena when the plan lives elsewhere (`Interpreter(model:plan:arena:)`).
   public var tensorRegionBytes: Int { max(tensorBytes, planningBytes) }

@@ -3,8 +3,9 @@
 /// module of its own (this one for `.portable`; RuntimeAVX2 and RuntimeAVX512 on x86-64, see
 /// Package.swift), each providing its table through `compiledVectorKernels()`. Swift has no
 /// per-function target attributes, so a module per instruction set is how one binary holds all
-/// three. Prepare copies each operator's function from its set's table into the operator's
-/// record, so a call is one indirect jump (copying the table per call cost ~0.15 us).
+/// three. An operator's record names its kernel by a `KernelPath`, and eval calls the function
+/// in the interpreter's table, read in place: one indirect jump (copying the whole table per
+/// call had cost ~0.15 us).
 ///
 /// The packed filters' layout belongs to the table too: each set packs for itself (the AVX-512
 /// VNNI set adds the `vpdpbusd` packing after the int16 one), and sizes its arena for that.

@@ -1,51 +1,39 @@
 /// A prepared CONV_2D: TFLM's OpDataConv and the tensors' places, so that Eval is integer work
 /// only. A constant record (`ConstantRecords.swift`): no address, the same bytes on the host
 /// and on a chip, in the constants.
-struct Conv2DOp: PackedKernelRecord {
+struct Conv2DOp {
   var params: StoredConvParams
-  var outputMultiplier: TensorRef  // [outC] Int32
-  var outputShift: TensorRef  // [outC] Int32
-  var inputShape: StoredShape
-  var input: TensorRef
-  var filterShape: StoredShape
-  var filter: TensorRef
-  var bias: TensorRef
-  var outputShape: StoredShape
-  var output: TensorRef
-  /// `KernelPath`: the reference kernel, the set's vector kernel over `packed` (a packed filter
-  /// in the constants) and `scratch`, or the DSP set's.
-  var kernel: UInt32
-  var packed: TensorRef
-  var scratch: TensorRef
+  var operands: FilterOperands
 
   // Inlined in the interpreter's switch: the record is read in place, never copied.
   @inline(__always)
   func eval(_ at: RegionBases, _ kernels: KernelSet) {
     let params = params.conv
-    let inputShape = inputShape.shape
-    let filterShape = filterShape.shape
-    let outputShape = outputShape.shape
+    let o = operands
+    let inputShape = o.inputShape.shape
+    let filterShape = o.filterShape.shape
+    let outputShape = o.outputShape.shape
     #if TINYCNN_DSP || !arch(arm)
-      if kernel == KernelPath.dsp {
+      if o.kernel == KernelPath.dsp {
         return conv2DPerChannelInt8DSP(
-          params, inputShape: inputShape, input: at.int8(input), filterShape: filterShape,
-          outputShape: outputShape, output: at.int8(output),
-          packed: packedConv2DFilterDSP(at: at.address(packed), filterShape: filterShape),
-          scratch: at.address(scratch))
+          params, inputShape: inputShape, input: at.int8(o.input), filterShape: filterShape,
+          outputShape: outputShape, output: at.int8(o.output),
+          packed: packedConv2DFilterDSP(at: at.address(o.packed), filterShape: filterShape),
+          scratch: at.address(o.scratch))
       }
     #endif
-    if kernel == KernelPath.vector {
+    if o.kernel == KernelPath.vector {
       return kernels.vector.unsafelyUnwrapped.conv2D(
-        params, at.int32(outputMultiplier), at.int32(outputShift), inputShape, at.int8(input),
-        filterShape, at.int8(filter), at.optionalInt32(bias), outputShape, at.int8(output),
-        packedConv2DFilter(at: at.address(packed), filterShape: filterShape),
-        at.address(scratch))
+        params, at.int32(o.outputMultiplier), at.int32(o.outputShift), inputShape,
+        at.int8(o.input), filterShape, at.int8(o.filter), at.optionalInt32(o.bias), outputShape,
+        at.int8(o.output), packedConv2DFilter(at: at.address(o.packed), filterShape: filterShape),
+        at.address(o.scratch))
     }
     conv2DPerChannelInt8Reference(
-      params, outputMultiplier: at.int32(outputMultiplier), outputShift: at.int32(outputShift),
-      inputShape: inputShape, input: at.int8(input), filterShape: filterShape,
-      filter: at.int8(filter), bias: at.optionalInt32(bias), outputShape: outputShape,
-      output: at.int8(output))
+      params, outputMultiplier: at.int32(o.outputMultiplier),
+      outputShift: at.int32(o.outputShift), inputShape: inputShape, input: at.int8(o.input),
+      filterShape: filterShape, filter: at.int8(o.filter), bias: at.optionalInt32(o.bias),
+      outputShape: outputShape, output: at.int8(o.output))
   }
 }
 
@@ -153,17 +141,14 @@ extension Interpreter {
     ctx.populateMultipliers(
       inputScale: inputQ.scale, filter: filterQ, outputScale: outputScale,
       multiplier: multiplier, shift: shift, channels: channels)
-    var record = Conv2DOp(
-      params: StoredConvParams(params), outputMultiplier: try ctx.constantRef(multiplier),
-      outputShift: try ctx.constantRef(shift), inputShape: StoredShape(inShape),
-      input: ctx.ref(input), filterShape: StoredShape(filterShape), filter: ctx.ref(filter),
-      bias: ctx.optionalRef(bias), outputShape: StoredShape(outShape), output: ctx.ref(output),
-      kernel: KernelPath.reference, packed: .none, scratch: .none)
+    var operands = try ctx.filterOperands(
+      multiplier: multiplier, shift: shift, input: input, inputShape: inShape, filter: filter,
+      bias: bias, output: output, outputShape: outShape)
     if let simd, simd.writes, let memory = simd.memory, simd.scratch != nil {
       _ = ctx.kernels.vector.unsafelyUnwrapped.packConv2DFilter(
         filterShape, ctx.int8(filter), ctx.optionalInt32(bias), multiplier, shift, memory)
     }
-    try ctx.route(&record, KernelPath.vector, simd)
+    try ctx.route(&operands, KernelPath.vector, simd)
     #if TINYCNN_DSP || !arch(arm)  // an Armv6-M build only reads the host's
       if let dsp, dsp.writes, let memory = dsp.memory, dsp.scratch != nil {
         _ = packConv2DFilterDSP(
@@ -171,7 +156,7 @@ extension Interpreter {
           outputMultiplier: multiplier, outputShift: shift, into: memory)
       }
     #endif
-    try ctx.route(&record, KernelPath.dsp, dsp)
-    try ctx.emit(record, slot)
+    try ctx.route(&operands, KernelPath.dsp, dsp)
+    try ctx.emit(Conv2DOp(params: StoredConvParams(params), operands: operands), slot)
   }
 }

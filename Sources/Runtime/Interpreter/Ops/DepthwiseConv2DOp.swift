@@ -1,50 +1,40 @@
 /// A prepared DEPTHWISE_CONV_2D (TFLM's OpDataConv for depthwise). A constant record
 /// (`ConstantRecords.swift`).
-struct DepthwiseConv2DOp: PackedKernelRecord {
+struct DepthwiseConv2DOp {
   var params: StoredConvParams
-  var outputMultiplier: TensorRef  // [outC] Int32
-  var outputShift: TensorRef  // [outC] Int32
-  var inputShape: StoredShape
-  var input: TensorRef
-  var filterShape: StoredShape
-  var filter: TensorRef
-  var bias: TensorRef
-  var outputShape: StoredShape
-  var output: TensorRef
-  /// `KernelPath`: the reference kernel; the set's vector kernel over `packed` (its packed
-  /// weights, `PackedDepthwiseWeights(header:scratch:)`) and `scratch`; or the DSP set's over
-  /// `packed` (`DSPDepthwiseWeights(at:filterShape:)`, no scratch).
-  var kernel: UInt32
-  var packed: TensorRef
-  var scratch: TensorRef
+  /// The vector kernel's `packed` is `PackedDepthwiseWeights(header:scratch:)`'s header; the DSP
+  /// set's is `DSPDepthwiseWeights(at:filterShape:)`, without scratch.
+  var operands: FilterOperands
 
   // Inlined in the interpreter's switch: the record is read in place, never copied.
   @inline(__always)
   func eval(_ at: RegionBases, _ kernels: KernelSet) {
     let params = params.depthwise
-    let inputShape = inputShape.shape
-    let filterShape = filterShape.shape
-    let outputShape = outputShape.shape
+    let o = operands
+    let inputShape = o.inputShape.shape
+    let filterShape = o.filterShape.shape
+    let outputShape = o.outputShape.shape
     #if TINYCNN_DSP || !arch(arm)
-      if kernel == KernelPath.dsp {
+      if o.kernel == KernelPath.dsp {
         return depthwiseConv2DInt8DSP(
-          params, inputShape: inputShape, input: at.int8(input), filterShape: filterShape,
-          outputShape: outputShape, output: at.int8(output),
-          packed: DSPDepthwiseWeights(at: at.address(packed), filterShape: filterShape))
+          params, inputShape: inputShape, input: at.int8(o.input), filterShape: filterShape,
+          outputShape: outputShape, output: at.int8(o.output),
+          packed: DSPDepthwiseWeights(at: at.address(o.packed), filterShape: filterShape))
       }
     #endif
     // A build without the vector depthwise (TINYCNN_REFERENCE_DEPTHWISE_ADD) runs the reference.
-    if kernel == KernelPath.vector, let run = kernels.vector.unsafelyUnwrapped.depthwiseConv2D?.run
+    if o.kernel == KernelPath.vector,
+      let run = kernels.vector.unsafelyUnwrapped.depthwiseConv2D?.run
     {
       return run(
-        params, at.address(packed), at.address(scratch), inputShape, at.int8(input),
-        filterShape, outputShape, at.int8(output))
+        params, at.address(o.packed), at.address(o.scratch), inputShape, at.int8(o.input),
+        filterShape, outputShape, at.int8(o.output))
     }
     depthwiseConv2DPerChannelInt8Reference(
-      params, outputMultiplier: at.int32(outputMultiplier), outputShift: at.int32(outputShift),
-      inputShape: inputShape, input: at.int8(input), filterShape: filterShape,
-      filter: at.int8(filter), bias: at.optionalInt32(bias), outputShape: outputShape,
-      output: at.int8(output))
+      params, outputMultiplier: at.int32(o.outputMultiplier),
+      outputShift: at.int32(o.outputShift), inputShape: inputShape, input: at.int8(o.input),
+      filterShape: filterShape, filter: at.int8(o.filter), bias: at.optionalInt32(o.bias),
+      outputShape: outputShape, output: at.int8(o.output))
   }
 }
 
@@ -133,19 +123,16 @@ extension Interpreter {
     ctx.populateMultipliers(
       inputScale: inputQ.scale, filter: filterQ, outputScale: outputScale,
       multiplier: multiplier, shift: shift, channels: channels)
-    var record = DepthwiseConv2DOp(
-      params: StoredConvParams(params), outputMultiplier: try ctx.constantRef(multiplier),
-      outputShift: try ctx.constantRef(shift), inputShape: StoredShape(inShape),
-      input: ctx.ref(input), filterShape: StoredShape(filterShape), filter: ctx.ref(filter),
-      bias: ctx.optionalRef(bias), outputShape: StoredShape(outShape), output: ctx.ref(output),
-      kernel: KernelPath.reference, packed: .none, scratch: .none)
+    var operands = try ctx.filterOperands(
+      multiplier: multiplier, shift: shift, input: input, inputShape: inShape, filter: filter,
+      bias: bias, output: output, outputShape: outShape)
     if let simd, simd.writes, let memory = simd.memory, simd.scratch != nil,
       let pack = depthwise?.pack
     {
       _ = pack(
         params, filterShape, ctx.int8(filter), ctx.optionalInt32(bias), multiplier, shift, memory)
     }
-    try ctx.route(&record, KernelPath.vector, simd)
+    try ctx.route(&operands, KernelPath.vector, simd)
     if let dsp, let memory = dsp.memory {
       #if TINYCNN_DSP || !arch(arm)  // an Armv6-M build only reads the host's
         if dsp.writes {
@@ -154,9 +141,9 @@ extension Interpreter {
             multiplier: multiplier, shift: shift, into: memory)
         }
       #endif
-      record.kernel = KernelPath.dsp
-      record.packed = try ctx.constantRef(memory)
+      operands.kernel = KernelPath.dsp
+      operands.packed = try ctx.constantRef(memory)
     }
-    try ctx.emit(record, slot)
+    try ctx.emit(DepthwiseConv2DOp(params: StoredConvParams(params), operands: operands), slot)
   }
 }

@@ -1,61 +1,51 @@
 /// A prepared FULLY_CONNECTED (TFLM's OpDataFullyConnected). Per-channel when the weights have
 /// one scale per output (the converter's default), per-tensor otherwise. A constant record
 /// (`ConstantRecords.swift`).
-struct FullyConnectedOp: PackedKernelRecord {
+struct FullyConnectedOp {
   var params: FullyConnectedParams
-  /// Per-channel multipliers and shifts `[outDepth]` Int32; none for per-tensor weights.
-  var outputMultiplier: TensorRef
-  var outputShift: TensorRef
-  var inputShape: StoredShape
-  var input: TensorRef
-  var filterShape: StoredShape
-  var filter: TensorRef
-  var bias: TensorRef
-  var outputShape: StoredShape
-  var output: TensorRef
-  /// `KernelPath`, with the packed filter (constants) and scratch of the vector and DSP ones.
-  var kernel: UInt32
-  var packed: TensorRef
-  var scratch: TensorRef
+  /// No multipliers or shifts for per-tensor weights.
+  var operands: FilterOperands
 
   // Inlined in the interpreter's switch: the record is read in place, never copied.
   @inline(__always)
   func eval(_ at: RegionBases, _ kernels: KernelSet) {
-    let inputShape = inputShape.shape
-    let filterShape = filterShape.shape
-    let outputShape = outputShape.shape
+    let o = operands
+    let inputShape = o.inputShape.shape
+    let filterShape = o.filterShape.shape
+    let outputShape = o.outputShape.shape
     #if TINYCNN_DSP || !arch(arm)
-      if kernel == KernelPath.dsp {
+      if o.kernel == KernelPath.dsp {
         return fullyConnectedInt8DSP(
-          params, input: at.int8(input), outputShape: outputShape, output: at.int8(output),
-          packed: packedFullyConnectedFilterDSP(at: at.address(packed), filterShape: filterShape),
-          scratch: at.address(scratch))
+          params, input: at.int8(o.input), outputShape: outputShape, output: at.int8(o.output),
+          packed: packedFullyConnectedFilterDSP(
+            at: at.address(o.packed), filterShape: filterShape),
+          scratch: at.address(o.scratch))
       }
     #endif
-    let perChannel = !outputMultiplier.isNone
-    if kernel == KernelPath.vector {
-      let weights = packedFullyConnectedFilter(at: at.address(packed), filterShape: filterShape)
+    let perChannel = !o.outputMultiplier.isNone
+    if o.kernel == KernelPath.vector {
+      let weights = packedFullyConnectedFilter(at: at.address(o.packed), filterShape: filterShape)
       if perChannel {
         return kernels.vector.unsafelyUnwrapped.fullyConnectedPerChannel(
-          params, at.int32(outputMultiplier), at.int32(outputShift), inputShape, at.int8(input),
-          filterShape, at.int8(filter), at.optionalInt32(bias), outputShape, at.int8(output),
-          weights, at.address(scratch))
+          params, at.int32(o.outputMultiplier), at.int32(o.outputShift), inputShape,
+          at.int8(o.input), filterShape, at.int8(o.filter), at.optionalInt32(o.bias),
+          outputShape, at.int8(o.output), weights, at.address(o.scratch))
       }
       return kernels.vector.unsafelyUnwrapped.fullyConnectedPerTensor(
-        params, inputShape, at.int8(input), filterShape, at.int8(filter),
-        at.optionalInt32(bias), outputShape, at.int8(output), weights, at.address(scratch))
+        params, inputShape, at.int8(o.input), filterShape, at.int8(o.filter),
+        at.optionalInt32(o.bias), outputShape, at.int8(o.output), weights, at.address(o.scratch))
     }
     if perChannel {
       fullyConnectedPerChannelInt8Reference(
-        params, outputMultiplier: at.int32(outputMultiplier),
-        outputShift: at.int32(outputShift), inputShape: inputShape, input: at.int8(input),
-        filterShape: filterShape, filter: at.int8(filter), bias: at.optionalInt32(bias),
-        outputShape: outputShape, output: at.int8(output))
+        params, outputMultiplier: at.int32(o.outputMultiplier),
+        outputShift: at.int32(o.outputShift), inputShape: inputShape, input: at.int8(o.input),
+        filterShape: filterShape, filter: at.int8(o.filter), bias: at.optionalInt32(o.bias),
+        outputShape: outputShape, output: at.int8(o.output))
     } else {
       fullyConnectedInt8Reference(
-        params, inputShape: inputShape, input: at.int8(input), filterShape: filterShape,
-        filter: at.int8(filter), bias: at.optionalInt32(bias), outputShape: outputShape,
-        output: at.int8(output))
+        params, inputShape: inputShape, input: at.int8(o.input), filterShape: filterShape,
+        filter: at.int8(o.filter), bias: at.optionalInt32(o.bias), outputShape: outputShape,
+        output: at.int8(o.output))
     }
   }
 }
@@ -141,13 +131,9 @@ extension Interpreter {
     }
     var inputShape = Shape4(n: 1, h: 1, w: 1, c: 1)
     inputShape.c = input.elementCount  // the kernel only indexes the flat input
-    var record = FullyConnectedOp(
-      params: params, outputMultiplier: try ctx.constantRef(multiplier),
-      outputShift: try ctx.constantRef(shift), inputShape: StoredShape(inputShape),
-      input: ctx.ref(input), filterShape: StoredShape(filter.shape4), filter: ctx.ref(filter),
-      bias: ctx.optionalRef(bias),
-      outputShape: StoredShape(Shape4(n: 1, h: 1, w: batches, c: outDepth)),
-      output: ctx.ref(output), kernel: KernelPath.reference, packed: .none, scratch: .none)
+    var operands = try ctx.filterOperands(
+      multiplier: multiplier, shift: shift, input: input, inputShape: inputShape, filter: filter,
+      bias: bias, output: output, outputShape: Shape4(n: 1, h: 1, w: batches, c: outDepth))
     // The packings take the per-tensor multiplier as a one-element array.
     withUnsafePointer(to: params.outputMultiplier) { perTensorMultiplier in
       withUnsafePointer(to: params.outputShift) { perTensorShift in
@@ -168,8 +154,8 @@ extension Interpreter {
         #endif
       }
     }
-    try ctx.route(&record, KernelPath.vector, simd)
-    try ctx.route(&record, KernelPath.dsp, dsp)
-    try ctx.emit(record, slot)
+    try ctx.route(&operands, KernelPath.vector, simd)
+    try ctx.route(&operands, KernelPath.dsp, dsp)
+    try ctx.emit(FullyConnectedOp(params: params, operands: operands), slot)
   }
 }
