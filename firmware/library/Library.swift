@@ -1,7 +1,8 @@
 // libtinycnn: Sources/Runtime behind a C API for the user's own firmware, built with Embedded
 // Swift by firmware/library.sh (`tinycnn firmware --export DIR` runs it). The model and the
-// constants the host prepared for it (multipliers, packed filters) are compiled in
-// (tinycnn_model.c), read in place from flash; the caller owns the arena (records and tensors). Nothing here allocates: the build uses
+// constants the host prepared for it (tables, operator records, multipliers, packed filters) are
+// compiled in (tinycnn_model.c), read in place from flash; the caller owns the arena (the tensors,
+// and any records that hold addresses). Nothing here allocates: the build uses
 // -no-allocations, and a heap call would be an undefined symbol at the user's link.
 //
 // The functions are tinycnn.h's; their status codes are its TINYCNN_* values.
