@@ -123,40 +123,46 @@ func softmaxQuantized(
   store: (Int, Int32) -> Void
 ) {
   let depth = p.depth
-  for i in 0..<p.outerSize {
-    let row = input + i * depth
-    var maxInRow = Int32(Int8.min)
-    for c in 0..<depth { maxInRow = max(maxInRow, Int32(row[c])) }
-
-    var sumOfExps: Int32 = 0  // Q12.19
-    for c in 0..<depth {
-      let inputDiff = Int32(row[c]) - maxInRow
-      if inputDiff >= p.diffMin {
+  // Each element's exp is needed twice, for the sum and for its share; TFLM computes it twice.
+  // A row of up to `cachedExps` elements (a classifier's) keeps them here, on the stack.
+  var cache = (SIMD16<Int32>(), SIMD16<Int32>(), SIMD16<Int32>(), SIMD16<Int32>())
+  let cachedExps = 64
+  withUnsafeMutableBytes(of: &cache) { cacheBytes in
+    let exps = cacheBytes.baseAddress!.assumingMemoryBound(to: Int32.self)
+    let cached = depth <= cachedExps
+    for i in 0..<p.outerSize {
+      let row = input + i * depth
+      var maxInRow = Int32(Int8.min)
+      for c in 0..<depth { maxInRow = max(maxInRow, Int32(row[c])) }
+      // exp(beta * scale * (x - max)) in Q0.31, for an element not below `diffMin`.
+      func exp(_ c: Int) -> Int32 {
         let scaledDiff = multiplyByQuantizedMultiplierGreaterThanOne(
-          inputDiff, p.inputMultiplier, p.inputLeftShift)  // Q5.26
-        let exp = expOnNegativeValues(scaledDiff, integerBits: softmaxScaledDiffIntegerBits)
-        sumOfExps = sumOfExps &+ roundingDivideByPOT(exp, softmaxAccumulationIntegerBits)
+          Int32(row[c]) - maxInRow, p.inputMultiplier, p.inputLeftShift)  // Q5.26
+        return expOnNegativeValues(scaledDiff, integerBits: softmaxScaledDiffIntegerBits)
       }
-    }
 
-    let (shiftedScale, numBitsOverUnit) = getReciprocal(
-      sumOfExps, integerDigits: softmaxAccumulationIntegerBits)
-    // exp / sum = exp * shiftedScale * 2^-numBitsOverUnit in Q0.31; to `outputBits` bits.
-    // The row maximum contributes exp(0), so the sum is at least 1 and the exponent at least
-    // 31 - outputBits. Only a row of 2^12 or more elements can wrap the Q12 sum and push it
-    // past 31, where TFLM's TFLITE_CHECK stops the program; we saturate the shift instead.
-    let exponent = min(numBitsOverUnit + 31 - outputBits, 31)
-    for c in 0..<depth {
-      let inputDiff = Int32(row[c]) - maxInRow
-      if inputDiff >= p.diffMin {
-        let scaledDiff = multiplyByQuantizedMultiplierGreaterThanOne(
-          inputDiff, p.inputMultiplier, p.inputLeftShift)
-        let exp = expOnNegativeValues(scaledDiff, integerBits: softmaxScaledDiffIntegerBits)
-        let unsaturated = roundingDivideByPOT(
-          saturatingRoundingDoublingHighMul(shiftedScale, exp), exponent)
-        store(i * depth + c, unsaturated)
-      } else {
-        store(i * depth + c, 0)
+      var sumOfExps: Int32 = 0  // Q12.19
+      for c in 0..<depth where Int32(row[c]) - maxInRow >= p.diffMin {
+        let e = exp(c)
+        if cached { exps[c] = e }
+        sumOfExps = sumOfExps &+ roundingDivideByPOT(e, softmaxAccumulationIntegerBits)
+      }
+
+      let (shiftedScale, numBitsOverUnit) = getReciprocal(
+        sumOfExps, integerDigits: softmaxAccumulationIntegerBits)
+      // exp / sum = exp * shiftedScale * 2^-numBitsOverUnit in Q0.31; to `outputBits` bits.
+      // The row maximum contributes exp(0), so the sum is at least 1 and the exponent at least
+      // 31 - outputBits. Only a row of 2^12 or more elements can wrap the Q12 sum and push it
+      // past 31, where TFLM's TFLITE_CHECK stops the program; we saturate the shift instead.
+      let exponent = min(numBitsOverUnit + 31 - outputBits, 31)
+      for c in 0..<depth {
+        if Int32(row[c]) - maxInRow >= p.diffMin {
+          let unsaturated = roundingDivideByPOT(
+            saturatingRoundingDoublingHighMul(shiftedScale, cached ? exps[c] : exp(c)), exponent)
+          store(i * depth + c, unsaturated)
+        } else {
+          store(i * depth + c, 0)
+        }
       }
     }
   }

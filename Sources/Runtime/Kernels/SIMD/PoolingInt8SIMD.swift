@@ -178,14 +178,42 @@ public func averagePool2DInt8SIMD(
         let division = ReciprocalDivision(count)
         let half = Lanes(repeating: count / 2)
         let out = output + outputShape.offset(batch, outY, outX, 0)
+        // The window's first pixel; the taps then step by pixels and rows (an offset
+        // computed per tap was most of a global pool's time).
+        let corner =
+          input
+          + inputShape.offset(
+            batch, inYOrigin + rows.lowerBound, inXOrigin + columns.lowerBound, 0)
+        let rowStep = inputShape.w * inputShape.c
         for channel0 in stride(from: 0, to: channels, by: 8) {
           let lanes = channels - channel0 < 8 ? channels - channel0 : 8
           var sum = Lanes()
-          for kY in rows {
-            for kX in columns {
-              sum &+= loadInt8Lanes(
-                input + inputShape.offset(batch, inYOrigin + kY, inXOrigin + kX, channel0),
-                count: lanes, end: inputEnd)
+          var row = corner + channel0
+          let last = row + (rows.count - 1) * rowStep + (columns.count - 1) * inputShape.c
+          if last + 8 <= inputEnd {
+            // Every tap has 8 readable bytes: no bound checks, two sums for the adds' latency.
+            var other = Lanes()
+            for _ in rows {
+              var pixel = row
+              var k = 0
+              while k + 2 <= columns.count {
+                sum &+= loadWidened8(pixel)
+                other &+= loadWidened8(pixel + inputShape.c)
+                pixel += 2 * inputShape.c
+                k += 2
+              }
+              if k < columns.count { sum &+= loadWidened8(pixel) }
+              row += rowStep
+            }
+            sum &+= other
+          } else {
+            for _ in rows {
+              var pixel = row
+              for _ in columns {
+                sum &+= loadInt8Lanes(pixel, count: lanes, end: inputEnd)
+                pixel += inputShape.c
+              }
+              row += rowStep
             }
           }
           // acc > 0 ? (acc + n/2) / n : (acc - n/2) / n, truncating toward zero.
