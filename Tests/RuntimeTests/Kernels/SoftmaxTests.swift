@@ -114,3 +114,18 @@ func softmaxInt8(_ input: [Int8], inputScale: Float, beta: Float = 1) throws -> 
   }
   #expect(out == [0, -128, 0])
 }
+
+/// Rows of up to 64 elements reuse each exp from the sum (kept on the stack); longer rows
+/// compute it again. An element far below the row's maximum contributes exactly nothing, so a
+/// 64-element row and the same row with one such element more must give the same 64 outputs.
+@Test func softmaxLongRowsEqualShortOnes() throws {
+  var rng = SplitMix64(seed: 0x50F7)
+  for _ in 0..<20 {
+    var row = (0..<64).map { _ in Int8(truncatingIfNeeded: 100 + rng.below(28)) }
+    let short = try softmaxInt8(row, inputScale: 0.5)
+    row.append(-128)  // 228 or more below the maximum: under diffMin at this scale
+    let long = try softmaxInt8(row, inputScale: 0.5)
+    #expect(Array(long.prefix(64)) == short)
+    #expect(long[64] == -128)
+  }
+}
