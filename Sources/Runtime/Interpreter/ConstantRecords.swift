@@ -107,6 +107,44 @@ struct StoredShape: Equatable {
   var shape: Shape4 { Shape4(n: Int(n), h: Int(h), w: Int(w), c: Int(c)) }
 }
 
+/// A `RuntimeShape` (rank 0...6) as a record holds it.
+struct StoredRuntimeShape: Equatable {
+  var rank: Int32
+  var dims: (Int32, Int32, Int32, Int32, Int32, Int32)
+
+  init(_ s: RuntimeShape) {
+    rank = Int32(truncatingIfNeeded: s.rank)
+    dims = (
+      Self.dim(s, 0), Self.dim(s, 1), Self.dim(s, 2), Self.dim(s, 3), Self.dim(s, 4),
+      Self.dim(s, 5)
+    )
+  }
+
+  private static func dim(_ s: RuntimeShape, _ i: Int) -> Int32 {
+    i < s.rank ? Int32(truncatingIfNeeded: s[i]) : 0
+  }
+
+  static func == (a: StoredRuntimeShape, b: StoredRuntimeShape) -> Bool {
+    a.rank == b.rank && a.dims == b.dims
+  }
+
+  @inline(__always)
+  var shape: RuntimeShape {
+    var s = RuntimeShape()
+    for i in 0..<Int(rank) {
+      switch i {
+      case 0: s.append(Int(dims.0))
+      case 1: s.append(Int(dims.1))
+      case 2: s.append(Int(dims.2))
+      case 3: s.append(Int(dims.3))
+      case 4: s.append(Int(dims.4))
+      default: s.append(Int(dims.5))
+      }
+    }
+    return s
+  }
+}
+
 /// A window's padding and strides (CONV_2D, DEPTHWISE_CONV_2D, the poolings) as a record holds
 /// them.
 struct StoredWindow: Equatable {

@@ -419,7 +419,7 @@ public struct Interpreter {
     case .add: constant(entry, AddOp.self).pointee.eval(bases, kernels)
     case .concatenationInt8, .packInt8: ram(entry, GatherOp.self).pointee.eval(Int8.self)
     case .concatenationInt32, .packInt32: ram(entry, GatherOp.self).pointee.eval(Int32.self)
-    case .mean: ram(entry, MeanOp.self).pointee.eval()
+    case .mean: constant(entry, MeanOp.self).pointee.eval(bases, kernels)
     case .pad: ram(entry, PadOp.self).pointee.eval()
     case .softmaxInt8: constant(entry, SoftmaxOp.self).pointee.evalInt8(bases)
     case .softmaxInt16: constant(entry, SoftmaxOp.self).pointee.evalInt16(bases)

@@ -173,15 +173,16 @@ func theTablesAreConstantsThatAChipChecks(kernels: KernelSet) throws {
   }
 }
 
-/// The MLPerf Tiny models of the golden set, as the TensorFlow converter writes them.
+/// The MLPerf Tiny models of the golden set (and the 1-D wake-word net), as the TensorFlow
+/// converter writes them.
 private let suiteModels = [
-  "suite_resnet8", "suite_ds_cnn", "suite_mobilenet_v1_025",
-  "suite_dense_autoencoder",
+  "suite_resnet8", "suite_ds_cnn", "suite_mobilenet_v1_025", "suite_dense_autoencoder",
+  "suite_wakeword_1d",
 ]
 
 @Test(arguments: [KernelSet.reference, .portable, .dsp])
 func theSuiteModelsNeedNoRAMBesidesTheirTensors(kernels: KernelSet) throws {
-  // Every operator of the four models has a constant record (ConstantRecords.swift): with the
+  // Every operator of these models has a constant record (ConstantRecords.swift): with the
   // constants in flash, a chip's arena is the tensor region alone.
   let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .deletingLastPathComponent().appendingPathComponent("Golden")

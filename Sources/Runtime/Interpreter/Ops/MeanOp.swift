@@ -1,16 +1,56 @@
-/// A prepared MEAN (TFLM's OpDataReduce for int8).
+/// A prepared MEAN (TFLM's OpDataReduce for int8). A constant record (`ConstantRecords.swift`).
 struct MeanOp {
-  var params: MeanParams
-  var input: UnsafePointer<Int8>
-  var output: UnsafeMutablePointer<Int8>
-  /// The vector set's MEAN (resolved at prepare); nil for the reference one.
-  var vectorKernel: MeanKernel?
+  var inputZeroPoint: Int32
+  var outputZeroPoint: Int32
+  var outputMultiplier: Int32
+  var outputShift: Int32
+  var elementsPerOutput: Int32
+  var outputCount: Int32
+  var inputIsEmpty: UInt32
+  var keptSizes: StoredRuntimeShape
+  var keptStrides: StoredRuntimeShape
+  var reducedSizes: StoredRuntimeShape
+  var reducedStrides: StoredRuntimeShape
+  var input: TensorRef
+  var output: TensorRef
+  /// `KernelPath`: the reference kernel or the set's vector one.
+  var kernel: UInt32
 
-  // Inlined in the interpreter's switch, the record (with closures) is not copied.
+  init(_ p: MeanParams, input: TensorRef, output: TensorRef, kernel: UInt32) {
+    inputZeroPoint = p.inputZeroPoint
+    outputZeroPoint = p.outputZeroPoint
+    outputMultiplier = p.outputMultiplier
+    outputShift = p.outputShift
+    elementsPerOutput = Int32(truncatingIfNeeded: p.elementsPerOutput)
+    outputCount = Int32(truncatingIfNeeded: p.outputCount)
+    inputIsEmpty = p.inputIsEmpty ? 1 : 0
+    keptSizes = StoredRuntimeShape(p.keptSizes)
+    keptStrides = StoredRuntimeShape(p.keptStrides)
+    reducedSizes = StoredRuntimeShape(p.reducedSizes)
+    reducedStrides = StoredRuntimeShape(p.reducedStrides)
+    self.input = input
+    self.output = output
+    self.kernel = kernel
+  }
+
   @inline(__always)
-  func eval() {
-    if let vectorKernel { return vectorKernel(params, input, output) }
-    meanInt8Reference(params, input: input, output: output)
+  var params: MeanParams {
+    MeanParams(
+      inputZeroPoint: inputZeroPoint, outputZeroPoint: outputZeroPoint,
+      outputMultiplier: outputMultiplier, outputShift: outputShift,
+      elementsPerOutput: Int(elementsPerOutput), outputCount: Int(outputCount),
+      inputIsEmpty: inputIsEmpty != 0, keptSizes: keptSizes.shape,
+      keptStrides: keptStrides.shape, reducedSizes: reducedSizes.shape,
+      reducedStrides: reducedStrides.shape)
+  }
+
+  // Inlined in the interpreter's switch: the record is read in place, never copied.
+  @inline(__always)
+  func eval(_ at: RegionBases, _ kernels: KernelSet) {
+    if kernel == KernelPath.vector {
+      return kernels.vector.unsafelyUnwrapped.mean(params, at.int8(input), at.int8(output))
+    }
+    meanInt8Reference(params, input: at.int8(input), output: at.int8(output))
   }
 }
 
@@ -36,10 +76,11 @@ extension Interpreter {
         inputScale: inputQ.scale, inputZeroPoint: inputQ.zeroPoint, outputScale: outputScale,
         outputZeroPoint: outputZeroPoint)
     }
-    guard let payload = ctx.commit(.mean, MeanOp.self) else { return }
-    payload.initialize(
-      to: MeanOp(
-        params: params, input: ctx.int8(input), output: ctx.int8(output),
-        vectorKernel: ctx.kernels.vector?.mean))
+    guard let slot = try ctx.commitConstant(.mean, MeanOp.self) else { return }
+    try ctx.emit(
+      MeanOp(
+        params, input: ctx.ref(input), output: ctx.ref(output),
+        kernel: ctx.kernels.vector == nil ? KernelPath.reference : KernelPath.vector),
+      slot)
   }
 }
