@@ -190,31 +190,38 @@ struct StoredConvParams: Equatable {
   var activationMax: Int32
 
   init(_ p: ConvParams) {
-    window = StoredWindow(
+    self.init(
       padding: p.padding, values: p.paddingValues, strideWidth: p.strideWidth,
-      strideHeight: p.strideHeight)
-    dilationWidth = Int32(truncatingIfNeeded: p.dilationWidthFactor)
-    dilationHeight = Int32(truncatingIfNeeded: p.dilationHeightFactor)
-    depthMultiplier = 0
-    inputOffset = p.inputOffset
-    weightsOffset = p.weightsOffset
-    outputOffset = p.outputOffset
-    activationMin = p.quantizedActivationMin
-    activationMax = p.quantizedActivationMax
+      strideHeight: p.strideHeight, dilationWidth: p.dilationWidthFactor,
+      dilationHeight: p.dilationHeightFactor, depthMultiplier: 0, inputOffset: p.inputOffset,
+      weightsOffset: p.weightsOffset, outputOffset: p.outputOffset,
+      activationMin: p.quantizedActivationMin, activationMax: p.quantizedActivationMax)
   }
 
   init(_ p: DepthwiseParams) {
-    window = StoredWindow(
+    self.init(
       padding: p.padding, values: p.paddingValues, strideWidth: p.strideWidth,
-      strideHeight: p.strideHeight)
-    dilationWidth = Int32(truncatingIfNeeded: p.dilationWidthFactor)
-    dilationHeight = Int32(truncatingIfNeeded: p.dilationHeightFactor)
-    depthMultiplier = Int32(truncatingIfNeeded: p.depthMultiplier)
-    inputOffset = p.inputOffset
-    weightsOffset = p.weightsOffset
-    outputOffset = p.outputOffset
-    activationMin = p.quantizedActivationMin
-    activationMax = p.quantizedActivationMax
+      strideHeight: p.strideHeight, dilationWidth: p.dilationWidthFactor,
+      dilationHeight: p.dilationHeightFactor, depthMultiplier: p.depthMultiplier,
+      inputOffset: p.inputOffset, weightsOffset: p.weightsOffset, outputOffset: p.outputOffset,
+      activationMin: p.quantizedActivationMin, activationMax: p.quantizedActivationMax)
+  }
+
+  private init(
+    padding: Padding, values: PaddingValues, strideWidth: Int, strideHeight: Int,
+    dilationWidth: Int, dilationHeight: Int, depthMultiplier: Int, inputOffset: Int32,
+    weightsOffset: Int32, outputOffset: Int32, activationMin: Int32, activationMax: Int32
+  ) {
+    window = StoredWindow(
+      padding: padding, values: values, strideWidth: strideWidth, strideHeight: strideHeight)
+    self.dilationWidth = Int32(truncatingIfNeeded: dilationWidth)
+    self.dilationHeight = Int32(truncatingIfNeeded: dilationHeight)
+    self.depthMultiplier = Int32(truncatingIfNeeded: depthMultiplier)
+    self.inputOffset = inputOffset
+    self.weightsOffset = weightsOffset
+    self.outputOffset = outputOffset
+    self.activationMin = activationMin
+    self.activationMax = activationMax
   }
 
   @inline(__always)

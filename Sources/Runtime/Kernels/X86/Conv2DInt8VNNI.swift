@@ -439,18 +439,27 @@
       p += 4
     }
     while p < pixels {
-      let x = rows.next()
-      let out = output + p * outputStride
-      var g = 0
-      while g + 4 <= d.groups {
-        dotTile1x64(x, tile, g, out)
-        g += 4
-      }
-      while g < d.groups {
-        dotTile1x16(x, tile, g, out)
-        g += 1
-      }
+      dotRow(rows.next(), tile, output + p * outputStride)
       p += 1
+    }
+  }
+
+  /// One pixel (a batch-1 FULLY_CONNECTED's only row) over every channel group, the 1x64 and
+  /// 1x16 tiles inlined into one loop: a batch-1 layer reads each weight once, so what costs is
+  /// the work outside the dot products (calls, set-up, finish), a third of the time on a stack
+  /// of 128 x 128 layers when each tile was a call.
+  @inline(never)
+  private func dotRow<Finish: DotFinish>(
+    _ x: UnsafeRawPointer, _ t: DotTile<Finish>, _ out: UnsafeMutablePointer<Int8>
+  ) {
+    var g = 0
+    while g + 4 <= t.d.groups {
+      dotTile1x64(x, t, g, out)
+      g += 4
+    }
+    while g < t.d.groups {
+      dotTile1x16(x, t, g, out)
+      g += 1
     }
   }
 
@@ -495,12 +504,6 @@
         for i in 0..<depth { row[i] = UInt8(bitPattern: source[i]) ^ 0x80 }
         for i in depth..<rowBytes { row[i] = 0 }
       }
-      if count == 1 {
-        gemvDotProductU8S8(
-          UnsafeRawPointer(scratch), p, dot: d, output: output + first * outputDepth)
-        first += 1
-        continue
-      }
       var rows = UInt8Rows(UnsafeRawPointer(scratch), rowBytes: rowBytes)
       gemmDotProductU8S8(
         &rows, pixels: count, outputOffset: p.outputOffset,
@@ -508,51 +511,6 @@
         dot: d, inputOffset: p.inputOffset, output: output + first * outputDepth,
         outputStride: outputDepth)
       first += count
-    }
-  }
-
-  /// One row (a batch-1 FULLY_CONNECTED): `gemmDotProductU8S8`'s output for one pixel, its
-  /// tiles inlined into one loop over the channel groups. A batch-1 layer's weights are read
-  /// once per call, so the work outside the dot products (the tiles' calls, set-up and
-  /// finish) is what there is to save: on a stack of 128 x 128 layers it was a third of the
-  /// time.
-  private func gemvDotProductU8S8(
-    _ x: UnsafeRawPointer, _ p: FullyConnectedParams, dot d: DotProductWeights,
-    output: UnsafeMutablePointer<Int8>
-  ) {
-    if PlainFinish.supports(
-      d, outputOffset: p.outputOffset, minimum: p.quantizedActivationMin,
-      maximum: p.quantizedActivationMax)
-    {
-      gemv(
-        x,
-        DotTile(
-          d: d, finish: PlainFinish(d, inputOffset: p.inputOffset, outputOffset: p.outputOffset),
-          segmentStride: 0, stride: 0), output)
-    } else {
-      gemv(
-        x,
-        DotTile(
-          d: d,
-          finish: ExactFinish(
-            d, inputOffset: p.inputOffset, outputOffset: p.outputOffset,
-            minimum: p.quantizedActivationMin, maximum: p.quantizedActivationMax),
-          segmentStride: 0, stride: 0), output)
-    }
-  }
-
-  @inline(never)
-  private func gemv<Finish: DotFinish>(
-    _ x: UnsafeRawPointer, _ t: DotTile<Finish>, _ out: UnsafeMutablePointer<Int8>
-  ) {
-    var g = 0
-    while g + 4 <= t.d.groups {
-      dotTile1x64Body(x, t, g, out)
-      g += 4
-    }
-    while g < t.d.groups {
-      dotTile1x16Body(x, t, g, out)
-      g += 1
     }
   }
 
@@ -836,15 +794,8 @@
 
   // 1 pixel x 64 channels (a batch-1 FULLY_CONNECTED): four weight streams side by side, one
   // broadcast for four vpdpbusd; two chains per group for the latency.
-  @inline(never)
-  private func dotTile1x64<Finish: DotFinish>(
-    _ x: UnsafeRawPointer, _ t: DotTile<Finish>, _ g: Int, _ out: UnsafeMutablePointer<Int8>
-  ) {
-    dotTile1x64Body(x, t, g, out)
-  }
-
   @inline(__always)
-  private func dotTile1x64Body<Finish: DotFinish>(
+  private func dotTile1x64<Finish: DotFinish>(
     _ x: UnsafeRawPointer, _ t: DotTile<Finish>, _ g: Int, _ out: UnsafeMutablePointer<Int8>
   ) {
     var w0 = t.d.groupWeights(g)
@@ -898,15 +849,8 @@
   }
 
   // 1 pixel x 16 channels, four chains over the quads.
-  @inline(never)
-  private func dotTile1x16<Finish: DotFinish>(
-    _ x: UnsafeRawPointer, _ t: DotTile<Finish>, _ g: Int, _ out: UnsafeMutablePointer<Int8>
-  ) {
-    dotTile1x16Body(x, t, g, out)
-  }
-
   @inline(__always)
-  private func dotTile1x16Body<Finish: DotFinish>(
+  private func dotTile1x16<Finish: DotFinish>(
     _ x: UnsafeRawPointer, _ t: DotTile<Finish>, _ g: Int, _ out: UnsafeMutablePointer<Int8>
   ) {
     var wp = t.d.groupWeights(g)
