@@ -13,7 +13,7 @@ public func addInt8SIMD(
   output: UnsafeMutablePointer<Int8>
 ) {
   // `AddLanes` is written for what `prepareAdd` sets: TFLite's left shift of 20 and multipliers
-  // below one (right shifts of 0...31).
+  // below one (right shifts of 0...31, the output's up to 29).
   guard AddLanes.supports(p) else {
     return addInt8Reference(p, input1: input1, input2: input2, output: output)
   }
@@ -108,7 +108,9 @@ struct AddLanes {
   let wholeRange: Bool
 
   static func supports(_ p: AddParams) -> Bool {
-    p.leftShift == 20 && p.outputShift <= 0 && p.outputShift >= -31
+    p.leftShift == 20
+      && FoldedRequantization.supports(
+        multiplier: p.outputMultiplier, shift: p.outputShift, accumulatorBound: (1 << 29) - 1)
       && AddInputRescale.supports(multiplier: p.input1Multiplier, shift: p.input1Shift)
       && AddInputRescale.supports(multiplier: p.input2Multiplier, shift: p.input2Shift)
   }

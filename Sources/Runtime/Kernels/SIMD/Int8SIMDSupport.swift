@@ -296,39 +296,49 @@ extension LaneRequantization {
   }
 #endif
 
-/// `multiplyByQuantizedMultiplier(acc, m, -e)` for multipliers `m` (not Int32.min) and right
-/// shifts `e` (0...31) on sixteen lanes, with TFLite's two roundings (common/quantization_util,
-/// `MultiplyByQuantizedMultiplier`: `SaturatingRoundingDoublingHighMul`, then
-/// `RoundingDivideByPOT`) each done where it is cheapest. With p = acc * m in 64 bits the first is
-/// h = floor((p + 2^30) / 2^31) (gemmlowp's nudge-and-truncate, for every pair but
-/// Int32.min * Int32.min); h fits 32 bits, and the second, half away from zero, is one floor for
-/// e >= 1 and h itself for e = 0:
+/// `multiplyByQuantizedMultiplier(acc, m, -e)` for multipliers `0 <= m < 2^31` and right shifts
+/// `e` (0...29) on sixteen lanes, with TFLite's two roundings (tflite-micro
+/// tensorflow/lite/kernels/internal/common.cc, `MultiplyByQuantizedMultiplier`:
+/// `SaturatingRoundingDoublingHighMul`, then `RoundingDivideByPOT`) merged into one floor.
 ///
-///     y = (h + 2^(e-1) - [h < 0]) >> e   (e >= 1)        y = h   (e = 0)
+/// With p = acc * m: the first rounding is h = floor((p + 2^30) / 2^31) (gemmlowp's nudge and
+/// truncation toward zero give exactly this for every pair but Int32.min * Int32.min), the second,
+/// half away from zero, is y = floor((h + 2^(e-1) - [h < 0]) / 2^e) for e >= 1 and y = h for
+/// e = 0. With q = floor(p / 2^30), h = floor((q + 1) / 2), and the two floors are one:
 ///
-/// So the products are 64-bit (two `vpmuldq`, even and odd lanes), and everything after them is
-/// on sixteen 32-bit lanes: per 16 lanes some 13 instructions where a 64-bit fold of both
-/// roundings took 18. The 32-bit sum h + 2^(e-1) must not overflow: `supports` takes a bound on
-/// |acc| (|h| <= |acc| since m < 2^31).
+///     y = floor((q + 1 + 2^e - 2 [acc < 0]) / 2^(e+1))      (e >= 1; e = 0: floor((q + 1) / 2))
+///
+/// ([h < 0] may be read as [acc < 0]: they differ only where h = 0, and there both give y = 0.)
+/// q is the high half of the 64-bit product (4 acc) * m, so each lane costs one `vpmuldq` and no
+/// 64-bit nudge, and the rest is on sixteen 32-bit lanes: per 16 lanes about 10 instructions,
+/// where the two roundings one after the other took 14. `supports` keeps 4 acc and the 32-bit
+/// sum within int32.
 struct FoldedRequantization {
   let multiplier: SIMD16<Int32>
-  let rightShift: SIMD16<Int32>
   #if arch(x86_64) || arch(arm64)
     /// The odd lanes' multipliers again in the even positions (`vpmuldq` reads the low int32
     /// of each 64-bit lane).
     let oddMultiplier: SIMD16<Int32>
-    /// 2^(e-1) and all ones for e >= 1, 0 and 0 for e = 0.
-    let roundingBias: SIMD16<Int32>
-    let roundsBelowZero: SIMD16<Int32>
+    /// 1 + 2^e (e >= 1), 1 (e = 0): the rounding of both steps.
+    let rounding: SIMD16<Int32>
+    /// -2 (e >= 1), 0 (e = 0): added where acc < 0.
+    let belowZero: SIMD16<Int32>
+    /// e + 1.
+    let floorShift: SIMD16<Int32>
+  #else
+    let rightShift: SIMD16<Int32>
   #endif
 
+  /// The largest right shift `supports` takes.
+  static let maximumRightShift: Int32 = 29
+
   /// Whether a multiplier and shift (`multiplyByQuantizedMultiplier`'s) can be folded for
-  /// accumulators of magnitude at most `accumulatorBound`: h + 2^(e-1) stays below 2^31.
+  /// accumulators of magnitude at most `accumulatorBound`: 4 acc fits int32 (|acc| < 2^29), and
+  /// so does q + 1 + 2^e (|q| < 2 |acc| since m < 2^31, and 2^30 + 1 + 2^29 < 2^31). A negative
+  /// multiplier (which no TFLite scale gives) would break the sign term.
   static func supports(multiplier m: Int32, shift: Int32, accumulatorBound: Int) -> Bool {
-    guard m != .min, shift <= 0, shift >= -31 else { return false }
-    let bias = shift < 0 ? 1 << (-shift - 1) : 0
-    let (sum, overflow) = accumulatorBound.addingReportingOverflow(bias + 1)
-    return !overflow && accumulatorBound >= 0 && sum <= Int(Int32.max)
+    m >= 0 && shift <= 0 && shift >= -maximumRightShift && accumulatorBound >= 0
+      && accumulatorBound < 1 << 29
   }
 
   /// The largest |bias + Σ w (x + inputOffset)| over int8 inputs x (|x + inputOffset| <= 255
@@ -346,27 +356,31 @@ struct FoldedRequantization {
   /// per-lane loop of `init(multipliers:rightShifts:)` cost ADD about 0.3 µs per call).
   init(multiplier m: Int32, rightShift e: Int32) {
     multiplier = SIMD16(repeating: m)
-    rightShift = SIMD16(repeating: e)
     #if arch(x86_64) || arch(arm64)
       oddMultiplier = multiplier
-      roundingBias = SIMD16(repeating: e >= 1 ? 1 << (e - 1) : 0)
-      roundsBelowZero = SIMD16(repeating: e >= 1 ? -1 : 0)
+      rounding = SIMD16(repeating: e >= 1 ? 1 &+ (1 &<< e) : 1)
+      belowZero = SIMD16(repeating: e >= 1 ? -2 : 0)
+      floorShift = SIMD16(repeating: e &+ 1)
+    #else
+      rightShift = SIMD16(repeating: e)
     #endif
   }
 
   /// Lane l: multiplier `multipliers[l]`, right shift `rightShifts[l]` (each `supports`ed).
   init(multipliers: SIMD16<Int32>, rightShifts: SIMD16<Int32>) {
     multiplier = multipliers
-    rightShift = rightShifts
     #if arch(x86_64) || arch(arm64)
       var odd = SIMD16<Int32>()
       for l in 0..<8 { odd[2 * l] = multipliers[2 * l + 1] }
       oddMultiplier = odd
       let zero = SIMD16<Int32>()
       let rounds = rightShifts .>= SIMD16(repeating: 1)
-      roundingBias = (SIMD16(repeating: 1) &<< (rightShifts &- 1)).replacing(
-        with: zero, where: .!rounds)
-      roundsBelowZero = SIMD16(repeating: -1).replacing(with: zero, where: .!rounds)
+      rounding = (SIMD16(repeating: 1) &+ (SIMD16(repeating: 1) &<< rightShifts)).replacing(
+        with: SIMD16(repeating: 1), where: .!rounds)
+      belowZero = SIMD16(repeating: -2).replacing(with: zero, where: .!rounds)
+      floorShift = rightShifts &+ 1
+    #else
+      rightShift = rightShifts
     #endif
   }
 
@@ -374,23 +388,21 @@ struct FoldedRequantization {
   func apply(_ acc: SIMD16<Int32>) -> SIMD16<Int32> {
     #if arch(x86_64) || arch(arm64)
       // Sign extensions LLVM sees as such, so the products are `vpmuldq`, not `vpmullq`.
-      let a = unsafeBitCast(acc, to: SIMD8<Int64>.self)
+      let a = unsafeBitCast(acc &<< 2, to: SIMD8<Int64>.self)
       let m0 = unsafeBitCast(multiplier, to: SIMD8<Int64>.self)
       let m1 = unsafeBitCast(oddMultiplier, to: SIMD8<Int64>.self)
-      let nudge = SIMD8<Int64>(repeating: 1 << 30)
-      let even = ((a &<< 32) &>> 32) &* ((m0 &<< 32) &>> 32) &+ nudge
-      let odd = (a &>> 32) &* ((m1 &<< 32) &>> 32) &+ nudge
-      // Bits 31...62 of each: the even ones to the low halves, the odd ones to the high halves.
-      let low = SIMD8<Int64>(repeating: 0xFFFF_FFFF)
-      let h = unsafeBitCast(((even &>> 31) & low) | ((odd &<< 1) & ~low), to: SIMD16<Int32>.self)
-      // Lane by lane: LLVM makes the sign term `vpmovd2m` and a masked add. Written on whole
-      // vectors, it traced h's sign bits back into the 64-bit products, lane by lane (55
-      // instructions instead of 20).
-      var y = SIMD16<Int32>()
-      for l in 0..<16 {
-        y[l] = (h[l] &+ roundingBias[l] &+ ((h[l] &>> 31) & roundsBelowZero[l])) &>> rightShift[l]
+      let even = unsafeBitCast(((a &<< 32) &>> 32) &* ((m0 &<< 32) &>> 32), to: SIMD16<Int32>.self)
+      let odd = unsafeBitCast((a &>> 32) &* ((m1 &<< 32) &>> 32), to: SIMD16<Int32>.self)
+      // Lane by lane: LLVM makes the high halves one two-source permute, and the sign term
+      // `vpmovd2m` and a masked add. (Written on whole vectors, the sign term was traced back
+      // into the 64-bit products, lane by lane: 55 instructions instead of 20.)
+      var q = SIMD16<Int32>()
+      for l in 0..<8 {
+        q[2 * l] = even[2 * l + 1]
+        q[2 * l + 1] = odd[2 * l + 1]
       }
-      return y
+      let rounded = q &+ rounding
+      return (rounded &+ ((acc &>> 31) & belowZero)) &>> floorShift
     #else
       return requantized(
         acc, multiplier: multiplier, leftShift: SIMD16(), rightShift: rightShift)
@@ -402,20 +414,22 @@ struct FoldedRequantization {
     @_transparent
     func applyLow(_ acc: SIMD8<Int32>) -> SIMD8<Int32> {
       typealias Halves = (SIMD8<Int32>, SIMD8<Int32>)
-      let a = unsafeBitCast(acc, to: SIMD4<Int64>.self)
+      let a = unsafeBitCast(acc &<< 2, to: SIMD4<Int64>.self)
       let m0 = unsafeBitCast(unsafeBitCast(multiplier, to: Halves.self).0, to: SIMD4<Int64>.self)
       let m1 = unsafeBitCast(
         unsafeBitCast(oddMultiplier, to: Halves.self).0, to: SIMD4<Int64>.self)
-      let nudge = SIMD4<Int64>(repeating: 1 << 30)
-      let even = ((a &<< 32) &>> 32) &* ((m0 &<< 32) &>> 32) &+ nudge
-      let odd = (a &>> 32) &* ((m1 &<< 32) &>> 32) &+ nudge
-      let low = SIMD4<Int64>(repeating: 0xFFFF_FFFF)
-      let h = unsafeBitCast(((even &>> 31) & low) | ((odd &<< 1) & ~low), to: SIMD8<Int32>.self)
-      let bias = unsafeBitCast(roundingBias, to: Halves.self).0
-      let below = unsafeBitCast(roundsBelowZero, to: Halves.self).0
-      let e = unsafeBitCast(rightShift, to: Halves.self).0
+      let even = unsafeBitCast(((a &<< 32) &>> 32) &* ((m0 &<< 32) &>> 32), to: SIMD8<Int32>.self)
+      let odd = unsafeBitCast((a &>> 32) &* ((m1 &<< 32) &>> 32), to: SIMD8<Int32>.self)
+      var q = SIMD8<Int32>()
+      for l in 0..<4 {
+        q[2 * l] = even[2 * l + 1]
+        q[2 * l + 1] = odd[2 * l + 1]
+      }
+      let r = unsafeBitCast(rounding, to: Halves.self).0
+      let below = unsafeBitCast(belowZero, to: Halves.self).0
+      let shift = unsafeBitCast(floorShift, to: Halves.self).0
       var y = SIMD8<Int32>()
-      for l in 0..<8 { y[l] = (h[l] &+ bias[l] &+ ((h[l] &>> 31) & below[l])) &>> e[l] }
+      for l in 0..<8 { y[l] = (q[l] &+ r[l] &+ ((acc[l] &>> 31) & below[l])) &>> shift[l] }
       return y
     }
   #endif
