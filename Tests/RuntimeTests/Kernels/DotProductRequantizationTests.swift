@@ -22,7 +22,7 @@
     var maximum: Int32
     var pixels: Int
 
-    /// `plain`: within `PlainFinish`'s domain (no left shift, shifts down to -29, no negative
+    /// `plain`: within `PlainFinish`'s domain (no left shift, shifts down to -21, no negative
     /// multiplier, |bias| below 2^29, the full int8 range).
     static func random(_ rng: inout SplitMix64, plain: Bool) -> DotFinishCase {
       let channels = rng.size(1...16, 17...40)
@@ -37,7 +37,7 @@
           let extremes: [Int32] = [.max, 1 << 30, (1 << 30) + 1, 0, 1]
           c.multiplier.append(
             rng.below(4) == 0 ? extremes[rng.below(extremes.count)] : rng.int32() & .max)
-          let shift = Int32(rng.below(4) == 0 ? [0, -1, -23, -29][rng.below(4)] : -rng.below(30))
+          let shift = Int32(rng.below(4) == 0 ? [0, -1, -13, -21][rng.below(4)] : -rng.below(22))
           c.shift.append(shift)
           // The accumulator (the bias: the weights are zero) within the bound, up to its edge.
           let limit = Self.plainBound
@@ -138,7 +138,7 @@
       for _ in 0..<200 {
         let c = DotFinishCase.random(&rng, plain: plain)
         let inDomain =
-          c.shift.allSatisfy { $0 <= 0 && $0 >= -29 } && c.multiplier.allSatisfy { $0 >= 0 }
+          c.shift.allSatisfy { $0 <= 0 && $0 >= -21 } && c.multiplier.allSatisfy { $0 >= 0 }
           && c.bias.allSatisfy { $0.magnitude <= DotFinishCase.plainBound.magnitude }
           && c.minimum == -128 && c.maximum == 127
         let channels = c.bias.count

@@ -45,6 +45,33 @@ import Testing
       }
     }
   }
+
+  @Test func foldedRequantizationWithAnOffsetAddsIt() {
+    var rng = SplitMix64(seed: 0xF01E)
+    let bound = (1 << 29) - 1
+    for _ in 0..<3000 {
+      var m = SIMD16<Int32>()
+      var e = SIMD16<Int32>()
+      var acc = SIMD16<Int32>()
+      var offset = SIMD16<Int32>()
+      for l in 0..<16 {
+        m[l] = rng.below(8) == 0 ? [0, 1 << 30, .max][rng.below(3)] : rng.int32() & .max
+        e[l] = Int32(rng.below(8) == 0 ? [0, 21][rng.below(2)] : rng.below(22))
+        acc[l] = Int32(
+          rng.below(8) == 0 ? [bound, -bound, 0, -1][rng.below(4)] : rng.int(in: -bound...bound))
+        offset[l] = Int32(rng.below(8) == 0 ? [-128, 127][rng.below(2)] : rng.int(in: -128...127))
+      }
+      let y = FoldedRequantization(multipliers: m, rightShifts: e).addingOffset(offset).apply(acc)
+      for l in 0..<16 {
+        let want = multiplyByQuantizedMultiplier(acc[l], m[l], -e[l]) + offset[l]
+        guard y[l] == want else {
+          Issue.record(
+            "acc \(acc[l]) m \(m[l]) e \(e[l]) offset \(offset[l]): \(y[l]), want \(want)")
+          return
+        }
+      }
+    }
+  }
 #endif
 
 @Test func foldedRequantizationSupportsOnlyItsDomain() {

@@ -319,8 +319,9 @@ struct FoldedRequantization {
     /// The odd lanes' multipliers again in the even positions (`vpmuldq` reads the low int32
     /// of each 64-bit lane).
     let oddMultiplier: SIMD16<Int32>
-    /// 1 + 2^e (e >= 1), 1 (e = 0): the rounding of both steps.
-    let rounding: SIMD16<Int32>
+    /// 1 + 2^e (e >= 1), 1 (e = 0): the rounding of both steps (plus offset * 2^(e+1) after
+    /// `addingOffset`).
+    private(set) var rounding: SIMD16<Int32>
     /// -2 (e >= 1), 0 (e = 0): added where acc < 0.
     let belowZero: SIMD16<Int32>
     /// e + 1.
@@ -410,6 +411,19 @@ struct FoldedRequantization {
   }
 
   #if arch(x86_64) || arch(arm64)
+    /// The largest right shift `addingOffset` takes.
+    static let maximumOffsetRightShift: Int32 = 21
+
+    /// `apply` plus `offset` (each lane -128...127), folded into the rounding: offset * 2^(e+1)
+    /// added before the floor is offset added after it. For e <= 21 the sum stays in int32:
+    /// |q| < 2^30 and |1 + 2^e + offset * 2^(e+1)| <= 2^29 + 2^21 + 1.
+    @inline(__always)
+    func addingOffset(_ offset: SIMD16<Int32>) -> FoldedRequantization {
+      var r = self
+      r.rounding = rounding &+ (offset &<< floorShift)
+      return r
+    }
+
     /// `apply` on the low 8 lanes, in vectors of half the width.
     @_transparent
     func applyLow(_ acc: SIMD8<Int32>) -> SIMD8<Int32> {

@@ -110,8 +110,9 @@
           {
             filter[c * depth + $0]
           }
-          plain = FoldedRequantization.supports(
-            multiplier: ints[c], shift: s, accumulatorBound: bound)
+          plain =
+            FoldedRequantization.supports(multiplier: ints[c], shift: s, accumulatorBound: bound)
+            && -s <= FoldedRequantization.maximumOffsetRightShift
         }
       }
       plainRequantization = plain
