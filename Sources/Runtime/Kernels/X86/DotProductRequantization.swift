@@ -9,10 +9,10 @@
 //
 // - `ExactFinish`: any multiplier and shift, any clamp: TFLite's two roundings one after the
 //   other (`saturatingRoundingDoublingHighMul`, then `roundingDivideByPOT`).
-// - `PlainFinish`: for the parameters every real model has (no left shift, no multiplier of
-//   Int32.min, accumulators far from 2^31, the full int8 range), the products in 64 bits and
-//   the rounding shift in 32 (`FoldedRequantization`), the clamp in the saturating narrow
-//   `vpmovsdb`: about 14 instructions per 16 outputs instead of 26.
+// - `PlainFinish`: for the parameters every real model has (no left shift, no negative
+//   multiplier, right shifts up to 21, accumulators below 2^29, the full int8 range): both
+//   roundings and the output offset in one floor (`FoldedRequantization`), the clamp in the
+//   saturating narrow `vpmovsdb`: about 11 instructions per 16 outputs instead of 26.
 //
 // Both take lanes of 64 bits for the products: seen as SIMD8<Int64>, a vector holds its even
 // int32 lanes sign-extended in (x << 32) >> 32 and its odd ones in x >> 32, and LLVM multiplies
