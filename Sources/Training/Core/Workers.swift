@@ -24,6 +24,9 @@ public final class Workers {
   /// x86-64 core's L2 beside the chunk's input and output. Tests set 1 (one sample per chunk) to
   /// exercise the chunked gradient sums.
   var columnBudget = 96 * 1024
+  /// Whether the Conv2d layers built with these workers may run 3x3 stride-1 convolutions by
+  /// Winograd's F(2x2, 3x3) (`Winograd3x3`). Tests set false to compare with the direct path.
+  var allowsWinograd = true
 
   /// - Parameter count: threads to use; nil means one per active core.
   public init(count: Int? = nil) {

@@ -1,0 +1,324 @@
+import Graph
+
+/// A 3x3 convolution at stride 1 by Winograd's minimal filtering F(2x2, 3x3) (Lavin & Gray,
+/// "Fast Algorithms for Convolutional Neural Networks", CVPR 2016, §4): each 2x2 block of output
+/// comes from the 4x4 input tile d under it and the filter g as
+///
+///     Y = Aᵀ [ (G g Gᵀ) ⊙ (Bᵀ d B) ] A
+///
+///          ⎡1  0 -1  0⎤        ⎡1   0   0⎤
+///     Bᵀ = ⎢0  1  1  0⎥    G = ⎢½   ½   ½⎥    Aᵀ = ⎡1  1  1  0⎤
+///          ⎢0 -1  1  0⎥        ⎢½  -½   ½⎥         ⎣0  1 -1 -1⎦
+///          ⎣0  1  0 -1⎦        ⎣0   0   1⎦
+///
+/// Summed over input channels, the element-wise product of each point ξ of the 4x4 transformed
+/// tile is a GEMM: `M_ξ[O x N] = U_ξ[O x I] · V_ξ[I x N]`, U the transformed filters, V the
+/// transformed tiles of a chunk of samples (N tiles side by side). 16 products per 2x2 outputs
+/// instead of 36 (2.25x fewer multiply-adds); the transforms are additions, and the float sums
+/// round differently from the direct convolution's (within a few ulps of the values summed).
+///
+/// Conv2d runs its forward pass this way and its input gradient too, which is a 3x3 stride-1
+/// convolution of the output gradient with the filters flipped and transposed
+/// (`w'[c][o][ky][kx] = w[o][c][2-ky][2-kx]`) and padding 2 - p. The direct im2col + GEMM path
+/// stays beside it: the reference the tests compare with, the weight gradient's, and every shape
+/// this one does not take.
+struct Winograd3x3 {
+  let inChannels: Int
+  let outChannels: Int
+  let height: Int
+  let width: Int
+  let padding: Size2
+  let outHeight: Int
+  let outWidth: Int
+
+  /// Points of a transformed tile, one GEMM each.
+  static let points = 16
+  /// Fewer channels than this on either side make each point's GEMM too shallow or too narrow to
+  /// pay for the transforms (cnn-small's first conv has one input channel).
+  static let minimumChannels = 8
+
+  var tileRows: Int { (outHeight + 1) / 2 }
+  var tileColumns: Int { (outWidth + 1) / 2 }
+  var tiles: Int { tileRows * tileColumns }
+  /// The transforms run 8 tiles of a row at a time (SIMD8 lanes), the last step of a row past
+  /// its end: that many tile columns.
+  private var laneColumns: Int { (tileColumns + 7) / 8 * 8 }
+  /// A row of tiles' padded input columns: `0..<2*laneColumns + 2`.
+  private var paddedWidth: Int { 2 * laneColumns + 2 }
+  /// Rows of a zero-padded input plane: those the tiles read, `0..<2*tileRows + 2`.
+  private var paddedRows: Int { 2 * tileRows + 2 }
+  /// Floats of scratch the transforms use (`transformInput`'s is the larger).
+  private var scratchCount: Int {
+    inChannels * paddedRows * (paddedWidth + 2 * (laneColumns + 1) + 4 * laneColumns)
+  }
+  /// Row stride of V and M: the last lane step of a chunk's last row of tiles writes (V) or
+  /// reads (M) up to 7 columns past the chunk's N, and those must not be the next row's.
+  private static let lanePadding = 8
+
+  private init?(
+    inChannels: Int, outChannels: Int, height: Int, width: Int, padding: Size2,
+    minimumChannels: Int
+  ) {
+    guard inChannels >= minimumChannels && outChannels >= minimumChannels,
+      (0...2).contains(padding.height) && (0...2).contains(padding.width)
+    else { return nil }
+    self.inChannels = inChannels
+    self.outChannels = outChannels
+    self.height = height
+    self.width = width
+    self.padding = padding
+    outHeight = height + 2 * padding.height - 2
+    outWidth = width + 2 * padding.width - 2
+    guard outHeight >= 2 && outWidth >= 2 else { return nil }
+  }
+
+  /// Whether a convolution of this geometry is one Winograd takes: 3x3, stride 1, no dilation,
+  /// one group, padding at most 2 (so the input gradient's padding 2 - p is one too).
+  private static func takes(_ geometry: ConvGeometry, groups: Int) -> Bool {
+    geometry.kernel == Size2(3, 3) && geometry.stride == Size2(1, 1)
+      && geometry.dilation == Size2(1, 1) && groups == 1
+  }
+
+  /// The forward pass of the convolution `geometry` with `outChannels` filters, or nil when
+  /// Winograd does not take it (`minimumChannels`: tests take every channel count).
+  static func forward(
+    _ geometry: ConvGeometry, outChannels: Int, groups: Int,
+    minimumChannels: Int = Self.minimumChannels
+  ) -> Winograd3x3? {
+    guard takes(geometry, groups: groups) else { return nil }
+    return Winograd3x3(
+      inChannels: geometry.channels, outChannels: outChannels, height: geometry.height,
+      width: geometry.width, padding: geometry.padding, minimumChannels: minimumChannels)
+  }
+
+  /// The input gradient of that convolution: from the output gradient (`outChannels` planes of
+  /// the output's size) to the input's planes, with the flipped, transposed filters.
+  static func inputGradient(
+    _ geometry: ConvGeometry, outChannels: Int, groups: Int,
+    minimumChannels: Int = Self.minimumChannels
+  ) -> Winograd3x3? {
+    guard takes(geometry, groups: groups) else { return nil }
+    let padding = Size2(2 - geometry.padding.height, 2 - geometry.padding.width)
+    return Winograd3x3(
+      inChannels: outChannels, outChannels: geometry.channels, height: geometry.outHeight,
+      width: geometry.outWidth, padding: padding, minimumChannels: minimumChannels)
+  }
+
+  /// Samples per chunk: as many as keep the transformed tiles and products (`16 x (I + O)`
+  /// floats per tile) within `budget` floats, at least one.
+  func chunkSamples(budget: Int) -> Int {
+    max(1, budget / (Self.points * (inChannels + outChannels) * tiles))
+  }
+
+  /// `y = conv(x, w) (+ bias)` for `samples`, overwriting y. `filters` is Conv2d's weight
+  /// `[O][I][3][3]`, or with `flipped` the weight of the convolution this one is the input
+  /// gradient of (`[I][O][3][3]`, each 3x3 read reversed).
+  func run(
+    _ x: TensorView, into y: TensorView, samples: Range<Int>, filters: UnsafePointer<Float>,
+    flipped: Bool, bias: UnsafePointer<Float>?, buffers: Buffers, budget: Int,
+    workspace: GEMMWorkspace
+  ) {
+    let (i, o, points) = (inChannels, outChannels, Self.points)
+    let u = buffers.filters.reserve(points * o * i)
+    transformFilters(filters, flipped: flipped, into: u)
+    let rows = buffers.rows.reserve(scratchCount)
+    let step = chunkSamples(budget: budget)
+    for start in stride(from: samples.lowerBound, to: samples.upperBound, by: step) {
+      let chunk = start..<min(start + step, samples.upperBound)
+      let n = chunk.count * tiles
+      let lead = n + Self.lanePadding
+      let v = buffers.tiles.reserve(points * i * lead)
+      let m = buffers.products.reserve(points * o * lead)
+      for (k, sample) in chunk.enumerated() {
+        transformInput(x.sample(sample), into: v, columns: lead, first: k * tiles, scratch: rows)
+      }
+      for point in 0..<points {
+        gemm(
+          MatrixView(u + point * o * i, rows: o, columns: i),
+          MatrixView(v + point * i * lead, rows: i, columns: n, leadingDimension: lead),
+          into: MutableMatrixView(
+            m + point * o * lead, rows: o, columns: n, leadingDimension: lead),
+          workspace: workspace)
+      }
+      for (k, sample) in chunk.enumerated() {
+        transformOutput(
+          m, columns: lead, first: k * tiles, into: y.sample(sample), bias: bias,
+          scratch: rows)
+      }
+    }
+  }
+
+  /// A worker's buffers: transformed filters, tiles and products, and a few rows of scratch.
+  final class Buffers {
+    let filters = FloatBuffer()
+    let tiles = FloatBuffer()
+    let products = FloatBuffer()
+    let rows = FloatBuffer()
+  }
+
+  // MARK: - Transforms
+
+  /// `U_ξ[o][i] = (G g Gᵀ)[ξ]` for every filter g, laid out `[16][O][I]`.
+  func transformFilters(
+    _ w: UnsafePointer<Float>, flipped: Bool, into u: UnsafeMutablePointer<Float>
+  ) {
+    let (i, o) = (inChannels, outChannels)
+    for out in 0..<o {
+      for input in 0..<i {
+        let g = flipped ? w + (input * o + out) * 9 : w + (out * i + input) * 9
+        // Reversing the 9 taps flips both axes.
+        @inline(__always) func tap(_ row: Int, _ column: Int) -> Float {
+          flipped ? g[8 - (row * 3 + column)] : g[row * 3 + column]
+        }
+        // G g (4 x 3), then (G g) Gᵀ: G's rows are the same combinations on both sides.
+        for row in 0..<4 {
+          let t0 = combine(tap(0, 0), tap(1, 0), tap(2, 0), row)
+          let t1 = combine(tap(0, 1), tap(1, 1), tap(2, 1), row)
+          let t2 = combine(tap(0, 2), tap(1, 2), tap(2, 2), row)
+          for column in 0..<4 {
+            u[((row * 4 + column) * o + out) * i + input] = combine(t0, t1, t2, column)
+          }
+        }
+      }
+    }
+  }
+
+  /// Row k of G applied to (a, b, c): a, (a + b + c) / 2, (a - b + c) / 2, c.
+  @inline(__always) private func combine(_ a: Float, _ b: Float, _ c: Float, _ k: Int) -> Float {
+    switch k {
+    case 0: a
+    case 1: (a + b + c) * 0.5
+    case 2: (a - b + c) * 0.5
+    default: c
+    }
+  }
+
+  /// `V_ξ[c][first + t] = (Bᵀ d B)[ξ]` for every tile t of one sample's planes, V laid out
+  /// `[16][I][columns]`. B's column combinations come first, once per input row (each row is
+  /// in two rows of tiles): the row, zero-padded, split into its even and odd columns, so tile
+  /// t's four columns are `even[t], odd[t], even[t+1], odd[t+1]` (contiguous loads, 8 tiles a
+  /// step); then Bᵀ's row combinations of four such rows per row of tiles.
+  ///
+  /// Each step runs over every channel before the next reads its results: a load that
+  /// straddles stores still in the store buffer waits for them to reach the cache, and reading
+  /// each row right after writing it made those waits a quarter of the transform.
+  func transformInput(
+    _ x: UnsafePointer<Float>, into v: UnsafeMutablePointer<Float>, columns: Int, first: Int,
+    scratch: UnsafeMutablePointer<Float>
+  ) {
+    let (width, lanes, tileColumns, channels) = (width, laneColumns, tileColumns, inChannels)
+    let (rows, padded) = (paddedRows, paddedWidth)
+    let (top, left) = (padding.height, padding.width)
+    // Scratch: the zero-padded planes [I][rows][padded], their even and odd columns
+    // [I][rows][2][lanes + 1], the column combinations [I][4][rows][lanes].
+    let planes = scratch
+    let split = planes + channels * rows * padded
+    let combined = split + channels * rows * 2 * (lanes + 1)
+    fillRow(planes, 0, count: channels * rows * padded)
+    for c in 0..<channels {
+      let image = x + c * height * width
+      for y in 0..<height {
+        copyRow(image + y * width, to: planes + (c * rows + top + y) * padded + left, count: width)
+      }
+    }
+    for row in 0..<channels * rows {
+      let (line, even) = (UnsafePointer(planes + row * padded), split + row * 2 * (lanes + 1))
+      let odd = even + lanes + 1
+      for j in 0...lanes {
+        even[j] = line[2 * j]
+        odd[j] = line[2 * j + 1]
+      }
+    }
+    for c in 0..<channels {
+      for r in 0..<rows {
+        let even = UnsafePointer(split + (c * rows + r) * 2 * (lanes + 1))
+        let odd = even + lanes + 1
+        let out = combined + (c * 4 * rows + r) * lanes
+        for t in stride(from: 0, to: tileColumns, by: 8) {
+          let (e0, o0) = (load(even + t), load(odd + t))
+          let (e1, o1) = (load(even + t + 1), load(odd + t + 1))
+          store(e0 - e1, out + t)
+          store(o0 + e1, out + rows * lanes + t)
+          store(e1 - o0, out + 2 * rows * lanes + t)
+          store(o0 - o1, out + 3 * rows * lanes + t)
+        }
+      }
+    }
+    let pointStep = channels * columns  // from point ξ to ξ + 1
+    for c in 0..<channels {
+      for tileRow in 0..<tileRows {
+        let out = v + c * columns + first + tileRow * tileColumns
+        for k in 0..<4 {
+          let source = UnsafePointer(combined + ((c * 4 + k) * rows + 2 * tileRow) * lanes)
+          let target = out + k * pointStep
+          // A row's last step runs past its tiles into the next row's (written later) or into
+          // V's lane padding.
+          for t in stride(from: 0, to: tileColumns, by: 8) {
+            let (d0, d1) = (load(source + t), load(source + lanes + t))
+            let (d2, d3) = (load(source + 2 * lanes + t), load(source + 3 * lanes + t))
+            store(d0 - d2, target + t)
+            store(d1 + d2, target + 4 * pointStep + t)
+            store(d2 - d1, target + 8 * pointStep + t)
+            store(d1 - d3, target + 12 * pointStep + t)
+          }
+        }
+      }
+    }
+  }
+
+  /// `y[o] = Aᵀ m A (+ bias[o])` for every tile of one sample, from M laid out
+  /// `[16][O][columns]`; the tiles' second row and column are dropped past an odd edge.
+  func transformOutput(
+    _ m: UnsafePointer<Float>, columns: Int, first: Int, into y: UnsafeMutablePointer<Float>,
+    bias: UnsafePointer<Float>?, scratch: UnsafeMutablePointer<Float>
+  ) {
+    let (outWidth, tileColumns) = (outWidth, tileColumns)
+    let step = outChannels * columns  // from point ξ to ξ + 1
+    let (top, bottom) = (scratch, scratch + 2 * laneColumns)
+    for o in 0..<outChannels {
+      let b = SIMD8<Float>(repeating: bias?[o] ?? 0)
+      let plane = y + o * outHeight * outWidth
+      for tileRow in 0..<tileRows {
+        let p = m + o * columns + first + tileRow * tileColumns
+        // 8 tiles at a time; a row's last step may run into the next row's tiles (or the lane
+        // padding), whose results land past the row's end in the scratch rows.
+        for t in stride(from: 0, to: tileColumns, by: 8) {
+          @inline(__always) func at(_ point: Int) -> SIMD8<Float> { load(p + point * step + t) }
+          // Aᵀ m: rows 0 + 1 + 2 and 1 - 2 - 3 of the 4x4, then the same on the columns.
+          let (r00, r01, r02, r03) = (
+            at(0) + at(4) + at(8), at(1) + at(5) + at(9), at(2) + at(6) + at(10),
+            at(3) + at(7) + at(11)
+          )
+          let (r10, r11, r12, r13) = (
+            at(4) - at(8) - at(12), at(5) - at(9) - at(13), at(6) - at(10) - at(14),
+            at(7) - at(11) - at(15)
+          )
+          storeInterleaved(r00 + r01 + r02 + b, r01 - r02 - r03 + b, top + 2 * t)
+          storeInterleaved(r10 + r11 + r12 + b, r11 - r12 - r13 + b, bottom + 2 * t)
+        }
+        let y0 = 2 * tileRow
+        copyRow(top, to: plane + y0 * outWidth, count: outWidth)
+        if y0 + 1 < outHeight { copyRow(bottom, to: plane + (y0 + 1) * outWidth, count: outWidth) }
+      }
+    }
+  }
+}
+
+// SIMD8 moves for the transforms. Lane shuffles written as lane lists: the optimiser turns them
+// into vector shuffles.
+
+@inline(__always) private func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+  UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+}
+
+@inline(__always) private func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+  UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
+}
+
+/// `p[2k] = a[k]`, `p[2k + 1] = b[k]` for k in 0..<8.
+@inline(__always) private func storeInterleaved(
+  _ a: SIMD8<Float>, _ b: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>
+) {
+  store(SIMD8(a[0], b[0], a[1], b[1], a[2], b[2], a[3], b[3]), p)
+  store(SIMD8(a[4], b[4], a[5], b[5], a[6], b[6], a[7], b[7]), p + 8)
+}
