@@ -3,10 +3,10 @@
 // Runtime, as the firmware would: build_tinycnn.sh CPU OUT ROOT -Osize optimized.
 //
 // library_prepare does what the Interpreter's prepare does for the optimized kernels
-// (Interpreter/KernelSet.swift, Ops/Conv2DOp.swift, Ops/FullyConnectedOp.swift): it packs the
-// CONV_2D and FULLY_CONNECTED filters, with bias and multipliers, into RAM (the arena's plan
-// region on a board; here the harness's scratch buffer) and reserves the kernel's scratch
-// after them. The packing is outside the measured region, as it is outside Invoke. The kernels
+// (Interpreter/KernelSet.swift, Ops/Conv2DOp.swift, Ops/FullyConnectedOp.swift,
+// Ops/DepthwiseConv2DOp.swift): it packs the CONV_2D, FULLY_CONNECTED and DEPTHWISE_CONV_2D
+// filters, with bias and multipliers, into RAM (the arena's plan region on a board; here the
+// harness's scratch buffer) and reserves the kernel's scratch after them. The packing is outside the measured region, as it is outside Invoke. The kernels
 // then read their weights from RAM, not from the "flash" region: the profile's flash bytes are
 // zero for them, as on the board.
 import Harness
@@ -14,6 +14,8 @@ import Harness
 /// The packed filter and scratch of the layer being run (one layer at a time).
 nonisolated(unsafe) var packedWeights: PackedInt8Weights? = nil
 nonisolated(unsafe) var packedScratch: UnsafeMutableRawPointer? = nil
+/// DEPTHWISE_CONV_2D's packing (its header) and scratch.
+nonisolated(unsafe) var packedDepthwise: UnsafeRawPointer? = nil
 
 private func aligned16(_ n: Int) -> Int { (n + 15) / 16 * 16 }
 
@@ -54,6 +56,7 @@ func libraryPrepare(_ lp: UnsafePointer<layer_t>, _ dp: UnsafeMutablePointer<lay
   let d = dp.pointee
   packedWeights = nil
   packedScratch = nil
+  packedDepthwise = nil
   dp.pointee.scratch_bytes = 0
   let memory = d.scratch!
   switch Int32(l.kind) {
@@ -82,9 +85,37 @@ func libraryPrepare(_ lp: UnsafePointer<layer_t>, _ dp: UnsafeMutablePointer<lay
       filterShape: filterShape, filter: d.filter, bias: d.bias, outputMultiplier: d.multiplier,
       outputShift: d.shift, perChannel: false, into: memory)
     packedScratch = memory + packedBytes
+  case Int32(L_DWCONV):
+    let (input, output, _) = shapes(l)
+    let filterShape = depthwiseFilterShape(l)
+    let p = depthwiseParams(l, d)
+    let packedBytes = aligned16(
+      PackedDepthwiseWeights.bytes(
+        filterShape: filterShape, accumulators: depthwiseAccumulators,
+        foldedVectors: depthwiseFoldedVectors))
+    let scratchBytes = DepthwiseScratchLayout(
+      DepthwiseGeometry(p, inputShape: input, filterShape: filterShape, outputShape: output)
+    ).bytes
+    dp.pointee.scratch_bytes = Int32(packedBytes + scratchBytes)
+    packedDepthwise = packDepthwiseWeights(
+      p, filterShape: filterShape, filter: d.filter, bias: d.bias,
+      outputMultiplier: d.multiplier, outputShift: d.shift, into: memory)
+    packedScratch = memory + packedBytes
   default:
     break
   }
+}
+
+private func depthwiseFilterShape(_ l: layer_t) -> Shape4 {
+  Shape4(n: 1, h: Int(l.k_h), w: Int(l.k_w), c: Int(l.out_c))
+}
+
+private func depthwiseParams(_ l: layer_t, _ d: layer_data_t) -> DepthwiseParams {
+  DepthwiseParams(
+    paddingValues: shapes(l).padding, strideWidth: Int(l.s_w), strideHeight: Int(l.s_h),
+    depthMultiplier: Int(l.out_c / l.in_c), inputOffset: d.input_offset,
+    outputOffset: d.output_offset, quantizedActivationMin: d.act_min,
+    quantizedActivationMax: d.act_max)
 }
 
 @_cdecl("library_run")
@@ -100,15 +131,11 @@ func libraryRun(_ lp: UnsafePointer<layer_t>, _ dp: UnsafePointer<layer_data_t>)
       bias: d.bias, outputShape: output, output: d.output, packed: packedWeights,
       scratch: packedScratch)
   case Int32(L_DWCONV):
-    let p = DepthwiseParams(
-      paddingValues: padding, strideWidth: Int(l.s_w), strideHeight: Int(l.s_h),
-      depthMultiplier: Int(l.out_c / l.in_c), inputOffset: d.input_offset,
-      outputOffset: d.output_offset, quantizedActivationMin: d.act_min,
-      quantizedActivationMax: d.act_max)
-    depthwiseConv2DPerChannelInt8SIMD(
-      p, outputMultiplier: d.multiplier, outputShift: d.shift, inputShape: input,
-      input: d.input, filterShape: Shape4(n: 1, h: Int(l.k_h), w: Int(l.k_w), c: Int(l.out_c)),
-      filter: d.filter, bias: d.bias, outputShape: output, output: d.output)
+    guard let packedDepthwise, let packedScratch else { return }
+    runDepthwiseConv2DSIMD(
+      depthwiseParams(l, d), packed: packedDepthwise, scratch: packedScratch,
+      inputShape: input, input: d.input, filterShape: depthwiseFilterShape(l),
+      outputShape: output, output: d.output)
   case Int32(L_FC):
     let depth = Int(l.in_h) * Int(l.in_w) * Int(l.in_c)
     fullyConnectedInt8SIMD(
