@@ -198,7 +198,8 @@ final class Conv2DLayer: WeightedLayer {
     -> UnsafeMutablePointer<Float>
   {
     if readsInputAsColumns && chunk.count == 1 { return x.sample(chunk.lowerBound) }
-    let col = columns[worker].reserve(geometry.rows * chunk.count * geometry.pixels)
+    let col = columns[worker].reserve(
+      geometry.rows * chunk.count * geometry.pixels + ConvGeometry.columnSlack)
     geometry.im2col(x, samples: chunk, into: col)
     return col
   }

@@ -57,6 +57,10 @@ struct ConvGeometry {
     }
   }
 
+  /// Floats a column buffer needs past its last column: the border cells `im2col` and `col2im`
+  /// clear are cleared 8 floats at a time (`clearFew`), which may reach that far past the end.
+  static let columnSlack = 8
+
   /// A 1x1 window at stride 1 without padding: each image is its own column matrix.
   var isPointwise: Bool {
     kernel == Size2(1, 1) && stride == Size2(1, 1) && padding == Size2(0, 0)
@@ -135,11 +139,32 @@ struct ConvGeometry {
     let start = max(rows.lowerBound * outWidth, -shift)
     let end = min(rows.upperBound * outWidth, imagePlane - shift)
     if start < end { copyRow(plane + start + shift, to: destination + start, count: end - start) }
-    for outY in rows {
-      let out = destination + outY * outWidth
-      for outX in 0..<valid.lowerBound { out[outX] = 0 }
-      for outX in valid.upperBound..<outWidth { out[outX] = 0 }
+    clearBorders(destination, rows: rows, valid: valid)
+  }
+
+  /// Zeroes the columns outside `valid` of every row in `rows`: a row's right border and the
+  /// next row's left border are one run of a few floats, cleared by `clearFew` (as loops, the
+  /// runs compiled to a memset call each: 1,400 per sample in LeNet-5's first im2col, most of
+  /// its time). The last row's run stops at its own end: past it lie other columns (col2im's
+  /// input).
+  @inline(__always) private func clearBorders(
+    _ rowsStart: UnsafeMutablePointer<Float>, rows: Range<Int>, valid: Range<Int>
+  ) {
+    let (left, right) = (valid.lowerBound, outWidth - valid.upperBound)
+    guard left + right <= 8 else {
+      for outY in rows {
+        let out = rowsStart + outY * outWidth
+        for outX in 0..<valid.lowerBound { out[outX] = 0 }
+        for outX in valid.upperBound..<outWidth { out[outX] = 0 }
+      }
+      return
     }
+    if left + right == 0 || rows.isEmpty { return }
+    clearFew(rowsStart + rows.lowerBound * outWidth, left)
+    for outY in rows.dropLast() {
+      clearFew(rowsStart + outY * outWidth + valid.upperBound, right + left)
+    }
+    clearFew(rowsStart + (rows.upperBound - 1) * outWidth + valid.upperBound, right)
   }
 
   /// Adds columns laid out as `im2col` writes them onto the images of `samples` (which the
@@ -199,11 +224,7 @@ struct ConvGeometry {
     into plane: UnsafeMutablePointer<Float>
   ) {
     guard !rows.isEmpty else { return }
-    for outY in rows {
-      let from = source + outY * outWidth
-      for outX in 0..<valid.lowerBound { from[outX] = 0 }
-      for outX in valid.upperBound..<outWidth { from[outX] = 0 }
-    }
+    clearBorders(source, rows: rows, valid: valid)
     let start = max(rows.lowerBound * outWidth, -shift)
     let end = min(rows.upperBound * outWidth, imagePlane - shift)
     if start < end { addRow(source + start, to: plane + start + shift, count: end - start) }
@@ -213,24 +234,30 @@ struct ConvGeometry {
 // Row helpers for im2col/col2im. Conv rows are short (10 to 32 floats in our models), so a
 // memmove call per row costs more than the copy; these stay inline and move 8 floats per step.
 
-/// Copies `count` floats; past 8 the last step overlaps the previous one instead of a scalar tail.
+/// Copies `count` floats: 8 at a time, then the rest as 4, 2 and 1. (An overlapping last step
+/// of 8 was a fifth of LeNet-5's im2col, whose second conv copies rows of 10 floats: the
+/// overlapping store stalled.)
 @inline(__always) func copyRow(
   _ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int
 ) {
-  if count < 8 {
-    for i in 0..<count { target[i] = source[i] }
-    return
+  @inline(__always) func move<V: SIMD>(_: V.Type, _ i: Int) where V.Scalar == Float {
+    let v = UnsafeRawPointer(source + i).loadUnaligned(as: V.self)
+    UnsafeMutableRawPointer(target + i).storeBytes(of: v, as: V.self)
   }
   var i = 0
   while i + 8 <= count {
-    let v = UnsafeRawPointer(source + i).loadUnaligned(as: SIMD8<Float>.self)
-    UnsafeMutableRawPointer(target + i).storeBytes(of: v, as: SIMD8<Float>.self)
+    move(SIMD8<Float>.self, i)
     i += 8
   }
-  if i < count {
-    let v = UnsafeRawPointer(source + count - 8).loadUnaligned(as: SIMD8<Float>.self)
-    UnsafeMutableRawPointer(target + count - 8).storeBytes(of: v, as: SIMD8<Float>.self)
+  if count - i >= 4 {
+    move(SIMD4<Float>.self, i)
+    i += 4
   }
+  if count - i >= 2 {
+    move(SIMD2<Float>.self, i)
+    i += 2
+  }
+  if i < count { target[i] = source[i] }
 }
 
 /// `target[i] += source[i]` for `count` floats (no overlapping tail: it would add twice).
@@ -261,6 +288,16 @@ struct ConvGeometry {
     target[i] = value
     i += 1
   }
+}
+
+/// Zeroes `p[0..<count]` (count at most 8) by rewriting `p[0..<8]` with its first `count`
+/// lanes cleared, the others as they were: `p[0..<8]` must lie in the buffer.
+@inline(__always) func clearFew(_ p: UnsafeMutablePointer<Float>, _ count: Int) {
+  let lanes = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
+  let cleared = (lanes &- Int32(truncatingIfNeeded: count)) &>> 31  // all ones below count
+  let raw = UnsafeMutableRawPointer(p)
+  let bits = raw.loadUnaligned(as: SIMD8<Int32>.self)
+  raw.storeBytes(of: bits & ~cleared, as: SIMD8<Int32>.self)
 }
 
 @inline(__always) func floorDivide(_ a: Int, _ b: Int) -> Int {

@@ -67,7 +67,7 @@ final class ConvTranspose2DLayer: WeightedLayer {
     let width = samples.count * pixels
     let xt = channelMajor[worker].reserve(inChannels * width)
     gatherChannelMajor(x, samples: samples, into: xt)
-    let col = columns[worker].reserve(geometry.rows * width)
+    let col = columns[worker].reserve(geometry.rows * width + ConvGeometry.columnSlack)
     for g in 0..<groups {
       gemm(
         MatrixView(w + g * cg * k, rows: cg, columns: k).transposed,
@@ -93,7 +93,7 @@ final class ConvTranspose2DLayer: WeightedLayer {
     let plane = outputGradient.planeSize
     let width = samples.count * pixels
     let xt = channelMajor[worker].pointer  // the input, as this worker's forward gathered it
-    let dcol = columns[worker].reserve(geometry.rows * width)
+    let dcol = columns[worker].reserve(geometry.rows * width + ConvGeometry.columnSlack)
     geometry.im2col(outputGradient, samples: samples, into: dcol)
     if let bias, let partialBias {
       let db = partialBias.target(worker, bias.gradient)

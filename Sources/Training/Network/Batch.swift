@@ -55,13 +55,12 @@ extension LabeledImages {
           }
         }
         if !flip && dy == 0 && dx == 0 {
-          for y in 0..<h {
-            for x in 0..<w {
-              for ch in 0..<c {
-                target[ch * plane + y * w + x] =
-                  Float(source[(y * w + x) * c + ch]) * InputNormalization.scale
-              }
-            }
+          // A plane at a time, pixels inner: one contiguous (gray) or strided (RGB) loop that
+          // vectorises. Pixel-major with the channel innermost stayed scalar, and the batch is
+          // written on one thread while the other waits: 3 % of a LeNet-5 epoch.
+          for ch in 0..<c {
+            let (from, to) = (source + ch, target + ch * plane)
+            for pixel in 0..<plane { to[pixel] = Float(from[pixel * c]) * InputNormalization.scale }
           }
           continue
         }
