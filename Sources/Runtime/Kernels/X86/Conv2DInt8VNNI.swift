@@ -440,9 +440,37 @@
       p += 4
     }
     while p < pixels {
-      dotRow(rows.next(), tile, output + p * outputStride)
+      if d.foldedStride == 0 {
+        // Per-tensor weights: every group's constants are the first group's, read and offset
+        // once per row (their loads and the offset fold were a third of each group's finish).
+        let same = SameGroup<Finish>(group: tile.finish.group(0))
+        dotRow(rows.next(), tile, output + p * outputStride, same)
+      } else {
+        dotRow(rows.next(), tile, output + p * outputStride, EachGroup<Finish>())
+      }
       p += 1
     }
+  }
+
+  /// Where a one-pixel tile takes each group's finish constants from.
+  protocol RowGroups {
+    associatedtype Finish: DotFinish
+    func callAsFunction(_ t: DotTile<Finish>, _ g: Int) -> Finish.Group
+  }
+
+  /// Group g's own constants.
+  struct EachGroup<Finish: DotFinish>: RowGroups {
+    @inline(__always)
+    func callAsFunction(_ t: DotTile<Finish>, _ g: Int) -> Finish.Group { t.finish.group(g) }
+  }
+
+  /// One set of constants for every group (lanes past the channels get them too; their outputs
+  /// are never stored).
+  struct SameGroup<Finish: DotFinish>: RowGroups {
+    let group: Finish.Group
+
+    @inline(__always)
+    func callAsFunction(_ t: DotTile<Finish>, _ g: Int) -> Finish.Group { group }
   }
 
   /// One pixel (a batch-1 FULLY_CONNECTED's only row) over every channel group, the 1x64 and
@@ -450,16 +478,17 @@
   /// the work outside the dot products (calls, set-up, finish), a third of the time on a stack
   /// of 128 x 128 layers when each tile was a call.
   @inline(never)
-  private func dotRow<Finish: DotFinish>(
-    _ x: UnsafeRawPointer, _ t: DotTile<Finish>, _ out: UnsafeMutablePointer<Int8>
+  private func dotRow<Groups: RowGroups>(
+    _ x: UnsafeRawPointer, _ t: DotTile<Groups.Finish>, _ out: UnsafeMutablePointer<Int8>,
+    _ groups: Groups
   ) {
     var g = 0
     while g + 4 <= t.d.groups {
-      dotTile1x64(x, t, g, out)
+      dotTile1x64(x, t, g, out, groups)
       g += 4
     }
     while g < t.d.groups {
-      dotTile1x16(x, t, g, out)
+      dotTile1x16(x, t, g, out, groups)
       g += 1
     }
   }
@@ -796,8 +825,9 @@
   // 1 pixel x 64 channels (a batch-1 FULLY_CONNECTED): four weight streams side by side, one
   // broadcast for four vpdpbusd; two chains per group for the latency.
   @inline(__always)
-  private func dotTile1x64<Finish: DotFinish>(
-    _ x: UnsafeRawPointer, _ t: DotTile<Finish>, _ g: Int, _ out: UnsafeMutablePointer<Int8>
+  private func dotTile1x64<Groups: RowGroups>(
+    _ x: UnsafeRawPointer, _ t: DotTile<Groups.Finish>, _ g: Int,
+    _ out: UnsafeMutablePointer<Int8>, _ groups: Groups
   ) {
     var w0 = t.d.groupWeights(g)
     var w1 = t.d.groupWeights(g + 1)
@@ -843,16 +873,17 @@
       w3 += 64 * quads
       x0 += t.segmentStride
     }
-    t.finish.finish((acc0 &+ acc4) &+ t.finish.start(g), t.finish.group(g), g, out)
-    t.finish.finish((acc1 &+ acc5) &+ t.finish.start(g + 1), t.finish.group(g + 1), g + 1, out)
-    t.finish.finish((acc2 &+ acc6) &+ t.finish.start(g + 2), t.finish.group(g + 2), g + 2, out)
-    t.finish.finish((acc3 &+ acc7) &+ t.finish.start(g + 3), t.finish.group(g + 3), g + 3, out)
+    t.finish.finish((acc0 &+ acc4) &+ t.finish.start(g), groups(t, g), g, out)
+    t.finish.finish((acc1 &+ acc5) &+ t.finish.start(g + 1), groups(t, g + 1), g + 1, out)
+    t.finish.finish((acc2 &+ acc6) &+ t.finish.start(g + 2), groups(t, g + 2), g + 2, out)
+    t.finish.finish((acc3 &+ acc7) &+ t.finish.start(g + 3), groups(t, g + 3), g + 3, out)
   }
 
   // 1 pixel x 16 channels, four chains over the quads.
   @inline(__always)
-  private func dotTile1x16<Finish: DotFinish>(
-    _ x: UnsafeRawPointer, _ t: DotTile<Finish>, _ g: Int, _ out: UnsafeMutablePointer<Int8>
+  private func dotTile1x16<Groups: RowGroups>(
+    _ x: UnsafeRawPointer, _ t: DotTile<Groups.Finish>, _ g: Int,
+    _ out: UnsafeMutablePointer<Int8>, _ groups: Groups
   ) {
     var wp = t.d.groupWeights(g)
     let quads = t.d.segmentQuads
@@ -878,6 +909,6 @@
       x0 += t.segmentStride
     }
     t.finish.finish(
-      ((acc0 &+ acc1) &+ (acc2 &+ acc3)) &+ t.finish.start(g), t.finish.group(g), g, out)
+      ((acc0 &+ acc1) &+ (acc2 &+ acc3)) &+ t.finish.start(g), groups(t, g), g, out)
   }
 #endif
