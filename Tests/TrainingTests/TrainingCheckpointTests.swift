@@ -6,17 +6,21 @@ import Testing
 
 /// A small network with every kind of training state: weights and biases, batch norm's running
 /// statistics (updated by the forward pass), dropout (masks drawn from the step number) and, with
-/// the augmentation on, the batcher's random shifts.
+/// the augmentation on, the batcher's random shifts. Its second conv (8 -> 8 channels, 3x3) runs
+/// by Winograd, the first (one input channel) by im2col: a resumed run takes the same paths.
 private func checkpointNetwork(seed: UInt64) throws -> Network {
   let graph = try ModelGraph.sequential(
     input: FeatureShape(channels: 1, height: 6, width: 6),
     [
-      ("conv", .conv2d(Conv2DSpec(outChannels: 4, kernel: Size2(3), padding: Size2(1)))),
+      ("conv", .conv2d(Conv2DSpec(outChannels: 8, kernel: Size2(3), padding: Size2(1)))),
+      ("conv2", .conv2d(Conv2DSpec(outChannels: 8, kernel: Size2(3), padding: Size2(1)))),
       ("bn", .batchNorm2d(BatchNormSpec())), ("relu", .relu), ("pool", .globalAvgPool),
       ("drop", .dropout(DropoutSpec(rate: 0.2))), ("fc", .linear(LinearSpec(outFeatures: 2))),
       ("softmax", .softmax),
     ])
-  return try Network(graph: graph, seed: seed, workers: Workers(count: 1))
+  let network = try Network(graph: graph, seed: seed, workers: Workers(count: 1))
+  #expect(network.layers.compactMap { ($0 as? Conv2DLayer)?.takesWinograd } == [false, true])
+  return network
 }
 
 private func options(_ optimizer: OptimizerKind) -> TrainingOptions {
@@ -135,7 +139,7 @@ func aResumedRunEndsWithTheUninterruptedWeights(optimizer: OptimizerKind) throws
     [("flatten", .flatten), ("fc", .linear(LinearSpec(outFeatures: 2)))])
   let small = Trainer(network: try Network(graph: graph), options: options(.defaultAdam))
   #expect(
-    throws: TrainingError("the checkpoint's 'fc.weight' has shape [2, 4], the model's is [2, 36]")
+    throws: TrainingError("the checkpoint's 'fc.weight' has shape [2, 8], the model's is [2, 36]")
   ) {
     try small.resume(from: checkpoint)
   }
