@@ -126,7 +126,7 @@ func softmaxQuantized(
   // Each element's exp is needed twice, for the sum and for its share; TFLM computes it twice.
   // A row of up to `cachedExps` elements (a classifier's) keeps them here, on the stack.
   var cache = (SIMD16<Int32>(), SIMD16<Int32>(), SIMD16<Int32>(), SIMD16<Int32>())
-  let cachedExps = 64
+  let cachedExps = MemoryLayout.size(ofValue: cache) / MemoryLayout<Int32>.size
   withUnsafeMutableBytes(of: &cache) { cacheBytes in
     let exps = cacheBytes.baseAddress!.assumingMemoryBound(to: Int32.self)
     let cached = depth <= cachedExps

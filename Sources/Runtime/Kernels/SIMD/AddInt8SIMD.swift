@@ -107,10 +107,14 @@ struct AddLanes {
   /// The activation keeps -128...127, so narrowing with saturation is the clamp.
   let wholeRange: Bool
 
+  /// A bound on |rescale1(x) + rescale2(y)|: each rescaled input is below 255 * 2^20 (its
+  /// multiplier is below one), so the sum is below 2^29, `FoldedRequantization`'s limit.
+  static let sumBound = (1 << 29) - 1
+
   static func supports(_ p: AddParams) -> Bool {
     p.leftShift == 20
       && FoldedRequantization.supports(
-        multiplier: p.outputMultiplier, shift: p.outputShift, accumulatorBound: (1 << 29) - 1)
+        multiplier: p.outputMultiplier, shift: p.outputShift, accumulatorBound: sumBound)
       && AddInputRescale.supports(multiplier: p.input1Multiplier, shift: p.input1Shift)
       && AddInputRescale.supports(multiplier: p.input2Multiplier, shift: p.input2Shift)
   }
