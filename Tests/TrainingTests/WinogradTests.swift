@@ -217,3 +217,40 @@ func winogradConv2DBackwardMatchesFiniteDifferences(padding: Int, columnBudget: 
   #expect(close(outputs[0], outputs[1]))
   for (a, b) in zip(gradients[0], gradients[1]) { #expect(close(a, b)) }
 }
+
+// The weight gradient on 40 random shapes against the direct sums in Double:
+// `dw[weight] = Σ dy[out] · x[input]` over every tap of every sample.
+@Test func winogradWeightGradientEqualsDirectSumsOnRandomShapes() throws {
+  var rng = SplitMix64(seed: 1414)
+  for _ in 0..<40 {
+    let conv = RandomConv(&rng)
+    let winograd = try #require(
+      Winograd3x3.forward(
+        conv.geometry, outChannels: conv.outChannels, groups: 1,
+        minimumChannels: 1), "\(conv)")
+    var x = randomFloats(conv.batch * conv.image.count, &rng)
+    var dy = randomFloats(conv.batch * conv.output.count, &rng)
+    // NaN where the gradient is not written: every weight must be.
+    var dw = [Float](repeating: .nan, count: conv.outChannels * conv.image.channels * 9)
+    x.withUnsafeMutableBufferPointer { x in
+      dy.withUnsafeMutableBufferPointer { dy in
+        dw.withUnsafeMutableBufferPointer { dw in
+          winograd.weightGradient(
+            TensorView(base: x.baseAddress!, batch: conv.batch, shape: conv.image),
+            TensorView(base: dy.baseAddress!, batch: conv.batch, shape: conv.output),
+            samples: 0..<conv.batch, into: dw.baseAddress!, buffers: Winograd3x3.Buffers(),
+            budget: conv.budget, workspace: GEMMWorkspace())
+        }
+      }
+    }
+    var reference = [Double](repeating: 0, count: dw.count)
+    var scale = reference
+    forEachTap(conv) { out, input, weight in
+      let term = Double(dy[out]) * Double(x[input])
+      reference[weight] += term
+      scale[weight] += abs(term)
+    }
+    #expect(dw.allSatisfy { $0.isFinite }, "\(conv)")
+    #expect(worstError(dw, reference, scale) < 1e-5, "\(conv)")
+  }
+}

@@ -23,10 +23,10 @@ import Graph
 /// Weights are PyTorch's `[Cout, Cin/groups, kH, kW]`, so row o of W is output channel o's K taps
 /// in im2col's row order.
 ///
-/// A 3x3 convolution at stride 1 with 8 channels or more on both sides runs its forward pass and
-/// its input gradient by Winograd's F(2x2, 3x3) instead (`Winograd3x3`: 2.25x fewer
-/// multiply-adds); its weight gradient keeps the columns. The choice follows the shape alone, so
-/// a resumed run takes the same path.
+/// A 3x3 convolution at stride 1 with 8 channels or more on both sides runs its forward pass, its
+/// weight gradient and its input gradient by Winograd's F(2x2, 3x3) instead (`Winograd3x3`,
+/// `Winograd3x3WeightGradient`: 2.25x fewer multiply-adds, no columns). The choice follows the
+/// shape alone, so a resumed run takes the same path.
 final class Conv2DLayer: WeightedLayer {
   let weight: Parameter
   let bias: Parameter?
@@ -139,13 +139,45 @@ final class Conv2DLayer: WeightedLayer {
     _ inputs: [TensorView], _ output: TensorView, _ outputGradient: TensorView,
     _ inputGradients: [TensorView?], samples: Range<Int>, worker: Int, _ context: LayerContext
   ) {
-    let x = inputs[0]
-    let w = weight.value
-    let (k, m, pixels) = (depth, groupOutChannels, geometry.pixels)
+    let (x, dy, dx) = (inputs[0], outputGradient, inputGradients[0])
     let dw = partialWeight.target(worker, weight.gradient)
     let db = bias.flatMap { bias in partialBias.map { $0.target(worker, bias.gradient) } }
     let workspace = context.workers.workspaces[worker]
-    let dx = inputGradients[0]
+    guard let winograd = forwardWinograd else {
+      return directBackward(
+        x, dy, dx, samples: samples, worker: worker, parameterGradients: (dw, db), context)
+    }
+    if let db {
+      for (k, n) in samples.enumerated() {
+        rowSums(
+          dy.sample(n), rows: outChannels, columns: geometry.pixels, into: db, accumulate: k > 0)
+      }
+    }
+    winograd.weightGradient(
+      x, dy, samples: samples, into: dw, buffers: winogradBuffers[worker],
+      budget: winogradBudget(context.workers), workspace: workspace)
+    guard let dx else { return }
+    if let inputGradient = inputGradientWinograd {
+      inputGradient.run(
+        dy, into: dx, samples: samples, filters: weight.value, flipped: true, bias: nil,
+        buffers: winogradBuffers[worker], budget: winogradBudget(context.workers),
+        workspace: workspace)
+    } else {  // an input too small for Winograd's input gradient
+      directBackward(x, dy, dx, samples: samples, worker: worker, parameterGradients: nil, context)
+    }
+  }
+
+  /// Backward by im2col and GEMMs, chunk by chunk: the parameter gradients into
+  /// `parameterGradients` (weight, bias) when given, the input gradient into dx when given.
+  private func directBackward(
+    _ x: TensorView, _ outputGradient: TensorView, _ dx: TensorView?, samples: Range<Int>,
+    worker: Int,
+    parameterGradients: (weight: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>?)?,
+    _ context: LayerContext
+  ) {
+    let w = weight.value
+    let (k, m, pixels) = (depth, groupOutChannels, geometry.pixels)
+    let workspace = context.workers.workspaces[worker]
     let step = chunkSamples(context.workers)
     for start in stride(from: samples.lowerBound, to: samples.upperBound, by: step) {
       let chunk = start..<min(start + step, samples.upperBound)
@@ -158,20 +190,27 @@ final class Conv2DLayer: WeightedLayer {
         dy = channelMajor[worker].reserve(outChannels * width)
         gatherChannelMajor(outputGradient, samples: chunk, into: dy)
       }
-      if let db { rowSums(dy, rows: outChannels, columns: width, into: db, accumulate: !first) }
-      let col = columnsOf(x, chunk, worker: worker)
-      for g in 0..<groups {
-        gemm(
-          MatrixView(dy + g * m * width, rows: m, columns: width),
-          MatrixView(col + g * k * width, rows: k, columns: width).transposed,
-          into: MutableMatrixView(dw + g * m * k, rows: m, columns: k), accumulate: !first,
-          workspace: workspace)
+      if let gradients = parameterGradients {
+        let (dw, db) = gradients
+        if let db { rowSums(dy, rows: outChannels, columns: width, into: db, accumulate: !first) }
+        let col = columnsOf(x, chunk, worker: worker)
+        for g in 0..<groups {
+          gemm(
+            MatrixView(dy + g * m * width, rows: m, columns: width),
+            MatrixView(col + g * k * width, rows: k, columns: width).transposed,
+            into: MutableMatrixView(dw + g * m * k, rows: m, columns: k), accumulate: !first,
+            workspace: workspace)
+        }
       }
-      guard let dx, inputGradientWinograd == nil else { continue }
+      guard let dx else { continue }
       // The input gradient's columns: straight into dx when the input is its own columns (a
       // single sample), else over the columns, which are spent once dW is done.
       let direct = readsInputAsColumns && chunk.count == 1
-      let dcol = direct ? dx.sample(chunk.lowerBound) : columns[worker].pointer
+      let dcol =
+        direct
+        ? dx.sample(chunk.lowerBound)
+        : columns[worker].reserve(
+          geometry.rows * chunk.count * pixels + ConvGeometry.columnSlack)
       for g in 0..<groups {
         gemm(
           MatrixView(w + g * m * k, rows: m, columns: k).transposed,
@@ -183,12 +222,6 @@ final class Conv2DLayer: WeightedLayer {
         dx.fill(0, samples: chunk)
         geometry.col2im(dcol, addingInto: dx, samples: chunk)
       }
-    }
-    if let dx, let winograd = inputGradientWinograd {
-      winograd.run(
-        outputGradient, into: dx, samples: samples, filters: w, flipped: true, bias: nil,
-        buffers: winogradBuffers[worker], budget: winogradBudget(context.workers),
-        workspace: workspace)
     }
   }
 

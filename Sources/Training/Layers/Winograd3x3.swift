@@ -42,18 +42,18 @@ struct Winograd3x3 {
   var tiles: Int { tileRows * tileColumns }
   /// The transforms run 8 tiles of a row at a time (SIMD8 lanes), the last step of a row past
   /// its end: that many tile columns.
-  private var laneColumns: Int { (tileColumns + 7) / 8 * 8 }
+  var laneColumns: Int { (tileColumns + 7) / 8 * 8 }
   /// A row of tiles' padded input columns: `0..<2*laneColumns + 2`.
   private var paddedWidth: Int { 2 * laneColumns + 2 }
   /// Rows of a zero-padded input plane: those the tiles read, `0..<2*tileRows + 2`.
   private var paddedRows: Int { 2 * tileRows + 2 }
   /// Floats of scratch the transforms use (`transformInput`'s is the larger).
-  private var scratchCount: Int {
+  var scratchCount: Int {
     inChannels * paddedRows * (paddedWidth + 2 * (laneColumns + 1) + 4 * laneColumns)
   }
   /// Row stride of V and M: the last lane step of a chunk's last row of tiles writes (V) or
   /// reads (M) up to 7 columns past the chunk's N, and those must not be the next row's.
-  private static let lanePadding = 8
+  static let lanePadding = 8
 
   private init?(
     inChannels: Int, outChannels: Int, height: Int, width: Int, padding: Size2,
@@ -122,13 +122,7 @@ struct Winograd3x3 {
     let u = buffers.filters.reserve(points * o * i)
     transformFilters(filters, flipped: flipped, into: u)
     let rows = buffers.rows.reserve(scratchCount)
-    let step = chunkSamples(budget: budget)
-    for start in stride(from: samples.lowerBound, to: samples.upperBound, by: step) {
-      let chunk = start..<min(start + step, samples.upperBound)
-      let n = chunk.count * tiles
-      let lead = n + Self.lanePadding
-      let v = buffers.tiles.reserve(points * i * lead)
-      let m = buffers.products.reserve(points * o * lead)
+    forEachChunk(samples, budget: budget, buffers: buffers) { chunk, n, lead, v, m in
       for (k, sample) in chunk.enumerated() {
         transformInput(x.sample(sample), into: v, columns: lead, first: k * tiles, scratch: rows)
       }
@@ -145,6 +139,27 @@ struct Winograd3x3 {
           m, columns: lead, first: k * tiles, into: y.sample(sample), bias: bias,
           scratch: rows)
       }
+    }
+  }
+
+  /// Runs `body(chunk, n, lead, v, m)` on each chunk of `samples`, `chunkSamples(budget:)` at a
+  /// time: its n tiles, the row stride of V and M (`lanePadding` past n), and the worker's V
+  /// (`[16][I][lead]`) and M (`[16][O][lead]`) sized for it.
+  func forEachChunk(
+    _ samples: Range<Int>, budget: Int, buffers: Buffers,
+    _ body: (
+      _ chunk: Range<Int>, _ n: Int, _ lead: Int, _ v: UnsafeMutablePointer<Float>,
+      _ m: UnsafeMutablePointer<Float>
+    ) -> Void
+  ) {
+    let step = chunkSamples(budget: budget)
+    for start in stride(from: samples.lowerBound, to: samples.upperBound, by: step) {
+      let chunk = start..<min(start + step, samples.upperBound)
+      let n = chunk.count * tiles
+      let lead = n + Self.lanePadding
+      body(
+        chunk, n, lead, buffers.tiles.reserve(Self.points * inChannels * lead),
+        buffers.products.reserve(Self.points * outChannels * lead))
     }
   }
 
@@ -235,12 +250,12 @@ struct Winograd3x3 {
         let odd = even + lanes + 1
         let out = combined + (c * 4 * rows + r) * lanes
         for t in stride(from: 0, to: tileColumns, by: 8) {
-          let (e0, o0) = (load(even + t), load(odd + t))
-          let (e1, o1) = (load(even + t + 1), load(odd + t + 1))
-          store(e0 - e1, out + t)
-          store(o0 + e1, out + rows * lanes + t)
-          store(e1 - o0, out + 2 * rows * lanes + t)
-          store(o0 - o1, out + 3 * rows * lanes + t)
+          let (e0, o0) = (loadLanes(even + t), loadLanes(odd + t))
+          let (e1, o1) = (loadLanes(even + t + 1), loadLanes(odd + t + 1))
+          storeLanes(e0 - e1, out + t)
+          storeLanes(o0 + e1, out + rows * lanes + t)
+          storeLanes(e1 - o0, out + 2 * rows * lanes + t)
+          storeLanes(o0 - o1, out + 3 * rows * lanes + t)
         }
       }
     }
@@ -254,12 +269,12 @@ struct Winograd3x3 {
           // A row's last step runs past its tiles into the next row's (written later) or into
           // V's lane padding.
           for t in stride(from: 0, to: tileColumns, by: 8) {
-            let (d0, d1) = (load(source + t), load(source + lanes + t))
-            let (d2, d3) = (load(source + 2 * lanes + t), load(source + 3 * lanes + t))
-            store(d0 - d2, target + t)
-            store(d1 + d2, target + 4 * pointStep + t)
-            store(d2 - d1, target + 8 * pointStep + t)
-            store(d1 - d3, target + 12 * pointStep + t)
+            let (d0, d1) = (loadLanes(source + t), loadLanes(source + lanes + t))
+            let (d2, d3) = (loadLanes(source + 2 * lanes + t), loadLanes(source + 3 * lanes + t))
+            storeLanes(d0 - d2, target + t)
+            storeLanes(d1 + d2, target + 4 * pointStep + t)
+            storeLanes(d2 - d1, target + 8 * pointStep + t)
+            storeLanes(d1 - d3, target + 12 * pointStep + t)
           }
         }
       }
@@ -283,7 +298,9 @@ struct Winograd3x3 {
         // 8 tiles at a time; a row's last step may run into the next row's tiles (or the lane
         // padding), whose results land past the row's end in the scratch rows.
         for t in stride(from: 0, to: tileColumns, by: 8) {
-          @inline(__always) func at(_ point: Int) -> SIMD8<Float> { load(p + point * step + t) }
+          @inline(__always) func at(_ point: Int) -> SIMD8<Float> {
+            loadLanes(p + point * step + t)
+          }
           // Aᵀ m: rows 0 + 1 + 2 and 1 - 2 - 3 of the 4x4, then the same on the columns.
           let (r00, r01, r02, r03) = (
             at(0) + at(4) + at(8), at(1) + at(5) + at(9), at(2) + at(6) + at(10),
@@ -302,23 +319,4 @@ struct Winograd3x3 {
       }
     }
   }
-}
-
-// SIMD8 moves for the transforms. Lane shuffles written as lane lists: the optimiser turns them
-// into vector shuffles.
-
-@inline(__always) private func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
-  UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-}
-
-@inline(__always) private func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
-  UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
-}
-
-/// `p[2k] = a[k]`, `p[2k + 1] = b[k]` for k in 0..<8.
-@inline(__always) private func storeInterleaved(
-  _ a: SIMD8<Float>, _ b: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>
-) {
-  store(SIMD8(a[0], b[0], a[1], b[1], a[2], b[2], a[3], b[3]), p)
-  store(SIMD8(a[4], b[4], a[5], b[5], a[6], b[6], a[7], b[7]), p + 8)
 }
