@@ -50,38 +50,22 @@
       _ filterShape: Shape4, _ filter: UnsafePointer<Int8>, _ bias: UnsafePointer<Int32>?,
       _ outputMultiplier: UnsafePointer<Int32>, _ outputShift: UnsafePointer<Int32>,
       _ perChannel: Bool, _ memory: UnsafeMutableRawPointer
-    ) -> PackedInt8Weights {
+    ) {
       packFullyConnectedFilter(
         filterShape: filterShape, filter: filter, bias: bias, outputMultiplier: outputMultiplier,
         outputShift: outputShift, perChannel: perChannel, into: memory)
     }
   }
 
-  package struct FullyConnectedPerChannelKernel: Sendable {
+  package struct FullyConnectedKernel: Sendable {
     func callAsFunction(
-      _ p: FullyConnectedParams, _ outputMultiplier: UnsafePointer<Int32>,
-      _ outputShift: UnsafePointer<Int32>, _ inputShape: Shape4, _ input: UnsafePointer<Int8>,
-      _ filterShape: Shape4, _ filter: UnsafePointer<Int8>, _ bias: UnsafePointer<Int32>?,
-      _ outputShape: Shape4, _ output: UnsafeMutablePointer<Int8>, _ packed: PackedInt8Weights?,
-      _ scratch: UnsafeMutableRawPointer?
-    ) {
-      fullyConnectedPerChannelInt8SIMD(
-        p, outputMultiplier: outputMultiplier, outputShift: outputShift, inputShape: inputShape,
-        input: input, filterShape: filterShape, filter: filter, bias: bias,
-        outputShape: outputShape, output: output, packed: packed, scratch: scratch)
-    }
-  }
-
-  package struct FullyConnectedPerTensorKernel: Sendable {
-    func callAsFunction(
-      _ p: FullyConnectedParams, _ inputShape: Shape4, _ input: UnsafePointer<Int8>,
-      _ filterShape: Shape4, _ filter: UnsafePointer<Int8>, _ bias: UnsafePointer<Int32>?,
-      _ outputShape: Shape4, _ output: UnsafeMutablePointer<Int8>, _ packed: PackedInt8Weights?,
-      _ scratch: UnsafeMutableRawPointer?
+      _ p: FullyConnectedParams, _ packed: UnsafeRawPointer, _ filterShape: Shape4,
+      _ batches: Int, _ input: UnsafePointer<Int8>, _ output: UnsafeMutablePointer<Int8>,
+      _ scratch: UnsafeMutableRawPointer
     ) {
       fullyConnectedInt8SIMD(
-        p, inputShape: inputShape, input: input, filterShape: filterShape, filter: filter,
-        bias: bias, outputShape: outputShape, output: output, packed: packed, scratch: scratch)
+        p, packed: packed, filterShape: filterShape, batches: batches, input: input,
+        output: output, scratch: scratch)
     }
   }
 
@@ -177,8 +161,7 @@
       conv2D = Conv2DKernel()
       fullyConnectedFilterBytes = FullyConnectedFilterBytes()
       packFullyConnectedFilter = PackFullyConnectedFilter()
-      fullyConnectedPerChannel = FullyConnectedPerChannelKernel()
-      fullyConnectedPerTensor = FullyConnectedPerTensorKernel()
+      fullyConnected = FullyConnectedKernel()
       self.depthwiseConv2D = depthwiseConv2D
       maxPool2D = MaxPool2DKernel()
       averagePool2D = AveragePool2DKernel()

@@ -22,8 +22,7 @@ package struct VectorKernels: Sendable {
   /// Bytes `packFullyConnectedFilter` writes for a filter of this shape.
   package var fullyConnectedFilterBytes: FullyConnectedFilterBytes
   package var packFullyConnectedFilter: PackFullyConnectedFilter
-  package var fullyConnectedPerChannel: FullyConnectedPerChannelKernel
-  package var fullyConnectedPerTensor: FullyConnectedPerTensorKernel
+  package var fullyConnected: FullyConnectedKernel
 
   /// DEPTHWISE_CONV_2D (its layout on every build; its kernel not where the build leaves it
   /// out: TINYCNN_REFERENCE_DEPTHWISE_ADD, the Cortex-M0's flash).
@@ -48,8 +47,7 @@ package struct VectorKernels: Sendable {
       packConv2DFilter: @escaping PackConv2DFilter, conv2D: @escaping Conv2DKernel,
       fullyConnectedFilterBytes: @escaping FullyConnectedFilterBytes,
       packFullyConnectedFilter: @escaping PackFullyConnectedFilter,
-      fullyConnectedPerChannel: @escaping FullyConnectedPerChannelKernel,
-      fullyConnectedPerTensor: @escaping FullyConnectedPerTensorKernel,
+      fullyConnected: @escaping FullyConnectedKernel,
       depthwiseConv2D: DepthwiseConv2DKernels?,
       maxPool2D: @escaping MaxPool2DKernel, averagePool2D: @escaping AveragePool2DKernel,
       mean: @escaping MeanKernel, add: AddKernel?, transposeConv: @escaping TransposeConvKernel
@@ -60,8 +58,7 @@ package struct VectorKernels: Sendable {
       self.conv2D = conv2D
       self.fullyConnectedFilterBytes = fullyConnectedFilterBytes
       self.packFullyConnectedFilter = packFullyConnectedFilter
-      self.fullyConnectedPerChannel = fullyConnectedPerChannel
-      self.fullyConnectedPerTensor = fullyConnectedPerTensor
+      self.fullyConnected = fullyConnected
       self.depthwiseConv2D = depthwiseConv2D
       self.maxPool2D = maxPool2D
       self.averagePool2D = averagePool2D
@@ -146,32 +143,23 @@ package struct DepthwiseConv2DKernels: Sendable {
       _ scratch: UnsafeMutableRawPointer?
     ) -> Void
 
-  /// The FULLY_CONNECTED filter packed into `memory`: per-channel multipliers, or `[0]` for all
-  /// when `perChannel` is false.
+  /// The FULLY_CONNECTED filter with its bias and requantisation (per-channel multipliers, or
+  /// `[0]` for all when `perChannel` is false), packed into `memory` in the set's layout.
   package typealias PackFullyConnectedFilter =
     @Sendable (
       _ filterShape: Shape4, _ filter: UnsafePointer<Int8>, _ bias: UnsafePointer<Int32>?,
       _ outputMultiplier: UnsafePointer<Int32>, _ outputShift: UnsafePointer<Int32>,
       _ perChannel: Bool, _ memory: UnsafeMutableRawPointer
-    ) -> PackedInt8Weights
-
-  /// `fullyConnectedPerChannelInt8Reference`'s arguments plus the packed filter and the scratch.
-  package typealias FullyConnectedPerChannelKernel =
-    @Sendable (
-      _ p: FullyConnectedParams, _ outputMultiplier: UnsafePointer<Int32>,
-      _ outputShift: UnsafePointer<Int32>, _ inputShape: Shape4, _ input: UnsafePointer<Int8>,
-      _ filterShape: Shape4, _ filter: UnsafePointer<Int8>, _ bias: UnsafePointer<Int32>?,
-      _ outputShape: Shape4, _ output: UnsafeMutablePointer<Int8>, _ packed: PackedInt8Weights?,
-      _ scratch: UnsafeMutableRawPointer?
     ) -> Void
 
-  /// `fullyConnectedInt8Reference`'s arguments plus the packed filter and the scratch.
-  package typealias FullyConnectedPerTensorKernel =
+  /// FULLY_CONNECTED on the set's packing (`PackFullyConnectedFilter`, which holds the bias and
+  /// requantisation): `batches` rows of `filterShape.c` values, the scratch
+  /// `fullyConnectedInt8SIMDScratchBytes`.
+  package typealias FullyConnectedKernel =
     @Sendable (
-      _ p: FullyConnectedParams, _ inputShape: Shape4, _ input: UnsafePointer<Int8>,
-      _ filterShape: Shape4, _ filter: UnsafePointer<Int8>, _ bias: UnsafePointer<Int32>?,
-      _ outputShape: Shape4, _ output: UnsafeMutablePointer<Int8>, _ packed: PackedInt8Weights?,
-      _ scratch: UnsafeMutableRawPointer?
+      _ p: FullyConnectedParams, _ packed: UnsafeRawPointer, _ filterShape: Shape4,
+      _ batches: Int, _ input: UnsafePointer<Int8>, _ output: UnsafeMutablePointer<Int8>,
+      _ scratch: UnsafeMutableRawPointer
     ) -> Void
 
   /// The depthwise filter with its bias and requantisation, packed into `memory` for the set's

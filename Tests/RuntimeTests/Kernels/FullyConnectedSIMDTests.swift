@@ -66,19 +66,12 @@ struct FullyConnectedCase: CustomStringConvertible {
           return
         }
         withAlignedBuffer(vector.fullyConnectedFilterBytes(filterShape)) { memory in
-          let packed = vector.packFullyConnectedFilter(
-            filterShape, f, biasPointer, m, s, perChannel, memory)
-          withAlignedBuffer(fullyConnectedInt8SIMDScratchBytes(filterShape: filterShape)) {
-            scratch in
-            if perChannel {
-              vector.fullyConnectedPerChannel(
-                params, m, s, inputShape, x, filterShape, f, biasPointer, outputShape, y, packed,
-                scratch)
-            } else {
-              vector.fullyConnectedPerTensor(
-                params, inputShape, x, filterShape, f, biasPointer, outputShape, y, packed,
-                scratch)
-            }
+          vector.packFullyConnectedFilter(filterShape, f, biasPointer, m, s, perChannel, memory)
+          withAlignedBuffer(
+            fullyConnectedInt8SIMDScratchBytes(filterShape: filterShape, batches: batches)
+          ) { scratch in
+            vector.fullyConnected(
+              params, UnsafeRawPointer(memory), filterShape, batches, x, y, scratch)
           }
         }
       }
@@ -91,13 +84,4 @@ struct FullyConnectedCase: CustomStringConvertible {
     let c = FullyConnectedCase.random(&rng)
     return firstVectorSetDifference(from: c.run(.reference), c.run).map { "\(c): \($0)" }
   }
-}
-
-@Test func fullyConnectedSIMDWithAFilterZeroPointIsTheReference() {
-  // Per-tensor weights with a zero point (old files): the SIMD entry point must fall back.
-  var rng = SplitMix64(seed: 7)
-  var c = FullyConnectedCase.random(&rng)
-  c.perChannel = false
-  c.params.weightsOffset = 3
-  #expect(firstVectorSetDifference(from: c.run(.reference), c.run) == nil)
 }

@@ -14,6 +14,8 @@ import Harness
 /// The packed filter and scratch of the layer being run (one layer at a time).
 nonisolated(unsafe) var packedWeights: PackedInt8Weights? = nil
 nonisolated(unsafe) var packedScratch: UnsafeMutableRawPointer? = nil
+/// FULLY_CONNECTED's packing (this set's layout).
+nonisolated(unsafe) var packedFullyConnected: UnsafeRawPointer? = nil
 /// DEPTHWISE_CONV_2D's packing (its header) and scratch.
 nonisolated(unsafe) var packedDepthwise: UnsafeRawPointer? = nil
 
@@ -56,6 +58,7 @@ func libraryPrepare(_ lp: UnsafePointer<layer_t>, _ dp: UnsafeMutablePointer<lay
   let d = dp.pointee
   packedWeights = nil
   packedScratch = nil
+  packedFullyConnected = nil
   packedDepthwise = nil
   dp.pointee.scratch_bytes = 0
   let memory = d.scratch!
@@ -81,9 +84,10 @@ func libraryPrepare(_ lp: UnsafePointer<layer_t>, _ dp: UnsafeMutablePointer<lay
     let scratchBytes = fullyConnectedInt8SIMDScratchBytes(filterShape: filterShape)
     dp.pointee.scratch_bytes = Int32(packedBytes + scratchBytes)
     // Per-tensor weights, as the C libraries' runs and models/lenet5-int8.tflite have them.
-    packedWeights = packFullyConnectedFilter(
+    packFullyConnectedFilter(
       filterShape: filterShape, filter: d.filter, bias: d.bias, outputMultiplier: d.multiplier,
       outputShift: d.shift, perChannel: false, into: memory)
+    packedFullyConnected = UnsafeRawPointer(memory)
     packedScratch = memory + packedBytes
   case Int32(L_DWCONV):
     let (input, output, _) = shapes(l)
@@ -137,12 +141,11 @@ func libraryRun(_ lp: UnsafePointer<layer_t>, _ dp: UnsafePointer<layer_data_t>)
       inputShape: input, input: d.input, filterShape: depthwiseFilterShape(l),
       outputShape: output, output: d.output)
   case Int32(L_FC):
-    let depth = Int(l.in_h) * Int(l.in_w) * Int(l.in_c)
+    guard let packedFullyConnected, let packedScratch else { return }
     fullyConnectedInt8SIMD(
-      fullyConnectedParams(d), inputShape: Shape4(n: 1, h: 1, w: 1, c: depth), input: d.input,
-      filterShape: fullyConnectedFilterShape(l), filter: d.filter, bias: d.bias,
-      outputShape: Shape4(n: 1, h: 1, w: 1, c: Int(l.out_c)), output: d.output,
-      packed: packedWeights, scratch: packedScratch)
+      fullyConnectedParams(d), packed: packedFullyConnected,
+      filterShape: fullyConnectedFilterShape(l), batches: 1, input: d.input, output: d.output,
+      scratch: packedScratch)
   case Int32(L_AVGPOOL), Int32(L_MAXPOOL):
     let p = PoolParams(
       paddingValues: padding, strideHeight: Int(l.s_h), strideWidth: Int(l.s_w),

@@ -22,20 +22,13 @@ struct FullyConnectedOp {
           scratch: at.address(o.scratch))
       }
     #endif
-    let perChannel = !o.outputMultiplier.isNone
     if o.kernel == KernelPath.vector {
-      let weights = packedFullyConnectedFilter(at: at.address(o.packed), filterShape: filterShape)
-      if perChannel {
-        return kernels.vector.unsafelyUnwrapped.fullyConnectedPerChannel(
-          params, at.int32(o.outputMultiplier), at.int32(o.outputShift), inputShape,
-          at.int8(o.input), filterShape, at.int8(o.filter), at.optionalInt32(o.bias),
-          outputShape, at.int8(o.output), weights, at.address(o.scratch))
-      }
-      return kernels.vector.unsafelyUnwrapped.fullyConnectedPerTensor(
-        params, inputShape, at.int8(o.input), filterShape, at.int8(o.filter),
-        at.optionalInt32(o.bias), outputShape, at.int8(o.output), weights, at.address(o.scratch))
+      // The packing holds the requantisation; the output's shape is [1, 1, batches, outDepth].
+      return kernels.vector.unsafelyUnwrapped.fullyConnected(
+        params, at.address(o.packed), filterShape, outputShape.w, at.int8(o.input),
+        at.int8(o.output), at.address(o.scratch))
     }
-    if perChannel {
+    if !o.outputMultiplier.isNone {
       fullyConnectedPerChannelInt8Reference(
         params, outputMultiplier: at.int32(o.outputMultiplier),
         outputShift: at.int32(o.outputShift), inputShape: inputShape, input: at.int8(o.input),
@@ -140,7 +133,7 @@ extension Interpreter {
         let m = UnsafePointer(multiplier) ?? perTensorMultiplier
         let s = UnsafePointer(shift) ?? perTensorShift
         if let simd, simd.writes, let memory = simd.memory, simd.scratch != nil {
-          _ = ctx.kernels.vector.unsafelyUnwrapped.packFullyConnectedFilter(
+          ctx.kernels.vector.unsafelyUnwrapped.packFullyConnectedFilter(
             filter.shape4, ctx.int8(filter), ctx.optionalInt32(bias), m, s, multiplier != nil,
             memory)
         }

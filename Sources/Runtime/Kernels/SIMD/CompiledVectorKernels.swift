@@ -42,15 +42,9 @@ func compiledVectorKernels() -> VectorKernels {
           filterShape: $0, filter: $1, bias: $2, outputMultiplier: $3, outputShift: $4,
           perChannel: $5, into: $6)
       },
-      fullyConnectedPerChannel: {
-        fullyConnectedPerChannelInt8SIMD(
-          $0, outputMultiplier: $1, outputShift: $2, inputShape: $3, input: $4, filterShape: $5,
-          filter: $6, bias: $7, outputShape: $8, output: $9, packed: $10, scratch: $11)
-      },
-      fullyConnectedPerTensor: {
+      fullyConnected: {
         fullyConnectedInt8SIMD(
-          $0, inputShape: $1, input: $2, filterShape: $3, filter: $4, bias: $5, outputShape: $6,
-          output: $7, packed: $8, scratch: $9)
+          $0, packed: $1, filterShape: $2, batches: $3, input: $4, output: $5, scratch: $6)
       },
       depthwiseConv2D: compiledDepthwiseConv2DKernels(),
       maxPool2D: {

@@ -1,7 +1,6 @@
 /// Batch rows converted to int16 at a time.
 @usableFromInline let fullyConnectedBlockRows = 8
 
-/// The scratch the fully connected SIMD kernels need: one block of int16 rows.
 /// The scratch the SIMD kernels need for `batches` rows (a block of them at a time): one row
 /// for batch 1, where eight would outgrow a microcontroller's arena (FC 640: 10 KB).
 public func fullyConnectedInt8SIMDScratchBytes(
@@ -11,120 +10,78 @@ public func fullyConnectedInt8SIMDScratchBytes(
     + activationRowSlack
 }
 
-/// The bytes `packFullyConnectedFilter` writes (this module's layout: with the vpdpbusd packing
-/// in the AVX-512 VNNI one).
+/// The bytes `packFullyConnectedFilter` writes: this module's layout, `PackedInt8Weights` (int16
+/// pairs), or in the AVX-512 VNNI one `DotProductWeights` (bytes for `vpdpbusd`) alone.
 func packedFullyConnectedFilterBytes(filterShape: Shape4) -> Int {
-  let bytes = PackedInt8Weights.byteCount(
-    channels: filterShape.h * filterShape.w, segments: 1, segmentLength: filterShape.c)
   #if AVX512 && canImport(X86DotProduct)
-    // Plus the vpdpbusd packing (Conv2DInt8VNNI.swift), 16-aligned after it.
-    return DotProductWeights.offset(afterBytes: bytes)
-      + DotProductWeights.byteCount(
-        channels: filterShape.h * filterShape.w, segments: 1, segmentLength: filterShape.c)
+    return DotProductWeights.byteCount(
+      channels: filterShape.h * filterShape.w, segments: 1, segmentLength: filterShape.c)
   #else
-    return bytes
+    return PackedInt8Weights.byteCount(
+      channels: filterShape.h * filterShape.w, segments: 1, segmentLength: filterShape.c)
   #endif
 }
 
-/// The packing `packFullyConnectedFilter` wrote at `memory` (perhaps on another machine).
-func packedFullyConnectedFilter(at memory: UnsafeRawPointer, filterShape: Shape4)
-  -> PackedInt8Weights
-{
-  PackedInt8Weights(
-    packedAt: memory, channels: filterShape.h * filterShape.w, segments: 1,
-    segmentLength: filterShape.c)
-}
-
 /// The FULLY_CONNECTED filter (`[outDepth, accumDepth]`, as the reference reads it) packed for
-/// the SIMD kernels: per-channel multipliers (`perChannel`), or `outputMultiplier[0]` and
-/// `outputShift[0]` for every channel (per-tensor weights). This module's layout, as
-/// `packConv2DFilter`.
+/// this module's `fullyConnectedInt8SIMD`, with its bias and requantisation: per-channel
+/// multipliers (`perChannel`), or `outputMultiplier[0]` and `outputShift[0]` for every channel
+/// (per-tensor weights).
 func packFullyConnectedFilter(
   filterShape: Shape4, filter: UnsafePointer<Int8>, bias: UnsafePointer<Int32>?,
   outputMultiplier: UnsafePointer<Int32>, outputShift: UnsafePointer<Int32>, perChannel: Bool,
   into memory: UnsafeMutableRawPointer
-) -> PackedInt8Weights {
-  let packed = PackedInt8Weights(
-    packing: filter, channels: filterShape.h * filterShape.w, segments: 1,
-    segmentLength: filterShape.c, bias: bias, multiplier: outputMultiplier, shift: outputShift,
-    perChannel: perChannel, into: memory)
+) {
   #if AVX512 && canImport(X86DotProduct)
-    let bytes = PackedInt8Weights.byteCount(
-      channels: filterShape.h * filterShape.w, segments: 1, segmentLength: filterShape.c)
     _ = DotProductWeights(
       packing: filter, channels: filterShape.h * filterShape.w, segments: 1,
       segmentLength: filterShape.c, bias: bias, multiplier: outputMultiplier,
-      shift: outputShift, perChannel: perChannel,
-      into: memory + DotProductWeights.offset(afterBytes: bytes))
+      shift: outputShift, perChannel: perChannel, into: memory)
+  #else
+    _ = PackedInt8Weights(
+      packing: filter, channels: filterShape.h * filterShape.w, segments: 1,
+      segmentLength: filterShape.c, bias: bias, multiplier: outputMultiplier, shift: outputShift,
+      perChannel: perChannel, into: memory)
   #endif
-  return packed
 }
 
-/// Int8 FULLY_CONNECTED with per-channel weights: the same bytes as
-/// `fullyConnectedPerChannelInt8Reference` (whose parameters it takes), with the filter packed
-/// by `packFullyConnectedFilter(perChannel: true)` and `fullyConnectedInt8SIMDScratchBytes` of
-/// `scratch`. Without `packed` or `scratch` it calls the reference.
-func fullyConnectedPerChannelInt8SIMD(
-  _ p: FullyConnectedParams, outputMultiplier: UnsafePointer<Int32>,
-  outputShift: UnsafePointer<Int32>,
-  inputShape: Shape4, input: UnsafePointer<Int8>,
-  filterShape: Shape4, filter: UnsafePointer<Int8>,
-  bias: UnsafePointer<Int32>?,
-  outputShape: Shape4, output: UnsafeMutablePointer<Int8>,
-  packed: PackedInt8Weights?, scratch: UnsafeMutableRawPointer?
-) {
-  guard let packed, let scratch else {
-    return fullyConnectedPerChannelInt8Reference(
-      p, outputMultiplier: outputMultiplier, outputShift: outputShift, inputShape: inputShape,
-      input: input, filterShape: filterShape, filter: filter, bias: bias,
-      outputShape: outputShape, output: output)
-  }
-  fullyConnectedPacked(
-    p, inputShape: inputShape, input: input, outputShape: outputShape, output: output,
-    packed: packed, scratch: scratch)
-}
-
-/// Int8 FULLY_CONNECTED with per-tensor weights: the same bytes as `fullyConnectedInt8Reference`,
-/// with the filter packed by `packFullyConnectedFilter(perChannel: false)`. A non-zero filter
-/// zero point (`weightsOffset`, which int8 files do not have) goes to the reference.
+/// Int8 FULLY_CONNECTED, per-channel or per-tensor weights alike: the same bytes as
+/// `fullyConnectedPerChannelInt8Reference` or `fullyConnectedInt8Reference`, on the filter
+/// `packFullyConnectedFilter` packed at `packed` (the requantisation is in it) and
+/// `fullyConnectedInt8SIMDScratchBytes` of `scratch`. `batches` rows of `filterShape.c` values.
+/// A filter zero point (`weightsOffset`, which int8 files do not have) is not packed: the
+/// interpreter runs the reference for it (`reserveFullyConnectedSIMD`).
 func fullyConnectedInt8SIMD(
-  _ p: FullyConnectedParams,
-  inputShape: Shape4, input: UnsafePointer<Int8>,
-  filterShape: Shape4, filter: UnsafePointer<Int8>,
-  bias: UnsafePointer<Int32>?,
-  outputShape: Shape4, output: UnsafeMutablePointer<Int8>,
-  packed: PackedInt8Weights?, scratch: UnsafeMutableRawPointer?
+  _ p: FullyConnectedParams, packed: UnsafeRawPointer, filterShape: Shape4, batches: Int,
+  input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>,
+  scratch: UnsafeMutableRawPointer
 ) {
-  guard let packed, let scratch, p.weightsOffset == 0 else {
-    return fullyConnectedInt8Reference(
-      p, inputShape: inputShape, input: input, filterShape: filterShape, filter: filter,
-      bias: bias, outputShape: outputShape, output: output)
-  }
-  fullyConnectedPacked(
-    p, inputShape: inputShape, input: input, outputShape: outputShape, output: output,
-    packed: packed, scratch: scratch)
+  precondition(p.weightsOffset == 0, "a filter zero point runs the reference")
+  #if AVX512 && canImport(X86DotProduct)
+    fullyConnectedDotProduct(
+      p, input: input, batches: batches, depth: filterShape.c, output: output,
+      dot: DotProductWeights(
+        at: packed, channels: filterShape.h * filterShape.w, segments: 1,
+        segmentLength: filterShape.c), scratch: scratch)
+  #else
+    fullyConnectedPacked(
+      p, input: input, batches: batches, output: output,
+      packed: PackedInt8Weights(
+        packedAt: packed, channels: filterShape.h * filterShape.w, segments: 1,
+        segmentLength: filterShape.c), scratch: scratch)
+  #endif
 }
 
-/// Both FULLY_CONNECTED kernels once packed: the multipliers are in `packed`.
+/// The int16 GEMM on `batches` rows (a block at a time).
 private func fullyConnectedPacked(
-  _ p: FullyConnectedParams, inputShape: Shape4, input: UnsafePointer<Int8>,
-  outputShape: Shape4, output: UnsafeMutablePointer<Int8>,
-  packed: PackedInt8Weights, scratch: UnsafeMutableRawPointer
+  _ p: FullyConnectedParams, input: UnsafePointer<Int8>, batches: Int,
+  output: UnsafeMutablePointer<Int8>, packed: PackedInt8Weights, scratch: UnsafeMutableRawPointer
 ) {
-  let outputDepth = outputShape.c
-  let batches = outputShape.n * outputShape.h * outputShape.w
+  let outputDepth = packed.channels
   let depth = packed.segmentLength
   let range = LaneOutputRange(
     offset: p.outputOffset, minimum: p.quantizedActivationMin,
     maximum: p.quantizedActivationMax)
-  #if AVX512 && canImport(X86DotProduct)
-    if dotProductSupports(inputOffset: p.inputOffset) {
-      return fullyConnectedDotProduct(
-        p, input: input, batches: batches, outputDepth: outputDepth, output: output,
-        packed: packed, scratch: scratch)
-    }
-  #endif
-  let readableEnd = input + inputShape.flatSize
+  let readableEnd = input + batches * depth
   var first = 0
   while first < batches {
     let count = min(fullyConnectedBlockRows, batches - first)

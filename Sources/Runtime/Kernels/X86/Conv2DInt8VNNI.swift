@@ -158,12 +158,20 @@
     init(after w: PackedInt8Weights) {
       let bytes = PackedInt8Weights.byteCount(
         channels: w.channels, segments: w.segments, segmentLength: w.segmentLength)
-      let memory = UnsafeRawPointer(w.multiplier) + Self.offset(afterBytes: bytes)
-      let lanes = (w.channels + 15) / 16 * 16
-      channels = w.channels
+      self.init(
+        at: UnsafeRawPointer(w.multiplier) + Self.offset(afterBytes: bytes), channels: w.channels,
+        segments: w.segments, segmentLength: w.segmentLength)
+    }
+
+    /// The packing `init(packing:)` wrote at `memory` for these dimensions (perhaps on another
+    /// machine).
+    @inline(__always)
+    init(at memory: UnsafeRawPointer, channels: Int, segments: Int, segmentLength: Int) {
+      let lanes = (channels + 15) / 16 * 16
+      self.channels = channels
       groups = lanes / 16
-      segments = w.segments
-      segmentQuads = (w.segmentLength + 3) / 4
+      self.segments = segments
+      segmentQuads = (segmentLength + 3) / 4
       let flags = memory.load(as: Int32.self)
       plainRequantization = flags & 1 != 0
       foldedStride = flags & 2 != 0 ? 0 : MemoryLayout<FoldedRequantization>.stride
@@ -510,37 +518,6 @@
     mutating func next() -> UnsafeRawPointer {
       defer { pointer += rowBytes }
       return pointer
-    }
-  }
-
-  /// FULLY_CONNECTED on `vpdpbusd`: `fullyConnectedPacked`'s output (packed by
-  /// `packFullyConnectedFilter`, which adds the dot-product packing in these builds). No padding
-  /// taps here; the depth's padding to a multiple of 4 has zero weights.
-  func fullyConnectedDotProduct(
-    _ p: FullyConnectedParams, input: UnsafePointer<Int8>, batches: Int, outputDepth: Int,
-    output: UnsafeMutablePointer<Int8>, packed: PackedInt8Weights,
-    scratch: UnsafeMutableRawPointer
-  ) {
-    let d = DotProductWeights(after: packed)
-    let depth = packed.segmentLength
-    let rowBytes = 4 * d.segmentQuads
-    let bytes = scratch.assumingMemoryBound(to: UInt8.self)
-    var first = 0
-    while first < batches {
-      let count = min(fullyConnectedBlockRows, batches - first)
-      for r in 0..<count {
-        let source = input + (first + r) * depth
-        let row = bytes + r * rowBytes
-        for i in 0..<depth { row[i] = UInt8(bitPattern: source[i]) ^ 0x80 }
-        for i in depth..<rowBytes { row[i] = 0 }
-      }
-      var rows = UInt8Rows(UnsafeRawPointer(scratch), rowBytes: rowBytes)
-      gemmDotProductU8S8(
-        &rows, pixels: count, outputOffset: p.outputOffset,
-        outputMinimum: p.quantizedActivationMin, outputMaximum: p.quantizedActivationMax,
-        dot: d, inputOffset: p.inputOffset, output: output + first * outputDepth,
-        outputStride: outputDepth)
-      first += count
     }
   }
 
