@@ -15,15 +15,20 @@
     precondition(dotProductSupports(inputOffset: p.inputOffset), "an int8 zero point")
     let outputDepth = d.channels
     let rowBytes = 4 * d.segmentQuads
-    let bytes = scratch.assumingMemoryBound(to: UInt8.self)
+    if batches == 1 {
+      flippedRow(input, depth: depth, rowBytes: rowBytes, into: scratch)
+      return dotProductRow(
+        UnsafeRawPointer(scratch), dot: d, inputOffset: p.inputOffset,
+        outputOffset: p.outputOffset, outputMinimum: p.quantizedActivationMin,
+        outputMaximum: p.quantizedActivationMax, output: output)
+    }
     var first = 0
     while first < batches {
       let count = min(fullyConnectedBlockRows, batches - first)
       for r in 0..<count {
-        let source = input + (first + r) * depth
-        let row = bytes + r * rowBytes
-        for i in 0..<depth { row[i] = UInt8(bitPattern: source[i]) ^ 0x80 }
-        for i in depth..<rowBytes { row[i] = 0 }
+        flippedRow(
+          input + (first + r) * depth, depth: depth, rowBytes: rowBytes,
+          into: scratch + r * rowBytes)
       }
       var rows = UInt8Rows(UnsafeRawPointer(scratch), rowBytes: rowBytes)
       gemmDotProductU8S8(
@@ -33,5 +38,15 @@
         outputStride: outputDepth)
       first += count
     }
+  }
+
+  /// `depth` values `x` as bytes `x + 128`, then zeros up to `rowBytes` (the quads' padding).
+  @inline(__always)
+  private func flippedRow(
+    _ x: UnsafePointer<Int8>, depth: Int, rowBytes: Int, into row: UnsafeMutableRawPointer
+  ) {
+    appendFlipped(x, count: depth, to: row, readableEnd: x + depth)
+    let bytes = row.assumingMemoryBound(to: UInt8.self)
+    for i in depth..<rowBytes { bytes[i] = 0 }
   }
 #endif
