@@ -44,23 +44,23 @@ extension Winograd3x3 {
 
   /// `dM_ξ[o][first + t] = (A dY Aᵀ)[ξ]` for every tile t of one sample's output gradient, M
   /// laid out `[16][O][columns]` as `run`'s products. The planes are first copied zero-padded to
-  /// whole tiles and lane steps (rows `2 * tileRows`, columns `2 * laneColumns`), every channel
-  /// before the transform reads one (see `transformInput`); a tile's two columns are then the
-  /// even and odd floats of its rows, 8 tiles a step. A row's last step runs into the next
-  /// row's tiles (written after it) or into the lane padding.
+  /// whole tiles and lane steps (rows `2 * tileRows`, columns `2 * laneColumns`; each float
+  /// written once), every channel before the transform reads one (see `transformInput`); a
+  /// tile's two columns are then the even and odd floats of its rows, 8 tiles a step. A row's
+  /// last step runs into the next row's tiles (written after it) or into the lane padding.
   func transformOutputGradient(
     _ dy: UnsafePointer<Float>, into m: UnsafeMutablePointer<Float>, columns: Int, first: Int,
     scratch: UnsafeMutablePointer<Float>
   ) {
     let (tileColumns, channels) = (tileColumns, outChannels)
     let (rows, padded) = (2 * tileRows, 2 * laneColumns)
-    fillRow(scratch, 0, count: channels * rows * padded)
     for c in 0..<channels {
       for y in 0..<outHeight {
-        copyRow(
-          dy + (c * outHeight + y) * outWidth, to: scratch + (c * rows + y) * padded,
-          count: outWidth)
+        let line = scratch + (c * rows + y) * padded
+        copyRow(dy + (c * outHeight + y) * outWidth, to: line, count: outWidth)
+        fillRow(line + outWidth, 0, count: padded - outWidth)
       }
+      fillRow(scratch + (c * rows + outHeight) * padded, 0, count: (rows - outHeight) * padded)
     }
     let pointStep = channels * columns  // from point ξ to ξ + 1
     for c in 0..<channels {
