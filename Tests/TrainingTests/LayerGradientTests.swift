@@ -179,3 +179,42 @@ func dropoutBackwardMatchesFiniteDifferences(training: Bool) throws {
   }
   #expect(abs(single - expected) < 1e-5, "loss \(single), expected \(expected)")
 }
+
+// 2x2 max pooling at stride 2 (MaxPool2DLayer's halving path) against the windows taken one by
+// one: the maximum, and the first maximum in row-major order on ties (values from a small set,
+// so ties are common) gets the gradient; an odd row and column are left out.
+@Test func maxPoolHalvingTakesTheFirstMaximumOfEachWindow() throws {
+  let shape = FeatureShape(channels: 3, height: 7, width: 39)  // 19 windows a row, a cell left
+  let network = try Network(
+    graph: try single(shape, .maxPool2d(PoolSpec(kernel: Size2(2)))),
+    seed: 1, workers: Workers(count: 1), inputGradient: true)
+  var rng = SplitMix64(seed: 22)
+  let (batch, last) = (2, network.graph.nodes.count - 1)
+  let x = (0..<batch * shape.count).map { _ in Float(Int.random(in: 0..<4, using: &rng)) }
+  let input = network.prepare(batch: batch)
+  input.base.update(from: x, count: x.count)
+  network.forward(training: true)
+  let y = network.value(last)
+  let dy = (0..<y.count).map { Float($0 + 1) }
+  network.gradient(last).base.update(from: dy, count: dy.count)
+  network.backward(from: last)
+  let dx = network.gradient(0)
+  var expectedY: [Float] = []
+  var expectedDx = [Float](repeating: 0, count: x.count)
+  for plane in 0..<batch * shape.channels {
+    for outY in 0..<3 {
+      for outX in 0..<19 {
+        var best = plane * shape.height * shape.width + 2 * outY * shape.width + 2 * outX
+        for (dY, dX) in [(0, 1), (1, 0), (1, 1)] {
+          let cell =
+            plane * shape.height * shape.width + (2 * outY + dY) * shape.width + 2 * outX + dX
+          if x[cell] > x[best] { best = cell }
+        }
+        expectedDx[best] += dy[expectedY.count]
+        expectedY.append(x[best])
+      }
+    }
+  }
+  #expect(Array(UnsafeBufferPointer(start: y.base, count: y.count)) == expectedY)
+  #expect(Array(UnsafeBufferPointer(start: dx.base, count: dx.count)) == expectedDx)
+}
