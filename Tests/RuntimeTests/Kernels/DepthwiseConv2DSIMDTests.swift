@@ -25,14 +25,22 @@ struct DepthwiseCase: CustomStringConvertible {
       + "\(p.outputOffset), clamp \(p.quantizedActivationMin)...\(p.quantizedActivationMax)"
   }
 
-  static func random(_ rng: inout SplitMix64) -> DepthwiseCase {
+  /// `verticalQuads`: only shapes the AVX-512 VNNI set's vertical-quad kernel takes (depth
+  /// multiplier 1, at most 4 filter rows, at least 2 columns, whole groups of 16 channels).
+  static func random(_ rng: inout SplitMix64, verticalQuads: Bool = false) -> DepthwiseCase {
     while true {
-      let inC = rng.below(4) == 0 ? rng.int(in: 30...100) : rng.size(1...4, 5...40)
-      let depthMultiplier = rng.below(3) == 0 ? rng.int(in: 2...4) : 1
+      let inC =
+        verticalQuads
+        ? 16 * rng.int(in: 1...4)
+        : rng.below(4) == 0 ? rng.int(in: 30...100) : rng.size(1...4, 5...40)
+      let depthMultiplier = !verticalQuads && rng.below(3) == 0 ? rng.int(in: 2...4) : 1
       let outC = inC * depthMultiplier
       // Now and then large and non-square filters (10x4, kx1 along time).
-      let kH = rng.below(10) == 0 ? rng.int(in: 6...10) : rng.int(in: 1...5)
-      var kW = rng.below(3) == 0 ? rng.int(in: 1...5) : kH
+      let kH =
+        verticalQuads
+        ? rng.int(in: 1...4) : rng.below(10) == 0 ? rng.int(in: 6...10) : rng.int(in: 1...5)
+      var kW =
+        verticalQuads ? rng.int(in: 2...5) : rng.below(3) == 0 ? rng.int(in: 1...5) : kH
       let strideH = rng.int(in: 1...3)
       let strideW = rng.below(3) == 0 ? rng.int(in: 1...3) : strideH
       let dilationH = rng.below(3) == 0 ? rng.int(in: 1...3) : 1
@@ -43,7 +51,7 @@ struct DepthwiseCase: CustomStringConvertible {
       let inH = rng.below(6) == 0 ? 1 : rng.size(1...9, 10...30)
       let inW = rng.below(6) == 0 && inH > 1 ? 1 : rng.size(1...9, 10...17)
       // 1-D nets along H filter with kx1 kernels (the kernel runs those maps transposed).
-      if inW == 1 && rng.below(2) == 0 { kW = 1 }
+      if inW == 1 && rng.below(2) == 0 && !verticalQuads { kW = 1 }
       guard
         let window = try? computePaddingHeightWidth(
           strideHeight: strideH, strideWidth: strideW, dilationHeight: dilationH,
@@ -61,12 +69,19 @@ struct DepthwiseCase: CustomStringConvertible {
       let inputShape = Shape4(n: batches, h: inH, w: inW, c: inC)
       let filterShape = Shape4(n: 1, h: kH, w: kW, c: outC)
       let outputShape = Shape4(n: batches, h: window.outHeight, w: window.outWidth, c: outC)
-      let q = (0..<outC).map { _ in rng.requantization() }
+      // Vertical quads need every channel's requantisation to fold: mostly real layers' (one
+      // case in eight keeps the full range, which takes the segment kernel).
+      let real = verticalQuads && rng.below(8) != 0
+      let q = (0..<outC).map { _ in real ? rng.realRequantization() : rng.requantization() }
+      let input = rng.int8s(inputShape.flatSize)
+      let filter = rng.weights(filterShape.flatSize)
+      let bias: [Int32]? =
+        rng.below(5) == 0
+        ? nil
+        : (0..<outC).map { _ in real ? Int32(rng.int(in: -40_000...40_000)) : rng.bias() }
       return DepthwiseCase(
         params: params, inputShape: inputShape, filterShape: filterShape,
-        outputShape: outputShape, input: rng.int8s(inputShape.flatSize),
-        filter: rng.weights(filterShape.flatSize),
-        bias: rng.below(5) == 0 ? nil : (0..<outC).map { _ in rng.bias() },
+        outputShape: outputShape, input: input, filter: filter, bias: bias,
         multiplier: q.map(\.multiplier), shift: q.map(\.shift))
     }
   }
@@ -110,6 +125,15 @@ struct DepthwiseCase: CustomStringConvertible {
     let c = DepthwiseCase.random(&rng)
     // Every vector set's block: the portable one (what a microcontroller build runs) and this
     // CPU's.
+    return firstVectorSetDifference(from: c.run(.reference), c.run).map { "\(c): \($0)" }
+  }
+}
+
+@Test func depthwiseConv2DSIMDEqualsReferenceOnVerticalQuadShapes() {
+  // The shapes the AVX-512 VNNI set packs as vertical quads (its other shapes, and every shape
+  // of the other sets, are the test above's).
+  checkRandomCases(600, seedBase: 0xD4_0000_0000) { rng in
+    let c = DepthwiseCase.random(&rng, verticalQuads: true)
     return firstVectorSetDifference(from: c.run(.reference), c.run).map { "\(c): \($0)" }
   }
 }

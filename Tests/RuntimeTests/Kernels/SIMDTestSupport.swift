@@ -47,6 +47,13 @@ extension SplitMix64 {
   }
 
   /// A bias: small, huge (wrapping the accumulator) or extreme.
+  /// A multiplier and shift of a real layer: a scale ratio of 10^-5.5 ... 10^-0.05, which
+  /// `FoldedRequantization` takes (the folded kernels' paths run on it).
+  mutating func realRequantization() -> (multiplier: Int32, shift: Int32) {
+    let exponent = Double(below(1 << 20)) / Double(1 << 20) * 5.45 - 5.5
+    return quantizeMultiplier(pow10(exponent))
+  }
+
   mutating func bias() -> Int32 {
     switch below(8) {
     case 0: return int32()

@@ -65,11 +65,7 @@ func compiledVectorKernels() -> VectorKernels {
   private func compiledDepthwiseConv2DKernels() -> DepthwiseConv2DKernels? {
     var kernels = DepthwiseConv2DKernels(
       accumulators: depthwiseAccumulators,
-      filterBytes: {
-        PackedDepthwiseWeights.bytes(
-          filterShape: $0, accumulators: depthwiseAccumulators,
-          foldedVectors: depthwiseFoldedVectors)
-      }, pack: nil, run: nil)
+      filterBytes: { packedDepthwiseFilterBytes(filterShape: $0) }, pack: nil, run: nil)
     // The Cortex-M0's flash (firmware/build.sh) leaves the kernel out, not the layout.
     #if !TINYCNN_REFERENCE_DEPTHWISE_ADD
       kernels.pack = {

@@ -520,6 +520,20 @@ var depthwiseFoldedVectors: Int {
   #endif
 }
 
+/// The bytes this module's `packDepthwiseWeights` may write for a `[1, kH, kW, channels]` filter:
+/// the AVX-512 VNNI one packs vertical quads where it can (DepthwiseConv2DInt8VNNI.swift), the
+/// segment block's layout otherwise.
+func packedDepthwiseFilterBytes(filterShape: Shape4) -> Int {
+  let segments = PackedDepthwiseWeights.bytes(
+    filterShape: filterShape, accumulators: depthwiseAccumulators,
+    foldedVectors: depthwiseFoldedVectors)
+  #if AVX512 && canImport(X86DotProduct)
+    return max(segments, VerticalQuadDepthwiseWeights.bytes(filterShape: filterShape))
+  #else
+    return segments
+  #endif
+}
+
 /// Packs for this module's block (see `packDepthwiseWeights`).
 func packDepthwiseWeights(
   _ p: DepthwiseParams, filterShape: Shape4, filter: UnsafePointer<Int8>,
@@ -527,6 +541,13 @@ func packDepthwiseWeights(
   outputShift: UnsafePointer<Int32>, into memory: UnsafeMutableRawPointer
 ) -> UnsafeRawPointer {
   #if AVX512 && canImport(X86DotProduct)
+    if VerticalQuadDepthwiseWeights.supports(p, filterShape: filterShape),
+      VerticalQuadDepthwiseWeights.pack(
+        p, filterShape: filterShape, filter: filter, bias: bias,
+        outputMultiplier: outputMultiplier, outputShift: outputShift, into: memory)
+    {
+      return UnsafeRawPointer(memory)
+    }
     return packDepthwiseWeights(
       DotProductDepthwiseBlock.self, p, filterShape: filterShape, filter: filter, bias: bias,
       outputMultiplier: outputMultiplier, outputShift: outputShift,
@@ -546,6 +567,13 @@ func runDepthwiseConv2DSIMD(
   inputShape: Shape4, input: UnsafePointer<Int8>, filterShape: Shape4, outputShape: Shape4,
   output: UnsafeMutablePointer<Int8>
 ) {
+  #if AVX512 && canImport(X86DotProduct)
+    if VerticalQuadDepthwiseWeights.isPacked(at: header) {
+      return depthwiseConv2DVerticalQuads(
+        p, packed: VerticalQuadDepthwiseWeights(at: header), inputShape: inputShape,
+        input: input, filterShape: filterShape, outputShape: outputShape, output: output)
+    }
+  #endif
   let packed = PackedDepthwiseWeights(header: header, scratch: scratch)
   let geometry = DepthwiseGeometry(
     p, inputShape: inputShape, filterShape: filterShape, outputShape: outputShape)
