@@ -128,21 +128,6 @@
     func block(_ g: Int) -> UnsafeRawPointer { vectors + g * Self.groupBytes(kW: kW) }
   }
 
-  /// 16 channels' bytes at `source`, zero-extended to int32 lanes; read through a copy where
-  /// 16 bytes would pass `readableEnd` (the last pixel's last group).
-  @inline(__always)
-  private func widenedBytes(_ source: UnsafePointer<Int8>, readableEnd: UnsafePointer<Int8>)
-    -> SIMD16<Int32>
-  {
-    if source + 16 <= readableEnd {
-      return SIMD16<Int32>(
-        truncatingIfNeeded: UnsafeRawPointer(source).loadUnaligned(as: SIMD16<UInt8>.self))
-    }
-    var bytes = SIMD16<UInt8>()
-    for i in 0..<(readableEnd - source) { bytes[i] = UInt8(bitPattern: source[i]) }
-    return SIMD16<Int32>(truncatingIfNeeded: bytes)
-  }
-
   /// DEPTHWISE_CONV_2D (depth multiplier 1, at most 4 filter rows) on weights packed by
   /// `VerticalQuadDepthwiseWeights.pack`: the same bytes as
   /// `depthwiseConv2DPerChannelInt8Reference`. One compilation per row count and output range,
@@ -212,6 +197,14 @@
     func bytes(_ y: SIMD16<Int32>) -> SIMD16<Int8> { clampedToInt8(y, minimum, maximum) }
   }
 
+  /// 16 channels' bytes at `source`, zero-extended to int32 lanes (`vpmovzxbd`); `packing`
+  /// takes only whole groups of 16, so no load passes the tensor's end.
+  @inline(__always)
+  private func widenedBytes(_ source: UnsafePointer<Int8>) -> SIMD16<Int32> {
+    SIMD16<Int32>(
+      truncatingIfNeeded: UnsafeRawPointer(source).loadUnaligned(as: SIMD16<UInt8>.self))
+  }
+
   @inline(never)
   private func verticalQuads<Rows: VerticalQuadRows, Range: VerticalQuadRange>(
     _: Rows.Type, _ p: DepthwiseParams, _ range: Range, _ packed: VerticalQuadDepthwiseWeights,
@@ -223,7 +216,7 @@
     let (strideH, strideW) = (p.strideHeight, p.strideWidth)
     let (dilationH, dilationW) = (p.dilationHeightFactor, p.dilationWidthFactor)
     let (padTop, padLeft) = (p.paddingValues.height, p.paddingValues.width)
-    let readableEnd = input + inputShape.flatSize
+    let pixelBytes = channels
     // A tap outside the image reads the zero point (x + inputOffset = 0); every byte is flipped
     // to u = x + 128 after the column is assembled (the bytes past the rows meet zero weights).
     let zeroPoint = Int32(UInt8(bitPattern: Int8(truncatingIfNeeded: -p.inputOffset)))
@@ -242,52 +235,55 @@
       let cache = bytes.baseAddress!.bindMemory(
         to: SIMD16<Int32>.self, capacity: VerticalQuadDepthwiseWeights.columnCache)
       for b in 0..<outputShape.n {
-        for g in 0..<packed.groups {
-          let block = packed.block(g)
-          let start = block.loadUnaligned(as: SIMD16<Int32>.self)
-          let folded = (block + 64 * (1 + kW)).loadUnaligned(as: FoldedRequantization.self)
-          // Only a partial last group can read past the tensor (at its last pixel).
-          let wholeGroup = 16 * g + 16 <= channels
-          for oy in 0..<outputShape.h {
-            // Each filter row's input row, as the offset of its pixel 0 in this group (-1:
-            // outside the image, the zero point's row).
-            let inY0 = oy * strideH - padTop
-            func rowStart(_ r: Int) -> Int {
-              let inY = inY0 + r * dilationH
-              return inY >= 0 && inY < inputShape.h ? inputShape.offset(b, inY, 0, 16 * g) : -1
-            }
-            let row0 = rowStart(0)
-            let row1 = Rows.count > 1 ? rowStart(1) : -1
-            let row2 = Rows.count > 2 ? rowStart(2) : -1
-            let row3 = Rows.count > 3 ? rowStart(3) : -1
-            @inline(__always)
-            func rowBytes(_ start: Int, _ pixel: UnsafePointer<Int8>) -> SIMD16<Int32> {
-              if start < 0 { return padRow }
-              if wholeGroup {
-                return SIMD16<Int32>(
-                  truncatingIfNeeded: UnsafeRawPointer(pixel + start).loadUnaligned(
-                    as: SIMD16<UInt8>.self))
-              }
-              return widenedBytes(pixel + start, readableEnd: readableEnd)
-            }
-            var ox0 = 0
-            while ox0 < outputShape.w {
-              let pixels = min(chunk, outputShape.w - ox0)
-              let inX0 = ox0 * strideW - padLeft
-              let columns = (pixels - 1) * strideW + reach + 1
+        for oy in 0..<outputShape.h {
+          // Each filter row's input row, as the offset of its pixel 0 (-1: outside the image,
+          // the zero point's row); the groups and columns share them.
+          let inY0 = oy * strideH - padTop
+          @inline(__always)
+          func rowStart(_ r: Int) -> Int {
+            let inY = inY0 + r * dilationH
+            return inY >= 0 && inY < inputShape.h ? inputShape.offset(b, inY, 0, 0) : -1
+          }
+          let row0 = rowStart(0)
+          let row1 = Rows.count > 1 ? rowStart(1) : 0
+          let row2 = Rows.count > 2 ? rowStart(2) : 0
+          let row3 = Rows.count > 3 ? rowStart(3) : 0
+          let allRows = row0 >= 0 && row1 >= 0 && row2 >= 0 && row3 >= 0
+          @inline(__always)
+          func rowBytes(_ start: Int, _ pixel: UnsafePointer<Int8>) -> SIMD16<Int32> {
+            start < 0 ? padRow : widenedBytes(pixel + start)
+          }
+          var ox0 = 0
+          while ox0 < outputShape.w {
+            let pixels = min(chunk, outputShape.w - ox0)
+            let inX0 = ox0 * strideW - padLeft
+            let columns = (pixels - 1) * strideW + reach + 1
+            for g in 0..<packed.groups {
+              let block = packed.block(g)
+              let group = input + 16 * g
               for x in 0..<columns {
                 let inX = inX0 + x
                 var column = padColumn
                 if inX >= 0 && inX < inputShape.w {
-                  // The rows unrolled (a loop over a row table went through the stack).
-                  let pixel = input + inX * channels
-                  column = rowBytes(row0, pixel)
-                  if Rows.count > 1 { column |= rowBytes(row1, pixel) &<< 8 }
-                  if Rows.count > 2 { column |= rowBytes(row2, pixel) &<< 16 }
-                  if Rows.count > 3 { column |= rowBytes(row3, pixel) &<< 24 }
+                  // The rows unrolled (a loop over a row table went through the stack); an
+                  // output row inside the image reads them without a test.
+                  let pixel = group + inX * pixelBytes
+                  if allRows {
+                    column = widenedBytes(pixel + row0)
+                    if Rows.count > 1 { column |= widenedBytes(pixel + row1) &<< 8 }
+                    if Rows.count > 2 { column |= widenedBytes(pixel + row2) &<< 16 }
+                    if Rows.count > 3 { column |= widenedBytes(pixel + row3) &<< 24 }
+                  } else {
+                    column = rowBytes(row0, pixel)
+                    if Rows.count > 1 { column |= rowBytes(row1, pixel) &<< 8 }
+                    if Rows.count > 2 { column |= rowBytes(row2, pixel) &<< 16 }
+                    if Rows.count > 3 { column |= rowBytes(row3, pixel) &<< 24 }
+                  }
                 }
                 cache[x] = column ^ flip
               }
+              let start = block.loadUnaligned(as: SIMD16<Int32>.self)
+              let folded = (block + 64 * (1 + kW)).loadUnaligned(as: FoldedRequantization.self)
               // Four pixels at a time: four independent chains of kW vpdpbusd each (one
               // pixel's chain and its finish, some 30 cycles of latency, ran alone).
               @inline(__always)
@@ -325,8 +321,8 @@
                 store(acc, i)
                 i += 1
               }
-              ox0 += pixels
             }
+            ox0 += pixels
           }
         }
       }
