@@ -1,4 +1,4 @@
-/// Batch rows converted to int16 at a time.
+/// Batch rows converted at a time (to int16 pairs, or to bytes x + 128 on AVX-512 VNNI).
 @usableFromInline let fullyConnectedBlockRows = 8
 
 /// The scratch the SIMD kernels need for `batches` rows (a block of them at a time): one row

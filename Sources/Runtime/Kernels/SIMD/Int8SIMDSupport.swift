@@ -414,6 +414,15 @@ struct FoldedRequantization {
     /// The largest right shift `addingOffset` takes.
     static let maximumOffsetRightShift: Int32 = 21
 
+    /// `supports`, and a right shift `addingOffset` takes: what a packing that folds the output
+    /// offset into the rounding checks for each channel.
+    static func supportsAddingOffset(multiplier m: Int32, shift: Int32, accumulatorBound: Int)
+      -> Bool
+    {
+      supports(multiplier: m, shift: shift, accumulatorBound: accumulatorBound)
+        && -shift <= maximumOffsetRightShift
+    }
+
     /// `apply` plus `offset` (each lane -128...127), folded into the rounding: offset * 2^(e+1)
     /// added before the floor is offset added after it. For e <= 21 the sum stays in int32:
     /// |q| < 2^30 and |1 + 2^e + offset * 2^(e+1)| <= 2^29 + 2^21 + 1.

@@ -118,9 +118,8 @@
           {
             filter[c * depth + $0]
           }
-          plain =
-            FoldedRequantization.supports(multiplier: ints[c], shift: s, accumulatorBound: bound)
-            && -s <= FoldedRequantization.maximumOffsetRightShift
+          plain = FoldedRequantization.supportsAddingOffset(
+            multiplier: ints[c], shift: s, accumulatorBound: bound)
         }
       }
       plainRequantization = plain

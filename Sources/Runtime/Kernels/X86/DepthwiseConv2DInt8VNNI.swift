@@ -13,9 +13,10 @@
 // that u - (128 - inputOffset) = 0), hence acc = bias + Σ w u + (inputOffset - 128) Σ w in
 // wrapping int32, equal to the reference's bias + Σ w (x + inputOffset); the last term is packed
 // into each channel's start. The requantisation is the folded one with the output offset inside
-// (`FoldedRequantization.addingOffset`). Filters of more than 4 rows, a depth multiplier, a
-// filter column reach over `columnCache`, or a multiplier the fold cannot take keep the segment
-// kernel (DepthwiseConv2DInt8SIMD.swift).
+// (`FoldedRequantization.addingOffset`). Filters of more than 4 rows or of one column, a depth
+// multiplier, channels that leave a group partial, a filter column reach over `columnCache`, or
+// a multiplier the fold cannot take keep the segment kernel (DepthwiseConv2DInt8SIMD.swift;
+// `VerticalQuadDepthwiseWeights.supports`).
 
 #if AVX512 && canImport(X86DotProduct)
   import X86DotProduct
@@ -50,7 +51,8 @@
     /// The shapes this packing takes (the multipliers are checked when packing). A filter one
     /// column wide (a 1-D net's kx1 along time) shares no column between pixels, and channels
     /// that leave a group partial waste its lanes: the segment kernel is faster on both
-    /// (wake-word 15x1x128: 0.9 against 1.9 us; MobileNet's 48x48x8: 10.9 against 17.3 us).
+    /// (wake-word 15x1x128: 0.9 against 1.2 us; MobileNet's 48x48x8: 10.8 against 17.3 us, the
+    /// latter measured before the loops were reordered).
     static func supports(_ p: DepthwiseParams, filterShape: Shape4) -> Bool {
       p.depthMultiplier == 1 && filterShape.h <= 4 && filterShape.w >= 2
         && filterShape.c % 16 == 0 && (filterShape.w - 1) * p.dilationWidthFactor < columnCache
@@ -83,9 +85,8 @@
           filter[$0 * channels + c]
         }
         guard
-          FoldedRequantization.supports(
-            multiplier: outputMultiplier[c], shift: outputShift[c], accumulatorBound: bound),
-          -outputShift[c] <= FoldedRequantization.maximumOffsetRightShift
+          FoldedRequantization.supportsAddingOffset(
+            multiplier: outputMultiplier[c], shift: outputShift[c], accumulatorBound: bound)
         else { return false }
       }
       let groups = (channels + 15) / 16
@@ -239,6 +240,7 @@
           // Each filter row's input row, as the offset of its pixel 0 (-1: outside the image,
           // the zero point's row); the groups and columns share them.
           let inY0 = oy * strideH - padTop
+          let outputRow = output + outputShape.offset(b, oy, 0, 0)
           @inline(__always)
           func rowStart(_ r: Int) -> Int {
             let inY = inY0 + r * dilationH
@@ -294,7 +296,7 @@
               func store(_ acc: SIMD16<Int32>, _ i: Int) {
                 storeDotGroup(
                   range.bytes(folded.apply(acc)), channels: channels, g,
-                  output + outputShape.offset(b, oy, ox0 + i, 0))
+                  outputRow + (ox0 + i) * channels)
               }
               var i = 0
               while i + 4 <= pixels {

@@ -5,8 +5,9 @@
 #if AVX512 && canImport(X86DotProduct)
   import X86DotProduct
 
-  /// `fullyConnectedInt8SIMD` on `vpdpbusd`, a block of rows of `depth` values at a time. No padding taps; the
-  /// depth's padding to a multiple of 4 meets zero weights.
+  /// `fullyConnectedInt8SIMD` on `vpdpbusd`, a block of rows of `depth` values at a time (one
+  /// row straight to `dotProductRow`). No padding taps; the depth's padding to a multiple of 4
+  /// meets zero weights.
   func fullyConnectedDotProduct(
     _ p: FullyConnectedParams, input: UnsafePointer<Int8>, batches: Int, depth: Int,
     output: UnsafeMutablePointer<Int8>, dot d: DotProductWeights,
