@@ -182,9 +182,13 @@ func dropoutBackwardMatchesFiniteDifferences(training: Bool) throws {
 
 // 2x2 max pooling at stride 2 (MaxPool2DLayer's halving path) against the windows taken one by
 // one: the maximum, and the first maximum in row-major order on ties (values from a small set,
-// so ties are common) gets the gradient; an odd row and column are left out.
-@Test func maxPoolHalvingTakesTheFirstMaximumOfEachWindow() throws {
-  let shape = FeatureShape(channels: 3, height: 7, width: 39)  // 19 windows a row, a cell left
+// so ties are common) gets the gradient; an odd row and column are left out (zero gradient).
+// Rows of 19 and 8 windows take the 8-lane steps (19: an overlapping last step), 7 and 4 the
+// 4-lane ones, 3 the scalar loop; dx starts as NaN, so a cell backward does not write shows.
+@Test(arguments: [(7, 39), (8, 16), (6, 14), (5, 8), (4, 6)])
+func maxPoolHalvingTakesTheFirstMaximumOfEachWindow(height: Int, width: Int) throws {
+  let shape = FeatureShape(channels: 3, height: height, width: width)
+  let (outHeight, outWidth) = (height / 2, width / 2)
   let network = try Network(
     graph: try single(shape, .maxPool2d(PoolSpec(kernel: Size2(2)))),
     seed: 1, workers: Workers(count: 1), inputGradient: true)
@@ -197,13 +201,14 @@ func dropoutBackwardMatchesFiniteDifferences(training: Bool) throws {
   let y = network.value(last)
   let dy = (0..<y.count).map { Float($0 + 1) }
   network.gradient(last).base.update(from: dy, count: dy.count)
+  network.gradient(0).base.update(repeating: .nan, count: x.count)
   network.backward(from: last)
   let dx = network.gradient(0)
   var expectedY: [Float] = []
   var expectedDx = [Float](repeating: 0, count: x.count)
   for plane in 0..<batch * shape.channels {
-    for outY in 0..<3 {
-      for outX in 0..<19 {
+    for outY in 0..<outHeight {
+      for outX in 0..<outWidth {
         var best = plane * shape.height * shape.width + 2 * outY * shape.width + 2 * outX
         for (dY, dX) in [(0, 1), (1, 0), (1, 1)] {
           let cell =

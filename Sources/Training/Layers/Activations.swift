@@ -34,12 +34,13 @@ final class ClampLayer: NetworkLayer {
     guard let dx = inputGradients[0]?.base else { return }
     let (x, dy) = (inputs[0].base, outputGradient.base)
     let upper = upper
-    // Two selects, as forward: `x > 0 && x < upper ? dy : 0` compiled to a branch per element,
-    // mispredicted on about half of them (ReLU inputs change sign at random): 10 % of a LeNet-5
-    // or cnn-small epoch.
+    // Two selects of values already loaded, as forward. A select that loads (`v > 0 ? dy[i] : 0`)
+    // may not read dy[i] when v <= 0, so it compiled to a scalar branch per element,
+    // mispredicted on about half of them (ReLU inputs change sign at random): 8-11 % of a
+    // ResNet-8 or cnn-small epoch.
     for i in output.elements(samples) {
-      let v = x[i]
-      let inside = v > 0 ? dy[i] : 0
+      let (v, g) = (x[i], dy[i])
+      let inside = v > 0 ? g : 0
       dx[i] = v < upper ? inside : 0
     }
   }

@@ -31,7 +31,9 @@ final class MaxPool2DLayer: NetworkLayer {
       let target = output.base + plane * outPlane
       let best = winner + plane * outPlane
       if halving {
-        Self.halve(source, width: window.width, into: target, winners: best, window)
+        MaxPoolHalving.forward(
+          source, width: window.width, outHeight: window.outHeight, outWidth: window.outWidth,
+          into: target, winners: best)
         continue
       }
       for outY in 0..<window.outHeight {
@@ -53,36 +55,6 @@ final class MaxPool2DLayer: NetworkLayer {
     }
   }
 
-  /// The 2x2, stride 2, unpadded case (LeNet's, VGG's): the same result as the general loop
-  /// (first maximum in row-major order wins), without the window ranges.
-  private static func halve(
-    _ source: UnsafeMutablePointer<Float>, width: Int, into target: UnsafeMutablePointer<Float>,
-    winners: UnsafeMutablePointer<Int32>, _ window: PoolWindow
-  ) {
-    for outY in 0..<window.outHeight {
-      let top = 2 * outY * width
-      for outX in 0..<window.outWidth {
-        let corner = top + 2 * outX
-        var at = corner
-        var value = source[corner]
-        if source[corner + 1] > value {
-          value = source[corner + 1]
-          at = corner + 1
-        }
-        if source[corner + width] > value {
-          value = source[corner + width]
-          at = corner + width
-        }
-        if source[corner + width + 1] > value {
-          value = source[corner + width + 1]
-          at = corner + width + 1
-        }
-        target[outY * window.outWidth + outX] = value
-        winners[outY * window.outWidth + outX] = Int32(at)
-      }
-    }
-  }
-
   func backward(
     _ inputs: [TensorView], _ output: TensorView, _ outputGradient: TensorView,
     _ inputGradients: [TensorView?], samples: Range<Int>, worker: Int, _ context: LayerContext
@@ -91,11 +63,18 @@ final class MaxPool2DLayer: NetworkLayer {
     let winner = winners.pointer
     let (inPlane, outPlane) = (dx.planeSize, output.planeSize)
     let channels = dx.shape.channels
+    let window = window
     for plane in samples.lowerBound * channels..<samples.upperBound * channels {
       let target = dx.base + plane * inPlane
-      target.update(repeating: 0, count: inPlane)
       let dy = outputGradient.base + plane * outPlane
       let best = winner + plane * outPlane
+      if window.isHalving {
+        MaxPoolHalving.backward(
+          dy, winners: best, width: window.width, height: inPlane / window.width,
+          outHeight: window.outHeight, outWidth: window.outWidth, into: target)
+        continue
+      }
+      target.update(repeating: 0, count: inPlane)
       for o in 0..<outPlane { target[Int(best[o])] += dy[o] }
     }
   }

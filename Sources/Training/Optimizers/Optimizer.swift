@@ -58,32 +58,39 @@ final class Optimizer {
     }
   }
 
-  /// One update from the gradients of the last backward pass.
-  func step(learningRate lr: Float) {
+  /// One update from the gradients of the last backward pass. Each element's update reads only
+  /// its own weight, gradient and moments, so the elements are split among `workers` (the same
+  /// result on any count): serial, Adam was 3 % of a cnn-small step with the other core idle.
+  func step(learningRate lr: Float, workers: Workers? = nil) {
     steps += 1
     for (index, p) in parameters.enumerated() {
       let (w, g) = (p.value, p.gradient)
       let decay = p.decays ? weightDecay : 0
-      let m = first[index].pointer
-      switch kind {
-      case .sgd(let momentum):
-        for i in 0..<p.count {
-          m[i] = momentum * m[i] + g[i] + decay * w[i]
-          w[i] -= lr * m[i]
-        }
-      case .adam(let beta1, let beta2, let epsilon):
-        let v = second[index].pointer
-        let correction1 = 1 - pow(beta1, Float(steps))
-        let correction2 = 1 - pow(beta2, Float(steps))
-        let stepSize = lr / correction1
-        let inverseRoot = 1 / correction2.squareRoot()
-        for i in 0..<p.count {
-          m[i] = beta1 * m[i] + (1 - beta1) * g[i]
-          v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i]
-          let denominator = v[i].squareRoot() * inverseRoot + epsilon
-          w[i] -= stepSize * m[i] / denominator + lr * decay * w[i]
+      let (m, v) = (first[index].pointer, second[index].pointer)
+      let steps = Float(steps)
+      func update(_ range: Range<Int>) {
+        switch kind {
+        case .sgd(let momentum):
+          for i in range {
+            m[i] = momentum * m[i] + g[i] + decay * w[i]
+            w[i] -= lr * m[i]
+          }
+        case .adam(let beta1, let beta2, let epsilon):
+          let stepSize = lr / (1 - pow(beta1, steps))
+          let inverseRoot = 1 / (1 - pow(beta2, steps)).squareRoot()
+          for i in range {
+            m[i] = beta1 * m[i] + (1 - beta1) * g[i]
+            v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i]
+            let denominator = v[i].squareRoot() * inverseRoot + epsilon
+            w[i] -= stepSize * m[i] / denominator + lr * decay * w[i]
+          }
         }
       }
+      guard let workers else {
+        update(0..<p.count)
+        continue
+      }
+      workers.split(p.count, cost: 16 * p.count) { _, range in update(range) }
     }
   }
 }

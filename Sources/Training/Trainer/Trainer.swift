@@ -105,7 +105,7 @@ public final class Trainer {
       network.backward(from: logits)
       rate = options.schedule.rate(
         base: options.learningRate, epoch: epoch, step: steps, totalSteps: totalSteps)
-      optimizer.step(learningRate: rate)
+      optimizer.step(learningRate: rate, workers: network.workers)
       steps += 1
       loss += result.totalLoss
       correct += result.correct
