@@ -114,6 +114,9 @@ struct ConvGeometry {
         fillRow(out, 0, count: valid.lowerBound)
         if stride.width == 1 {
           copyRow(source + valid.lowerBound, to: out + valid.lowerBound, count: valid.count)
+        } else if stride.width == 2 {
+          copyEverySecond(
+            source + 2 * valid.lowerBound, to: out + valid.lowerBound, count: valid.count)
         } else {
           for outX in valid { out[outX] = source[outX * stride.width] }
         }
@@ -258,6 +261,41 @@ struct ConvGeometry {
     i += 2
   }
   if i < count { target[i] = source[i] }
+}
+
+/// `target[i] = source[2 i]` for `count` floats, reading no float past `source[2 (count - 1)]`
+/// (a row's last tap may be the plane's last float): 8 at a time from two loads that end on a
+/// needed float, the last step moved back to end at `count`. A stride-2 convolution's im2col
+/// gathered these one float at a time, 5-7 % of a ResNet-8 epoch.
+@inline(__always) func copyEverySecond(
+  _ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int
+) {
+  @inline(__always) func load<V: SIMD>(_: V.Type, _ i: Int) -> V where V.Scalar == Float {
+    UnsafeRawPointer(source + i).loadUnaligned(as: V.self)
+  }
+  @inline(__always) func eight(_ i: Int) {
+    let (a, b) = (load(SIMD8<Float>.self, 2 * i), load(SIMD8<Float>.self, 2 * i + 7))
+    let v = SIMD8(a[0], a[2], a[4], a[6], b[1], b[3], b[5], b[7])
+    UnsafeMutableRawPointer(target + i).storeBytes(of: v, as: SIMD8<Float>.self)
+  }
+  @inline(__always) func four(_ i: Int) {
+    let (a, b) = (load(SIMD4<Float>.self, 2 * i), load(SIMD4<Float>.self, 2 * i + 3))
+    let v = SIMD4(a[0], a[2], b[1], b[3])
+    UnsafeMutableRawPointer(target + i).storeBytes(of: v, as: SIMD4<Float>.self)
+  }
+  if count >= 8 {
+    var i = 0
+    while i + 8 < count {
+      eight(i)
+      i += 8
+    }
+    eight(count - 8)
+  } else if count >= 4 {
+    four(0)
+    four(count - 4)
+  } else {
+    for i in 0..<count { target[i] = source[2 * i] }
+  }
 }
 
 /// `target[i] += source[i]` for `count` floats (no overlapping tail: it would add twice).
