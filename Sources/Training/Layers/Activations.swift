@@ -77,6 +77,12 @@ final class AddLayer: NetworkLayer {
   ) {
     let y = output.base
     let range = output.elements(samples)
+    // A residual join has two inputs: one pass, not a copy and then an add over y.
+    if inputs.count == 2 {
+      let (a, b) = (inputs[0].base, inputs[1].base)
+      for i in range { y[i] = a[i] + b[i] }
+      return
+    }
     let first = inputs[0].base
     for i in range { y[i] = first[i] }
     for x in inputs.dropFirst() {
