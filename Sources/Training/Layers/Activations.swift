@@ -8,7 +8,7 @@
 /// the clamp the same way). The gradient passes where the input is strictly inside the linear
 /// part (PyTorch's choice at the kinks: 0).
 final class ClampLayer: NetworkLayer {
-  private let upper: Float  // .infinity for ReLU
+  let upper: Float  // .infinity for ReLU
 
   init(upper: Float) { self.upper = upper }
 
@@ -16,15 +16,10 @@ final class ClampLayer: NetworkLayer {
     _ inputs: [TensorView], _ output: TensorView, samples: Range<Int>, worker: Int,
     _ context: LayerContext
   ) {
-    let (x, y) = (inputs[0].base, output.base)
-    let upper = upper
-    // A plain select loop: it compiles to vmaxps/vminps. (SIMD8's `clamped` calls the generic
-    // pointwiseMin/Max out of line, which cost 12 % of a LeNet epoch.)
-    for i in output.elements(samples) {
-      let v = x[i]
-      let low = v > 0 ? v : 0
-      y[i] = low < upper ? low : upper
-    }
+    let range = output.elements(samples)
+    clampValues(
+      inputs[0].base + range.lowerBound, upper: upper, into: output.base + range.lowerBound,
+      count: range.count)
   }
 
   func backward(
@@ -32,17 +27,39 @@ final class ClampLayer: NetworkLayer {
     _ inputGradients: [TensorView?], samples: Range<Int>, worker: Int, _ context: LayerContext
   ) {
     guard let dx = inputGradients[0]?.base else { return }
-    let (x, dy) = (inputs[0].base, outputGradient.base)
-    let upper = upper
-    // Two selects of values already loaded, as forward. A select that loads (`v > 0 ? dy[i] : 0`)
-    // may not read dy[i] when v <= 0, so it compiled to a scalar branch per element,
-    // mispredicted on about half of them (ReLU inputs change sign at random): 8-11 % of a
-    // ResNet-8 or cnn-small epoch.
-    for i in output.elements(samples) {
-      let (v, g) = (x[i], dy[i])
-      let inside = v > 0 ? g : 0
-      dx[i] = v < upper ? inside : 0
-    }
+    let range = output.elements(samples)
+    clampGradient(
+      outputGradient.base + range.lowerBound, at: inputs[0].base + range.lowerBound,
+      upper: upper, into: dx + range.lowerBound, count: range.count)
+  }
+}
+
+/// `y[i] = min(max(x[i], 0), upper)` (a NaN gives 0), ReLU's and ReLU6's forward pass. A plain
+/// select loop: it compiles to vmaxps/vminps. (SIMD8's `clamped` calls the generic
+/// pointwiseMin/Max out of line, which cost 12 % of a LeNet epoch.)
+func clampValues(
+  _ x: UnsafePointer<Float>, upper: Float, into y: UnsafeMutablePointer<Float>, count: Int
+) {
+  for i in 0..<count {
+    let v = x[i]
+    let low = v > 0 ? v : 0
+    y[i] = low < upper ? low : upper
+  }
+}
+
+/// `dx[i] = dy[i]` where `0 < v[i] < upper`, else 0: the clamp's backward pass, with v its input
+/// or its output (the same test on either). Two selects of values already loaded: a select that
+/// loads (`v > 0 ? dy[i] : 0`) may not read dy[i] when v <= 0, so it compiled to a scalar
+/// branch per element, mispredicted on about half of them (ReLU inputs change sign at random):
+/// 8-11 % of a ResNet-8 or cnn-small epoch.
+func clampGradient(
+  _ dy: UnsafePointer<Float>, at v: UnsafePointer<Float>, upper: Float,
+  into dx: UnsafeMutablePointer<Float>, count: Int
+) {
+  for i in 0..<count {
+    let (value, g) = (v[i], dy[i])
+    let inside = value > 0 ? g : 0
+    dx[i] = value < upper ? inside : 0
   }
 }
 

@@ -23,6 +23,11 @@ public final class Network {
 
   let layers: [NetworkLayer?]  // nil for the input node
   let inputIndices: [[Int]]
+  /// Each node's inputs in a training pass: `inputIndices`, but a max pool that takes in the
+  /// ReLU before it (`MaxPool2DLayer.fusedClamp`) reads that ReLU's input.
+  let trainingInputIndices: [[Int]]
+  /// The ReLUs a max pool takes in: training passes skip them (their values stay stale).
+  private let fusedIntoPools: Set<Int>
   let context: LayerContext
   /// Whether node i's output gradient is needed: it has parameters, or something before it does.
   let needsGradient: [Bool]
@@ -57,6 +62,7 @@ public final class Network {
           node, input: input, output: shapes[i], seed: seed &+ UInt64(i), workers: workers))
     }
     self.layers = layers
+    (trainingInputIndices, fusedIntoPools) = Self.fuseClampsIntoPools(layers, inputIndices)
     parameters = layers.flatMap { $0?.parameters ?? [] }
     let expected = try graph.parameterShapes()
     precondition(
@@ -98,6 +104,26 @@ public final class Network {
     case .concat: ConcatLayer()
     case .softmax: SoftmaxLayer()
     }
+  }
+
+  /// Sets `fusedClamp` on each max pool whose input is a ReLU or ReLU6 that nothing else reads,
+  /// and returns the training passes' inputs and the ReLUs they skip.
+  private static func fuseClampsIntoPools(_ layers: [NetworkLayer?], _ inputIndices: [[Int]])
+    -> ([[Int]], Set<Int>)
+  {
+    var readers = [Int](repeating: 0, count: layers.count)
+    for inputs in inputIndices { for j in inputs { readers[j] += 1 } }
+    var trainingInputs = inputIndices
+    var fused = Set<Int>()
+    for (i, layer) in layers.enumerated() {
+      guard let pool = layer as? MaxPool2DLayer, let relu = inputIndices[i].first,
+        let clamp = layers[relu] as? ClampLayer, readers[relu] == 1
+      else { continue }
+      pool.fusedClamp = clamp.upper
+      trainingInputs[i] = inputIndices[relu]
+      fused.insert(relu)
+    }
+    return (trainingInputs, fused)
   }
 
   // MARK: - Passes
@@ -157,12 +183,15 @@ public final class Network {
   /// stretch on its share of the batch.
   func forward(training: Bool) {
     context.training = training
-    let nodes = layers.indices.filter { layers[$0] != nil }
+    let inputs = training ? trainingInputIndices : inputIndices
+    let nodes = layers.indices.filter {
+      layers[$0] != nil && !(training && fusedIntoPools.contains($0))
+    }
     for stretch in stretches(nodes, local: { layers[$0]!.isSampleLocal }) {
       region(sampleLocal: stretch.local) { samples, worker in
         for i in stretch.items {
           layers[i]!.forward(
-            inputIndices[i].map(value), value(i), samples: samples, worker: worker, context)
+            inputs[i].map(value), value(i), samples: samples, worker: worker, context)
         }
       }
     }
@@ -178,7 +207,9 @@ public final class Network {
   /// The backward steps from node `start`, in execution order: nodes the loss reaches and that
   /// need a gradient, with each input's target. The first consumer of a node in reverse
   /// topological order writes its gradient, later ones add to it through a scratch buffer.
-  private func backwardSteps(from start: Int) -> [(node: Int, targets: [GradientTarget])] {
+  private func backwardSteps(from start: Int, inputs inputIndices: [[Int]]) -> [(
+    node: Int, targets: [GradientTarget]
+  )] {
     var written = [Bool](repeating: false, count: layers.count)
     written[start] = true
     var steps: [(node: Int, targets: [GradientTarget])] = []
@@ -216,7 +247,10 @@ public final class Network {
         scratchGradients.append(FloatBuffer(count: batch * largest))
       }
     }
-    let steps = backwardSteps(from: start)
+    // The inputs of the last forward pass: a ReLU a pool took in has no reader then, so no
+    // step.
+    let inputIndices = context.training ? trainingInputIndices : self.inputIndices
+    let steps = backwardSteps(from: start, inputs: inputIndices)
     for stretch in stretches(steps, local: { layers[$0.node]!.isSampleLocal }) {
       region(sampleLocal: stretch.local) { samples, worker in
         for (i, targets) in stretch.items {
