@@ -87,17 +87,29 @@ final class CopyLayer: NetworkLayer {
 }
 
 /// Elementwise sum of the inputs (residual connections); each input's gradient is the output's.
-final class AddLayer: NetworkLayer {
+/// In training passes it may take in the ReLU after it (`ClampAbsorbing`, ResNet's `add, relu`).
+final class AddLayer: ClampAbsorbing {
+  var absorbedClamp: Float?
+
   func forward(
     _ inputs: [TensorView], _ output: TensorView, samples: Range<Int>, worker: Int,
     _ context: LayerContext
   ) {
     let y = output.base
     let range = output.elements(samples)
+    let clamp = context.training ? absorbedClamp : nil
     // A residual join has two inputs: one pass, not a copy and then an add over y.
     if inputs.count == 2 {
       let (a, b) = (inputs[0].base, inputs[1].base)
-      for i in range { y[i] = a[i] + b[i] }
+      if let upper = clamp {
+        for i in range {
+          let sum = a[i] + b[i]
+          let low = sum > 0 ? sum : 0  // clampValues' selects (a NaN gives 0)
+          y[i] = low < upper ? low : upper
+        }
+      } else {
+        for i in range { y[i] = a[i] + b[i] }
+      }
       return
     }
     let first = inputs[0].base
@@ -106,6 +118,10 @@ final class AddLayer: NetworkLayer {
       let source = x.base
       for i in range { y[i] += source[i] }
     }
+    if let upper = clamp {
+      clampValues(
+        y + range.lowerBound, upper: upper, into: y + range.lowerBound, count: range.count)
+    }
   }
 
   func backward(
@@ -113,11 +129,19 @@ final class AddLayer: NetworkLayer {
     _ inputGradients: [TensorView?], samples: Range<Int>, worker: Int, _ context: LayerContext
   ) {
     let range = output.elements(samples)
+    var source = UnsafePointer(outputGradient.base + range.lowerBound)
+    var clamp = context.training ? absorbedClamp : nil
     for dx in inputGradients {
-      dx.map {
-        ($0.base + range.lowerBound).update(
-          from: outputGradient.base + range.lowerBound, count: range.count)
+      guard let target = dx.map({ $0.base + range.lowerBound }) else { continue }
+      if let upper = clamp {
+        // The first input's gradient is the clamp's; the others copy it.
+        clampGradient(
+          source, at: output.base + range.lowerBound, upper: upper, into: target,
+          count: range.count)
+        (clamp, source) = (nil, UnsafePointer(target))
+        continue
       }
+      target.update(from: source, count: range.count)
     }
   }
 }

@@ -11,7 +11,7 @@ import Graph
 ///
 /// Evaluation uses the running statistics, so y is an affine map of x with `dx = γ/sqrt(rv+ε) dy`.
 /// Channels are split across the workers (each channel's sums need the whole batch).
-final class BatchNorm2DLayer: NetworkLayer {
+final class BatchNorm2DLayer: ClampAbsorbing {
   let scale: Parameter  // γ, PyTorch's "weight"
   let shift: Parameter  // β, "bias"
   let runningMean: Parameter
@@ -20,6 +20,8 @@ final class BatchNorm2DLayer: NetworkLayer {
   private let epsilon: Float
   private let momentum: Float
   private let channels: Int
+  /// The ReLU after this layer, taken in during training passes (`ClampAbsorbing`).
+  var absorbedClamp: Float?
   private let mean = FloatBuffer()  // per channel, of the last forward
   private let inverseDeviation = FloatBuffer()  // 1/sqrt(var + ε), of the last forward
 
@@ -59,6 +61,7 @@ final class BatchNorm2DLayer: NetworkLayer {
     let mean = mean.pointer
     let inverse = inverseDeviation.pointer
     let (epsilon, momentum) = (epsilon, momentum)
+    let clamp = training ? absorbedClamp : nil
     context.workers.split(channels, cost: 4 * x.count) { _, range in
       for c in range {
         if training {
@@ -85,9 +88,9 @@ final class BatchNorm2DLayer: NetworkLayer {
         let a = gamma[c] * inverse[c]
         let b = beta[c] - mean[c] * a
         for n in 0..<batch {
-          planeAffine(
-            x.sample(n) + c * plane, scale: a, shift: b, into: output.sample(n) + c * plane,
-            count: plane)
+          let target = output.sample(n) + c * plane
+          planeAffine(x.sample(n) + c * plane, scale: a, shift: b, into: target, count: plane)
+          if let clamp { clampValues(target, upper: clamp, into: target, count: plane) }
         }
       }
     }
@@ -105,9 +108,18 @@ final class BatchNorm2DLayer: NetworkLayer {
     let gamma = scale.value
     let (dGamma, dBeta) = (scale.gradient, shift.gradient)
     let (mean, inverse) = (mean.pointer, inverseDeviation.pointer)
+    let clamp = training ? absorbedClamp : nil
     context.workers.split(channels, cost: 6 * x.count) { _, range in
       for c in range {
         let (mu, inv) = (mean[c], inverse[c])
+        if let clamp {
+          // The absorbed ReLU's backward, in place: this gradient has no other reader.
+          for n in 0..<batch {
+            let dy = outputGradient.sample(n) + c * plane
+            clampGradient(
+              dy, at: output.sample(n) + c * plane, upper: clamp, into: dy, count: plane)
+          }
+        }
         var sumDy: Double = 0
         var sumDyCentered: Double = 0  // Σ dy (x - mean); times inv it is Σ dy x̂
         for n in 0..<batch {

@@ -57,6 +57,15 @@ extension NetworkLayer {
   func reduceGradients(workers: Int) {}
 }
 
+/// A layer that can apply the ReLU or ReLU6 after it to its own output in training passes
+/// (batch norm, ADD), so the network skips that ReLU: forward clamps what it writes, backward
+/// first keeps its output gradient only where its output lies strictly inside the clamp (the
+/// same test on the clamped output as on the unclamped one). Evaluation passes run both layers.
+protocol ClampAbsorbing: NetworkLayer {
+  /// The upper bound (`.infinity` for ReLU, or 6) of the ReLU this layer takes in.
+  var absorbedClamp: Float? { get set }
+}
+
 /// A layer with a weight that He initialisation draws: conv, transposed conv, linear.
 protocol WeightedLayer: NetworkLayer {
   var weight: Parameter { get }

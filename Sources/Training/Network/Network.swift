@@ -24,10 +24,11 @@ public final class Network {
   let layers: [NetworkLayer?]  // nil for the input node
   let inputIndices: [[Int]]
   /// Each node's inputs in a training pass: `inputIndices`, but a max pool that takes in the
-  /// ReLU before it (`MaxPool2DLayer.fusedClamp`) reads that ReLU's input.
+  /// ReLU before it (`MaxPool2DLayer.fusedClamp`) reads that ReLU's input, and the readers of a
+  /// ReLU that the layer before it takes in (`ClampAbsorbing`) read that layer.
   let trainingInputIndices: [[Int]]
-  /// The ReLUs a max pool takes in: training passes skip them (their values stay stale).
-  private let fusedIntoPools: Set<Int>
+  /// The ReLUs taken in by another layer: training passes skip them (their values stay stale).
+  private let fusedClamps: Set<Int>
   let context: LayerContext
   /// Whether node i's output gradient is needed: it has parameters, or something before it does.
   let needsGradient: [Bool]
@@ -46,7 +47,12 @@ public final class Network {
 
   /// `inputGradient`: also compute the gradient with respect to the input batch (the gradient
   /// checks need it; training does not, which spares the first layer's input-gradient GEMM).
-  init(graph: ModelGraph, seed: UInt64, workers: Workers, inputGradient: Bool) throws(GraphError) {
+  /// `fusesClamps`: let layers take in the ReLUs next to them in training passes (`fuseClamps`;
+  /// tests turn it off to compare).
+  init(
+    graph: ModelGraph, seed: UInt64, workers: Workers, inputGradient: Bool,
+    fusesClamps: Bool = true
+  ) throws(GraphError) {
     self.graph = graph
     self.workers = workers
     let shapes = try graph.shapes()
@@ -62,7 +68,8 @@ public final class Network {
           node, input: input, output: shapes[i], seed: seed &+ UInt64(i), workers: workers))
     }
     self.layers = layers
-    (trainingInputIndices, fusedIntoPools) = Self.fuseClampsIntoPools(layers, inputIndices)
+    (trainingInputIndices, fusedClamps) =
+      fusesClamps ? Self.fuseClamps(layers, inputIndices) : (inputIndices, [])
     parameters = layers.flatMap { $0?.parameters ?? [] }
     let expected = try graph.parameterShapes()
     precondition(
@@ -106,21 +113,34 @@ public final class Network {
     }
   }
 
-  /// Sets `fusedClamp` on each max pool whose input is a ReLU or ReLU6 that nothing else reads,
-  /// and returns the training passes' inputs and the ReLUs they skip.
-  private static func fuseClampsIntoPools(_ layers: [NetworkLayer?], _ inputIndices: [[Int]])
+  /// Lets a layer take in each ReLU or ReLU6 that nothing else needs in training passes: a max
+  /// pool the ReLU before it, when the pool is the ReLU's only reader (`fusedClamp`); else a
+  /// batch norm or ADD the ReLU after it, when the ReLU is that layer's only reader and is read
+  /// itself (`absorbedClamp`). Returns the training passes' inputs and the ReLUs they skip.
+  private static func fuseClamps(_ layers: [NetworkLayer?], _ inputIndices: [[Int]])
     -> ([[Int]], Set<Int>)
   {
-    var readers = [Int](repeating: 0, count: layers.count)
-    for inputs in inputIndices { for j in inputs { readers[j] += 1 } }
+    var readers = [[Int]](repeating: [], count: layers.count)
+    for (i, inputs) in inputIndices.enumerated() { for j in inputs { readers[j].append(i) } }
     var trainingInputs = inputIndices
     var fused = Set<Int>()
     for (i, layer) in layers.enumerated() {
       guard let pool = layer as? MaxPool2DLayer, let relu = inputIndices[i].first,
-        let clamp = layers[relu] as? ClampLayer, readers[relu] == 1
+        let clamp = layers[relu] as? ClampLayer, readers[relu] == [i]
       else { continue }
       pool.fusedClamp = clamp.upper
       trainingInputs[i] = inputIndices[relu]
+      fused.insert(relu)
+    }
+    for (relu, layer) in layers.enumerated() where !fused.contains(relu) {
+      guard let clamp = layer as? ClampLayer, let source = inputIndices[relu].first,
+        var producer = layers[source] as? ClampAbsorbing, readers[source] == [relu],
+        !readers[relu].isEmpty
+      else { continue }
+      producer.absorbedClamp = clamp.upper
+      for reader in readers[relu] {
+        trainingInputs[reader] = trainingInputs[reader].map { $0 == relu ? source : $0 }
+      }
       fused.insert(relu)
     }
     return (trainingInputs, fused)
@@ -185,7 +205,7 @@ public final class Network {
     context.training = training
     let inputs = training ? trainingInputIndices : inputIndices
     let nodes = layers.indices.filter {
-      layers[$0] != nil && !(training && fusedIntoPools.contains($0))
+      layers[$0] != nil && !(training && fusedClamps.contains($0))
     }
     for stretch in stretches(nodes, local: { layers[$0]!.isSampleLocal }) {
       region(sampleLocal: stretch.local) { samples, worker in
