@@ -57,8 +57,8 @@ struct ConvGeometry {
     }
   }
 
-  /// Floats a column buffer needs past its last column: the border cells `im2col` and `col2im`
-  /// clear are cleared 8 floats at a time (`clearFew`), which may reach that far past the end.
+  /// Spare floats a column buffer keeps past its last column. (`clearFew` once rewrote 8 floats
+  /// at a time and could reach that far; it now writes only its own.)
   static let columnSlack = 8
 
   /// A 1x1 window at stride 1 without padding: each image is its own column matrix.
@@ -328,14 +328,22 @@ struct ConvGeometry {
   }
 }
 
-/// Zeroes `p[0..<count]` (count at most 8) by rewriting `p[0..<8]` with its first `count`
-/// lanes cleared, the others as they were: `p[0..<8]` must lie in the buffer.
+/// Zeroes `p[0..<count]` (count at most 8) with stores of 4, 2 and 1 floats: no load, so no
+/// read of floats the row copy just stored. (Rewriting `p[0..<8]` with its first lanes
+/// cleared read them back from stores still in flight, a store-forwarding stall per row
+/// border: most of LeNet-5's im2col. As loops, the runs compiled to a memset call each.)
 @inline(__always) func clearFew(_ p: UnsafeMutablePointer<Float>, _ count: Int) {
-  let lanes = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
-  let cleared = (lanes &- Int32(truncatingIfNeeded: count)) &>> 31  // all ones below count
   let raw = UnsafeMutableRawPointer(p)
-  let bits = raw.loadUnaligned(as: SIMD8<Int32>.self)
-  raw.storeBytes(of: bits & ~cleared, as: SIMD8<Int32>.self)
+  var i = 0
+  while count - i >= 4 {
+    raw.storeBytes(of: SIMD4<Float>(), toByteOffset: 4 * i, as: SIMD4<Float>.self)
+    i += 4
+  }
+  if count - i >= 2 {
+    raw.storeBytes(of: SIMD2<Float>(), toByteOffset: 4 * i, as: SIMD2<Float>.self)
+    i += 2
+  }
+  if i < count { p[i] = 0 }
 }
 
 @inline(__always) func floorDivide(_ a: Int, _ b: Int) -> Int {
