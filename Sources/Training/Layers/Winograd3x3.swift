@@ -49,7 +49,7 @@ struct Winograd3x3 {
   private var paddedRows: Int { 2 * tileRows + 2 }
   /// Floats of scratch the transforms use (`transformInput`'s is the larger).
   var scratchCount: Int {
-    inChannels * paddedRows * (paddedWidth + 2 * splitWidth + 4 * laneColumns)
+    inChannels * paddedRows * (paddedWidth + 2 * splitWidth)
   }
   /// Floats of each half (even, odd) of a split row: columns `0...laneColumns` and the rest of
   /// the last 8-float step.
@@ -212,10 +212,13 @@ struct Winograd3x3 {
   }
 
   /// `V_ξ[c][first + t] = (Bᵀ d B)[ξ]` for every tile t of one sample's planes, V laid out
-  /// `[16][I][columns]`. B's column combinations come first, once per input row (each row is
-  /// in two rows of tiles): the row, zero-padded, split into its even and odd columns, so tile
-  /// t's four columns are `even[t], odd[t], even[t+1], odd[t+1]` (contiguous loads, 8 tiles a
-  /// step); then Bᵀ's row combinations of four such rows per row of tiles.
+  /// `[16][I][columns]`. Each input row, zero-padded, is split into its even and odd columns, so
+  /// tile t's four columns are `even[t], odd[t], even[t+1], odd[t+1]` (contiguous loads, 8 tiles
+  /// a step); then each row of tiles takes B's column combinations of its four rows and Bᵀ's
+  /// row combinations of those in registers, and stores its 16 points to V. (The column
+  /// combinations went through scratch rows once, each written once and read twice, by the two
+  /// rows of tiles an input row is in: a third of the transform's stores. Making them twice in
+  /// registers instead costs a few additions.)
   ///
   /// Each step runs over every channel before the next reads its results: a load that
   /// straddles stores still in the store buffer waits for them to reach the cache, and reading
@@ -229,14 +232,13 @@ struct Winograd3x3 {
     _ x: UnsafePointer<Float>, into v: UnsafeMutablePointer<Float>, columns: Int, first: Int,
     scratch: UnsafeMutablePointer<Float>
   ) {
-    let (width, lanes, tileColumns, channels) = (width, laneColumns, tileColumns, inChannels)
+    let (width, lanes, channels) = (width, laneColumns, inChannels)
     let (rows, padded, half) = (paddedRows, paddedWidth, splitWidth)
     let (top, left) = (padding.height, padding.width)
     // Scratch: the zero-padded planes [I][rows][padded], their even and odd columns
-    // [I][rows][2][half], the column combinations [I][4][rows][lanes].
+    // [I][rows][2][half].
     let planes = scratch
     let split = planes + channels * rows * padded
-    let combined = split + channels * rows * 2 * half
     for c in 0..<channels {
       let (image, plane) = (x + c * height * width, planes + c * rows * padded)
       fillRow(plane, 0, count: top * padded)
@@ -259,44 +261,51 @@ struct Winograd3x3 {
       }
     }
     for c in 0..<channels {
-      for r in 0..<rows {
-        let even = UnsafePointer(split + (c * rows + r) * 2 * half)
-        let odd = even + half
-        let out = combined + (c * 4 * rows + r) * lanes
-        for t in stride(from: 0, to: tileColumns, by: 8) {
-          let (e0, o0) = (loadLanes(even + t), loadLanes(odd + t))
-          let (e1, o1) = (loadLanes(even + t + 1), loadLanes(odd + t + 1))
-          storeLanes(e0 - e1, out + t)
-          storeLanes(o0 + e1, out + rows * lanes + t)
-          storeLanes(e1 - o0, out + 2 * rows * lanes + t)
-          storeLanes(o0 - o1, out + 3 * rows * lanes + t)
-        }
+      for tileRow in 0..<tileRows {
+        transformTileRow(
+          split + (c * rows + 2 * tileRow) * 2 * half,
+          into: v + c * columns + first + tileRow * tileColumns, pointStep: channels * columns)
       }
     }
-    let pointStep = channels * columns  // from point ξ to ξ + 1
-    for c in 0..<channels {
-      for tileRow in 0..<tileRows {
-        let out = v + c * columns + first + tileRow * tileColumns
-        for k in 0..<4 {
-          let source = UnsafePointer(combined + ((c * 4 + k) * rows + 2 * tileRow) * lanes)
-          let target = out + k * pointStep
-          // A row's last step runs past its tiles into the next row's (written later) or into
-          // V's lane padding.
-          for t in stride(from: 0, to: tileColumns, by: 8) {
-            let (d0, d1) = (loadLanes(source + t), loadLanes(source + lanes + t))
-            let (d2, d3) = (loadLanes(source + 2 * lanes + t), loadLanes(source + 3 * lanes + t))
-            storeLanes(d0 - d2, target + t)
-            storeLanes(d1 + d2, target + 4 * pointStep + t)
-            storeLanes(d2 - d1, target + 8 * pointStep + t)
-            storeLanes(d1 - d3, target + 12 * pointStep + t)
-          }
+  }
+
+  /// `Bᵀ d B` for one row of tiles from its four input rows' even and odd columns (`rows`,
+  /// `[4][2][splitWidth]`), point ξ stored at `target + ξ * pointStep`. A row's last step runs
+  /// past its tiles into the next row's (written later) or into V's lane padding.
+  @inline(__always) private func transformTileRow(
+    _ rows: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>, pointStep: Int
+  ) {
+    let (tileColumns, half) = (tileColumns, splitWidth)
+    for t in stride(from: 0, to: tileColumns, by: 8) {
+      // B's column combination k of input row r: (d0 - d2, d1 + d2, d2 - d1, d1 - d3).
+      @inline(__always) func combination(_ r: Int, _ k: Int) -> SIMD8<Float> {
+        let even = rows + r * 2 * half + t
+        let odd = even + half
+        switch k {
+        case 0: return loadLanes(even) - loadLanes(even + 1)
+        case 1: return loadLanes(odd) + loadLanes(even + 1)
+        case 2: return loadLanes(even + 1) - loadLanes(odd)
+        default: return loadLanes(odd) - loadLanes(odd + 1)
         }
+      }
+      // Bᵀ's row combinations of the four, the same on the other axis: points k, 4 + k, ...
+      for k in 0..<4 {
+        let (d0, d1) = (combination(0, k), combination(1, k))
+        let (d2, d3) = (combination(2, k), combination(3, k))
+        let out = target + k * pointStep + t
+        storeLanes(d0 - d2, out)
+        storeLanes(d1 + d2, out + 4 * pointStep)
+        storeLanes(d2 - d1, out + 8 * pointStep)
+        storeLanes(d1 - d3, out + 12 * pointStep)
       }
     }
   }
 
   /// `y[o] = Aᵀ m A (+ bias[o])` for every tile of one sample, from M laid out
-  /// `[16][O][columns]`; the tiles' second row and column are dropped past an odd edge.
+  /// `[16][O][columns]`; the tiles' second row and column are dropped past an odd edge. Steps
+  /// of 8 tiles whose 16 columns lie inside the row store straight into y; a row's last step,
+  /// which may run into the next row's tiles (or the lane padding), stores into scratch rows and
+  /// its columns inside the row are copied from there.
   func transformOutput(
     _ m: UnsafePointer<Float>, columns: Int, first: Int, into y: UnsafeMutablePointer<Float>,
     bias: UnsafePointer<Float>?, scratch: UnsafeMutablePointer<Float>
@@ -304,14 +313,17 @@ struct Winograd3x3 {
     let (outWidth, tileColumns) = (outWidth, tileColumns)
     let step = outChannels * columns  // from point ξ to ξ + 1
     let (top, bottom) = (scratch, scratch + 2 * laneColumns)
+    // Tiles of a row the direct steps take: those of every step t with 2t + 16 <= outWidth.
+    let direct = outWidth < 16 ? 0 : min(tileColumns, ((outWidth - 16) / 16 + 1) * 8)
     for o in 0..<outChannels {
       let b = SIMD8<Float>(repeating: bias?[o] ?? 0)
       let plane = y + o * outHeight * outWidth
       for tileRow in 0..<tileRows {
         let p = m + o * columns + first + tileRow * tileColumns
-        // 8 tiles at a time; a row's last step may run into the next row's tiles (or the lane
-        // padding), whose results land past the row's end in the scratch rows.
-        for t in stride(from: 0, to: tileColumns, by: 8) {
+        // Aᵀ m A of 8 tiles: their upper and lower rows' even and odd columns.
+        @inline(__always) func tiles(_ t: Int) -> (
+          SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>
+        ) {
           @inline(__always) func at(_ point: Int) -> SIMD8<Float> {
             loadLanes(p + point * step + t)
           }
@@ -324,12 +336,27 @@ struct Winograd3x3 {
             at(4) - at(8) - at(12), at(5) - at(9) - at(13), at(6) - at(10) - at(14),
             at(7) - at(11) - at(15)
           )
-          storeInterleaved(r00 + r01 + r02 + b, r01 - r02 - r03 + b, top + 2 * t)
-          storeInterleaved(r10 + r11 + r12 + b, r11 - r12 - r13 + b, bottom + 2 * t)
+          return (
+            r00 + r01 + r02 + b, r01 - r02 - r03 + b, r10 + r11 + r12 + b, r11 - r12 - r13 + b
+          )
         }
         let y0 = 2 * tileRow
-        copyRow(top, to: plane + y0 * outWidth, count: outWidth)
-        if y0 + 1 < outHeight { copyRow(bottom, to: plane + (y0 + 1) * outWidth, count: outWidth) }
+        let upper = plane + y0 * outWidth
+        let lower = y0 + 1 < outHeight ? plane + (y0 + 1) * outWidth : nil
+        for t in stride(from: 0, to: direct, by: 8) {
+          let (ue, uo, le, lo) = tiles(t)
+          storeInterleaved(ue, uo, upper + 2 * t)
+          if let lower { storeInterleaved(le, lo, lower + 2 * t) }
+        }
+        guard direct < tileColumns else { continue }
+        for t in stride(from: direct, to: tileColumns, by: 8) {
+          let (ue, uo, le, lo) = tiles(t)
+          storeInterleaved(ue, uo, top + 2 * t)
+          storeInterleaved(le, lo, bottom + 2 * t)
+        }
+        let (from, count) = (2 * direct, outWidth - 2 * direct)
+        copyRow(top + from, to: upper + from, count: count)
+        if let lower { copyRow(bottom + from, to: lower + from, count: count) }
       }
     }
   }
