@@ -43,17 +43,15 @@ struct Winograd3x3 {
   /// The transforms run 8 tiles of a row at a time (SIMD8 lanes), the last step of a row past
   /// its end: that many tile columns.
   var laneColumns: Int { (tileColumns + 7) / 8 * 8 }
-  /// A row of tiles' padded input columns: `0..<2*laneColumns + 2`.
-  private var paddedWidth: Int { 2 * laneColumns + 2 }
   /// Rows of a zero-padded input plane: those the tiles read, `0..<2*tileRows + 2`.
   private var paddedRows: Int { 2 * tileRows + 2 }
   /// Floats of scratch the transforms use (`transformInput`'s is the larger).
   var scratchCount: Int {
-    inChannels * paddedRows * (paddedWidth + 2 * splitWidth)
+    inChannels * paddedRows * 2 * splitWidth + 16
   }
-  /// Floats of each half (even, odd) of a split row: columns `0...laneColumns` and the rest of
-  /// the last 8-float step.
-  private var splitWidth: Int { laneColumns + 8 }
+  /// Floats of each half (even, odd) of a split row: columns `0...laneColumns`, the rest of the
+  /// last 8-float step, and the splitting steps' last stores.
+  private var splitWidth: Int { laneColumns + 16 }
   /// Row stride of V and M: the last lane step of a chunk's last row of tiles writes (V) or
   /// reads (M) up to 7 columns past the chunk's N, and those must not be the next row's.
   static let lanePadding = 8
@@ -212,61 +210,75 @@ struct Winograd3x3 {
   }
 
   /// `V_ξ[c][first + t] = (Bᵀ d B)[ξ]` for every tile t of one sample's planes, V laid out
-  /// `[16][I][columns]`. Each input row, zero-padded, is split into its even and odd columns, so
-  /// tile t's four columns are `even[t], odd[t], even[t+1], odd[t+1]` (contiguous loads, 8 tiles
-  /// a step); then each row of tiles takes B's column combinations of its four rows and Bᵀ's
-  /// row combinations of those in registers, and stores its 16 points to V. (The column
-  /// combinations went through scratch rows once, each written once and read twice, by the two
-  /// rows of tiles an input row is in: a third of the transform's stores. Making them twice in
-  /// registers instead costs a few additions.)
+  /// `[16][I][columns]`. Each input row, zero-padded, is split into its even and odd columns
+  /// (`splitRow`), so tile t's four columns are `even[t], odd[t], even[t+1], odd[t+1]`
+  /// (contiguous loads, 8 tiles a step); then each row of tiles takes B's column combinations
+  /// of its four rows and Bᵀ's row combinations of those in registers, and stores its 16 points
+  /// to V. (Zero-padded copies of the planes, then the split of those, then the column
+  /// combinations in scratch rows made three more passes over memory.)
   ///
   /// Each step runs over every channel before the next reads its results: a load that
   /// straddles stores still in the store buffer waits for them to reach the cache, and reading
-  /// each row right after writing it made those waits a quarter of the transform. The padded
-  /// planes are written once, their borders cleared beside the copied rows (a zero fill of the
-  /// whole scratch, then the copies, wrote them twice; the fill was a tenth of the transform's
-  /// profile). The split is its own step, 16 floats to 8 even and 8 odd at a time: read from
-  /// the padded row by two deinterleaving loads inside the combinations, the overlapping loads
-  /// of `even[t]` and `even[t+1]` compiled to scalar code.
+  /// each row right after writing it made those waits a quarter of the transform.
   func transformInput(
     _ x: UnsafePointer<Float>, into v: UnsafeMutablePointer<Float>, columns: Int, first: Int,
     scratch: UnsafeMutablePointer<Float>
   ) {
-    let (width, lanes, channels) = (width, laneColumns, inChannels)
-    let (rows, padded, half) = (paddedRows, paddedWidth, splitWidth)
-    let (top, left) = (padding.height, padding.width)
-    // Scratch: the zero-padded planes [I][rows][padded], their even and odd columns
-    // [I][rows][2][half].
-    let planes = scratch
-    let split = planes + channels * rows * padded
+    let (width, channels, line) = (width, inChannels, 2 * splitWidth)
+    let (rows, top) = (paddedRows, padding.height)
+    // Scratch: the split rows [I][rows][2][splitWidth], then 16 floats for `splitRow`.
+    let (split, edge) = (scratch, scratch + channels * rows * line)
     for c in 0..<channels {
-      let (image, plane) = (x + c * height * width, planes + c * rows * padded)
-      fillRow(plane, 0, count: top * padded)
+      let (image, plane) = (x + c * height * width, split + c * rows * line)
+      fillRow(plane, 0, count: top * line)
       for y in 0..<height {
-        let line = plane + (top + y) * padded
-        fillRow(line, 0, count: left)
-        copyRow(image + y * width, to: line + left, count: width)
-        fillRow(line + left + width, 0, count: padded - left - width)
+        splitRow(
+          image + y * width, end: image + height * width, into: plane + (top + y) * line,
+          edge: edge)
       }
-      fillRow(plane + (top + height) * padded, 0, count: (rows - top - height) * padded)
-    }
-    // Columns 0...lanes of each half are used; the last step's reads past the row (into the
-    // next row, or past the last one into the split's own scratch) land in the unused ones.
-    for row in 0..<channels * rows {
-      let (line, even) = (UnsafePointer(planes + row * padded), split + row * 2 * half)
-      for j in stride(from: 0, through: lanes, by: 8) {
-        let (e, o) = loadDeinterleaved(line + 2 * j)
-        storeLanes(e, even + j)
-        storeLanes(o, even + half + j)
-      }
+      fillRow(plane + (top + height) * line, 0, count: (rows - top - height) * line)
     }
     for c in 0..<channels {
       for tileRow in 0..<tileRows {
         transformTileRow(
-          split + (c * rows + 2 * tileRow) * 2 * half,
+          split + (c * rows + 2 * tileRow) * line,
           into: v + c * columns + first + tileRow * tileColumns, pointStep: channels * columns)
       }
     }
+  }
+
+  /// One input row (`width` floats at `row`), padded with `padding.width` zeros on the left and
+  /// zeros past its end, split into its even columns (`target[0..<splitWidth]`) and odd ones
+  /// (the next `splitWidth`). x's floats are read 16 at a time straight from the row, each
+  /// step's 8 even and 8 odd ones stored where their padded column puts them; a step past the
+  /// row reads the next row's floats (cleared after), and one that would read past the plane's
+  /// `end` reads a copy of the plane's last floats in `edge` instead.
+  @inline(__always) private func splitRow(
+    _ row: UnsafePointer<Float>, end: UnsafePointer<Float>,
+    into target: UnsafeMutablePointer<Float>, edge: UnsafeMutablePointer<Float>
+  ) {
+    let (width, left, half) = (width, padding.width, splitWidth)
+    // x[2m] lands at padded column 2m + left, x[2m + 1] at 2m + 1 + left: for an odd left,
+    // the even ones are odd columns and the odd ones even columns one further on.
+    let (evens, odds) =
+      left % 2 == 0 ? (target + left / 2, target + half + left / 2) : (target + half, target + 1)
+    for m in stride(from: 0, to: width, by: 16) {
+      var source = row + m
+      if end - source < 16 {
+        copyRow(source, to: edge, count: end - source)
+        source = UnsafePointer(edge)
+      }
+      let (e, o) = loadDeinterleaved(source)
+      storeLanes(e, evens + m / 2)
+      storeLanes(o, odds + m / 2)
+    }
+    // Padded columns 0..<left and from left + width on are zeros: the even and odd ones.
+    let (padEven, padOdd) = ((left + 1) / 2, left / 2)
+    fillRow(target, 0, count: padEven)
+    fillRow(target + half, 0, count: padOdd)
+    let (endEven, endOdd) = ((left + width + 1) / 2, (left + width) / 2)
+    fillRow(target + endEven, 0, count: half - endEven)
+    fillRow(target + half + endOdd, 0, count: half - endOdd)
   }
 
   /// `Bᵀ d B` for one row of tiles from its four input rows' even and odd columns (`rows`,
