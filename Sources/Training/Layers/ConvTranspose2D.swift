@@ -47,8 +47,8 @@ final class ConvTranspose2DLayer: WeightedLayer {
       decays: true)
     bias = spec.bias ? Parameter(name: "\(name).bias", shape: [spec.outChannels]) : nil
     parameters = [weight] + (bias.map { [$0] } ?? [])
-    partialWeight = GradientPartials(count: weight.count, workers: workers.count)
-    partialBias = bias.map { GradientPartials(count: $0.count, workers: workers.count) }
+    partialWeight = GradientPartials(count: weight.count, workers: workers)
+    partialBias = bias.map { GradientPartials(count: $0.count, workers: workers) }
     columns = perWorker(workers)
     channelMajor = perWorker(workers)
   }

@@ -24,8 +24,8 @@ final class LinearLayer: WeightedLayer {
     weight = Parameter(name: "\(name).weight", shape: [outFeatures, inFeatures], decays: true)
     bias = spec.bias ? Parameter(name: "\(name).bias", shape: [outFeatures]) : nil
     parameters = [weight] + (bias.map { [$0] } ?? [])
-    partialWeight = GradientPartials(count: weight.count, workers: workers.count)
-    partialBias = bias.map { GradientPartials(count: $0.count, workers: workers.count) }
+    partialWeight = GradientPartials(count: weight.count, workers: workers)
+    partialBias = bias.map { GradientPartials(count: $0.count, workers: workers) }
   }
 
   var fanIn: Int { inFeatures }
