@@ -119,7 +119,13 @@ private func run(
 /// The worst `|winograd - direct| / (1 + Σ|terms|)`: float rounding of the sums stays far below
 /// 1e-5 of the terms' magnitude, a wrong tap or tile is of the order of one term.
 private func worstError(_ result: [Float], _ reference: [Double], _ scale: [Double]) -> Double {
-  zip(result, zip(reference, scale)).map { abs(Double($0) - $1.0) / (1 + $1.1) }.max() ?? 0
+  // A NaN anywhere is the worst error: `max()` would keep it only as the first element.
+  var worst: Double = 0
+  for (value, (expected, terms)) in zip(result, zip(reference, scale)) {
+    let error = abs(Double(value) - expected) / (1 + terms)
+    if !(error <= worst) { worst = error.isNaN ? .infinity : error }
+  }
+  return worst
 }
 
 // The forward pass (with a bias) and the input gradient (flipped, transposed filters, no bias),
