@@ -40,11 +40,13 @@ final class ClampLayer: NetworkLayer {
 func clampValues(
   _ x: UnsafePointer<Float>, upper: Float, into y: UnsafeMutablePointer<Float>, count: Int
 ) {
-  for i in 0..<count {
-    let v = x[i]
-    let low = v > 0 ? v : 0
-    y[i] = low < upper ? low : upper
-  }
+  for i in 0..<count { y[i] = clamped(x[i], upper: upper) }
+}
+
+/// `min(max(v, 0), upper)` as two selects (a NaN gives 0): the clamp of one value.
+@inline(__always) func clamped(_ v: Float, upper: Float) -> Float {
+  let low = v > 0 ? v : 0
+  return low < upper ? low : upper
 }
 
 /// `dx[i] = dy[i]` where `0 < v[i] < upper`, else 0: the clamp's backward pass, with v its input
@@ -102,11 +104,7 @@ final class AddLayer: ClampAbsorbing {
     if inputs.count == 2 {
       let (a, b) = (inputs[0].base, inputs[1].base)
       if let upper = clamp {
-        for i in range {
-          let sum = a[i] + b[i]
-          let low = sum > 0 ? sum : 0  // clampValues' selects (a NaN gives 0)
-          y[i] = low < upper ? low : upper
-        }
+        for i in range { y[i] = clamped(a[i] + b[i], upper: upper) }
       } else {
         for i in range { y[i] = a[i] + b[i] }
       }

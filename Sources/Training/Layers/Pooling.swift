@@ -18,19 +18,13 @@ final class MaxPool2DLayer: NetworkLayer {
   private let winners = Int32Buffer()  // [batch, C, outH, outW] offsets into the input plane
   /// The upper bound of the ReLU this pool takes in during training passes (`.infinity`, or 6).
   var fusedClamp: Float?
-  /// The output gradient inside the clamp, when fused: sized by `prepare`, each worker writing its
-  /// own samples.
-  private let maskedGradient = FloatBuffer()
 
   init(spec: PoolSpec, input: FeatureShape, output: FeatureShape) {
     window = PoolWindow(spec: spec, input: input, output: output)
     outputSize = output.count
   }
 
-  func prepare(batch: Int, workers: Workers) {
-    _ = winners.reserve(batch * outputSize)
-    if fusedClamp != nil { _ = maskedGradient.reserve(batch * outputSize) }
-  }
+  func prepare(batch: Int, workers: Workers) { _ = winners.reserve(batch * outputSize) }
 
   func forward(
     _ inputs: [TensorView], _ output: TensorView, samples: Range<Int>, worker: Int,
@@ -85,15 +79,14 @@ final class MaxPool2DLayer: NetworkLayer {
     let channels = dx.shape.channels
     let window = window
     let clamp = context.training ? fusedClamp : nil
-    let masked = clamp == nil ? nil : maskedGradient.pointer
     for plane in samples.lowerBound * channels..<samples.upperBound * channels {
       let target = dx.base + plane * inPlane
-      var dy = UnsafePointer(outputGradient.base + plane * outPlane)
-      if let clamp, let masked {
+      let dy = outputGradient.base + plane * outPlane
+      if let clamp {
+        // The absorbed ReLU's backward, in place (as batch norm's): this gradient has no other
+        // reader.
         clampGradient(
-          dy, at: output.base + plane * outPlane, upper: clamp, into: masked + plane * outPlane,
-          count: outPlane)
-        dy = UnsafePointer(masked + plane * outPlane)
+          dy, at: output.base + plane * outPlane, upper: clamp, into: dy, count: outPlane)
       }
       let best = winner + plane * outPlane
       if window.isHalving {

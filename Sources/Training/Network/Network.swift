@@ -267,8 +267,8 @@ public final class Network {
         scratchGradients.append(FloatBuffer(count: batch * largest))
       }
     }
-    // The inputs of the last forward pass: a ReLU a pool took in has no reader then, so no
-    // step.
+    // The inputs of the last forward pass: in a training pass a fused ReLU has no reader, so
+    // no step.
     let inputIndices = context.training ? trainingInputIndices : self.inputIndices
     let steps = backwardSteps(from: start, inputs: inputIndices)
     for stretch in stretches(steps, local: { layers[$0.node]!.isSampleLocal }) {

@@ -63,11 +63,18 @@ final class Optimizer {
   /// result on any count): serial, Adam was 3 % of a cnn-small step with the other core idle.
   func step(learningRate lr: Float, workers: Workers? = nil) {
     steps += 1
+    // Adam's bias corrections, the same for every parameter this step.
+    let t = Float(steps)
+    let (stepSize, inverseRoot): (Float, Float) =
+      switch kind {
+      case .sgd: (lr, 1)
+      case .adam(let beta1, let beta2, _):
+        (lr / (1 - pow(beta1, t)), 1 / (1 - pow(beta2, t)).squareRoot())
+      }
     for (index, p) in parameters.enumerated() {
       let (w, g) = (p.value, p.gradient)
       let decay = p.decays ? weightDecay : 0
       let (m, v) = (first[index].pointer, second[index].pointer)
-      let steps = Float(steps)
       func update(_ range: Range<Int>) {
         switch kind {
         case .sgd(let momentum):
@@ -76,8 +83,6 @@ final class Optimizer {
             w[i] -= lr * m[i]
           }
         case .adam(let beta1, let beta2, let epsilon):
-          let stepSize = lr / (1 - pow(beta1, steps))
-          let inverseRoot = 1 / (1 - pow(beta2, steps)).squareRoot()
           for i in range {
             m[i] = beta1 * m[i] + (1 - beta1) * g[i]
             v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i]
@@ -86,11 +91,11 @@ final class Optimizer {
           }
         }
       }
-      guard let workers else {
+      if let workers {
+        workers.split(p.count, cost: 16 * p.count) { _, range in update(range) }
+      } else {
         update(0..<p.count)
-        continue
       }
-      workers.split(p.count, cost: 16 * p.count) { _, range in update(range) }
     }
   }
 }
